@@ -1,0 +1,8 @@
+const path = require('node:path');
+const { jestConfig } = require('../../jest.preset.cjs');
+
+module.exports = {
+  ...jestConfig(__dirname, { kind: 'int' }),
+  globalSetup: path.join(__dirname, '../../scripts/jest/redis-global-setup.cjs'),
+  globalTeardown: path.join(__dirname, '../../scripts/jest/redis-global-teardown.cjs'),
+};

@@ -1,0 +1,32 @@
+import { redactUrl } from '../redis/redis.module';
+import { ConfigError, corsOrigins, loadApiConfig } from './api-config';
+
+describe('API configuration', () => {
+  it('stops start-up with one line naming the variable, its value and what was expected', () => {
+    expect(() => loadApiConfig({ ROLE: 'scheduler' })).toThrow(ConfigError);
+    expect(() => loadApiConfig({ ROLE: 'scheduler' })).toThrow(
+      'Invalid environment: ROLE="scheduler": expected one of api, worker, all',
+    );
+  });
+
+  it('allows the web app on WEB_PORT by default, and exactly the listed origins otherwise', () => {
+    expect(corsOrigins(loadApiConfig({ WEB_PORT: '4000' }))).toEqual([
+      'http://localhost:4000',
+      'http://127.0.0.1:4000',
+    ]);
+    expect(
+      corsOrigins(loadApiConfig({ CORS_ORIGINS: 'https://oc.example.org, http://localhost:3000' })),
+    ).toEqual(['https://oc.example.org', 'http://localhost:3000']);
+  });
+
+  it('refuses a CORS_ORIGINS entry that is not an origin', () => {
+    expect(() => loadApiConfig({ CORS_ORIGINS: 'not an origin' })).toThrow(
+      /CORS_ORIGINS="not an origin"/,
+    );
+  });
+
+  it('never shows a Redis password in what it logs', () => {
+    expect(redactUrl('redis://:s3cret@redis:6379/0')).toBe('redis://:***@redis:6379/0');
+    expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+});

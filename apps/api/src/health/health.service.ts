@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Health } from '@overcommit/contracts';
+import { Redis } from 'ioredis';
+import { REDIS } from '../redis/redis.module';
+import { apiVersion } from '../version';
+
+const PING_TIMEOUT_MS = 1_000;
+
+@Injectable()
+export class HealthService {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async check(): Promise<Health> {
+    const redisUp = await this.ping();
+    return {
+      status: redisUp ? 'ok' : 'degraded',
+      redis: redisUp ? 'up' : 'down',
+      version: apiVersion,
+    };
+  }
+
+  /** A real PING, bounded in time so a hung Redis cannot hang the health check. */
+  private async ping(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.pingWhenReady(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits for a connection in progress (start-up, reconnect) instead of failing at once. */
+  private async pingWhenReady(): Promise<boolean> {
+    if (
+      this.redis.status === 'connecting' ||
+      this.redis.status === 'connect' ||
+      this.redis.status === 'reconnecting'
+    ) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.redis.off('ready', done);
+          this.redis.off('error', done);
+          resolve();
+        };
+        this.redis.once('ready', done);
+        this.redis.once('error', done);
+      });
+    }
+    return this.redis.ping().then(
+      (reply) => reply === 'PONG',
+      () => false,
+    );
+  }
+}

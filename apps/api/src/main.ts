@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app';
+import { ConfigError, loadApiConfig } from './config/api-config';
+import { redactUrl } from './redis/redis.module';
+import { apiVersion } from './version';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  const app = await createApp(config);
+  try {
+    await app.listen(config.API_PORT);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  new Logger('Main').log(
+    `Overcommit API ${apiVersion} (role ${config.ROLE}) on http://localhost:${config.API_PORT}/api, Redis ${redactUrl(config.REDIS_URL)}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  // One line, naming what was wrong, then a non-zero exit.
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else if (isErrno(error) && error.code === 'EADDRINUSE') {
+    console.error(
+      `API_PORT ${String(error.port ?? '')} is already in use: stop what holds it or set API_PORT to a free port`,
+    );
+  } else {
+    console.error(
+      `Overcommit API failed to start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  process.exit(1);
+});
+
+function isErrno(error: unknown): error is NodeJS.ErrnoException & { port?: number } {
+  return error instanceof Error && 'code' in error;
+}

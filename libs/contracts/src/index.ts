@@ -1,0 +1,2 @@
+export * from './env/env.schema';
+export * from './health/health.schema';

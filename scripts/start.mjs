@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// `npm start`: builds what needs building, starts the API (worker role
+// included) and the web app in production mode, prints their URLs when they
+// answer, and stops everything it started on Ctrl-C.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { nxBuild, root } from './lib/build.mjs';
+import { portIsFree, startChild, stopAll, waitForHttp } from './lib/proc.mjs';
+import { ensureRedis, LaunchError } from './lib/redis.mjs';
+
+const require = createRequire(import.meta.url);
+let redis;
+let stopping = false;
+
+function say(line) {
+  process.stdout.write(`overcommit: ${line}\n`);
+}
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  if (code === 0) say('stopping');
+  await stopAll();
+  await redis?.stop();
+  if (code === 0) say('stopped; nothing left running');
+  process.exit(code);
+}
+
+function fail(message) {
+  process.stderr.write(`overcommit: ${message}\n`);
+  return shutdown(1);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+async function main() {
+  // The environment is parsed by the same schema the apps use (libs/contracts).
+  if (nxBuild(['contracts'], { quiet: true }) !== 0)
+    return fail('libs/contracts did not build (output above)');
+  const { launcherEnvSchema, parseEnv } = require(join(root, 'libs/contracts/dist/index.js'));
+  const env = parseEnv(launcherEnvSchema, process.env);
+  if (!env.ok) return fail(env.message);
+  const { REDIS_URL, API_PORT, WEB_PORT } = env.value;
+  if (API_PORT === WEB_PORT)
+    return fail(`API_PORT and WEB_PORT are both ${API_PORT}: give them different ports`);
+  for (const [name, port] of [
+    ['API_PORT', API_PORT],
+    ['WEB_PORT', WEB_PORT],
+  ]) {
+    if (!(await portIsFree(port))) {
+      return fail(
+        `${name} ${port} is already in use: stop what holds it or set ${name} to a free port`,
+      );
+    }
+  }
+
+  redis = await ensureRedis(REDIS_URL, {
+    dataDir: join(root, '.data/redis'),
+    appendOnly: true,
+    log: say,
+  });
+
+  const apiUrl = process.env.NEXT_PUBLIC_API_URL || `http://localhost:${API_PORT}`;
+  say('building (the first build takes about a minute; later ones come from the Nx cache)');
+  process.env.NEXT_PUBLIC_API_URL = apiUrl;
+  if (nxBuild(['contracts', 'sim', 'api', 'web'], { quiet: true }) !== 0)
+    return fail('the build failed (output above)');
+  const apiEntry = join(root, 'apps/api/dist/main.js');
+  const webBuild = join(root, 'apps/web/.next/BUILD_ID');
+  for (const artefact of [apiEntry, webBuild]) {
+    if (!existsSync(artefact))
+      return fail(
+        `${artefact} is missing after the build: run \`npm run build\` and read its errors`,
+      );
+  }
+
+  const childEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    REDIS_URL,
+    API_PORT: String(API_PORT),
+    WEB_PORT: String(WEB_PORT),
+    ROLE: process.env.ROLE || 'all',
+    NEXT_PUBLIC_API_URL: apiUrl,
+  };
+  const died = (name) => (code, signal, tail) =>
+    void fail(
+      `${name} stopped (${signal ?? `exit ${code}`}): ${tail.filter(Boolean).at(-1) ?? 'no output'}`,
+    );
+  const api = startChild('api', process.execPath, [apiEntry], {
+    cwd: join(root, 'apps/api'),
+    env: childEnv,
+    onExit: died('the API'),
+  });
+  const nextBin = require.resolve('next/dist/bin/next', { paths: [join(root, 'apps/web')] });
+  const web = startChild('web', process.execPath, [nextBin, 'start', '-p', String(WEB_PORT)], {
+    cwd: join(root, 'apps/web'),
+    env: childEnv,
+    onExit: died('the web app'),
+  });
+
+  const alive = (child) => () => child.exitCode === null && !stopping;
+  const [apiUp, webUp] = await Promise.all([
+    waitForHttp(`http://127.0.0.1:${API_PORT}/api/health`, 60_000, alive(api)),
+    waitForHttp(`http://127.0.0.1:${WEB_PORT}/`, 60_000, alive(web)),
+  ]);
+  if (stopping) return;
+  if (!apiUp) return fail(`the API did not answer on port ${API_PORT} within 60 s`);
+  if (!webUp) return fail(`the web app did not answer on port ${WEB_PORT} within 60 s`);
+  say(
+    `ready: dashboard http://localhost:${WEB_PORT}  API http://localhost:${API_PORT}/api  Redis ${redis.privateRedis ? 'private, ' : ''}${REDIS_URL}`,
+  );
+  say('press Ctrl-C to stop everything');
+}
+
+main().catch((error) =>
+  fail(error instanceof LaunchError ? error.message : (error?.stack ?? String(error))),
+);
