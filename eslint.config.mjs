@@ -76,6 +76,10 @@ export default tseslint.config(
             { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:sim', 'scope:contracts'] },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:sim', 'scope:contracts'] },
             { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:contracts'] },
+            {
+              sourceTag: 'scope:tools',
+              onlyDependOnLibsWithTags: ['scope:sim', 'scope:contracts'],
+            },
           ],
         },
       ],

@@ -9,7 +9,7 @@ import { root } from './lib/build.mjs';
 import { ensureRedis, LaunchError } from './lib/redis.mjs';
 
 const targets = ['lint', 'typecheck', 'test', 'test-int'];
-const projectDirs = ['apps', 'libs'].flatMap((group) =>
+const projectDirs = ['apps', 'libs', 'tools'].flatMap((group) =>
   readdirSync(join(root, group), { withFileTypes: true })
     .filter(
       (entry) => entry.isDirectory() && existsSync(join(root, group, entry.name, 'package.json')),
