@@ -1,2 +1,5 @@
 export * from './env/env.schema';
 export * from './health/health.schema';
+export * from './scenario/scenario.schema';
+export * from './scenario/scenario-errors';
+export * from './frame/frame.schema';

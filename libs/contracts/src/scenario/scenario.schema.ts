@@ -1,0 +1,280 @@
+import { z } from 'zod';
+
+// The scenario file, version 1 (SCENARIOS.md). Every object is strict: an
+// unknown key is an error naming the key and its path, never a silent default.
+// Sizes are GiB in files; the engine works in MiB.
+
+const positive = (what: string) =>
+  z.number({ error: `expected ${what}` }).positive({ error: `${what} must be greater than 0` });
+const nonNegative = (what: string) =>
+  z.number({ error: `expected ${what}` }).min(0, { error: `${what} cannot be negative` });
+const count = (what: string) =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `${what} must be a whole number` })
+    .min(1, { error: `${what} must be at least 1` });
+const share = (what: string) =>
+  z
+    .number({ error: `expected ${what}` })
+    .min(0, { error: `${what} must be between 0 and 1` })
+    .max(1, { error: `${what} must be between 0 and 1` });
+const name = z
+  .string({ error: 'expected a name' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
+    error: 'a name is 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  });
+
+export const workloadProfiles = ['constant', 'diurnal', 'bursty', 'step'] as const;
+export type WorkloadProfile = (typeof workloadProfiles)[number];
+
+/** What a guest asks of its vCPUs and memory over time. */
+export const workloadSchema = z.strictObject({
+  profile: z.enum(workloadProfiles).default('constant'),
+  /** Mean demand per vCPU, 0..1. */
+  cpu: share('cpu (demand per vCPU)').default(0.5),
+  /** Diurnal / bursty swing around the mean, 0..1. */
+  amplitude: share('amplitude').default(0.2),
+  /** Diurnal period; for bursty, the mean time between bursts. */
+  periodSeconds: positive('periodSeconds').default(600),
+  /** Step profile: demand changes from `cpu` to `stepTo` at `stepAtSeconds`. */
+  stepAtSeconds: nonNegative('stepAtSeconds').default(300),
+  stepTo: share('stepTo').default(0.9),
+  /** Share of configured memory the guest really touches. */
+  memoryActive: share('memoryActive').default(0.6),
+  /** How much the guest slows on remote NUMA memory, 0..1. */
+  memoryBound: share('memoryBound').default(0.3),
+  /** Page dirtying rate, for live migration. */
+  dirtyMiBps: nonNegative('dirtyMiBps').default(40),
+  /** Share of CPU time spent in the guest kernel (privileged instructions); binary translation pays for it. */
+  kernelShare: share('kernelShare').default(0.2),
+});
+export type Workload = z.output<typeof workloadSchema>;
+// Not workloadSchema.partial(): in zod 4 an optional field with a default still
+// takes its default when absent, so a patch of { cpu } would reset every other field.
+export const workloadPatchSchema = z.strictObject({
+  profile: z.enum(workloadProfiles).optional(),
+  cpu: share('cpu (demand per vCPU)').optional(),
+  amplitude: share('amplitude').optional(),
+  periodSeconds: positive('periodSeconds').optional(),
+  stepAtSeconds: nonNegative('stepAtSeconds').optional(),
+  stepTo: share('stepTo').optional(),
+  memoryActive: share('memoryActive').optional(),
+  memoryBound: share('memoryBound').optional(),
+  dirtyMiBps: nonNegative('dirtyMiBps').optional(),
+  kernelShare: share('kernelShare').optional(),
+});
+export type WorkloadPatch = z.output<typeof workloadPatchSchema>;
+
+export const placementModes = ['spread', 'pack'] as const;
+export const numaModes = ['prefer-local', 'strict', 'ignore'] as const;
+
+export const policySchema = z.strictObject({
+  cpuAllocationRatio: positive('cpuAllocationRatio').default(4),
+  ramAllocationRatio: positive('ramAllocationRatio').default(1.5),
+  reservedHostMemoryGiB: nonNegative('reservedHostMemoryGiB').default(0),
+  placement: z.enum(placementModes).default('spread'),
+  numa: z.enum(numaModes).default('prefer-local'),
+});
+export type Policy = z.output<typeof policySchema>;
+export const policyPatchSchema = z.strictObject({
+  cpuAllocationRatio: positive('cpuAllocationRatio').optional(),
+  ramAllocationRatio: positive('ramAllocationRatio').optional(),
+  reservedHostMemoryGiB: nonNegative('reservedHostMemoryGiB').optional(),
+  placement: z.enum(placementModes).optional(),
+  numa: z.enum(numaModes).optional(),
+});
+export type PolicyPatch = z.output<typeof policyPatchSchema>;
+
+export const virtualizationModes = ['hardware-assisted', 'binary-translation'] as const;
+export const hypervisorTypes = ['type-1', 'type-2'] as const;
+
+export const hostSpecSchema = z.strictObject({
+  name,
+  count: count('count').default(1),
+  cpu: z.strictObject({
+    sockets: count('sockets'),
+    coresPerSocket: count('coresPerSocket'),
+    threadsPerCore: z
+      .number()
+      .int()
+      .min(1, { error: 'threadsPerCore is 1 or 2' })
+      .max(2, { error: 'threadsPerCore is 1 or 2' })
+      .default(1),
+    ghz: positive('ghz').default(2.4),
+  }),
+  memoryGiB: positive('memoryGiB'),
+  /** Default: one per socket. Cores and memory split evenly. */
+  numaNodes: count('numaNodes').optional(),
+  swapGiB: nonNegative('swapGiB').default(64),
+  virtualization: z.enum(virtualizationModes).default('hardware-assisted'),
+  hypervisor: z.enum(hypervisorTypes).default('type-1'),
+  nestedVirtualization: z.boolean().default(false),
+  networkGbps: positive('networkGbps').default(10),
+  /** Hyper-threading on at start (only meaningful with threadsPerCore 2). */
+  hyperThreading: z.boolean().default(true),
+  /** Linear power model; defaults scale the SPECpower HP ML110 G4 figures per socket. */
+  power: z
+    .strictObject({ idleWatts: nonNegative('idleWatts'), maxWatts: positive('maxWatts') })
+    .optional(),
+});
+export type HostSpec = z.output<typeof hostSpecSchema>;
+
+export const vmSpecSchema = z.strictObject({
+  name,
+  count: count('count').default(1),
+  vcpus: count('vcpus'),
+  memoryGiB: positive('memoryGiB'),
+  /** Pin to a host; otherwise the scheduler places it. */
+  host: name.optional(),
+  nestedHypervisor: z.boolean().default(false),
+  /** Powered on when the cluster starts (default true). */
+  poweredOn: z.boolean().default(true),
+  workload: workloadSchema.default(workloadSchema.parse({})),
+});
+export type VmSpec = z.output<typeof vmSpecSchema>;
+/** A single VM (create-vm): no count. */
+export const singleVmSpecSchema = vmSpecSchema.omit({ count: true });
+export type SingleVmSpec = z.output<typeof singleVmSpecSchema>;
+
+export const alarmRuleIds = [
+  'vm-cpu-ready',
+  'vm-costop',
+  'host-cpu-usage',
+  'vcpu-overcommit',
+  'mem-overcommit',
+  'host-mem-state',
+  'host-swap-in',
+  'vm-swap-full',
+  'numa-remote',
+  'migration',
+  'host-down',
+  'ha-restart-failed',
+] as const;
+export type AlarmRuleId = (typeof alarmRuleIds)[number];
+
+export const alarmOverrideSchema = z.strictObject({
+  rule: z.enum(alarmRuleIds),
+  warning: z.number().optional(),
+  critical: z.number().optional(),
+  clearWarning: z.number().optional(),
+  clearCritical: z.number().optional(),
+  forSeconds: nonNegative('forSeconds').optional(),
+  enabled: z.boolean().optional(),
+});
+export type AlarmOverride = z.output<typeof alarmOverrideSchema>;
+
+// --- actions: what an event does and what a person can command -------------
+
+const target = z
+  .string({ error: 'expected a target name' })
+  .min(1, { error: 'target cannot be empty' });
+
+export const actionSchemas = {
+  'set-workload': z.strictObject({
+    do: z.literal('set-workload'),
+    target,
+    workload: workloadPatchSchema,
+  }),
+  'fail-host': z.strictObject({ do: z.literal('fail-host'), target }),
+  'recover-host': z.strictObject({ do: z.literal('recover-host'), target }),
+  'set-maintenance': z.strictObject({ do: z.literal('set-maintenance'), target, on: z.boolean() }),
+  'set-hyperthreading': z.strictObject({
+    do: z.literal('set-hyperthreading'),
+    target,
+    on: z.boolean(),
+  }),
+  'migrate-vm': z.strictObject({
+    do: z.literal('migrate-vm'),
+    target,
+    to: z.string().min(1).optional(),
+    autoConverge: z.boolean().default(false),
+  }),
+  'power-on-vm': z.strictObject({ do: z.literal('power-on-vm'), target }),
+  'power-off-vm': z.strictObject({ do: z.literal('power-off-vm'), target }),
+  'delete-vm': z.strictObject({ do: z.literal('delete-vm'), target }),
+  'create-vm': z.strictObject({ do: z.literal('create-vm'), vm: singleVmSpecSchema }),
+  'set-policy': z.strictObject({ do: z.literal('set-policy'), policy: policyPatchSchema }),
+  'ack-alarm': z.strictObject({
+    do: z.literal('ack-alarm'),
+    /** The alarm's id, as frames give it. */
+    target,
+    note: z.string().max(500).default(''),
+  }),
+} as const;
+export type ActionKind = keyof typeof actionSchemas;
+export const actionKinds = Object.keys(actionSchemas) as ActionKind[];
+/** Actions a scenario's events may schedule (acknowledging needs a person). */
+export const eventActionKinds = actionKinds.filter((kind) => kind !== 'ack-alarm');
+
+export const actionSchema = z.discriminatedUnion(
+  'do',
+  Object.values(actionSchemas) as unknown as [
+    (typeof actionSchemas)[ActionKind],
+    ...(typeof actionSchemas)[ActionKind][],
+  ],
+);
+export type Action = z.output<typeof actionSchema>;
+
+// Generic over the shape (not `T extends z.ZodObject`), or ScenarioEvent loses its fields.
+const withAt = <Shape extends z.core.$ZodShape>(schema: z.ZodObject<Shape, z.core.$strict>) =>
+  schema.extend({ at: nonNegative('at (simulated seconds)') });
+export const scenarioEventSchema = z.discriminatedUnion('do', [
+  withAt(actionSchemas['set-workload']),
+  withAt(actionSchemas['fail-host']),
+  withAt(actionSchemas['recover-host']),
+  withAt(actionSchemas['set-maintenance']),
+  withAt(actionSchemas['set-hyperthreading']),
+  withAt(actionSchemas['migrate-vm']),
+  withAt(actionSchemas['power-on-vm']),
+  withAt(actionSchemas['power-off-vm']),
+  withAt(actionSchemas['delete-vm']),
+  withAt(actionSchemas['create-vm']),
+  withAt(actionSchemas['set-policy']),
+]);
+export type ScenarioEvent = z.output<typeof scenarioEventSchema>;
+
+/** A command: an action plus who sent it and an id (the same id twice applies once). */
+const commandMeta = {
+  id: z.string().min(1).max(100),
+  by: z.string().min(1).max(100),
+};
+export const commandSchema = z.discriminatedUnion('do', [
+  actionSchemas['set-workload'].extend(commandMeta),
+  actionSchemas['fail-host'].extend(commandMeta),
+  actionSchemas['recover-host'].extend(commandMeta),
+  actionSchemas['set-maintenance'].extend(commandMeta),
+  actionSchemas['set-hyperthreading'].extend(commandMeta),
+  actionSchemas['migrate-vm'].extend(commandMeta),
+  actionSchemas['power-on-vm'].extend(commandMeta),
+  actionSchemas['power-off-vm'].extend(commandMeta),
+  actionSchemas['delete-vm'].extend(commandMeta),
+  actionSchemas['create-vm'].extend(commandMeta),
+  actionSchemas['set-policy'].extend(commandMeta),
+  actionSchemas['ack-alarm'].extend(commandMeta),
+]);
+export type Command = z.output<typeof commandSchema>;
+
+export const scenarioSchema = z.strictObject({
+  version: z.literal(1, { error: 'version must be 1' }),
+  name: z.string().min(1, { error: 'name cannot be empty' }).max(200),
+  description: z.string().default(''),
+  seed: z.number().int({ error: 'seed must be a whole number' }).default(1),
+  clock: z
+    .strictObject({
+      tickMs: z
+        .number()
+        .int()
+        .min(50, { error: 'tickMs must be at least 50' })
+        .max(60_000)
+        .default(1000),
+      stepSeconds: positive('stepSeconds').max(3600).default(1),
+    })
+    .default({ tickMs: 1000, stepSeconds: 1 }),
+  policy: policySchema.default(policySchema.parse({})),
+  hosts: z.array(hostSpecSchema).min(1, { error: 'a cluster needs at least one host' }),
+  vms: z.array(vmSpecSchema).default([]),
+  events: z.array(scenarioEventSchema).default([]),
+  alarms: z.array(alarmOverrideSchema).default([]),
+});
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -1,0 +1,283 @@
+import { type Action, expandNames, type Workload } from '@overcommit/contracts';
+import { newVm } from './create';
+import type { EventLog } from './events';
+import { abortMigration, startMigration } from './migration';
+import { admissionRefusal, allocate, chooseHost, release } from './placement';
+import type { SimState, VmRt } from './state';
+
+/** What commands and the tick share: the state, name lookups and the tick's event log. */
+export interface Ctx {
+  state: SimState;
+  hostIndex: Map<string, number>;
+  vmIndex: Map<string, number>;
+  log: EventLog;
+}
+
+export function indexByName<T extends { name: string }>(items: T[]): Map<string, number> {
+  const map = new Map<string, number>();
+  items.forEach((item, i) => map.set(item.name, i));
+  return map;
+}
+
+function closest(name: string, names: Iterable<string>): string {
+  let best = '';
+  let bestDistance = Infinity;
+  for (const candidate of names) {
+    const d = distance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= 2 ? `; did you mean ${best}?` : '';
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+function findVm(ctx: Ctx, name: string): VmRt | string {
+  const i = ctx.vmIndex.get(name);
+  return i === undefined
+    ? `no VM named ${name}${closest(name, ctx.vmIndex.keys())}`
+    : ctx.state.vms[i]!;
+}
+
+function findHost(ctx: Ctx, name: string): number | string {
+  const i = ctx.hostIndex.get(name);
+  return i === undefined ? `no host named ${name}${closest(name, ctx.hostIndex.keys())}` : i;
+}
+
+/** Places a VM that is not running (power-on, HA restart, first tick). Returns the refusal, or null. */
+export function placeVm(
+  ctx: Ctx,
+  vm: VmRt,
+  by: string,
+  eventType: 'vm-placed' | 'ha-restarted' | 'vm-powered-on',
+): string | null {
+  const choice = chooseHost(ctx.state, vm, ctx.hostIndex);
+  if ('refused' in choice) return choice.refused;
+  const host = ctx.state.hosts[choice.host]!;
+  allocate(host, vm, choice.nodes);
+  vm.host = choice.host;
+  vm.nodes = choice.nodes;
+  vm.state = 'running';
+  vm.downSince = null;
+  vm.haPending = false;
+  vm.haFailed = false;
+  ctx.log.add(eventType, vm.name, by, { host: host.name, numaNodes: choice.nodes });
+  return null;
+}
+
+/** Takes a VM off its host (power-off, delete, host failure); its allocation is released. */
+export function unplaceVm(ctx: Ctx, vm: VmRt, reason: string, by: string): void {
+  if (vm.migration) abortMigration(ctx.state, vm, reason, ctx.log);
+  if (vm.host >= 0) release(ctx.state.hosts[vm.host]!, vm, vm.nodes);
+  vm.host = -1;
+  vm.nodes = [];
+  vm.touchedMiB = 0;
+  vm.balloonMiB = 0;
+  vm.compressedMiB = 0;
+  vm.swappedMiB = 0;
+}
+
+/** Evacuates a host by live migration (maintenance); VMs that fit nowhere stay, with the reason. */
+function evacuate(ctx: Ctx, hostIdx: number, by: string): void {
+  for (const vm of ctx.state.vms) {
+    if (vm.host !== hostIdx || vm.migration || (vm.state !== 'running' && vm.state !== 'paused'))
+      continue;
+    const choice = chooseHost(ctx.state, { ...vm, pinned: null }, ctx.hostIndex, hostIdx);
+    if ('refused' in choice) {
+      ctx.log.add('vm-refused', vm.name, by, { reason: `cannot evacuate: ${choice.refused}` });
+      continue;
+    }
+    startMigration(ctx.state, vm, choice.host, choice.nodes, true, by, ctx.log);
+  }
+}
+
+/**
+ * Applies one action (a scenario event or a person's command). Returns null
+ * when it was carried out, or the reason it was refused; a refusal changes nothing.
+ */
+export function applyAction(ctx: Ctx, action: Action, by: string): string | null {
+  const { state, log } = ctx;
+  switch (action.do) {
+    case 'set-workload': {
+      const vm = findVm(ctx, action.target);
+      if (typeof vm === 'string') return vm;
+      const patch = Object.fromEntries(
+        Object.entries(action.workload).filter(([, v]) => v !== undefined),
+      );
+      vm.workload = { ...vm.workload, ...(patch as Partial<Workload>) };
+      vm.workloadSince = state.time;
+      log.add('workload-changed', vm.name, by, { workload: patch });
+      return null;
+    }
+    case 'fail-host': {
+      const h = findHost(ctx, action.target);
+      if (typeof h === 'string') return h;
+      const host = state.hosts[h]!;
+      if (host.state === 'failed') return `${host.name} has already failed`;
+      host.state = 'failed';
+      const lost: string[] = [];
+      for (const vm of state.vms) {
+        if (vm.migration && vm.migration.to === h)
+          abortMigration(state, vm, `destination ${host.name} failed`, log);
+        if (vm.host !== h) continue;
+        const wasUp = vm.state === 'running' || vm.state === 'paused';
+        unplaceVm(ctx, vm, `source ${host.name} failed`, by);
+        if (wasUp) {
+          vm.state = 'down';
+          vm.downSince = state.time;
+          vm.haPending = true;
+          lost.push(vm.name);
+        }
+      }
+      log.add('host-failed', host.name, by, { vmsDown: lost });
+      return null;
+    }
+    case 'recover-host': {
+      const h = findHost(ctx, action.target);
+      if (typeof h === 'string') return h;
+      const host = state.hosts[h]!;
+      if (host.state !== 'failed') return `${host.name} has not failed (it is ${host.state})`;
+      host.state = 'up';
+      log.add('host-recovered', host.name, by);
+      return null;
+    }
+    case 'set-maintenance': {
+      const h = findHost(ctx, action.target);
+      if (typeof h === 'string') return h;
+      const host = state.hosts[h]!;
+      if (host.state === 'failed') return `${host.name} has failed; recover it first`;
+      if (action.on === (host.state === 'maintenance'))
+        return `${host.name} is already ${host.state === 'maintenance' ? 'in' : 'out of'} maintenance`;
+      host.state = action.on ? 'maintenance' : 'up';
+      log.add('host-maintenance', host.name, by, { on: action.on });
+      if (action.on) evacuate(ctx, h, by);
+      return null;
+    }
+    case 'set-hyperthreading': {
+      const h = findHost(ctx, action.target);
+      if (typeof h === 'string') return h;
+      const host = state.hosts[h]!;
+      if (host.threadsPerCore < 2)
+        return `${host.name} has one thread per core: there is no hyper-threading to turn ${action.on ? 'on' : 'off'}`;
+      if (host.hyperThreading === action.on)
+        return `hyper-threading is already ${action.on ? 'on' : 'off'} on ${host.name}`;
+      host.hyperThreading = action.on;
+      log.add('hyperthreading-changed', host.name, by, { on: action.on });
+      return null;
+    }
+    case 'migrate-vm': {
+      const vm = findVm(ctx, action.target);
+      if (typeof vm === 'string') return vm;
+      if (vm.migration)
+        return `${vm.name} is already migrating to ${state.hosts[vm.migration.to]!.name}`;
+      if (vm.state !== 'running')
+        return `${vm.name} is ${vm.state}; only a running VM migrates live`;
+      let target: { host: number; nodes: number[] };
+      if (action.to !== undefined) {
+        const h = findHost(ctx, action.to);
+        if (typeof h === 'string') return h;
+        if (h === vm.host) return `${vm.name} already runs on ${action.to}`;
+        const verdict = admissionRefusal(state.hosts[h]!, vm, state);
+        if (typeof verdict === 'string') return `destination refused: ${verdict}`;
+        target = { host: h, nodes: verdict.nodes };
+      } else {
+        const choice = chooseHost(state, { ...vm, pinned: null }, ctx.hostIndex, vm.host);
+        if ('refused' in choice) return choice.refused;
+        target = choice;
+      }
+      startMigration(state, vm, target.host, target.nodes, action.autoConverge, by, log);
+      return null;
+    }
+    case 'power-on-vm': {
+      const vm = findVm(ctx, action.target);
+      if (typeof vm === 'string') return vm;
+      if (vm.state === 'running' || vm.state === 'pending') return `${vm.name} is already running`;
+      if (vm.state === 'paused') {
+        vm.state = 'running';
+        log.add('vm-powered-on', vm.name, by, { host: state.hosts[vm.host]!.name, resumed: true });
+        return null;
+      }
+      return placeVm(ctx, vm, by, 'vm-powered-on');
+    }
+    case 'power-off-vm': {
+      const vm = findVm(ctx, action.target);
+      if (typeof vm === 'string') return vm;
+      if (vm.state === 'stopped') return `${vm.name} is already off`;
+      unplaceVm(ctx, vm, 'the VM was powered off', by);
+      vm.state = 'stopped';
+      vm.haPending = false;
+      vm.haFailed = false;
+      vm.downSince = null;
+      log.add('vm-powered-off', vm.name, by);
+      return null;
+    }
+    case 'delete-vm': {
+      const vm = findVm(ctx, action.target);
+      if (typeof vm === 'string') return vm;
+      unplaceVm(ctx, vm, 'the VM was deleted', by);
+      state.vms.splice(ctx.vmIndex.get(vm.name)!, 1);
+      ctx.vmIndex = indexByName(state.vms);
+      log.add('vm-deleted', vm.name, by);
+      return null;
+    }
+    case 'create-vm': {
+      if (ctx.vmIndex.has(action.vm.name)) return `a VM named ${action.vm.name} already exists`;
+      const vm = newVm(action.vm, expandNames(action.vm.name, 1)[0]!, state.time);
+      if (vm.state === 'pending') {
+        const refusal = chooseHost(state, vm, ctx.hostIndex);
+        if ('refused' in refusal) return refusal.refused;
+      }
+      state.vms.push(vm);
+      ctx.vmIndex.set(vm.name, state.vms.length - 1);
+      log.add('vm-created', vm.name, by, { vcpus: vm.vcpus, memoryMiB: vm.memMiB });
+      if (vm.state === 'pending') placeVm(ctx, vm, by, 'vm-placed');
+      return null;
+    }
+    case 'set-policy': {
+      const patch = Object.fromEntries(
+        Object.entries(action.policy).filter(([, v]) => v !== undefined),
+      );
+      if (Object.keys(patch).length === 0) return 'set-policy names no field to change';
+      state.policy = { ...state.policy, ...patch };
+      log.add('policy-changed', 'cluster', by, { policy: patch });
+      return null;
+    }
+    case 'ack-alarm': {
+      const alarm = state.alarms.find((a) => a.id === action.target);
+      if (!alarm) {
+        const resolved = state.alarmHistory.some((a) => a.id === action.target);
+        return resolved
+          ? `alarm ${action.target} has already resolved`
+          : `no active alarm with id ${action.target}`;
+      }
+      if (alarm.state === 'pending')
+        return `alarm ${alarm.id} is still pending; it can be acknowledged once it fires`;
+      if (alarm.state === 'acknowledged')
+        return `alarm ${alarm.id} was already acknowledged by ${alarm.ackedBy ?? 'someone'}`;
+      alarm.state = 'acknowledged';
+      alarm.ackedBy = by;
+      alarm.ackNote = action.note;
+      alarm.ackedAt = state.time;
+      log.add('alarm-acked', alarm.target, by, {
+        alarmId: alarm.id,
+        rule: alarm.rule,
+        note: action.note,
+      });
+      return null;
+    }
+  }
+}

@@ -1,0 +1,455 @@
+import type { MemState } from '@overcommit/contracts';
+import { MODEL } from './model';
+import { usableMemMiB } from './placement';
+import { draw } from './prng';
+import type { HostRt, SimState, VmRt } from './state';
+import { cpuDemand } from './workload';
+
+/** ESXi minFree: 899 MB for the first 28 GB plus 1% of the rest (MB read as MiB). */
+export function minFreeMiB(memMiB: number): number {
+  return (
+    MODEL.minFreeBaseMiB + Math.max(0, memMiB - MODEL.minFreeBaseLimitMiB) * MODEL.minFreeRestShare
+  );
+}
+
+/** The host memory state for `free` MiB (thresholds as multiples of minFree). */
+export function memStateFor(freeMiB: number, minFree: number): MemState {
+  if (freeMiB >= MODEL.memHigh * minFree) return 'high';
+  if (freeMiB >= MODEL.memSoft * minFree) return 'clear';
+  if (freeMiB >= MODEL.memHard * minFree) return 'soft';
+  if (freeMiB >= MODEL.memLow * minFree) return 'hard';
+  return 'low';
+}
+
+/** Work delivered by `busy` busy threads on `cores` cores: a core's second thread adds `htGain`, not a whole core. */
+export function deliveredCores(busy: number, cores: number, ht: boolean): number {
+  if (busy <= cores) return busy;
+  return ht ? cores + MODEL.htGain * Math.min(busy - cores, cores) : cores;
+}
+
+/** CPU cost multiplier of running a guest's work on this host (>= 1). */
+export function overheadFactor(host: HostRt, vm: VmRt): number {
+  let m =
+    1 +
+    (host.virtualization === 'hardware-assisted'
+      ? MODEL.overheadHardwareAssisted
+      : MODEL.overheadBinaryTranslationBase +
+        MODEL.overheadBinaryTranslationKernel * vm.workload.kernelShare);
+  if (host.hypervisor === 'type-2') m += MODEL.overheadType2;
+  if (vm.nestedHypervisor) m *= 1 + MODEL.overheadNestedLayer;
+  return m;
+}
+
+/** Watts at CPU usage u (0..1): the SPECpower table, linear between 0, 50 and 100%. */
+export function powerAt(host: HostRt, u: number): number {
+  const [p0, p50, p100] = host.power;
+  return u <= 0.5 ? p0 + (p50 - p0) * (u / 0.5) : p50 + (p100 - p50) * ((u - 0.5) / 0.5);
+}
+
+const runs = (vm: VmRt) => vm.state === 'running';
+const onHost = (vm: VmRt) => vm.host >= 0 && (vm.state === 'running' || vm.state === 'paused');
+
+/** Scratch space reused across hosts within one tick. */
+interface Scratch {
+  f: Float64Array; // runnable share per vCPU (demand x overhead, <= 1)
+  d: Float64Array; // demand per vCPU without overhead
+  m: Float64Array; // overhead factor
+  run: Float64Array;
+}
+
+/**
+ * One tick of contention on every host: CPU (fair share, hyper-threading,
+ * ready and co-stop), memory (states and reclamation), NUMA, power. Writes the
+ * figures into the hosts and VMs; returns nothing.
+ */
+export function simulateHosts(state: SimState, dt: number): void {
+  const { hosts, vms } = state;
+  const H = hosts.length;
+  // Group the VMs on each host (counting sort into one flat index array).
+  const start = new Int32Array(H + 1);
+  for (const vm of vms) if (onHost(vm)) start[vm.host + 1]!++;
+  for (let h = 0; h < H; h++) start[h + 1]! += start[h]!;
+  const fill = start.slice(0, H);
+  const order = new Int32Array(start[H]!);
+  for (let i = 0; i < vms.length; i++) {
+    const vm = vms[i]!;
+    if (onHost(vm)) order[fill[vm.host]!++] = i;
+  }
+  // Memory an incoming migration already holds on its destination.
+  const inboundMiB = new Float64Array(H);
+  for (const vm of vms) {
+    if (vm.migration)
+      inboundMiB[vm.migration.to]! +=
+        vm.consumedMiB * Math.min(1, vm.migration.transferredMiB / vm.memMiB);
+  }
+  const n = vms.length;
+  const s: Scratch = {
+    f: new Float64Array(n),
+    d: new Float64Array(n),
+    m: new Float64Array(n),
+    run: new Float64Array(n),
+  };
+  for (let h = 0; h < H; h++) {
+    simulateHost(state, hosts[h]!, order, start[h]!, start[h + 1]!, s, inboundMiB[h]!, dt);
+  }
+  // VMs not on a host show no activity.
+  for (const vm of vms) {
+    if (onHost(vm)) continue;
+    vm.cpuDemandPct = vm.cpuUsagePct = vm.cpuReadyPct = vm.costopPct = 0;
+    vm.activeMiB = vm.consumedMiB = 0;
+    vm.performancePct = 0;
+    vm.numaLocalPct = 100;
+  }
+}
+
+function simulateHost(
+  state: SimState,
+  host: HostRt,
+  order: Int32Array,
+  from: number,
+  to: number,
+  s: Scratch,
+  inboundMiB: number,
+  dt: number,
+): void {
+  const { vms, seed, time, tick } = state;
+  const N = host.numaNodes;
+  if (host.state === 'failed') {
+    host.cpuUsagePct = host.cpuDemandPct = host.cpuReadyPct = 0;
+    host.memActiveMiB = host.memConsumedMiB = host.sharedMiB = host.swapInMiBps = 0;
+    host.memFreeMiB = 0;
+    host.memState = 'high';
+    host.powerWatts = 0;
+    host.nodeCpuPct.fill(0);
+    host.nodeMemMiB.fill(0);
+    host.nodeRemotePct.fill(0);
+    return;
+  }
+  const cores = host.sockets * host.coresPerSocket;
+  const ht = host.hyperThreading;
+  const logical = ht ? cores * host.threadsPerCore : cores;
+  const maxDelivered = deliveredCores(logical, cores, ht);
+
+  // --- CPU: what each vCPU wants -------------------------------------------
+  let want = 0; // runnable threads
+  let work = 0; // core-equivalents wanted, overhead included
+  let vcpus = 0;
+  for (let k = from; k < to; k++) {
+    const i = order[k]!;
+    const vm = vms[i]!;
+    let d = 0;
+    if (runs(vm)) {
+      d = cpuDemand(vm.workload, time, vm.workloadSince, seed, vm.key, tick);
+      if (vm.migration) d *= 1 - vm.migration.throttle;
+    }
+    const m = overheadFactor(host, vm);
+    const f = Math.min(1, d * m);
+    s.d[i] = d;
+    s.m[i] = m;
+    s.f[i] = f;
+    want += vm.vcpus * f;
+    work += vm.vcpus * d * m;
+    vcpus += vm.vcpus;
+  }
+  // Fair share (max-min over vCPUs) when more threads want to run than exist.
+  let level = Infinity;
+  if (want > logical) {
+    const idx = Array.from(order.subarray(from, to)).sort((a, b) => s.f[a]! - s.f[b]!);
+    let capacity = logical;
+    let remaining = vcpus;
+    for (const i of idx) {
+      const vm = vms[i]!;
+      const fair = capacity / remaining;
+      if (s.f[i]! <= fair) {
+        capacity -= s.f[i]! * vm.vcpus;
+        remaining -= vm.vcpus;
+      } else {
+        level = fair;
+        break;
+      }
+    }
+  }
+  const busy = Math.min(want, logical);
+  const delivered = deliveredCores(busy, cores, ht);
+  const speed = busy > 0 ? delivered / busy : 1;
+  const util = logical > 0 ? busy / logical : 0;
+  const queueing = MODEL.readyQueueing * util ** 8;
+  const coresPerNode = cores / N;
+
+  // --- memory: what the guests touch and the host backs --------------------
+  // Guests touch memory gradually, up to their working set plus the idle pages
+  // they have touched; in the low state the host blocks further allocation.
+  const reservedMiB = host.memMiB - usableMemMiB(host, state);
+  const minFree = minFreeMiB(host.memMiB);
+  let active = 0;
+  let consumed = 0;
+  let balloon = 0;
+  let compressed = 0;
+  let swapped = 0;
+  let prevBacked = inboundMiB - host.sharedMiB;
+  for (let k = from; k < to; k++) {
+    const vm = vms[order[k]!]!;
+    prevBacked +=
+      vm.touchedMiB -
+      vm.balloonMiB -
+      vm.compressedMiB * (1 - MODEL.compressionRatio) -
+      vm.swappedMiB;
+  }
+  let growRoom = Math.max(0, host.memMiB - reservedMiB - prevBacked - MODEL.memLow * minFree);
+  for (let k = from; k < to; k++) {
+    const vm = vms[order[k]!]!;
+    const noise = 1 + (draw(seed, vm.key, tick, 3) - 0.5) * 0.02;
+    const wantActive = Math.min(vm.memMiB, vm.memMiB * vm.workload.memoryActive * noise);
+    const wantTouched = wantActive + MODEL.idleTouchedShare * (vm.memMiB - wantActive);
+    if (vm.touchedMiB < wantTouched) {
+      const grow = Math.min(wantTouched - vm.touchedMiB, MODEL.guestTouchRateMiBps * dt, growRoom);
+      vm.touchedMiB += grow;
+      growRoom -= grow;
+    } else {
+      vm.touchedMiB = wantTouched;
+    }
+    const overhead =
+      MODEL.vmOverheadBaseMiB +
+      MODEL.vmOverheadPerVcpuMiB * vm.vcpus +
+      MODEL.vmOverheadShare * vm.memMiB;
+    vm.activeMiB = Math.min(wantActive, vm.touchedMiB);
+    vm.consumedMiB = vm.touchedMiB + overhead;
+    active += vm.activeMiB;
+    consumed += vm.consumedMiB;
+    balloon += vm.balloonMiB;
+    compressed += vm.compressedMiB;
+    swapped += vm.swappedMiB;
+  }
+  const backed =
+    consumed +
+    inboundMiB -
+    host.sharedMiB -
+    balloon -
+    compressed * (1 - MODEL.compressionRatio) -
+    swapped;
+  let free = host.memMiB - reservedMiB - backed;
+  const memState = memStateFor(free, minFree);
+  host.memState = memState;
+
+  // Reclamation for the next tick, rate-limited: sharing once out of "high",
+  // ballooning in soft, compression then swapping in hard and low.
+  const targetFree = MODEL.memClear * minFree;
+  let deficit = targetFree - free;
+  if (memState !== 'high')
+    host.sharedMiB = Math.min(
+      MODEL.sharingShare * consumed,
+      host.sharedMiB + MODEL.sharingRateMiBps * dt,
+    );
+  else host.sharedMiB = Math.max(0, host.sharedMiB - MODEL.releaseRateMiBps * dt);
+  // Ballooning works from below the clear threshold through soft; it stops in hard.
+  if (deficit > 0 && (memState === 'soft' || memState === 'clear')) {
+    deficit -= reclaim(
+      vms,
+      order,
+      from,
+      to,
+      'balloon',
+      Math.min(deficit, MODEL.balloonRatePerVmMiBps * (to - from) * dt),
+    );
+  }
+  if (deficit > 0 && (memState === 'hard' || memState === 'low')) {
+    deficit -= reclaim(
+      vms,
+      order,
+      from,
+      to,
+      'compress',
+      Math.min(deficit, MODEL.compressionRateMiBps * dt),
+    );
+    const room = host.swapMiB - swapped;
+    if (deficit > 0 && room > 0) {
+      deficit -= reclaim(
+        vms,
+        order,
+        from,
+        to,
+        'swap',
+        Math.min(deficit, room, MODEL.swapOutRateMiBps * dt),
+      );
+    }
+  }
+  if (free > MODEL.memHigh * minFree) {
+    // Pressure gone: balloons deflate, compressed and swapped pages come back as touched.
+    let budget = Math.min(free - MODEL.memHigh * minFree, MODEL.releaseRateMiBps * dt);
+    for (let k = from; k < to && budget > 0; k++) {
+      const vm = vms[order[k]!]!;
+      const give = Math.min(vm.balloonMiB, budget);
+      vm.balloonMiB -= give;
+      budget -= give;
+      const back = Math.min(vm.compressedMiB, budget);
+      vm.compressedMiB -= back;
+      budget -= back;
+    }
+  }
+  // Swap-in: guests touch swapped pages that are part of their active set.
+  let swapWanted = 0;
+  for (let k = from; k < to; k++) {
+    const vm = vms[order[k]!]!;
+    if (vm.swappedMiB > 0 && runs(vm))
+      swapWanted +=
+        vm.swappedMiB * (vm.activeMiB / Math.max(1, vm.consumedMiB)) * MODEL.swapTouchPerSecond;
+  }
+  const swapIn = Math.min(swapWanted, MODEL.swapInRateMiBps);
+  if (swapWanted > 0 && (memState === 'high' || memState === 'clear')) {
+    const back = swapIn / swapWanted;
+    for (let k = from; k < to; k++) {
+      const vm = vms[order[k]!]!;
+      if (vm.swappedMiB <= 0 || !runs(vm)) continue;
+      const rate =
+        vm.swappedMiB *
+        (vm.activeMiB / Math.max(1, vm.consumedMiB)) *
+        MODEL.swapTouchPerSecond *
+        back;
+      vm.swappedMiB = Math.max(0, vm.swappedMiB - rate * dt);
+    }
+  }
+  host.swapInMiBps = swapIn;
+  // Swap full in the low state: the VM that needs the most memory is paused.
+  if (memState === 'low' && swapped >= host.swapMiB - 1e-6 && deficit > 0) {
+    let victim = -1;
+    for (let k = from; k < to; k++) {
+      const i = order[k]!;
+      if (runs(vms[i]!) && (victim < 0 || vms[i]!.consumedMiB > vms[victim]!.consumedMiB))
+        victim = i;
+    }
+    if (victim >= 0) {
+      vms[victim]!.state = 'paused';
+      vms[victim]!.downSince = time;
+    }
+  }
+  free =
+    host.memMiB -
+    reservedMiB -
+    (consumed +
+      inboundMiB -
+      host.sharedMiB -
+      balloon -
+      compressed * (1 - MODEL.compressionRatio) -
+      swapped);
+  host.memFreeMiB = free;
+  host.memActiveMiB = active;
+  host.memConsumedMiB = consumed + inboundMiB;
+
+  // --- NUMA: memory per node and remote access --------------------------------
+  const nodeCap = usableMemMiB(host, state) / N;
+  const nodeMem = host.nodeMemMiB;
+  nodeMem.fill(0);
+  for (let k = from; k < to; k++) {
+    const vm = vms[order[k]!]!;
+    const backedVm =
+      vm.consumedMiB -
+      vm.balloonMiB -
+      vm.compressedMiB * (1 - MODEL.compressionRatio) -
+      vm.swappedMiB;
+    const share = Math.max(0, backedVm) / Math.max(1, vm.nodes.length);
+    for (const node of vm.nodes) nodeMem[node]! += share;
+  }
+  const nodeCpu = host.nodeCpuPct;
+  const nodeRemote = host.nodeRemotePct;
+  const nodeVcpus = new Float64Array(N);
+  nodeCpu.fill(0);
+  nodeRemote.fill(0);
+
+  // --- per VM: run, ready, co-stop, NUMA, performance --------------------------
+  let readySum = 0;
+  for (let k = from; k < to; k++) {
+    const i = order[k]!;
+    const vm = vms[i]!;
+    const f = s.f[i]!;
+    const run = Math.min(f, level);
+    const wait = f - run;
+    const width = Math.min(1, vm.vcpus / Math.max(1, coresPerNode));
+    const coShare = vm.vcpus > 1 ? MODEL.costopShare * ((vm.vcpus - 1) / vm.vcpus) * width : 0;
+    const costop = wait * coShare;
+    const ready = Math.min(1 - run - costop, wait - costop + f * queueing);
+    const width2 = vm.nodes.length;
+    let remote = 0;
+    if (state.policy.numa === 'ignore') remote = (N - 1) / N;
+    else if (width2 > 1) remote = (width2 - 1) / width2;
+    else if (width2 === 1) {
+      const used = nodeMem[vm.nodes[0]!]!;
+      remote = used > nodeCap ? (used - nodeCap) / used : 0;
+    }
+    const numaSlow = 1 + vm.workload.memoryBound * remote * (MODEL.numaLatencyRatio - 1);
+    const activeShare = vm.activeMiB / Math.max(1, vm.consumedMiB);
+    const squeezed = Math.max(0, vm.balloonMiB - (vm.memMiB - vm.activeMiB));
+    const swappedActive = (vm.swappedMiB * activeShare + squeezed) / Math.max(1, vm.activeMiB);
+    const compressedActive = (vm.compressedMiB * activeShare) / Math.max(1, vm.activeMiB);
+    const memSlow =
+      1 +
+      vm.workload.memoryBound *
+        (MODEL.swapSlowdown * swappedActive + MODEL.compressionSlowdown * compressedActive);
+    const d = s.d[i]!;
+    const useful = (run * speed) / s.m[i]!;
+    const cpuPerf = d > 0 ? Math.min(1, useful / d) : 1;
+    vm.cpuDemandPct = d * 100;
+    vm.cpuUsagePct = run * speed * 100;
+    vm.cpuReadyPct = ready * 100;
+    vm.costopPct = costop * 100;
+    vm.numaLocalPct = (1 - remote) * 100;
+    vm.performancePct = runs(vm) ? (cpuPerf / (numaSlow * memSlow)) * 100 : 0;
+    readySum += ready * vm.vcpus;
+    s.run[i] = run;
+    const per = vm.vcpus / Math.max(1, width2);
+    for (const node of vm.nodes) {
+      nodeCpu[node]! += run * speed * per;
+      nodeRemote[node]! += remote * per;
+      nodeVcpus[node]! += per;
+    }
+  }
+  const nodeMaxDelivered = maxDelivered / N;
+  for (let node = 0; node < N; node++) {
+    nodeCpu[node] =
+      nodeMaxDelivered > 0
+        ? (Math.min(nodeCpu[node]!, nodeMaxDelivered) / nodeMaxDelivered) * 100
+        : 0;
+    nodeRemote[node] = nodeVcpus[node]! > 0 ? (nodeRemote[node]! / nodeVcpus[node]!) * 100 : 0;
+  }
+  const usage = maxDelivered > 0 ? delivered / maxDelivered : 0;
+  host.cpuUsagePct = usage * 100;
+  host.cpuDemandPct = maxDelivered > 0 ? (work / maxDelivered) * 100 : 0;
+  host.cpuReadyPct = vcpus > 0 ? (readySum / vcpus) * 100 : 0;
+  host.powerWatts = powerAt(host, usage);
+}
+
+/**
+ * Takes up to `amount` MiB from the host's VMs, in proportion to what each can
+ * give: balloon (idle memory, at most 65% of configured), compression (10% of
+ * configured, saving half), swap (what is not already reclaimed). Returns MiB freed.
+ */
+function reclaim(
+  vms: VmRt[],
+  order: Int32Array,
+  from: number,
+  to: number,
+  how: 'balloon' | 'compress' | 'swap',
+  amount: number,
+): number {
+  let total = 0;
+  const room = (vm: VmRt) => {
+    if (how === 'balloon')
+      return Math.max(
+        0,
+        Math.min(MODEL.balloonMaxShare * vm.memMiB, vm.consumedMiB) - vm.balloonMiB,
+      );
+    if (how === 'compress')
+      return Math.max(0, MODEL.compressionMaxShare * vm.memMiB - vm.compressedMiB);
+    return Math.max(0, vm.consumedMiB - vm.balloonMiB - vm.compressedMiB - vm.swappedMiB);
+  };
+  for (let k = from; k < to; k++) total += room(vms[order[k]!]!);
+  if (total <= 0) return 0;
+  const take = Math.min(amount / (how === 'compress' ? 1 - MODEL.compressionRatio : 1), total);
+  for (let k = from; k < to; k++) {
+    const vm = vms[order[k]!]!;
+    const part = (room(vm) / total) * take;
+    if (how === 'balloon') vm.balloonMiB += part;
+    else if (how === 'compress') vm.compressedMiB += part;
+    else vm.swappedMiB += part;
+  }
+  return how === 'compress' ? take * (1 - MODEL.compressionRatio) : take;
+}
