@@ -1,4 +1,16 @@
+import {
+  type Command,
+  type Frame,
+  type FrameEvent,
+  formatInputErrors,
+  parseCommand,
+  type Scenario,
+} from '@overcommit/contracts';
+import { createCluster, step } from '@overcommit/sim';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadScenarioFile } from './scenario-file';
+import { closingReport, summary } from './table';
 import { cliVersion } from './version';
 
 export interface Output {
@@ -6,13 +18,99 @@ export interface Output {
   err(line: string): void;
 }
 
-/** Exit statuses: 0 done, 2 bad input (arguments or scenario). */
+/** Exit statuses: 0 done, 2 bad input (arguments, scenario or commands; nothing ran). */
 export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 2;
 
-const usage = `Usage: npm run sim -- <scenario.yaml> [--ticks N] [--format jsonl|table] [--seed N]
-       npm run sim -- --version
-       npm run sim -- --help`;
+const usage = `Usage: npm run sim -- <scenario.yaml> [--ticks N] [--format jsonl|table] [--every N] [--commands file.jsonl] [--seed N] [--vms]
+  --ticks N        ticks to run (default 600)
+  --format F       jsonl: one frame per line; table: a summary every --every ticks and a closing report (default)
+  --every N        ticks between table summaries (default 60)
+  --commands F     JSON lines, each a command plus "tick": the tick before which it is sent
+  --seed N         override the scenario's seed
+  --vms            include per-VM metrics in jsonl frames
+  --version, --help`;
+
+function wholeNumber(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+): number | string {
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value) || Number(value) < min)
+    return `--${name} must be a whole number of at least ${min}, got "${value}"`;
+  return Number(value);
+}
+
+/** Commands from a JSON-lines file: each line a command with a `tick`. */
+export function loadCommands(
+  path: string,
+): { ok: true; byTick: Map<number, Command[]> } | { ok: false; errors: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return {
+      ok: false,
+      errors: [
+        `${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      ],
+    };
+  }
+  const byTick = new Map<number, Command[]>();
+  const errors: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '' || line.trim().startsWith('#')) return;
+    const where = `${path}:${i + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      errors.push(`${where}: not JSON (${(error as Error).message})`);
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      errors.push(
+        `${where}: expected an object such as {"tick": 30, "do": "fail-host", "target": "esx-01"}`,
+      );
+      return;
+    }
+    const { tick, ...rest } = value as Record<string, unknown>;
+    if (typeof tick !== 'number' || !Number.isInteger(tick) || tick < 1) {
+      errors.push(`${where}: tick: expected a whole number of at least 1`);
+      return;
+    }
+    const parsed = parseCommand({ id: `line-${i + 1}`, by: 'cli', ...rest });
+    if (!parsed.ok) {
+      for (const e of parsed.errors) errors.push(`${where}: ${e.path}: ${e.message}`);
+      return;
+    }
+    byTick.set(tick, [...(byTick.get(tick) ?? []), parsed.command]);
+  });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, byTick };
+}
+
+export interface RunOptions {
+  ticks: number;
+  seed?: number;
+  vmMetrics?: boolean;
+  commands?: Map<number, Command[]>;
+}
+
+/** Runs a scenario headless, handing each frame to `onFrame`. */
+export function runScenario(
+  scenario: Scenario,
+  options: RunOptions,
+  onFrame: (frame: Frame) => void,
+): void {
+  const state = createCluster(
+    options.seed === undefined ? scenario : { ...scenario, seed: options.seed },
+  );
+  for (let t = 1; t <= options.ticks; t++) {
+    onFrame(step(state, options.commands?.get(t) ?? [], { vmMetrics: options.vmMetrics ?? false }));
+  }
+}
 
 /** The headless runner's entry point; returns the exit status. */
 export function runCli(argv: string[], io: Output): number {
@@ -24,6 +122,12 @@ export function runCli(argv: string[], io: Output): number {
       options: {
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
+        ticks: { type: 'string' },
+        format: { type: 'string' },
+        every: { type: 'string' },
+        commands: { type: 'string' },
+        seed: { type: 'string' },
+        vms: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -31,17 +135,71 @@ export function runCli(argv: string[], io: Output): number {
     io.err(usage);
     return EXIT_BAD_INPUT;
   }
-  if (parsed.values.version) {
+  const { values, positionals } = parsed;
+  if (values.version) {
     io.out(cliVersion);
     return EXIT_OK;
   }
-  if (parsed.values.help) {
+  if (values.help) {
     io.out(usage);
     return EXIT_OK;
   }
-  io.err(
-    'overcommit-sim: running scenarios arrives with the simulation engine; only --version and --help work yet',
-  );
-  io.err(usage);
-  return EXIT_BAD_INPUT;
+  const problems: string[] = [];
+  if (positionals.length !== 1)
+    problems.push(
+      positionals.length === 0
+        ? 'name a scenario file'
+        : `one scenario file at a time, got ${positionals.length}`,
+    );
+  const ticks = wholeNumber('ticks', values.ticks, 600, 1);
+  const every = wholeNumber('every', values.every, 60, 1);
+  const seed =
+    values.seed === undefined ? undefined : wholeNumber('seed', values.seed, 0, -2147483648);
+  const format = values.format ?? 'table';
+  for (const v of [ticks, every, seed]) if (typeof v === 'string') problems.push(v);
+  if (format !== 'jsonl' && format !== 'table')
+    problems.push(`--format must be jsonl or table, got "${format}"`);
+  if (problems.length > 0) {
+    for (const p of problems) io.err(`overcommit-sim: ${p}`);
+    io.err(usage);
+    return EXIT_BAD_INPUT;
+  }
+  const loaded = loadScenarioFile(positionals[0]!);
+  if (!loaded.ok) {
+    io.err(
+      `overcommit-sim: ${positionals[0]} is not a valid scenario (${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}); nothing ran:`,
+    );
+    for (const line of formatInputErrors(loaded.errors).split('\n')) io.err(`  ${line}`);
+    return EXIT_BAD_INPUT;
+  }
+  let commands: Map<number, Command[]> | undefined;
+  if (values.commands !== undefined) {
+    const c = loadCommands(values.commands);
+    if (!c.ok) {
+      io.err(`overcommit-sim: ${values.commands} has bad commands; nothing ran:`);
+      for (const line of c.errors) io.err(`  ${line}`);
+      return EXIT_BAD_INPUT;
+    }
+    commands = c.byTick;
+  }
+  const options: RunOptions = {
+    ticks: ticks as number,
+    seed: seed as number | undefined,
+    vmMetrics: format === 'jsonl' && values.vms === true,
+    commands,
+  };
+  if (format === 'jsonl') {
+    runScenario(loaded.scenario, options, (frame) => io.out(JSON.stringify(frame)));
+    return EXIT_OK;
+  }
+  const events: FrameEvent[] = [];
+  let last: Frame | undefined;
+  runScenario(loaded.scenario, options, (frame) => {
+    events.push(...frame.events);
+    last = frame;
+    if (frame.tick % (every as number) === 0 || frame.tick === 1)
+      for (const line of summary(frame)) io.out(line);
+  });
+  if (last) for (const line of closingReport(loaded.scenario, last, events)) io.out(line);
+  return EXIT_OK;
 }

@@ -157,7 +157,28 @@ export function effectiveRules(overrides: AlarmOverride[]): Record<AlarmRuleId, 
   return rules;
 }
 
-const key = (rule: AlarmRuleId, target: string) => `${rule}\u0000${target}`;
+type AlarmIndex = Map<AlarmRuleId, Map<string, AlarmRt>>;
+
+/**
+ * The active alarms by rule and target. Kept between ticks for the same
+ * `state.alarms` array (the warm path); a state read back from JSON has a new
+ * array and gets its index rebuilt.
+ */
+const indexes = new WeakMap<AlarmRt[], AlarmIndex>();
+
+function indexFor(alarms: AlarmRt[]): AlarmIndex {
+  let index = indexes.get(alarms);
+  if (!index) {
+    index = new Map();
+    for (const alarm of alarms) {
+      let byTarget = index.get(alarm.rule);
+      if (!byTarget) index.set(alarm.rule, (byTarget = new Map<string, AlarmRt>()));
+      byTarget.set(alarm.target, alarm);
+    }
+    indexes.set(alarms, index);
+  }
+  return index;
+}
 
 /**
  * Evaluates alarm readings with hold times and hysteresis. Lifecycle: a
@@ -167,8 +188,9 @@ const key = (rule: AlarmRuleId, target: string) => `${rule}\u0000${target}`;
  * alarms stay acknowledged while they last.
  */
 export class AlarmEvaluator {
-  private readonly active = new Map<string, AlarmRt>();
-  private readonly seen = new Set<string>();
+  private readonly index: AlarmIndex;
+  private readonly seen = new Set<AlarmRt>();
+  private readonly removed = new Set<AlarmRt>();
   readonly rules: Record<AlarmRuleId, AlarmRule>;
 
   constructor(
@@ -176,23 +198,23 @@ export class AlarmEvaluator {
     private readonly log: EventLog,
   ) {
     this.rules = effectiveRules(state.alarmOverrides);
-    for (const alarm of state.alarms) this.active.set(key(alarm.rule, alarm.target), alarm);
+    this.index = indexFor(state.alarms);
   }
 
-  /** The lowest value at which `rule` may matter for a target with no active alarm. */
+  /** The lowest value at which `rule` may matter: below it an active alarm resolves and none starts. */
   floor(rule: AlarmRuleId): number {
     const r = this.rules[rule];
     return r.enabled ? Math.min(r.warning, r.clearWarning) : Infinity;
   }
 
-  /** Feeds one reading; call only when value >= floor(rule) or the target may have an alarm. */
+  /** Feeds one reading; targets not read in a tick read as 0 (see finish). */
   read(rule: AlarmRuleId, target: string, value: number): void {
     const r = this.rules[rule];
     if (!r.enabled) return;
-    const k = key(rule, target);
-    this.seen.add(k);
+    let byTarget = this.index.get(rule);
+    if (!byTarget) this.index.set(rule, (byTarget = new Map<string, AlarmRt>()));
     const time = this.state.time;
-    const alarm = this.active.get(k);
+    const alarm = byTarget.get(target);
     if (!alarm) {
       if (value < r.warning) return;
       const severity: Severity = value >= r.critical ? 'critical' : 'warning';
@@ -211,15 +233,17 @@ export class AlarmEvaluator {
         ackedAt: null,
         resolvedAt: null,
       };
-      this.active.set(k, created);
+      byTarget.set(target, created);
       this.state.alarms.push(created);
+      this.seen.add(created);
       this.fireIfHeld(created, r);
       return;
     }
+    this.seen.add(alarm);
     alarm.value = value;
     if (alarm.state === 'pending') {
       if (value < r.clearWarning || value < r.warning) {
-        this.drop(k, alarm, false);
+        this.drop(byTarget, alarm, false);
         return;
       }
       alarm.severity = value >= r.critical ? 'critical' : 'warning';
@@ -229,7 +253,7 @@ export class AlarmEvaluator {
     }
     // Firing or acknowledged.
     if (value < r.clearWarning) {
-      this.drop(k, alarm, true);
+      this.drop(byTarget, alarm, true);
       return;
     }
     if (alarm.severity === 'warning' && value >= r.critical) {
@@ -262,10 +286,9 @@ export class AlarmEvaluator {
     });
   }
 
-  private drop(k: string, alarm: AlarmRt, fired: boolean): void {
-    this.active.delete(k);
-    const i = this.state.alarms.indexOf(alarm);
-    if (i >= 0) this.state.alarms.splice(i, 1);
+  private drop(byTarget: Map<string, AlarmRt>, alarm: AlarmRt, fired: boolean): void {
+    byTarget.delete(alarm.target);
+    this.removed.add(alarm);
     if (!fired) return;
     alarm.state = 'resolved';
     alarm.resolvedAt = this.state.time;
@@ -278,10 +301,14 @@ export class AlarmEvaluator {
     });
   }
 
-  /** Alarms whose target gave no reading this tick (gone, or value 0) clear. */
+  /** Alarms whose target gave no reading this tick (gone, or below the floor) read 0 and clear. */
   finish(): void {
-    for (const [k, alarm] of [...this.active]) {
-      if (!this.seen.has(k)) this.read(alarm.rule, alarm.target, 0);
+    for (const alarm of this.state.alarms) {
+      if (!this.seen.has(alarm) && !this.removed.has(alarm)) this.read(alarm.rule, alarm.target, 0);
     }
+    if (this.removed.size === 0) return;
+    const kept = this.state.alarms.filter((alarm) => !this.removed.has(alarm));
+    indexes.set(kept, this.index);
+    this.state.alarms = kept;
   }
 }

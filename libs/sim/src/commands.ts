@@ -80,7 +80,7 @@ export function placeVm(
 }
 
 /** Takes a VM off its host (power-off, delete, host failure); its allocation is released. */
-export function unplaceVm(ctx: Ctx, vm: VmRt, reason: string, by: string): void {
+export function unplaceVm(ctx: Ctx, vm: VmRt, reason: string): void {
   if (vm.migration) abortMigration(ctx.state, vm, reason, ctx.log);
   if (vm.host >= 0) release(ctx.state.hosts[vm.host]!, vm, vm.nodes);
   vm.host = -1;
@@ -135,7 +135,7 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
           abortMigration(state, vm, `destination ${host.name} failed`, log);
         if (vm.host !== h) continue;
         const wasUp = vm.state === 'running' || vm.state === 'paused';
-        unplaceVm(ctx, vm, `source ${host.name} failed`, by);
+        unplaceVm(ctx, vm, `source ${host.name} failed`);
         if (wasUp) {
           vm.state = 'down';
           vm.downSince = state.time;
@@ -217,7 +217,7 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
       const vm = findVm(ctx, action.target);
       if (typeof vm === 'string') return vm;
       if (vm.state === 'stopped') return `${vm.name} is already off`;
-      unplaceVm(ctx, vm, 'the VM was powered off', by);
+      unplaceVm(ctx, vm, 'the VM was powered off');
       vm.state = 'stopped';
       vm.haPending = false;
       vm.haFailed = false;
@@ -228,7 +228,7 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
     case 'delete-vm': {
       const vm = findVm(ctx, action.target);
       if (typeof vm === 'string') return vm;
-      unplaceVm(ctx, vm, 'the VM was deleted', by);
+      unplaceVm(ctx, vm, 'the VM was deleted');
       state.vms.splice(ctx.vmIndex.get(vm.name)!, 1);
       ctx.vmIndex = indexByName(state.vms);
       log.add('vm-deleted', vm.name, by);

@@ -41,7 +41,8 @@ export const MODEL = {
   /** Page sharing saves up to this share of consumed memory once the host leaves the high state (model choice). */
   sharingShare: 0.05,
   /** Reclamation rates, MiB per simulated second: each VM's balloon driver inflates on its own; compression and swap per host (model choice). */
-  balloonRatePerVmMiBps: 64,
+  /** A VM's balloon can inflate to all of its configured memory in this many seconds. */
+  balloonInflateSeconds: 60,
   sharingRateMiBps: 256,
   compressionRateMiBps: 256,
   swapOutRateMiBps: 200,
@@ -51,8 +52,8 @@ export const MODEL = {
   swapTouchPerSecond: 0.01,
   /** Swap-in is capped by the disk: MiB/s per host (model choice). */
   swapInRateMiBps: 200,
-  /** A guest touches memory gradually after boot ("given as much as used"): MiB/s per VM (model choice). */
-  guestTouchRateMiBps: 64,
+  /** A guest touches memory gradually after boot ("given as much as used"): it can touch all of its configured memory in this many seconds (model choice). */
+  guestTouchSeconds: 300,
   /** A swapped page costs roughly 1000x a RAM access; a guest's hot pages are rarely the swapped ones, so the slowdown per unit of swapped active memory is 1000 x 0.1 (model choice). */
   swapSlowdown: 100,
   compressionSlowdown: 10,

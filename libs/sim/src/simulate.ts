@@ -40,6 +40,15 @@ export function overheadFactor(host: HostRt, vm: VmRt): number {
   return m;
 }
 
+/** Memory the hypervisor keeps for a VM besides its guest pages (VMware overhead tables, approximated). */
+function vmOverheadMiB(vm: VmRt): number {
+  return (
+    MODEL.vmOverheadBaseMiB +
+    MODEL.vmOverheadPerVcpuMiB * vm.vcpus +
+    MODEL.vmOverheadShare * vm.memMiB
+  );
+}
+
 /** Watts at CPU usage u (0..1): the SPECpower table, linear between 0, 50 and 100%. */
 export function powerAt(host: HostRt, u: number): number {
   const [p0, p50, p100] = host.power;
@@ -189,8 +198,10 @@ function simulateHost(
   let prevBacked = inboundMiB - host.sharedMiB;
   for (let k = from; k < to; k++) {
     const vm = vms[order[k]!]!;
+    // The VM's overhead is backed too: leaving it out let guests grow past the host's memory.
     prevBacked +=
-      vm.touchedMiB -
+      vm.touchedMiB +
+      vmOverheadMiB(vm) -
       vm.balloonMiB -
       vm.compressedMiB * (1 - MODEL.compressionRatio) -
       vm.swappedMiB;
@@ -202,16 +213,17 @@ function simulateHost(
     const wantActive = Math.min(vm.memMiB, vm.memMiB * vm.workload.memoryActive * noise);
     const wantTouched = wantActive + MODEL.idleTouchedShare * (vm.memMiB - wantActive);
     if (vm.touchedMiB < wantTouched) {
-      const grow = Math.min(wantTouched - vm.touchedMiB, MODEL.guestTouchRateMiBps * dt, growRoom);
+      const grow = Math.min(
+        wantTouched - vm.touchedMiB,
+        (vm.memMiB / MODEL.guestTouchSeconds) * dt,
+        growRoom,
+      );
       vm.touchedMiB += grow;
       growRoom -= grow;
     } else {
       vm.touchedMiB = wantTouched;
     }
-    const overhead =
-      MODEL.vmOverheadBaseMiB +
-      MODEL.vmOverheadPerVcpuMiB * vm.vcpus +
-      MODEL.vmOverheadShare * vm.memMiB;
+    const overhead = vmOverheadMiB(vm);
     vm.activeMiB = Math.min(wantActive, vm.touchedMiB);
     vm.consumedMiB = vm.touchedMiB + overhead;
     active += vm.activeMiB;
@@ -243,14 +255,9 @@ function simulateHost(
   else host.sharedMiB = Math.max(0, host.sharedMiB - MODEL.releaseRateMiBps * dt);
   // Ballooning works from below the clear threshold through soft; it stops in hard.
   if (deficit > 0 && (memState === 'soft' || memState === 'clear')) {
-    deficit -= reclaim(
-      vms,
-      order,
-      from,
-      to,
-      'balloon',
-      Math.min(deficit, MODEL.balloonRatePerVmMiBps * (to - from) * dt),
-    );
+    let rate = 0;
+    for (let k = from; k < to; k++) rate += vms[order[k]!]!.memMiB / MODEL.balloonInflateSeconds;
+    deficit -= reclaim(vms, order, from, to, 'balloon', Math.min(deficit, rate * dt));
   }
   if (deficit > 0 && (memState === 'hard' || memState === 'low')) {
     deficit -= reclaim(

@@ -96,11 +96,11 @@ export function step(
     state.events[state.nextEvent]!.at <= endTime + 1e-9
   ) {
     const { at: _at, ...action } = state.events[state.nextEvent++]!;
-    const refusal = applyAction(ctx, action as Action, 'scenario');
+    const refusal = applyAction(ctx, action, 'scenario');
     if (refusal === null)
-      log.add('command-accepted', describe(action as Action), 'scenario', { do: action.do });
+      log.add('command-accepted', describe(action), 'scenario', { do: action.do });
     else
-      log.add('command-refused', describe(action as Action), 'scenario', {
+      log.add('command-refused', describe(action), 'scenario', {
         do: action.do,
         reason: refusal,
       });
@@ -108,7 +108,7 @@ export function step(
   const touched = new Map<string, string>();
   for (const command of commands) {
     const { id, by, ...action } = command;
-    const target = describe(action as Action);
+    const target = describe(action);
     if (state.commandIds.includes(id)) {
       log.add('command-refused', target, by, {
         commandId: id,
@@ -120,7 +120,7 @@ export function step(
     }
     state.commandIds.push(id);
     if (state.commandIds.length > MODEL.rememberedCommandIds) state.commandIds.shift();
-    const key = actionTarget(action as Action);
+    const key = actionTarget(action);
     const first = key === null ? undefined : touched.get(key);
     if (first !== undefined) {
       log.add('command-refused', target, by, {
@@ -130,7 +130,7 @@ export function step(
       });
       continue;
     }
-    const refusal = applyAction(ctx, action as Action, by);
+    const refusal = applyAction(ctx, action, by);
     if (refusal === null) {
       if (key !== null) touched.set(key, by);
       log.add('command-accepted', target, by, { commandId: id, do: action.do });

@@ -18,11 +18,9 @@ const share = (what: string) =>
     .number({ error: `expected ${what}` })
     .min(0, { error: `${what} must be between 0 and 1` })
     .max(1, { error: `${what} must be between 0 and 1` });
-const name = z
-  .string({ error: 'expected a name' })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
-    error: 'a name is 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
-  });
+const name = z.string({ error: 'expected a name' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
+  error: 'a name is 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
+});
 
 export const workloadProfiles = ['constant', 'diurnal', 'bursty', 'step'] as const;
 export type WorkloadProfile = (typeof workloadProfiles)[number];

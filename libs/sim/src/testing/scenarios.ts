@@ -1,6 +1,15 @@
-import { type Scenario, type ScenarioInput, scenarioSchema } from '@overcommit/contracts';
+import {
+  type Command,
+  type Frame,
+  type HostFrame,
+  type Scenario,
+  type ScenarioInput,
+  type VmFrame,
+  commandSchema,
+  scenarioSchema,
+} from '@overcommit/contracts';
+import type { z } from 'zod';
 import { createCluster, step } from '../step';
-import type { Command, Frame } from '@overcommit/contracts';
 import type { SimState } from '../state';
 
 /** A parsed scenario from a literal, with the format's defaults applied. */
@@ -24,3 +33,36 @@ export function run(
 
 export const events = (frames: Frame[], type: string) =>
   frames.flatMap((f) => f.events).filter((e) => e.type === type);
+
+type CommandInput = z.input<typeof commandSchema>;
+type LooseCommand<T> = T extends unknown
+  ? Omit<T, 'id' | 'by'> & { id?: string; by?: string }
+  : never;
+
+let commandSeq = 0;
+
+/** A command from a literal, defaults applied; `id` defaults to a fresh one and `by` to "tester". */
+export function cmd(input: LooseCommand<CommandInput>): Command {
+  return commandSchema.parse({ id: `c${++commandSeq}`, by: 'tester', ...input });
+}
+
+/** One VM's metrics in a frame (taken with vmMetrics). */
+export function vmIn(frame: Frame, name: string): VmFrame {
+  const vm = frame.vms?.find((v) => v.name === name);
+  if (!vm) throw new Error(`no VM ${name} in frame ${frame.tick}`);
+  return vm;
+}
+
+/** One host's metrics in a frame. */
+export function hostIn(frame: Frame, name: string): HostFrame {
+  const host = frame.hosts.find((h) => h.name === name);
+  if (!host) throw new Error(`no host ${name} in frame ${frame.tick}`);
+  return host;
+}
+
+/** The last frame of a run. */
+export function last(frames: Frame[]): Frame {
+  const frame = frames.at(-1);
+  if (!frame) throw new Error('no frames');
+  return frame;
+}
