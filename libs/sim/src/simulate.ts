@@ -146,14 +146,14 @@ function simulateHost(
   for (let k = from; k < to; k++) {
     const i = order[k]!;
     const vm = vms[i]!;
-    let d = 0;
-    if (runs(vm)) {
-      d = cpuDemand(vm.workload, time, vm.workloadSince, seed, vm.key, tick);
-      if (vm.migration) d *= 1 - vm.migration.throttle;
-    }
+    // The guest's own demand; auto-converge throttles what it may run, not what it wants.
+    const wanted = runs(vm)
+      ? cpuDemand(vm.workload, time, vm.workloadSince, seed, vm.key, tick)
+      : 0;
+    const d = vm.migration ? wanted * (1 - vm.migration.throttle) : wanted;
     const m = overheadFactor(host, vm);
     const f = Math.min(1, d * m);
-    s.d[i] = d;
+    s.d[i] = wanted;
     s.m[i] = m;
     s.f[i] = f;
     want += vm.vcpus * f;
@@ -226,6 +226,16 @@ function simulateHost(
     const overhead = vmOverheadMiB(vm);
     vm.activeMiB = Math.min(wantActive, vm.touchedMiB);
     vm.consumedMiB = vm.touchedMiB + overhead;
+    // A guest that now touches less leaves less to reclaim: nothing reclaimed exceeds what it touched.
+    let excess = vm.balloonMiB + vm.compressedMiB + vm.swappedMiB - vm.touchedMiB;
+    if (excess > 0) {
+      const fromBalloon = Math.min(vm.balloonMiB, excess);
+      vm.balloonMiB -= fromBalloon;
+      excess -= fromBalloon;
+      const fromCompressed = Math.min(vm.compressedMiB, excess);
+      vm.compressedMiB -= fromCompressed;
+      vm.swappedMiB = Math.max(0, vm.swappedMiB - (excess - fromCompressed));
+    }
     active += vm.activeMiB;
     consumed += vm.consumedMiB;
     balloon += vm.balloonMiB;
@@ -316,8 +326,11 @@ function simulateHost(
     }
   }
   host.swapInMiBps = swapIn;
-  // Swap full in the low state: the VM that needs the most memory is paused.
-  if (memState === 'low' && swapped >= host.swapMiB - 1e-6 && deficit > 0) {
+  // Swap full in the low state: the VM that needs the most memory is paused
+  // (one at a time: a paused VM touches no more, and the operator decides what next).
+  let alreadyPaused = false;
+  for (let k = from; k < to; k++) if (vms[order[k]!]!.state === 'paused') alreadyPaused = true;
+  if (memState === 'low' && swapped >= host.swapMiB - 1e-6 && deficit > 0 && !alreadyPaused) {
     let victim = -1;
     for (let k = from; k < to; k++) {
       const i = order[k]!;

@@ -118,8 +118,6 @@ export function step(
       });
       continue;
     }
-    state.commandIds.push(id);
-    if (state.commandIds.length > MODEL.rememberedCommandIds) state.commandIds.shift();
     const key = actionTarget(action);
     const first = key === null ? undefined : touched.get(key);
     if (first !== undefined) {
@@ -132,6 +130,9 @@ export function step(
     }
     const refusal = applyAction(ctx, action, by);
     if (refusal === null) {
+      // Only applied commands are remembered: a refusal changes nothing, so a retry is judged afresh.
+      state.commandIds.push(id);
+      if (state.commandIds.length > MODEL.rememberedCommandIds) state.commandIds.shift();
       if (key !== null) touched.set(key, by);
       log.add('command-accepted', target, by, { commandId: id, do: action.do });
     } else {
