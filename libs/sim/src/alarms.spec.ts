@@ -53,7 +53,7 @@ describe('alarms', () => {
     });
     const fired = events(frames, 'alarm-fired').filter((e) => e['rule'] === 'host-cpu-usage');
     expect(fired).toHaveLength(1);
-    expect(fired[0]).toMatchObject({ time: 29, target: 'h', severity: 'warning', threshold: 85 });
+    expect(fired[0]).toMatchObject({ time: 30, target: 'h', severity: 'warning', threshold: 85 });
     expect(frames[29]!.cluster.alarms.warning).toBe(1);
   });
 

@@ -135,6 +135,10 @@ describe('commands', () => {
         'no host can take inception (1 vCPUs, 1 GiB): esx-01: nested virtualization not allowed on this host; esx-02: host failed; plain: nested virtualization not allowed on this host',
       ],
       [cmd({ do: 'set-policy', policy: {} }), 'set-policy names no field to change'],
+      [
+        cmd({ do: 'set-workload', target: 'web-01', workload: {} }),
+        'set-workload names no field to change',
+      ],
       [cmd({ do: 'ack-alarm', target: 'a999' }), 'no active alarm with id a999'],
     ];
 

@@ -118,6 +118,7 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
       const patch = Object.fromEntries(
         Object.entries(action.workload).filter(([, v]) => v !== undefined),
       );
+      if (Object.keys(patch).length === 0) return 'set-workload names no field to change';
       vm.workload = { ...vm.workload, ...(patch as Partial<Workload>) };
       vm.workloadSince = state.time;
       log.add('workload-changed', vm.name, by, { workload: patch });

@@ -3,7 +3,8 @@ import type { EventType, FrameEvent } from '@overcommit/contracts';
 /** Collects one tick's events, in the order they happened. */
 export class EventLog {
   readonly list: FrameEvent[] = [];
-  constructor(private readonly time: number) {}
+  /** Simulated second stamped on the next events: the tick's start for commands, its end for what the tick computes. */
+  constructor(public time: number) {}
 
   add(type: EventType, target: string, by: string, extra: Record<string, unknown> = {}): void {
     this.list.push({ type, time: this.time, target, by, ...extra });

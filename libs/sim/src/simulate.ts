@@ -212,7 +212,9 @@ function simulateHost(
     const noise = 1 + (draw(seed, vm.key, tick, 3) - 0.5) * 0.02;
     const wantActive = Math.min(vm.memMiB, vm.memMiB * vm.workload.memoryActive * noise);
     const wantTouched = wantActive + MODEL.idleTouchedShare * (vm.memMiB - wantActive);
-    if (vm.touchedMiB < wantTouched) {
+    if (!runs(vm)) {
+      // A paused guest touches nothing new.
+    } else if (vm.touchedMiB < wantTouched) {
       const grow = Math.min(
         wantTouched - vm.touchedMiB,
         (vm.memMiB / MODEL.guestTouchSeconds) * dt,

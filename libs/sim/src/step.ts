@@ -170,6 +170,7 @@ export function step(
   }
 
   state.time = endTime;
+  log.time = endTime;
   const pausedBefore = new Set<VmRt>();
   for (const vm of state.vms) if (vm.state === 'paused') pausedBefore.add(vm);
   simulateHosts(state, dt);
