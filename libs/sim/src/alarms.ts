@@ -189,7 +189,6 @@ function indexFor(alarms: AlarmRt[]): AlarmIndex {
  */
 export class AlarmEvaluator {
   private readonly index: AlarmIndex;
-  private readonly seen = new Set<AlarmRt>();
   private readonly removed = new Set<AlarmRt>();
   readonly rules: Record<AlarmRuleId, AlarmRule>;
 
@@ -232,14 +231,14 @@ export class AlarmEvaluator {
         ackNote: null,
         ackedAt: null,
         resolvedAt: null,
+        readTick: this.state.tick,
       };
       byTarget.set(target, created);
       this.state.alarms.push(created);
-      this.seen.add(created);
       this.fireIfHeld(created, r);
       return;
     }
-    this.seen.add(alarm);
+    alarm.readTick = this.state.tick;
     alarm.value = value;
     if (alarm.state === 'pending') {
       if (value < r.clearWarning || value < r.warning) {
@@ -304,7 +303,9 @@ export class AlarmEvaluator {
   /** Alarms whose target gave no reading this tick (gone, or below the floor) read 0 and clear. */
   finish(): void {
     for (const alarm of this.state.alarms) {
-      if (!this.seen.has(alarm) && !this.removed.has(alarm)) this.read(alarm.rule, alarm.target, 0);
+      if (alarm.readTick !== this.state.tick && !this.removed.has(alarm)) {
+        this.read(alarm.rule, alarm.target, 0);
+      }
     }
     if (this.removed.size === 0) return;
     const kept = this.state.alarms.filter((alarm) => !this.removed.has(alarm));

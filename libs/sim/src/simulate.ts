@@ -27,19 +27,6 @@ export function deliveredCores(busy: number, cores: number, ht: boolean): number
   return ht ? cores + MODEL.htGain * Math.min(busy - cores, cores) : cores;
 }
 
-/** CPU cost multiplier of running a guest's work on this host (>= 1). */
-export function overheadFactor(host: HostRt, vm: VmRt): number {
-  let m =
-    1 +
-    (host.virtualization === 'hardware-assisted'
-      ? MODEL.overheadHardwareAssisted
-      : MODEL.overheadBinaryTranslationBase +
-        MODEL.overheadBinaryTranslationKernel * vm.workload.kernelShare);
-  if (host.hypervisor === 'type-2') m += MODEL.overheadType2;
-  if (vm.nestedHypervisor) m *= 1 + MODEL.overheadNestedLayer;
-  return m;
-}
-
 /** Memory the hypervisor keeps for a VM besides its guest pages (VMware overhead tables, approximated). */
 function vmOverheadMiB(vm: VmRt): number {
   return (
@@ -56,14 +43,13 @@ export function powerAt(host: HostRt, u: number): number {
 }
 
 const runs = (vm: VmRt) => vm.state === 'running';
-const onHost = (vm: VmRt) => vm.host >= 0 && (vm.state === 'running' || vm.state === 'paused');
 
 /** Scratch space reused across hosts within one tick. */
 interface Scratch {
   f: Float64Array; // runnable share per vCPU (demand x overhead, <= 1)
-  d: Float64Array; // demand per vCPU without overhead
+  d: Float64Array; // what the guest wants per vCPU, without overhead
   m: Float64Array; // overhead factor
-  run: Float64Array;
+  nodeVcpus: Float64Array;
 }
 
 /**
@@ -74,42 +60,49 @@ interface Scratch {
 export function simulateHosts(state: SimState, dt: number): void {
   const { hosts, vms } = state;
   const H = hosts.length;
-  // Group the VMs on each host (counting sort into one flat index array).
+  const n = vms.length;
+  // One pass: count the VMs on each host, note memory held by incoming
+  // migrations, and zero the figures of VMs on no host.
   const start = new Int32Array(H + 1);
-  for (const vm of vms) if (onHost(vm)) start[vm.host + 1]!++;
+  const inboundMiB = new Float64Array(H);
+  for (let i = 0; i < n; i++) {
+    const vm = vms[i]!;
+    if (vm.host >= 0 && (vm.state === 'running' || vm.state === 'paused')) {
+      start[vm.host + 1]!++;
+      const mig = vm.migration;
+      if (mig !== null)
+        inboundMiB[mig.to]! += vm.consumedMiB * Math.min(1, mig.transferredMiB / vm.memMiB);
+    } else {
+      vm.cpuDemandPct = vm.cpuUsagePct = vm.cpuReadyPct = vm.costopPct = 0;
+      vm.activeMiB = vm.consumedMiB = 0;
+      vm.performancePct = 0;
+      vm.numaLocalPct = 100;
+    }
+  }
   for (let h = 0; h < H; h++) start[h + 1]! += start[h]!;
+  // Second pass: the VMs of each host, contiguous in one flat index array.
   const fill = start.slice(0, H);
   const order = new Int32Array(start[H]!);
-  for (let i = 0; i < vms.length; i++) {
+  for (let i = 0; i < n; i++) {
     const vm = vms[i]!;
-    if (onHost(vm)) order[fill[vm.host]!++] = i;
+    if (vm.host >= 0 && (vm.state === 'running' || vm.state === 'paused'))
+      order[fill[vm.host]!++] = i;
   }
-  // Memory an incoming migration already holds on its destination.
-  const inboundMiB = new Float64Array(H);
-  for (const vm of vms) {
-    if (vm.migration)
-      inboundMiB[vm.migration.to]! +=
-        vm.consumedMiB * Math.min(1, vm.migration.transferredMiB / vm.memMiB);
-  }
-  const n = vms.length;
+  let maxNodes = 1;
+  for (const host of hosts) maxNodes = Math.max(maxNodes, host.numaNodes);
   const s: Scratch = {
     f: new Float64Array(n),
     d: new Float64Array(n),
     m: new Float64Array(n),
-    run: new Float64Array(n),
+    nodeVcpus: new Float64Array(maxNodes),
   };
   for (let h = 0; h < H; h++) {
     simulateHost(state, hosts[h]!, order, start[h]!, start[h + 1]!, s, inboundMiB[h]!, dt);
   }
-  // VMs not on a host show no activity.
-  for (const vm of vms) {
-    if (onHost(vm)) continue;
-    vm.cpuDemandPct = vm.cpuUsagePct = vm.cpuReadyPct = vm.costopPct = 0;
-    vm.activeMiB = vm.consumedMiB = 0;
-    vm.performancePct = 0;
-    vm.numaLocalPct = 100;
-  }
 }
+
+const backedOf = (vm: VmRt) =>
+  vm.consumedMiB - vm.balloonMiB - vm.compressedMiB * (1 - MODEL.compressionRatio) - vm.swappedMiB;
 
 function simulateHost(
   state: SimState,
@@ -123,10 +116,11 @@ function simulateHost(
 ): void {
   const { vms, seed, time, tick } = state;
   const N = host.numaNodes;
+  const reservedMiB = host.memMiB - usableMemMiB(host, state);
   if (host.state === 'failed') {
     host.cpuUsagePct = host.cpuDemandPct = host.cpuReadyPct = 0;
     host.memActiveMiB = host.memConsumedMiB = host.sharedMiB = host.swapInMiBps = 0;
-    host.memFreeMiB = 0;
+    host.memFreeMiB = host.memMiB - reservedMiB;
     host.memState = 'high';
     host.powerWatts = 0;
     host.nodeCpuPct.fill(0);
@@ -138,20 +132,42 @@ function simulateHost(
   const ht = host.hyperThreading;
   const logical = ht ? cores * host.threadsPerCore : cores;
   const maxDelivered = deliveredCores(logical, cores, ht);
+  const minFree = minFreeMiB(host.memMiB);
+  const binaryTranslation = host.virtualization === 'binary-translation';
+  const hostOverhead =
+    1 +
+    (binaryTranslation ? MODEL.overheadBinaryTranslationBase : MODEL.overheadHardwareAssisted) +
+    (host.hypervisor === 'type-2' ? MODEL.overheadType2 : 0);
+  const nodeMem = host.nodeMemMiB;
+  nodeMem.fill(0);
 
-  // --- CPU: what each vCPU wants -------------------------------------------
+  // --- pass 1: what each guest wants (CPU), touches (memory), and holds ------
+  // Guests touch memory gradually, up to their working set plus the idle pages
+  // they have touched, into the room the host had left after the last tick;
+  // in the low state the host blocks further allocation.
+  let growRoom = Math.max(0, host.memFreeMiB - MODEL.memLow * minFree);
   let want = 0; // runnable threads
   let work = 0; // core-equivalents wanted, overhead included
   let vcpus = 0;
+  let active = 0;
+  let consumed = 0;
+  let balloon = 0;
+  let compressed = 0;
+  let swapped = 0;
+  let configured = 0;
+  let swapWanted = 0;
+  let paused = false;
   for (let k = from; k < to; k++) {
     const i = order[k]!;
     const vm = vms[i]!;
-    // The guest's own demand; auto-converge throttles what it may run, not what it wants.
-    const wanted = runs(vm)
-      ? cpuDemand(vm.workload, time, vm.workloadSince, seed, vm.key, tick)
-      : 0;
-    const d = vm.migration ? wanted * (1 - vm.migration.throttle) : wanted;
-    const m = overheadFactor(host, vm);
+    const running = vm.state === 'running';
+    // CPU. Auto-converge throttles what the guest may run, not what it wants.
+    const wanted = running ? cpuDemand(vm.workload, time, vm.workloadSince, seed, vm.key, tick) : 0;
+    const d = vm.migration !== null ? wanted * (1 - vm.migration.throttle) : wanted;
+    let m = binaryTranslation
+      ? hostOverhead + MODEL.overheadBinaryTranslationKernel * vm.workload.kernelShare
+      : hostOverhead;
+    if (vm.nestedHypervisor) m *= 1 + MODEL.overheadNestedLayer;
     const f = Math.min(1, d * m);
     s.d[i] = wanted;
     s.m[i] = m;
@@ -159,61 +175,12 @@ function simulateHost(
     want += vm.vcpus * f;
     work += vm.vcpus * d * m;
     vcpus += vm.vcpus;
-  }
-  // Fair share (max-min over vCPUs) when more threads want to run than exist.
-  let level = Infinity;
-  if (want > logical) {
-    const idx = Array.from(order.subarray(from, to)).sort((a, b) => s.f[a]! - s.f[b]!);
-    let capacity = logical;
-    let remaining = vcpus;
-    for (const i of idx) {
-      const vm = vms[i]!;
-      const fair = capacity / remaining;
-      if (s.f[i]! <= fair) {
-        capacity -= s.f[i]! * vm.vcpus;
-        remaining -= vm.vcpus;
-      } else {
-        level = fair;
-        break;
-      }
-    }
-  }
-  const busy = Math.min(want, logical);
-  const delivered = deliveredCores(busy, cores, ht);
-  const speed = busy > 0 ? delivered / busy : 1;
-  const util = logical > 0 ? busy / logical : 0;
-  const queueing = MODEL.readyQueueing * util ** 8;
-  const coresPerNode = cores / N;
-
-  // --- memory: what the guests touch and the host backs --------------------
-  // Guests touch memory gradually, up to their working set plus the idle pages
-  // they have touched; in the low state the host blocks further allocation.
-  const reservedMiB = host.memMiB - usableMemMiB(host, state);
-  const minFree = minFreeMiB(host.memMiB);
-  let active = 0;
-  let consumed = 0;
-  let balloon = 0;
-  let compressed = 0;
-  let swapped = 0;
-  let prevBacked = inboundMiB - host.sharedMiB;
-  for (let k = from; k < to; k++) {
-    const vm = vms[order[k]!]!;
-    // The VM's overhead is backed too: leaving it out let guests grow past the host's memory.
-    prevBacked +=
-      vm.touchedMiB +
-      vmOverheadMiB(vm) -
-      vm.balloonMiB -
-      vm.compressedMiB * (1 - MODEL.compressionRatio) -
-      vm.swappedMiB;
-  }
-  let growRoom = Math.max(0, host.memMiB - reservedMiB - prevBacked - MODEL.memLow * minFree);
-  for (let k = from; k < to; k++) {
-    const vm = vms[order[k]!]!;
+    // Memory.
     const noise = 1 + (draw(seed, vm.key, tick, 3) - 0.5) * 0.02;
     const wantActive = Math.min(vm.memMiB, vm.memMiB * vm.workload.memoryActive * noise);
     const wantTouched = wantActive + MODEL.idleTouchedShare * (vm.memMiB - wantActive);
-    if (!runs(vm)) {
-      // A paused guest touches nothing new.
+    if (!running) {
+      paused = true; // a paused guest touches nothing new
     } else if (vm.touchedMiB < wantTouched) {
       const grow = Math.min(
         wantTouched - vm.touchedMiB,
@@ -223,11 +190,11 @@ function simulateHost(
       vm.touchedMiB += grow;
       growRoom -= grow;
     } else {
+      growRoom += vm.touchedMiB - wantTouched;
       vm.touchedMiB = wantTouched;
     }
-    const overhead = vmOverheadMiB(vm);
     vm.activeMiB = Math.min(wantActive, vm.touchedMiB);
-    vm.consumedMiB = vm.touchedMiB + overhead;
+    vm.consumedMiB = vm.touchedMiB + vmOverheadMiB(vm);
     // A guest that now touches less leaves less to reclaim: nothing reclaimed exceeds what it touched.
     let excess = vm.balloonMiB + vm.compressedMiB + vm.swappedMiB - vm.touchedMiB;
     if (excess > 0) {
@@ -243,7 +210,42 @@ function simulateHost(
     balloon += vm.balloonMiB;
     compressed += vm.compressedMiB;
     swapped += vm.swappedMiB;
+    configured += vm.memMiB;
+    if (vm.swappedMiB > 0 && running) {
+      swapWanted +=
+        vm.swappedMiB * (vm.activeMiB / Math.max(1, vm.consumedMiB)) * MODEL.swapTouchPerSecond;
+    }
+    // NUMA: the memory each node backs.
+    const nodes = vm.nodes;
+    const share = Math.max(0, backedOf(vm)) / Math.max(1, nodes.length);
+    for (let j = 0; j < nodes.length; j++) nodeMem[nodes[j]!]! += share;
   }
+
+  // --- CPU: fair share (max-min over vCPUs) when more threads want to run than exist.
+  let level = Infinity;
+  if (want > logical) {
+    const idx = Array.from(order.subarray(from, to)).sort((a, b) => s.f[a]! - s.f[b]!);
+    let capacity = logical;
+    let remaining = vcpus;
+    for (const i of idx) {
+      const fair = capacity / remaining;
+      if (s.f[i]! <= fair) {
+        capacity -= s.f[i]! * vms[i]!.vcpus;
+        remaining -= vms[i]!.vcpus;
+      } else {
+        level = fair;
+        break;
+      }
+    }
+  }
+  const busy = Math.min(want, logical);
+  const delivered = deliveredCores(busy, cores, ht);
+  const speed = busy > 0 ? delivered / busy : 1;
+  const util = logical > 0 ? busy / logical : 0;
+  const queueing = MODEL.readyQueueing * util ** 8;
+  const coresPerNode = cores / N;
+
+  // --- memory state and reclamation for the next tick --------------------------
   const backed =
     consumed +
     inboundMiB -
@@ -251,28 +253,36 @@ function simulateHost(
     balloon -
     compressed * (1 - MODEL.compressionRatio) -
     swapped;
-  let free = host.memMiB - reservedMiB - backed;
+  const free = host.memMiB - reservedMiB - backed;
   const memState = memStateFor(free, minFree);
   host.memState = memState;
-
-  // Reclamation for the next tick, rate-limited: sharing once out of "high",
-  // ballooning in soft, compression then swapping in hard and low.
-  const targetFree = MODEL.memClear * minFree;
-  let deficit = targetFree - free;
-  if (memState !== 'high')
+  // Sharing once out of "high"; ballooning from below the clear threshold
+  // through soft (it stops in hard); compression then swapping in hard and low.
+  let deficit = MODEL.memClear * minFree - free;
+  let reclaimed = 0;
+  const sharedBefore = host.sharedMiB;
+  if (memState !== 'high') {
     host.sharedMiB = Math.min(
       MODEL.sharingShare * consumed,
       host.sharedMiB + MODEL.sharingRateMiBps * dt,
     );
-  else host.sharedMiB = Math.max(0, host.sharedMiB - MODEL.releaseRateMiBps * dt);
-  // Ballooning works from below the clear threshold through soft; it stops in hard.
+  } else {
+    host.sharedMiB = Math.max(0, host.sharedMiB - MODEL.releaseRateMiBps * dt);
+  }
   if (deficit > 0 && (memState === 'soft' || memState === 'clear')) {
-    let rate = 0;
-    for (let k = from; k < to; k++) rate += vms[order[k]!]!.memMiB / MODEL.balloonInflateSeconds;
-    deficit -= reclaim(vms, order, from, to, 'balloon', Math.min(deficit, rate * dt));
+    const got = reclaim(
+      vms,
+      order,
+      from,
+      to,
+      'balloon',
+      Math.min(deficit, (configured / MODEL.balloonInflateSeconds) * dt),
+    );
+    deficit -= got;
+    reclaimed += got;
   }
   if (deficit > 0 && (memState === 'hard' || memState === 'low')) {
-    deficit -= reclaim(
+    const got = reclaim(
       vms,
       order,
       from,
@@ -280,9 +290,11 @@ function simulateHost(
       'compress',
       Math.min(deficit, MODEL.compressionRateMiBps * dt),
     );
+    deficit -= got;
+    reclaimed += got;
     const room = host.swapMiB - swapped;
     if (deficit > 0 && room > 0) {
-      deficit -= reclaim(
+      const out = reclaim(
         vms,
         order,
         from,
@@ -290,10 +302,13 @@ function simulateHost(
         'swap',
         Math.min(deficit, room, MODEL.swapOutRateMiBps * dt),
       );
+      deficit -= out;
+      reclaimed += out;
     }
   }
-  if (free > MODEL.memHigh * minFree) {
-    // Pressure gone: balloons deflate, compressed and swapped pages come back as touched.
+  let released = 0;
+  if (free > MODEL.memHigh * minFree && balloon + compressed > 0) {
+    // Pressure gone: balloons deflate and compressed pages come back.
     let budget = Math.min(free - MODEL.memHigh * minFree, MODEL.releaseRateMiBps * dt);
     for (let k = from; k < to && budget > 0; k++) {
       const vm = vms[order[k]!]!;
@@ -303,36 +318,30 @@ function simulateHost(
       const back = Math.min(vm.compressedMiB, budget);
       vm.compressedMiB -= back;
       budget -= back;
+      released += give + back * (1 - MODEL.compressionRatio);
     }
   }
-  // Swap-in: guests touch swapped pages that are part of their active set.
-  let swapWanted = 0;
-  for (let k = from; k < to; k++) {
-    const vm = vms[order[k]!]!;
-    if (vm.swappedMiB > 0 && runs(vm))
-      swapWanted +=
-        vm.swappedMiB * (vm.activeMiB / Math.max(1, vm.consumedMiB)) * MODEL.swapTouchPerSecond;
-  }
+  // Swap-in: guests touch swapped pages of their active set; the disk caps the rate.
+  // Under pressure (soft and below) the pages go straight back out: thrashing.
   const swapIn = Math.min(swapWanted, MODEL.swapInRateMiBps);
   if (swapWanted > 0 && (memState === 'high' || memState === 'clear')) {
     const back = swapIn / swapWanted;
     for (let k = from; k < to; k++) {
       const vm = vms[order[k]!]!;
-      if (vm.swappedMiB <= 0 || !runs(vm)) continue;
+      if (vm.swappedMiB <= 0 || vm.state !== 'running') continue;
       const rate =
         vm.swappedMiB *
         (vm.activeMiB / Math.max(1, vm.consumedMiB)) *
         MODEL.swapTouchPerSecond *
         back;
       vm.swappedMiB = Math.max(0, vm.swappedMiB - rate * dt);
+      released += rate * dt;
     }
   }
   host.swapInMiBps = swapIn;
   // Swap full in the low state: the VM that needs the most memory is paused
   // (one at a time: a paused VM touches no more, and the operator decides what next).
-  let alreadyPaused = false;
-  for (let k = from; k < to; k++) if (vms[order[k]!]!.state === 'paused') alreadyPaused = true;
-  if (memState === 'low' && swapped >= host.swapMiB - 1e-6 && deficit > 0 && !alreadyPaused) {
+  if (memState === 'low' && swapped >= host.swapMiB - 1e-6 && deficit > 0 && !paused) {
     let victim = -1;
     for (let k = from; k < to; k++) {
       const i = order[k]!;
@@ -344,68 +353,53 @@ function simulateHost(
       vms[victim]!.downSince = time;
     }
   }
-  free =
-    host.memMiB -
-    reservedMiB -
-    (consumed +
-      inboundMiB -
-      host.sharedMiB -
-      balloon -
-      compressed * (1 - MODEL.compressionRatio) -
-      swapped);
-  host.memFreeMiB = free;
+  host.memFreeMiB = free + reclaimed - released + (host.sharedMiB - sharedBefore);
   host.memActiveMiB = active;
   host.memConsumedMiB = consumed + inboundMiB;
 
-  // --- NUMA: memory per node and remote access --------------------------------
+  // --- pass 2: run, ready, co-stop, NUMA, performance per VM --------------------
   const nodeCap = usableMemMiB(host, state) / N;
-  const nodeMem = host.nodeMemMiB;
-  nodeMem.fill(0);
-  for (let k = from; k < to; k++) {
-    const vm = vms[order[k]!]!;
-    const backedVm =
-      vm.consumedMiB -
-      vm.balloonMiB -
-      vm.compressedMiB * (1 - MODEL.compressionRatio) -
-      vm.swappedMiB;
-    const share = Math.max(0, backedVm) / Math.max(1, vm.nodes.length);
-    for (const node of vm.nodes) nodeMem[node]! += share;
-  }
   const nodeCpu = host.nodeCpuPct;
   const nodeRemote = host.nodeRemotePct;
-  const nodeVcpus = new Float64Array(N);
+  const nodeVcpus = s.nodeVcpus;
   nodeCpu.fill(0);
   nodeRemote.fill(0);
-
-  // --- per VM: run, ready, co-stop, NUMA, performance --------------------------
+  nodeVcpus.fill(0);
+  const numaIgnored = state.policy.numa === 'ignore';
+  const remoteCost = MODEL.numaLatencyRatio - 1;
   let readySum = 0;
   for (let k = from; k < to; k++) {
     const i = order[k]!;
     const vm = vms[i]!;
     const f = s.f[i]!;
-    const run = Math.min(f, level);
+    const run = f < level ? f : level;
     const wait = f - run;
     const width = Math.min(1, vm.vcpus / Math.max(1, coresPerNode));
     const coShare = vm.vcpus > 1 ? MODEL.costopShare * ((vm.vcpus - 1) / vm.vcpus) * width : 0;
     const costop = wait * coShare;
     const ready = Math.min(1 - run - costop, wait - costop + f * queueing);
-    const width2 = vm.nodes.length;
+    const nodes = vm.nodes;
+    const spans = nodes.length;
     let remote = 0;
-    if (state.policy.numa === 'ignore') remote = (N - 1) / N;
-    else if (width2 > 1) remote = (width2 - 1) / width2;
-    else if (width2 === 1) {
-      const used = nodeMem[vm.nodes[0]!]!;
+    if (numaIgnored) remote = (N - 1) / N;
+    else if (spans > 1) remote = (spans - 1) / spans;
+    else if (spans === 1) {
+      const used = nodeMem[nodes[0]!]!;
       remote = used > nodeCap ? (used - nodeCap) / used : 0;
     }
-    const numaSlow = 1 + vm.workload.memoryBound * remote * (MODEL.numaLatencyRatio - 1);
-    const activeShare = vm.activeMiB / Math.max(1, vm.consumedMiB);
-    const squeezed = Math.max(0, vm.balloonMiB - (vm.memMiB - vm.activeMiB));
-    const swappedActive = (vm.swappedMiB * activeShare + squeezed) / Math.max(1, vm.activeMiB);
-    const compressedActive = (vm.compressedMiB * activeShare) / Math.max(1, vm.activeMiB);
-    const memSlow =
-      1 +
-      vm.workload.memoryBound *
-        (MODEL.swapSlowdown * swappedActive + MODEL.compressionSlowdown * compressedActive);
+    const w = vm.workload;
+    const numaSlow = 1 + w.memoryBound * remote * remoteCost;
+    let memSlow = 1;
+    if (vm.balloonMiB + vm.compressedMiB + vm.swappedMiB > 0) {
+      const activeShare = vm.activeMiB / Math.max(1, vm.consumedMiB);
+      const squeezed = Math.max(0, vm.balloonMiB - (vm.memMiB - vm.activeMiB));
+      const swappedActive = (vm.swappedMiB * activeShare + squeezed) / Math.max(1, vm.activeMiB);
+      const compressedActive = (vm.compressedMiB * activeShare) / Math.max(1, vm.activeMiB);
+      memSlow =
+        1 +
+        w.memoryBound *
+          (MODEL.swapSlowdown * swappedActive + MODEL.compressionSlowdown * compressedActive);
+    }
     const d = s.d[i]!;
     const useful = (run * speed) / s.m[i]!;
     const cpuPerf = d > 0 ? Math.min(1, useful / d) : 1;
@@ -414,11 +408,11 @@ function simulateHost(
     vm.cpuReadyPct = ready * 100;
     vm.costopPct = costop * 100;
     vm.numaLocalPct = (1 - remote) * 100;
-    vm.performancePct = runs(vm) ? (cpuPerf / (numaSlow * memSlow)) * 100 : 0;
+    vm.performancePct = vm.state === 'running' ? (cpuPerf / (numaSlow * memSlow)) * 100 : 0;
     readySum += ready * vm.vcpus;
-    s.run[i] = run;
-    const per = vm.vcpus / Math.max(1, width2);
-    for (const node of vm.nodes) {
+    const per = vm.vcpus / Math.max(1, spans);
+    for (let j = 0; j < spans; j++) {
+      const node = nodes[j]!;
       nodeCpu[node]! += run * speed * per;
       nodeRemote[node]! += remote * per;
       nodeVcpus[node]! += per;

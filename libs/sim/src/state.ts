@@ -150,4 +150,6 @@ export interface AlarmRt {
   ackNote: string | null;
   ackedAt: number | null;
   resolvedAt: number | null;
+  /** The last tick that gave this alarm a reading (bookkeeping; not in frames). */
+  readTick: number;
 }

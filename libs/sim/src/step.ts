@@ -411,7 +411,21 @@ function buildFrame(state: SimState, log: EventLog, watts: number, options: Step
       alarms: { warning, critical },
     },
     hosts,
-    alarms: state.alarms.map((a) => ({ ...a, value: r2(a.value) })),
+    alarms: state.alarms.map((a) => ({
+      id: a.id,
+      rule: a.rule,
+      target: a.target,
+      severity: a.severity,
+      state: a.state,
+      since: a.since,
+      firedAt: a.firedAt,
+      value: r2(a.value),
+      threshold: a.threshold,
+      ackedBy: a.ackedBy,
+      ackNote: a.ackNote,
+      ackedAt: a.ackedAt,
+      resolvedAt: a.resolvedAt,
+    })),
     events: log.list,
   };
   if (options.vmMetrics) frame.vms = state.vms.map((vm) => vmFrame(state, vm));
