@@ -181,6 +181,9 @@ describe('CPU contention', () => {
         expect(vm.cpuReadyPct).toBeGreaterThanOrEqual(0);
         expect(vm.costopPct).toBeGreaterThanOrEqual(0);
         expect(vm.cpuUsagePct + vm.cpuReadyPct + vm.costopPct).toBeLessThanOrEqual(100.01);
+        // VMware's accounting: run + ready + co-stop + idle/wait = 100% per vCPU.
+        expect(vm.cpuIdlePct).toBeGreaterThanOrEqual(0);
+        expect(vm.cpuRunPct + vm.cpuReadyPct + vm.costopPct + vm.cpuIdlePct).toBeCloseTo(100, 1);
       }
     }
   });

@@ -72,6 +72,7 @@ export function newVm(spec: SingleVmSpec, name: string, time: number): VmRt {
     lastMigrationAbortAt: null,
     cpuDemandPct: 0,
     cpuUsagePct: 0,
+    cpuRunPct: 0,
     cpuReadyPct: 0,
     costopPct: 0,
     activeMiB: 0,

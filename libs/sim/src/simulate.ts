@@ -73,7 +73,7 @@ export function simulateHosts(state: SimState, dt: number): void {
       if (mig !== null)
         inboundMiB[mig.to]! += vm.consumedMiB * Math.min(1, mig.transferredMiB / vm.memMiB);
     } else {
-      vm.cpuDemandPct = vm.cpuUsagePct = vm.cpuReadyPct = vm.costopPct = 0;
+      vm.cpuDemandPct = vm.cpuUsagePct = vm.cpuRunPct = vm.cpuReadyPct = vm.costopPct = 0;
       vm.activeMiB = vm.consumedMiB = 0;
       vm.performancePct = 0;
       vm.numaLocalPct = 100;
@@ -405,6 +405,7 @@ function simulateHost(
     const cpuPerf = d > 0 ? Math.min(1, useful / d) : 1;
     vm.cpuDemandPct = d * 100;
     vm.cpuUsagePct = run * speed * 100;
+    vm.cpuRunPct = run * 100;
     vm.cpuReadyPct = ready * 100;
     vm.costopPct = costop * 100;
     vm.numaLocalPct = (1 - remote) * 100;

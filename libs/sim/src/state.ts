@@ -127,6 +127,7 @@ export interface VmRt {
   // Last tick's figures.
   cpuDemandPct: number;
   cpuUsagePct: number;
+  cpuRunPct: number;
   cpuReadyPct: number;
   costopPct: number;
   activeMiB: number;

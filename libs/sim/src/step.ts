@@ -304,6 +304,8 @@ function vmFrame(state: SimState, vm: VmRt): VmFrame {
     cpuDemandPct: r2(vm.cpuDemandPct),
     cpuUsagePct: r2(vm.cpuUsagePct),
     cpuReadyPct: r2(vm.cpuReadyPct),
+    cpuRunPct: r2(vm.cpuRunPct),
+    cpuIdlePct: r2(Math.max(0, 100 - vm.cpuRunPct - vm.cpuReadyPct - vm.costopPct)),
     costopPct: r2(vm.costopPct),
     memActiveMiB: r2(vm.activeMiB),
     balloonMiB: r2(vm.balloonMiB),

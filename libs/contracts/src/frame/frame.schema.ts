@@ -75,6 +75,9 @@ export const vmFrameSchema = z.object({
   cpuDemandPct: z.number(),
   cpuUsagePct: z.number(),
   cpuReadyPct: z.number(),
+  /** Per vCPU, shares of the interval: run + ready + co-stop + idle (or wait) = 100. */
+  cpuRunPct: z.number(),
+  cpuIdlePct: z.number(),
   costopPct: z.number(),
   memActiveMiB: z.number(),
   balloonMiB: z.number(),
