@@ -110,6 +110,23 @@ async function main() {
   if (stopping) return;
   if (!apiUp) return fail(`the API did not answer on port ${API_PORT} within 60 s`);
   if (!webUp) return fail(`the web app did not answer on port ${WEB_PORT} within 60 s`);
+  // A newcomer sees live data at once: the demo cluster, unless one exists.
+  try {
+    const clusters = await (await fetch(`http://127.0.0.1:${API_PORT}/api/clusters`)).json();
+    if (!clusters.some((c) => c.name.startsWith('Demo'))) {
+      const created = await fetch(`http://127.0.0.1:${API_PORT}/api/clusters`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: `http://localhost:${WEB_PORT}` },
+        body: JSON.stringify({ scenarioName: 'demo' }),
+      });
+      const demo = await created.json();
+      if (created.ok)
+        say(`created the demo cluster ${demo.id} (operator link ${demo.operatorLink})`);
+      else say(`could not create the demo cluster: ${demo.message ?? created.status}`);
+    }
+  } catch (error) {
+    say(`could not create the demo cluster: ${error.message}`);
+  }
   say(
     `ready: dashboard http://localhost:${WEB_PORT}  API http://localhost:${API_PORT}/api  Redis ${redis.privateRedis ? 'private, ' : ''}${REDIS_URL}`,
   );

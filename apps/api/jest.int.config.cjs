@@ -5,4 +5,7 @@ module.exports = {
   ...jestConfig(__dirname, { kind: 'int' }),
   globalSetup: path.join(__dirname, '../../scripts/jest/redis-global-setup.cjs'),
   globalTeardown: path.join(__dirname, '../../scripts/jest/redis-global-teardown.cjs'),
+  // Every test closes what it opens, but BullMQ and ioredis can keep a
+  // reconnect timer alive for seconds after close; do not let that hold the run.
+  forceExit: true,
 };

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
+import { ClustersModule } from './clusters/clusters.module';
 import { HealthModule } from './health/health.module';
 import { RedisModule } from './redis/redis.module';
 
@@ -12,7 +13,7 @@ export class AppModule {
       global: true,
       providers: [{ provide: API_CONFIG, useValue: config }],
       exports: [API_CONFIG],
-      imports: [RedisModule, HealthModule],
+      imports: [RedisModule, HealthModule, ClustersModule.forRole(config.ROLE)],
     };
   }
 }

@@ -12,8 +12,15 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
     logger: logger === false ? false : ['log', 'warn', 'error'],
     bufferLogs: false,
+    bodyParser: false,
   });
   app.setGlobalPrefix('api');
+  // Request bodies: JSON and YAML scenarios, 64 KiB for JSON, 1 MiB for a scenario file.
+  app.useBodyParser('json', { limit: '64kb' });
+  app.useBodyParser('text', {
+    type: ['text/yaml', 'application/yaml', 'application/x-yaml', 'text/plain'],
+    limit: '1mb',
+  });
   app.enableCors({ origin: corsOrigins(config) });
   app.enableShutdownHooks();
   return app;

@@ -14,6 +14,10 @@ async function main(): Promise<void> {
     await app.close();
     throw error;
   }
+  // Graceful shutdown (Nest's hooks) must not hang on an unreachable Redis: exit after 10 s regardless.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => setTimeout(() => process.exit(1), 10_000).unref());
+  }
   new Logger('Main').log(
     `Overcommit API ${apiVersion} (role ${config.ROLE}) on http://localhost:${config.API_PORT}/api, Redis ${redactUrl(config.REDIS_URL)}`,
   );

@@ -3,3 +3,4 @@ export * from './health/health.schema';
 export * from './scenario/scenario.schema';
 export * from './scenario/scenario-errors';
 export * from './frame/frame.schema';
+export * from './live/live.schema';

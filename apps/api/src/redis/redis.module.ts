@@ -5,13 +5,17 @@ import { API_CONFIG, type ApiConfig } from '../config/api-config';
 /** Injection token for the shared command connection. */
 export const REDIS = Symbol('REDIS');
 
-/** Creates a connection that fails fast instead of queueing while Redis is away. */
+/**
+ * Creates a connection. Commands sent while it (re)connects wait in the
+ * offline queue and fail after two retries, so a request never hangs for long
+ * when Redis is away; the health check bounds its PING itself.
+ */
 export function createRedis(url: string, logger = new Logger('Redis')): Redis {
   let reported = false;
   const redis = new Redis(url, {
     lazyConnect: false,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 2,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });

@@ -1,0 +1,215 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Headers,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
+import {
+  type ClusterSummary,
+  clusterCommandRequestSchema,
+  type CommandOutcome,
+  type CreateClusterResponse,
+  createClusterRequestSchema,
+  type Frame,
+  type InputError,
+} from '@overcommit/contracts';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { scenarioFromText } from '../scenarios/scenario-text';
+import { ScenariosService } from '../scenarios/scenarios.service';
+import { ClustersRepository } from './clusters.repository';
+import { ClusterNotFound, ClustersService, NotAllowed } from './clusters.service';
+
+/** 400 with every error and its path. */
+export function badInput(message: string, errors: InputError[]): BadRequestException {
+  return new BadRequestException({ statusCode: 400, message, errors });
+}
+
+function zodErrors(error: z.ZodError): InputError[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
+    message: issue.message,
+  }));
+}
+
+/** The token from `Authorization: Bearer <token>` or `?token=`. */
+function tokenOf(authorization: string | undefined, query: string | undefined): string | undefined {
+  const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  return bearer ?? query;
+}
+
+@Controller('clusters')
+export class ClustersController {
+  constructor(
+    private readonly clusters: ClustersService,
+    private readonly scenarios: ScenariosService,
+    private readonly repo: ClustersRepository,
+  ) {}
+
+  /** Public clusters, live figures. */
+  @Get()
+  list(): Promise<ClusterSummary[]> {
+    return this.clusters.summaries();
+  }
+
+  /** Creates and starts a cluster from `{ scenario }`, `{ scenarioName }` or a YAML body. */
+  @Post()
+  async create(@Body() body: unknown, @Req() req: Request): Promise<CreateClusterResponse> {
+    const origin = req.headers.origin ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    let result: CreateClusterResponse | { errors: InputError[] };
+    if (typeof body === 'string') {
+      const parsed = scenarioFromText(body);
+      result = await this.clusters.create(
+        parsed.ok ? parsed.scenario : { errors: parsed.errors },
+        'public',
+        origin,
+      );
+    } else {
+      const request = createClusterRequestSchema.safeParse(body);
+      if (!request.success) {
+        throw badInput(
+          'the body must be { scenario: {...} } or { scenarioName: "demo" }, or a YAML scenario',
+          zodErrors(request.error),
+        );
+      }
+      const r = request.data;
+      if ('scenarioName' in r) {
+        const bundled = this.scenarios.get(r.scenarioName);
+        if (!bundled) {
+          const names = this.scenarios.list().map((s) => s.name);
+          throw badInput(`no bundled scenario named ${r.scenarioName}`, [
+            { path: 'scenarioName', message: `unknown; expected one of: ${names.join(', ')}` },
+          ]);
+        }
+        result = await this.clusters.create(bundled.scenario, r.visibility, origin);
+      } else {
+        result = await this.clusters.create(this.clusters.parse(r.scenario), r.visibility, origin);
+      }
+    }
+    if ('errors' in result)
+      throw badInput('the scenario is not valid; nothing was created', result.errors);
+    return result;
+  }
+
+  /** The latest frame and the cluster's figures. Private clusters need a token. */
+  @Get(':id')
+  async get(
+    @Param('id') id: string,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
+  ): Promise<{ cluster: ClusterSummary; frame: Frame | null }> {
+    const meta = await this.metaFor(id, tokenOf(authorization, token));
+    return { cluster: await this.clusters.summary(meta), frame: await this.repo.latestFrame(id) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(
+    @Param('id') id: string,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
+  ): Promise<void> {
+    try {
+      await this.clusters.remove(id, tokenOf(authorization, token));
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  /** A command: answered at once with its id; the outcome comes with the tick that applies it. */
+  @Post(':id/commands')
+  async command(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('authorization') authorization?: string,
+    @Headers('x-user-name') userName?: string,
+    @Query('token') token?: string,
+  ): Promise<CommandOutcome> {
+    const meta = await this.metaFor(id, tokenOf(authorization, token));
+    const parsed = clusterCommandRequestSchema.safeParse(body);
+    if (!parsed.success) throw badInput('not a valid command', zodErrors(parsed.error));
+    const role = this.clusters.roleFor(meta, tokenOf(authorization, token)) ?? 'viewer';
+    const outcome = await this.clusters.command(
+      id,
+      parsed.data,
+      (userName ?? 'api').slice(0, 60),
+      role,
+    );
+    if (outcome.status === 'refused' && role !== 'operator')
+      throw new ForbiddenException({ statusCode: 403, ...outcome, message: outcome.reason });
+    return outcome;
+  }
+
+  @Get(':id/commands/:commandId')
+  async outcome(
+    @Param('id') id: string,
+    @Param('commandId') commandId: string,
+  ): Promise<CommandOutcome> {
+    await this.clusters.meta(id).catch((error: unknown) => {
+      throw translate(error);
+    });
+    const raw = await this.repo.outcome(id, commandId);
+    if (!raw)
+      throw new NotFoundException({
+        statusCode: 404,
+        message: `no command ${commandId} on cluster ${id}`,
+      });
+    return JSON.parse(raw) as CommandOutcome;
+  }
+
+  /** Host-level frames from the history, between two ticks, every Nth. */
+  @Get(':id/history')
+  async history(
+    @Param('id') id: string,
+    @Query() query: Record<string, string>,
+    @Headers('authorization') authorization?: string,
+  ): Promise<{ frames: Frame[]; oldestTick: number | null }> {
+    const schema = z.strictObject({
+      from: z.coerce.number().int().min(0).optional(),
+      to: z.coerce.number().int().min(0).optional(),
+      every: z.coerce.number().int().min(1).max(3600).default(1),
+      token: z.string().optional(),
+    });
+    const parsed = schema.safeParse(query);
+    if (!parsed.success) throw badInput('bad history query', zodErrors(parsed.error));
+    const meta = await this.metaFor(id, tokenOf(authorization, parsed.data.token));
+    const to = parsed.data.to ?? meta.tick;
+    const from = parsed.data.from ?? Math.max(0, to - 300);
+    if (from > to)
+      throw badInput('from is after to', [{ path: 'from', message: `${from} > ${to}` }]);
+    const frames = await this.repo.framesBetween(id, from, to);
+    const every = parsed.data.every;
+    return {
+      frames: frames.filter((f) => (f.tick - from) % every === 0),
+      oldestTick: await this.repo.oldestTick(id),
+    };
+  }
+
+  private async metaFor(id: string, token: string | undefined) {
+    const meta = await this.clusters.meta(id).catch((error: unknown) => {
+      throw translate(error);
+    });
+    if (this.clusters.roleFor(meta, token) === null) {
+      // A private cluster without its link looks like no cluster at all.
+      throw new NotFoundException({ statusCode: 404, message: `no cluster ${id}` });
+    }
+    return meta;
+  }
+}
+
+function translate(error: unknown): Error {
+  if (error instanceof ClusterNotFound)
+    return new NotFoundException({ statusCode: 404, message: error.message });
+  if (error instanceof NotAllowed)
+    return new ForbiddenException({ statusCode: 403, message: error.message });
+  return error instanceof Error ? error : new Error(String(error));
+}

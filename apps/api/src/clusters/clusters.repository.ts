@@ -1,0 +1,238 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Command, Frame } from '@overcommit/contracts';
+import type { SimState } from '@overcommit/sim';
+import { Redis } from 'ioredis';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { REDIS } from '../redis/redis.module';
+import { clusterIndexKey, clusterKeys, type ClusterKeys } from './cluster-keys';
+
+/** What a cluster's meta hash holds, parsed. */
+export interface ClusterMeta {
+  id: string;
+  name: string;
+  visibility: 'public' | 'private';
+  /** The scenario's tick interval at speed 1. */
+  baseTickMs: number;
+  speed: number;
+  paused: boolean;
+  createdAt: number;
+  /** Wall-clock anchor of the tick schedule: tick `anchorTick` was due at `anchorAt`. */
+  anchorAt: number;
+  anchorTick: number;
+  tick: number;
+  time: number;
+  lastCommandId: string;
+  operatorHash: string;
+  viewerHash: string;
+  /** The last frame's cluster figures (JSON), for listings. */
+  summary: string;
+  lagMs: number;
+}
+
+/**
+ * Atomically: if the stored tick is still the one the worker started from,
+ * save the new state, advance the meta, append the frame to the capped
+ * history (entry id `<tick>-1`), record command outcomes and publish the
+ * frame. A job run twice, or two workers, can never apply a tick twice.
+ */
+const COMMIT = `
+local current = tonumber(redis.call('HGET', KEYS[2], 'tick') or '-1')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[3])
+redis.call('HSET', KEYS[2], 'tick', ARGV[2], 'time', ARGV[4], 'lastCommandId', ARGV[5], 'summary', ARGV[6], 'lagMs', ARGV[7])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], ARGV[2] .. '-1', 'f', ARGV[9])
+for i = 12, #ARGV, 2 do redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
+redis.call('PUBLISH', ARGV[10], ARGV[11])
+return 1
+`;
+
+export interface CommitInput {
+  fromTick: number;
+  state: SimState;
+  frame: Frame;
+  lastCommandId: string;
+  lagMs: number;
+  outcomes: [string, string][];
+}
+
+@Injectable()
+export class ClustersRepository {
+  readonly prefix: string;
+  /** Frames kept per cluster: one hour at one tick a second. */
+  readonly historyLength = 3600;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(API_CONFIG) config: ApiConfig,
+  ) {
+    this.prefix = config.REDIS_PREFIX;
+    this.redis.defineCommand('ocCommit', { numberOfKeys: 4, lua: COMMIT });
+  }
+
+  keys(id: string): ClusterKeys {
+    return clusterKeys(this.prefix, id);
+  }
+
+  async create(meta: ClusterMeta, state: SimState): Promise<void> {
+    const k = this.keys(meta.id);
+    await this.redis
+      .multi()
+      .hset(k.meta, serializeMeta(meta))
+      .set(k.state, JSON.stringify(state))
+      .sadd(clusterIndexKey(this.prefix), meta.id)
+      .exec();
+  }
+
+  async ids(): Promise<string[]> {
+    return this.redis.smembers(clusterIndexKey(this.prefix));
+  }
+
+  async meta(id: string): Promise<ClusterMeta | null> {
+    const raw = await this.redis.hgetall(this.keys(id).meta);
+    return raw['id'] ? parseMeta(raw) : null;
+  }
+
+  async updateMeta(id: string, fields: Partial<ClusterMeta>): Promise<void> {
+    await this.redis.hset(this.keys(id).meta, serializeMeta(fields));
+  }
+
+  async state(id: string): Promise<SimState | null> {
+    const raw = await this.redis.get(this.keys(id).state);
+    return raw ? (JSON.parse(raw) as SimState) : null;
+  }
+
+  async watchers(id: string): Promise<number> {
+    return this.redis.hlen(this.keys(id).presence);
+  }
+
+  async delete(id: string): Promise<void> {
+    const k = this.keys(id);
+    await this.redis
+      .multi()
+      .del(k.meta, k.state, k.commands, k.frames, k.outcomes, k.presence)
+      .srem(clusterIndexKey(this.prefix), id)
+      .exec();
+  }
+
+  /** Queues a command for the cluster's next tick; returns false when the cluster does not exist. */
+  async enqueueCommand(id: string, command: Command): Promise<boolean> {
+    const k = this.keys(id);
+    const exists = await this.redis.exists(k.meta);
+    if (!exists) return false;
+    await this.redis
+      .multi()
+      .xadd(k.commands, 'MAXLEN', '~', '10000', '*', 'c', JSON.stringify(command))
+      .hset(k.outcomes, command.id, JSON.stringify({ id: command.id, status: 'queued' }))
+      .exec();
+    return true;
+  }
+
+  /** Commands queued after `afterId`, in order, with the id of the last. */
+  async pendingCommands(
+    id: string,
+    afterId: string,
+  ): Promise<{ commands: Command[]; lastId: string }> {
+    const entries = await this.redis.xrange(
+      this.keys(id).commands,
+      afterId === '0' ? '-' : `(${afterId}`,
+      '+',
+      'COUNT',
+      1000,
+    );
+    const commands = entries.map(([, fields]) => JSON.parse(fields[1]!) as Command);
+    return { commands, lastId: entries.at(-1)?.[0] ?? afterId };
+  }
+
+  async outcome(id: string, commandId: string): Promise<string | null> {
+    return this.redis.hget(this.keys(id).outcomes, commandId);
+  }
+
+  /** Applies a tick atomically; false when another run got there first. */
+  async commit(id: string, input: CommitInput): Promise<boolean> {
+    const k = this.keys(id);
+    const frameJson = JSON.stringify(input.frame);
+    const payload = `{"clusterId":${JSON.stringify(id)},"tick":${input.frame.tick},"frame":${frameJson}}`;
+    const result = await (
+      this.redis as Redis & { ocCommit(...args: (string | number)[]): Promise<number> }
+    ).ocCommit(
+      k.state,
+      k.meta,
+      k.frames,
+      k.outcomes,
+      input.fromTick,
+      input.frame.tick,
+      JSON.stringify(input.state),
+      input.frame.time,
+      input.lastCommandId,
+      JSON.stringify(input.frame.cluster),
+      Math.round(input.lagMs),
+      this.historyLength,
+      frameJson,
+      k.channel,
+      payload,
+      ...input.outcomes.flat(),
+    );
+    return result === 1;
+  }
+
+  /** Frames with tick > sinceTick still in the history, oldest first, at most `limit`. */
+  async framesSince(id: string, sinceTick: number, limit = 3600): Promise<Frame[]> {
+    const entries = await this.redis.xrange(
+      this.keys(id).frames,
+      `${sinceTick + 1}-0`,
+      '+',
+      'COUNT',
+      limit,
+    );
+    return entries.map(([, fields]) => JSON.parse(fields[1]!) as Frame);
+  }
+
+  /** Frames between two ticks (inclusive), oldest first. */
+  async framesBetween(id: string, from: number, to: number, limit = 3600): Promise<Frame[]> {
+    const entries = await this.redis.xrange(
+      this.keys(id).frames,
+      `${from}-0`,
+      `${to}-1`,
+      'COUNT',
+      limit,
+    );
+    return entries.map(([, fields]) => JSON.parse(fields[1]!) as Frame);
+  }
+
+  /** The oldest tick still in the history, or null when it is empty. */
+  async oldestTick(id: string): Promise<number | null> {
+    const [first] = await this.redis.xrange(this.keys(id).frames, '-', '+', 'COUNT', 1);
+    return first ? Number(first[0].split('-')[0]) : null;
+  }
+
+  async latestFrame(id: string): Promise<Frame | null> {
+    const [last] = await this.redis.xrevrange(this.keys(id).frames, '+', '-', 'COUNT', 1);
+    return last ? (JSON.parse(last[1][1]!) as Frame) : null;
+  }
+}
+
+function serializeMeta(meta: Partial<ClusterMeta>): Record<string, string> {
+  return Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, String(v)]));
+}
+
+function parseMeta(raw: Record<string, string>): ClusterMeta {
+  const num = (k: string) => Number(raw[k] ?? 0);
+  return {
+    id: raw['id']!,
+    name: raw['name'] ?? '',
+    visibility: raw['visibility'] === 'private' ? 'private' : 'public',
+    baseTickMs: num('baseTickMs'),
+    speed: num('speed') || 1,
+    paused: raw['paused'] === 'true',
+    createdAt: num('createdAt'),
+    anchorAt: num('anchorAt'),
+    anchorTick: num('anchorTick'),
+    tick: num('tick'),
+    time: num('time'),
+    lastCommandId: raw['lastCommandId'] ?? '0',
+    operatorHash: raw['operatorHash'] ?? '',
+    viewerHash: raw['viewerHash'] ?? '',
+    summary: raw['summary'] ?? '',
+    lagMs: num('lagMs'),
+  };
+}

@@ -1,0 +1,200 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type ClusterCommandRequest,
+  type ClusterSummary,
+  type CommandOutcome,
+  type CreateClusterResponse,
+  type InputError,
+  type Role,
+  type Scenario,
+  parseScenario,
+  type Visibility,
+} from '@overcommit/contracts';
+import { createCluster } from '@overcommit/sim';
+import { randomBytes } from 'node:crypto';
+import { TicksScheduler } from '../ticks/ticks.scheduler';
+import { type ClusterMeta, ClustersRepository } from './clusters.repository';
+import { newToken, tokenHash, tokenMatches } from './tokens';
+
+export class ClusterNotFound extends Error {}
+export class NotAllowed extends Error {}
+
+@Injectable()
+export class ClustersService {
+  constructor(
+    private readonly repo: ClustersRepository,
+    private readonly scheduler: TicksScheduler,
+  ) {}
+
+  /** Creates and starts a cluster; a bad scenario creates nothing and returns every error. */
+  async create(
+    scenario: Scenario | { errors: InputError[] },
+    visibility: Visibility,
+    baseUrl: string,
+    id = randomBytes(6).toString('hex'),
+  ): Promise<CreateClusterResponse | { errors: InputError[] }> {
+    if ('errors' in scenario) return scenario;
+    const operatorToken = newToken();
+    const viewerToken = newToken();
+    const now = Date.now();
+    const meta: ClusterMeta = {
+      id,
+      name: scenario.name,
+      visibility,
+      baseTickMs: scenario.clock.tickMs,
+      speed: 1,
+      paused: false,
+      createdAt: now,
+      anchorAt: now,
+      anchorTick: 0,
+      tick: 0,
+      time: 0,
+      lastCommandId: '0',
+      operatorHash: tokenHash(operatorToken),
+      viewerHash: tokenHash(viewerToken),
+      summary: '',
+      lagMs: 0,
+    };
+    await this.repo.create(meta, createCluster(scenario));
+    await this.scheduler.schedule(meta);
+    const link = `${baseUrl}/clusters/${id}`;
+    return {
+      id,
+      name: scenario.name,
+      operatorToken,
+      viewerToken,
+      viewerLink: visibility === 'private' ? `${link}?token=${viewerToken}` : link,
+      operatorLink: `${link}?token=${operatorToken}`,
+    };
+  }
+
+  parse(input: unknown): Scenario | { errors: InputError[] } {
+    const parsed = parseScenario(input);
+    return parsed.ok ? parsed.scenario : { errors: parsed.errors };
+  }
+
+  async summaries(includePrivate = false): Promise<ClusterSummary[]> {
+    const ids = await this.repo.ids();
+    const list: ClusterSummary[] = [];
+    for (const id of ids.sort()) {
+      const meta = await this.repo.meta(id);
+      if (!meta || (meta.visibility === 'private' && !includePrivate)) continue;
+      list.push(await this.summary(meta));
+    }
+    return list;
+  }
+
+  async summary(meta: ClusterMeta): Promise<ClusterSummary> {
+    const figures = meta.summary
+      ? (JSON.parse(meta.summary) as {
+          hostsUp: number;
+          hostsTotal: number;
+          vmsRunning: number;
+          alarms: { warning: number; critical: number };
+        })
+      : { hostsUp: 0, hostsTotal: 0, vmsRunning: 0, alarms: { warning: 0, critical: 0 } };
+    return {
+      id: meta.id,
+      name: meta.name,
+      visibility: meta.visibility,
+      tick: meta.tick,
+      time: meta.time,
+      speed: meta.speed,
+      paused: meta.paused,
+      tickMs: Math.round(meta.baseTickMs / meta.speed),
+      hostsUp: figures.hostsUp,
+      hostsTotal: figures.hostsTotal,
+      vmsRunning: figures.vmsRunning,
+      alarms: figures.alarms,
+      watchers: await this.repo.watchers(meta.id),
+      lagMs: meta.lagMs,
+    };
+  }
+
+  async meta(id: string): Promise<ClusterMeta> {
+    const meta = await this.repo.meta(id);
+    if (!meta) throw new ClusterNotFound(`no cluster ${id}`);
+    return meta;
+  }
+
+  /** What a token lets its holder do on a cluster: operate, watch, or nothing (private without a token). */
+  roleFor(meta: ClusterMeta, token: string | undefined): Role | null {
+    if (tokenMatches(token, meta.operatorHash)) return 'operator';
+    if (meta.visibility === 'public' || tokenMatches(token, meta.viewerHash)) return 'viewer';
+    return null;
+  }
+
+  async remove(id: string, token: string | undefined): Promise<void> {
+    const meta = await this.meta(id);
+    if (this.roleFor(meta, token) !== 'operator')
+      throw new NotAllowed('only the operator token may delete a cluster');
+    await this.scheduler.unschedule(id);
+    await this.repo.delete(id);
+  }
+
+  /**
+   * A person's command. Live commands (pause, resume, set-speed) apply at
+   * once; engine commands are queued for the next tick, whose frame carries
+   * the outcome. A viewer's command is refused with the reason.
+   */
+  async command(
+    id: string,
+    request: ClusterCommandRequest,
+    by: string,
+    role: Role,
+  ): Promise<CommandOutcome> {
+    const meta = await this.meta(id);
+    const commandId = request.id ?? randomBytes(8).toString('hex');
+    if (role !== 'operator') {
+      return {
+        id: commandId,
+        status: 'refused',
+        reason: 'a viewer link can watch but not act: ask for the operator link',
+      };
+    }
+    const { id: _ignored, ...action } = request;
+    switch (action.do) {
+      case 'pause':
+        if (meta.paused)
+          return { id: commandId, status: 'refused', reason: 'the cluster is already paused' };
+        await this.repo.updateMeta(id, { paused: true });
+        await this.scheduler.unschedule(id);
+        return { id: commandId, status: 'accepted', tick: meta.tick };
+      case 'resume':
+        if (!meta.paused)
+          return { id: commandId, status: 'refused', reason: 'the cluster is not paused' };
+        return this.reschedule(meta, meta.speed, commandId, { paused: false });
+      case 'set-speed':
+        return this.reschedule(meta, action.speed, commandId, {});
+      default: {
+        const previous = await this.repo.outcome(id, commandId);
+        if (previous) return { ...(JSON.parse(previous) as CommandOutcome), id: commandId };
+        await this.repo.enqueueCommand(id, { ...action, id: commandId, by });
+        return { id: commandId, status: 'queued' };
+      }
+    }
+  }
+
+  private async reschedule(
+    meta: ClusterMeta,
+    speed: number,
+    commandId: string,
+    extra: Partial<ClusterMeta>,
+  ): Promise<CommandOutcome> {
+    const next: ClusterMeta = {
+      ...meta,
+      ...extra,
+      speed,
+      anchorAt: Date.now(),
+      anchorTick: meta.tick,
+    };
+    await this.repo.updateMeta(meta.id, {
+      ...extra,
+      speed,
+      anchorAt: next.anchorAt,
+      anchorTick: next.anchorTick,
+    });
+    if (!next.paused) await this.scheduler.schedule(next);
+    return { id: commandId, status: 'accepted', tick: meta.tick };
+  }
+}

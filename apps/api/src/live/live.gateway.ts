@@ -1,0 +1,175 @@
+import { Inject, Logger } from '@nestjs/common';
+import {
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  ConnectedSocket,
+  MessageBody,
+} from '@nestjs/websockets';
+import {
+  type CommandOutcome,
+  type Frame,
+  type JoinReply,
+  joinRequestSchema,
+  type Role,
+  socketCommandSchema,
+  socketEvents,
+} from '@overcommit/contracts';
+import { Redis } from 'ioredis';
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import { ClustersRepository } from '../clusters/clusters.repository';
+import { ClustersService } from '../clusters/clusters.service';
+import { REDIS } from '../redis/redis.module';
+import { LiveSubscriber } from './live.subscriber';
+
+interface SocketData {
+  name: string;
+  /** Clusters this socket joined, with its role on each. */
+  clusters: Record<string, Role>;
+}
+
+const handshakeSchema = z.object({ name: z.string().trim().min(1).max(60) });
+const room = (clusterId: string) => `cluster:${clusterId}`;
+
+/**
+ * Live frames and commands over socket.io. Identity is checked in socket.io
+ * middleware before anything is joined; the cluster's token is checked on join.
+ */
+@WebSocketGateway({ maxHttpBufferSize: 64 * 1024, cors: { origin: true } })
+export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
+  @WebSocketServer() server!: Server;
+  private readonly logger = new Logger('Live');
+
+  constructor(
+    private readonly clusters: ClustersService,
+    private readonly repo: ClustersRepository,
+    private readonly subscriber: LiveSubscriber,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  afterInit(server: Server): void {
+    server.use((socket, next) => {
+      const parsed = handshakeSchema.safeParse(socket.handshake.auth);
+      if (!parsed.success) {
+        next(
+          new Error(
+            'a display name is required: connect with auth { name: "..." } (1-60 characters)',
+          ),
+        );
+        return;
+      }
+      (socket.data as SocketData) = { name: parsed.data.name, clusters: {} };
+      next();
+    });
+    this.subscriber.onMessage((clusterId, payload) => {
+      // Already JSON: one parse per instance, one encode per broadcast by socket.io.
+      const message = JSON.parse(payload) as { clusterId: string; tick: number; frame: Frame };
+      this.server.to(room(clusterId)).emit(socketEvents.frame, message);
+      for (const event of message.frame.events) {
+        if (
+          event.commandId === undefined ||
+          (event.type !== 'command-accepted' && event.type !== 'command-refused')
+        )
+          continue;
+        const outcome: CommandOutcome = {
+          id: event.commandId,
+          status: event.type === 'command-accepted' ? 'accepted' : 'refused',
+          reason: event.reason,
+          tick: message.tick,
+        };
+        this.server
+          .to(room(clusterId))
+          .emit(socketEvents.commandOutcome, { clusterId, ...outcome });
+      }
+    });
+  }
+
+  @SubscribeMessage(socketEvents.join)
+  async join(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<JoinReply> {
+    const parsed = joinRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: `bad join: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`,
+      };
+    }
+    const { clusterId, sinceTick, token, name } = parsed.data;
+    const meta = await this.repo.meta(clusterId);
+    const role = meta ? this.clusters.roleFor(meta, token) : null;
+    if (!meta || role === null) return { ok: false, error: `no cluster ${clusterId}` };
+    const data = socket.data as SocketData;
+    data.name = name;
+    if (!(clusterId in data.clusters)) {
+      await this.subscriber.watch(clusterId);
+      await socket.join(room(clusterId));
+    }
+    data.clusters[clusterId] = role;
+    await this.redis.hset(
+      this.repo.keys(clusterId).presence,
+      socket.id,
+      JSON.stringify({ name, role, since: Date.now() }),
+    );
+    const snapshot = await this.repo.latestFrame(clusterId);
+    let frames: Frame[] = [];
+    let gap = false;
+    if (sinceTick !== undefined && snapshot && sinceTick < snapshot.tick) {
+      const oldest = await this.repo.oldestTick(clusterId);
+      gap = oldest === null || sinceTick + 1 < oldest;
+      frames = await this.repo.framesSince(clusterId, sinceTick);
+    }
+    return { ok: true, role, snapshot, frames, gap };
+  }
+
+  @SubscribeMessage(socketEvents.leave)
+  async leave(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<{ ok: boolean }> {
+    const clusterId =
+      typeof body === 'object' && body !== null
+        ? (body as { clusterId?: unknown }).clusterId
+        : undefined;
+    const data = socket.data as SocketData;
+    if (typeof clusterId !== 'string' || !(clusterId in data.clusters)) return { ok: false };
+    await this.drop(socket, clusterId);
+    return { ok: true };
+  }
+
+  @SubscribeMessage(socketEvents.command)
+  async command(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<CommandOutcome> {
+    const parsed = socketCommandSchema.safeParse(body);
+    if (!parsed.success) {
+      return {
+        id: '',
+        status: 'refused',
+        reason: `not a valid command: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`,
+      };
+    }
+    const { clusterId, ...request } = parsed.data;
+    const data = socket.data as SocketData;
+    const role = data.clusters[clusterId];
+    if (role === undefined)
+      return { id: request.id ?? '', status: 'refused', reason: `join cluster ${clusterId} first` };
+    return this.clusters.command(clusterId, request, data.name, role);
+  }
+
+  async handleDisconnect(socket: Socket): Promise<void> {
+    const data = socket.data as SocketData | undefined;
+    if (!data?.clusters) return;
+    for (const clusterId of Object.keys(data.clusters)) await this.drop(socket, clusterId);
+  }
+
+  private async drop(socket: Socket, clusterId: string): Promise<void> {
+    const data = socket.data as SocketData;
+    delete data.clusters[clusterId];
+    await socket.leave(room(clusterId));
+    await this.subscriber.unwatch(clusterId);
+    await this.redis.hdel(this.repo.keys(clusterId).presence, socket.id).catch(() => 0);
+  }
+}

@@ -1,0 +1,235 @@
+import type { INestApplication } from '@nestjs/common';
+import type {
+  CommandOutcome,
+  CreateClusterResponse,
+  FrameEventPayload,
+  JoinReply,
+} from '@overcommit/contracts';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { io, type Socket } from 'socket.io-client';
+import { createApp } from '../app';
+import { loadApiConfig } from '../config/api-config';
+import { httpRequest } from '../testing/http';
+
+// The live system end to end against the real Redis: HTTP creates a cluster,
+// BullMQ ticks it, frames reach socket.io clients, commands come back in frames.
+const scenario = {
+  version: 1,
+  name: 'live test',
+  seed: 3,
+  clock: { tickMs: 100, stepSeconds: 1 },
+  hosts: [{ name: 'esx', count: 2, cpu: { sockets: 1, coresPerSocket: 8 }, memoryGiB: 64 }],
+  vms: [{ name: 'vm', count: 3, vcpus: 2, memoryGiB: 4, host: 'esx-01' }],
+};
+
+describe('live clusters (HTTP, BullMQ ticks, socket.io) against a real Redis', () => {
+  let app: INestApplication;
+  let url: string;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    app = await createApp(loadApiConfig(process.env), false);
+    await app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await app.close();
+  });
+
+  function connect(name: string): Socket {
+    const socket = io(url, { auth: { name }, transports: ['websocket'], forceNew: true });
+    sockets.push(socket);
+    return socket;
+  }
+
+  function frames(socket: Socket, count: number, timeoutMs = 15_000): Promise<FrameEventPayload[]> {
+    return new Promise((resolve, reject) => {
+      const got: FrameEventPayload[] = [];
+      const timer = setTimeout(
+        () => reject(new Error(`only ${got.length} of ${count} frames`)),
+        timeoutMs,
+      );
+      const on = (payload: FrameEventPayload) => {
+        got.push(payload);
+        if (got.length === count) {
+          clearTimeout(timer);
+          socket.off('frame', on);
+          resolve(got);
+        }
+      };
+      socket.on('frame', on);
+    });
+  }
+
+  async function createCluster(body: unknown = { scenario }): Promise<CreateClusterResponse> {
+    const response = await httpRequest(`${url}/api/clusters`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(201);
+    return response.body as CreateClusterResponse;
+  }
+
+  it('refuses a bad scenario with 400 and every error at its path, and creates nothing', async () => {
+    const before = (await httpRequest(`${url}/api/clusters`)).body as unknown[];
+    const response = await httpRequest(`${url}/api/clusters`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        scenario: {
+          ...scenario,
+          hosts: [{ name: 'esx', cpu: { socket: 1, coresPerSocket: 8 }, memoryGiB: 0 }],
+        },
+      }),
+    });
+    expect(response.status).toBe(400);
+    const body = response.body as { errors: { path: string; message: string }[] };
+    expect(body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          path: 'hosts[0].cpu.socket',
+          message: expect.stringContaining('did you mean "sockets"') as string,
+        }),
+        expect.objectContaining({ path: 'hosts[0].memoryGiB' }),
+      ]),
+    );
+    const after = (await httpRequest(`${url}/api/clusters`)).body as unknown[];
+    expect(after).toHaveLength(before.length);
+  });
+
+  it('lists the bundled scenarios and creates a cluster from one by name', async () => {
+    const list = (await httpRequest(`${url}/api/scenarios`)).body as {
+      name: string;
+      hosts: number;
+    }[];
+    expect(list.map((s) => s.name)).toContain('demo');
+    const created = await createCluster({ scenarioName: 'memory-overcommit-150' });
+    expect(created.name).toBe('Memory overcommit at 150%');
+    const missing = await httpRequest(`${url}/api/clusters`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scenarioName: 'nope' }),
+    });
+    expect(missing.status).toBe(400);
+    await httpRequest(`${url}/api/clusters/${created.id}?token=${created.operatorToken}`, {
+      method: 'DELETE',
+    });
+  });
+
+  it('ticks a cluster and delivers its frames, in order, to a socket that joined', async () => {
+    const created = await createCluster();
+    const socket = connect('Ana');
+    const reply = (await socket.emitWithAck('join', {
+      clusterId: created.id,
+      name: 'Ana',
+    })) as JoinReply;
+    expect(reply).toMatchObject({ ok: true, role: 'viewer' });
+    const got = await frames(socket, 4);
+    for (const f of got) expect(f.clusterId).toBe(created.id);
+    const ticks = got.map((f) => f.tick);
+    expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
+    expect(new Set(ticks).size).toBe(4);
+    const summary = (await httpRequest(`${url}/api/clusters`)).body as {
+      id: string;
+      tick: number;
+      watchers: number;
+    }[];
+    expect(summary.find((c) => c.id === created.id)).toMatchObject({ watchers: 1 });
+  });
+
+  it("applies an operator's command in a tick and refuses a viewer's, with the reason", async () => {
+    const created = await createCluster();
+    const operator = connect('Lin');
+    const viewer = connect('Sam');
+    await operator.emitWithAck('join', {
+      clusterId: created.id,
+      name: 'Lin',
+      token: created.operatorToken,
+    });
+    await viewer.emitWithAck('join', { clusterId: created.id, name: 'Sam' });
+    const refused = (await viewer.emitWithAck('command', {
+      clusterId: created.id,
+      do: 'fail-host',
+      target: 'esx-02',
+    })) as CommandOutcome;
+    expect(refused).toMatchObject({
+      status: 'refused',
+      reason: expect.stringContaining('viewer') as string,
+    });
+    const outcome = new Promise<CommandOutcome>((resolve) => viewer.on('command-outcome', resolve));
+    const queued = (await operator.emitWithAck('command', {
+      clusterId: created.id,
+      id: 'mig-1',
+      do: 'migrate-vm',
+      target: 'vm-01',
+      to: 'esx-02',
+    })) as CommandOutcome;
+    expect(queued).toEqual({ id: 'mig-1', status: 'queued' });
+    await expect(outcome).resolves.toMatchObject({ id: 'mig-1', status: 'accepted' });
+    const stored = await httpRequest(`${url}/api/clusters/${created.id}/commands/mig-1`);
+    expect(stored.body).toMatchObject({ id: 'mig-1', status: 'accepted' });
+    // Over HTTP, a viewer (no token) is refused with 403 and the reason.
+    const http = await httpRequest(`${url}/api/clusters/${created.id}/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ do: 'pause' }),
+    });
+    expect(http.status).toBe(403);
+  });
+
+  it('gives a re-joining client every frame it missed, exactly once, from sinceTick', async () => {
+    const created = await createCluster();
+    const socket = connect('Ana');
+    await socket.emitWithAck('join', { clusterId: created.id, name: 'Ana' });
+    const [first] = await frames(socket, 1);
+    await socket.emitWithAck('leave', { clusterId: created.id });
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const reply = (await socket.emitWithAck('join', {
+      clusterId: created.id,
+      name: 'Ana',
+      sinceTick: first!.tick,
+    })) as JoinReply;
+    if (!reply.ok) throw new Error(reply.error);
+    expect(reply.gap).toBe(false);
+    const missed = reply.frames.map((f) => f.tick);
+    expect(missed.length).toBeGreaterThanOrEqual(3);
+    expect(missed).toEqual(Array.from({ length: missed.length }, (_, i) => first!.tick + 1 + i));
+    expect(reply.snapshot?.tick).toBe(missed.at(-1));
+  });
+
+  it('pauses and resumes a cluster for its operator', async () => {
+    const created = await createCluster();
+    const command = (body: unknown) =>
+      httpRequest(`${url}/api/clusters/${created.id}/commands`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${created.operatorToken}`,
+        },
+        body: JSON.stringify(body),
+      });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await command({ do: 'pause' })).body).toMatchObject({ status: 'accepted' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const tick = (
+      (await httpRequest(`${url}/api/clusters/${created.id}`)).body as { cluster: { tick: number } }
+    ).cluster.tick;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const still = (await httpRequest(`${url}/api/clusters/${created.id}`)).body as {
+      cluster: { tick: number; paused: boolean };
+    };
+    expect(still.cluster).toMatchObject({ tick, paused: true });
+    expect((await command({ do: 'resume' })).body).toMatchObject({ status: 'accepted' });
+    const deleted = await httpRequest(`${url}/api/clusters/${created.id}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(403);
+    const gone = await httpRequest(
+      `${url}/api/clusters/${created.id}?token=${created.operatorToken}`,
+      { method: 'DELETE' },
+    );
+    expect(gone.status).toBe(204);
+    expect((await httpRequest(`${url}/api/clusters/${created.id}`)).status).toBe(404);
+  });
+});

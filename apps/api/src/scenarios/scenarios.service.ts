@@ -1,0 +1,59 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Scenario } from '@overcommit/contracts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scenarioFromText } from './scenario-text';
+
+export interface BundledScenario {
+  name: string;
+  title: string;
+  description: string;
+  hosts: number;
+  vms: number;
+  scenario: Scenario;
+}
+
+/** The repository's scenarios/ folder: two levels above src/ and dist/ alike. */
+export const bundledScenarioDir = join(__dirname, '..', '..', '..', '..', 'scenarios');
+
+/** The bundled scenarios, read and validated once at start-up. */
+@Injectable()
+export class ScenariosService {
+  private readonly scenarios = new Map<string, BundledScenario>();
+
+  constructor() {
+    const logger = new Logger('Scenarios');
+    let files: string[] = [];
+    try {
+      files = readdirSync(bundledScenarioDir).filter((f) => f.endsWith('.yaml'));
+    } catch {
+      logger.warn(`no bundled scenarios: ${bundledScenarioDir} cannot be read`);
+    }
+    for (const file of files.sort()) {
+      const parsed = scenarioFromText(readFileSync(join(bundledScenarioDir, file), 'utf8'));
+      if (!parsed.ok) {
+        logger.warn(
+          `scenarios/${file} skipped: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+        );
+        continue;
+      }
+      const s = parsed.scenario;
+      this.scenarios.set(file.replace(/\.yaml$/, ''), {
+        name: file.replace(/\.yaml$/, ''),
+        title: s.name,
+        description: s.description.trim(),
+        hosts: s.hosts.reduce((n, h) => n + h.count, 0),
+        vms: s.vms.reduce((n, v) => n + v.count, 0),
+        scenario: s,
+      });
+    }
+  }
+
+  list(): Omit<BundledScenario, 'scenario'>[] {
+    return [...this.scenarios.values()].map(({ scenario: _s, ...rest }) => rest);
+  }
+
+  get(name: string): BundledScenario | undefined {
+    return this.scenarios.get(name);
+  }
+}

@@ -1,0 +1,96 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Command } from '@overcommit/contracts';
+import { type SimState, step } from '@overcommit/sim';
+import { ClustersRepository } from '../clusters/clusters.repository';
+import { MAX_CATCH_UP } from './ticks.constants';
+import { tickMs } from './ticks.scheduler';
+
+export interface TickResult {
+  stepped: number;
+  lagMs: number;
+}
+
+/**
+ * Runs a cluster's due ticks: loads the state (or keeps the warm copy when
+ * the stored tick matches), drains the command stream in order, steps the
+ * engine, and commits each tick with a compare-and-set on the tick number.
+ * Idempotent: a job run twice finds no tick due, and a lost race is dropped.
+ */
+@Injectable()
+export class TickRunner {
+  private readonly logger = new Logger('Ticks');
+  private readonly warm = new Map<string, SimState>();
+
+  constructor(private readonly repo: ClustersRepository) {}
+
+  async run(clusterId: string, now = Date.now()): Promise<TickResult> {
+    const meta = await this.repo.meta(clusterId);
+    if (!meta || meta.paused) {
+      this.warm.delete(clusterId);
+      return { stepped: 0, lagMs: 0 };
+    }
+    const interval = tickMs(meta);
+    // Ticks due by now (half an interval of tolerance for the job's phase), less those done.
+    const due = Math.floor((now - meta.anchorAt) / interval + 0.5) - (meta.tick - meta.anchorTick);
+    if (due <= 0) return { stepped: 0, lagMs: 0 };
+    let state = this.warm.get(clusterId);
+    if (!state || state.tick !== meta.tick) {
+      const stored = await this.repo.state(clusterId);
+      if (!stored) return { stepped: 0, lagMs: 0 };
+      state = stored;
+    }
+    const steps = Math.min(due, MAX_CATCH_UP);
+    let lastCommandId = meta.lastCommandId;
+    let lagMs = 0;
+    for (let i = 0; i < steps; i++) {
+      const fromTick = state.tick;
+      let commands: Command[] = [];
+      if (i === 0) {
+        const pending = await this.repo.pendingCommands(clusterId, lastCommandId);
+        commands = pending.commands;
+        lastCommandId = pending.lastId;
+      }
+      const frame = step(state, commands);
+      // How late this tick is against its due time on the cluster's schedule.
+      lagMs = Math.max(0, now - (meta.anchorAt + (frame.tick - meta.anchorTick) * interval));
+      const outcomes: [string, string][] = [];
+      for (const event of frame.events) {
+        if (event.commandId === undefined) continue;
+        const accepted = event.type === 'command-accepted';
+        if (!accepted && event.type !== 'command-refused') continue;
+        outcomes.push([
+          event.commandId,
+          JSON.stringify({
+            id: event.commandId,
+            status: accepted ? 'accepted' : 'refused',
+            reason: event.reason,
+            tick: frame.tick,
+          }),
+        ]);
+      }
+      const committed = await this.repo.commit(clusterId, {
+        fromTick,
+        state,
+        frame,
+        lastCommandId,
+        lagMs,
+        outcomes,
+      });
+      if (!committed) {
+        // Another run applied this tick first: our copy is stale.
+        this.warm.delete(clusterId);
+        return { stepped: i, lagMs };
+      }
+    }
+    this.warm.set(clusterId, state);
+    if (due > MAX_CATCH_UP)
+      this.logger.warn(
+        `cluster ${clusterId} is ${due} ticks behind; catching up ${MAX_CATCH_UP} per job`,
+      );
+    return { stepped: steps, lagMs };
+  }
+
+  forget(clusterId: string): void {
+    this.warm.delete(clusterId);
+  }
+}

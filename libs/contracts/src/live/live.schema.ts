@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { frameSchema } from '../frame/frame.schema';
+import { actionSchema } from '../scenario/scenario.schema';
+
+// The live system's contracts: clusters over HTTP, and socket.io events.
+
+export const visibilities = ['public', 'private'] as const;
+export type Visibility = (typeof visibilities)[number];
+
+/** `POST /api/clusters`: a scenario (object), or the name of a bundled one. */
+export const createClusterRequestSchema = z.union([
+  z.strictObject({ scenario: z.unknown(), visibility: z.enum(visibilities).default('public') }),
+  z.strictObject({
+    scenarioName: z.string().min(1),
+    visibility: z.enum(visibilities).default('public'),
+  }),
+]);
+export type CreateClusterRequest = z.output<typeof createClusterRequestSchema>;
+
+export const createClusterResponseSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Lets its holder send commands; shown once. */
+  operatorToken: z.string(),
+  /** Lets its holder watch a private cluster. */
+  viewerToken: z.string(),
+  viewerLink: z.string(),
+  operatorLink: z.string(),
+});
+export type CreateClusterResponse = z.infer<typeof createClusterResponseSchema>;
+
+export const clusterSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  visibility: z.enum(visibilities),
+  tick: z.number().int(),
+  time: z.number(),
+  speed: z.number(),
+  paused: z.boolean(),
+  tickMs: z.number().int(),
+  hostsUp: z.number().int(),
+  hostsTotal: z.number().int(),
+  vmsRunning: z.number().int(),
+  alarms: z.object({ warning: z.number().int(), critical: z.number().int() }),
+  watchers: z.number().int(),
+  lagMs: z.number(),
+});
+export type ClusterSummary = z.infer<typeof clusterSummarySchema>;
+
+export const speeds = [0.5, 1, 2, 5, 10] as const;
+
+/** Commands the live system handles itself, outside the engine. */
+export const liveActionSchema = z.discriminatedUnion('do', [
+  z.strictObject({ do: z.literal('pause') }),
+  z.strictObject({ do: z.literal('resume') }),
+  z.strictObject({
+    do: z.literal('set-speed'),
+    speed: z.number().positive().max(100, { error: 'speed is at most 100' }),
+  }),
+]);
+export type LiveAction = z.output<typeof liveActionSchema>;
+
+/** A command as a person sends it: an engine action or a live one, with an optional id for idempotence. */
+export const clusterCommandRequestSchema = z.intersection(
+  z.object({ id: z.string().min(1).max(100).optional() }),
+  z.union([actionSchema, liveActionSchema]),
+);
+export type ClusterCommandRequest = z.output<typeof clusterCommandRequestSchema>;
+
+export const commandStatuses = ['queued', 'accepted', 'refused'] as const;
+export const commandOutcomeSchema = z.object({
+  id: z.string(),
+  status: z.enum(commandStatuses),
+  reason: z.string().optional(),
+  tick: z.number().int().optional(),
+});
+export type CommandOutcome = z.infer<typeof commandOutcomeSchema>;
+
+// --- socket.io -----------------------------------------------------------------
+
+export const joinRequestSchema = z.strictObject({
+  clusterId: z.string().min(1).max(64),
+  sinceTick: z.number().int().min(0).optional(),
+  token: z.string().max(200).optional(),
+  name: z.string().min(1).max(60),
+});
+export type JoinRequest = z.infer<typeof joinRequestSchema>;
+
+export const roles = ['operator', 'viewer'] as const;
+export type Role = (typeof roles)[number];
+
+export const joinReplySchema = z.union([
+  z.object({
+    ok: z.literal(true),
+    role: z.enum(roles),
+    snapshot: frameSchema.nullable(),
+    /** Frames after sinceTick still in the history, oldest first. */
+    frames: z.array(frameSchema),
+    /** True when sinceTick is older than the history: the client must start from the snapshot. */
+    gap: z.boolean(),
+  }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type JoinReply = z.infer<typeof joinReplySchema>;
+
+/** Every `frame` event carries clusterId and tick as plain fields, whatever else it holds. */
+export const frameEventPayloadSchema = z.object({
+  clusterId: z.string(),
+  tick: z.number().int(),
+  frame: frameSchema,
+});
+export type FrameEventPayload = z.infer<typeof frameEventPayloadSchema>;
+
+export const socketCommandSchema = z.intersection(
+  z.object({ clusterId: z.string().min(1) }),
+  clusterCommandRequestSchema,
+);
+export type SocketCommand = z.output<typeof socketCommandSchema>;
+
+export const socketEvents = {
+  join: 'join',
+  leave: 'leave',
+  command: 'command',
+  frame: 'frame',
+  commandOutcome: 'command-outcome',
+  error: 'oc-error',
+} as const;
