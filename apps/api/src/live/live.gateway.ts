@@ -118,7 +118,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
     if (sinceTick !== undefined && snapshot && sinceTick < snapshot.tick) {
       const oldest = await this.repo.oldestTick(clusterId);
       gap = oldest === null || sinceTick + 1 < oldest;
-      frames = await this.repo.framesSince(clusterId, sinceTick);
+      // Up to the snapshot exactly: later ticks arrive as live frames (the room is already joined).
+      frames = await this.repo.framesBetween(clusterId, sinceTick + 1, snapshot.tick);
     }
     return { ok: true, role, snapshot, frames, gap };
   }

@@ -186,7 +186,14 @@ describe('live clusters (HTTP, BullMQ ticks, socket.io) against a real Redis', (
     await socket.emitWithAck('join', { clusterId: created.id, name: 'Ana' });
     const [first] = await frames(socket, 1);
     await socket.emitWithAck('leave', { clusterId: created.id });
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Away until the cluster has moved on at least three ticks.
+    for (let i = 0; i < 100; i++) {
+      const now = (await httpRequest(`${url}/api/clusters/${created.id}`)).body as {
+        cluster: { tick: number };
+      };
+      if (now.cluster.tick >= first!.tick + 3) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const reply = (await socket.emitWithAck('join', {
       clusterId: created.id,
       name: 'Ana',
@@ -211,7 +218,6 @@ describe('live clusters (HTTP, BullMQ ticks, socket.io) against a real Redis', (
         },
         body: JSON.stringify(body),
       });
-    await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await command({ do: 'pause' })).body).toMatchObject({ status: 'accepted' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const tick = (

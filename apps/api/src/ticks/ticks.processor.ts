@@ -1,7 +1,9 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { TICKS_QUEUE, type TickJobData } from './ticks.constants';
 import { TickRunner } from './tick-runner.service';
+import { quietly } from './ticks.scheduler';
 
 /**
  * The worker role: takes tick jobs. Locks are short and stalled jobs are
@@ -17,6 +19,13 @@ import { TickRunner } from './tick-runner.service';
 export class TicksProcessor extends WorkerHost {
   constructor(private readonly runner: TickRunner) {
     super();
+  }
+
+  private readonly onError = quietly(new Logger('TicksWorker'));
+
+  @OnWorkerEvent('error')
+  error(error: Error): void {
+    this.onError(error);
   }
 
   async process(job: Job<TickJobData>): Promise<{ stepped: number }> {

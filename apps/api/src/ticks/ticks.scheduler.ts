@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { ClusterMeta } from '../clusters/clusters.repository';
 import { TICK_JOB, TICKS_QUEUE, type TickJobData } from './ticks.constants';
@@ -19,7 +19,9 @@ export function phaseOf(id: string, every: number): number {
 /** One BullMQ job scheduler per running cluster. */
 @Injectable()
 export class TicksScheduler {
-  constructor(@InjectQueue(TICKS_QUEUE) private readonly queue: Queue<TickJobData>) {}
+  constructor(@InjectQueue(TICKS_QUEUE) private readonly queue: Queue<TickJobData>) {
+    queue.on('error', quietly(new Logger('TicksQueue')));
+  }
 
   async schedule(meta: ClusterMeta): Promise<void> {
     const every = tickMs(meta);
@@ -41,3 +43,14 @@ export class TicksScheduler {
 
 /** Job ids may not contain ":". */
 const schedulerId = (id: string) => `cluster-${id}`;
+
+/** An error handler that logs one line per outage (at most one every 30 s), not one per retry. */
+export function quietly(logger: Logger): (error: Error) => void {
+  let last = 0;
+  return (error: Error) => {
+    const now = Date.now();
+    if (now - last < 30_000) return;
+    last = now;
+    logger.warn(`Redis unreachable for the tick queue: ${error.message}`);
+  };
+}
