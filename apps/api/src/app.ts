@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { type ApiConfig, corsOrigins } from './config/api-config';
+import { RedisIoAdapter } from './live/redis-io.adapter';
 
 /** Builds the Nest application for one configuration, without listening. */
 export async function createApp(
@@ -23,5 +24,10 @@ export async function createApp(
   });
   app.enableCors({ origin: corsOrigins(config) });
   app.enableShutdownHooks();
+  if (config.ROLE !== 'worker') {
+    const adapter = new RedisIoAdapter(app, config.REDIS_URL, `${config.REDIS_PREFIX}:socket.io`);
+    adapter.connectToRedis();
+    app.useWebSocketAdapter(adapter);
+  }
   return app;
 }

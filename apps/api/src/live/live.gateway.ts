@@ -1,4 +1,4 @@
-import { Inject, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Logger } from '@nestjs/common';
 import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
@@ -39,9 +39,10 @@ const room = (clusterId: string) => `cluster:${clusterId}`;
  * middleware before anything is joined; the cluster's token is checked on join.
  */
 @WebSocketGateway({ maxHttpBufferSize: 64 * 1024, cors: { origin: true } })
-export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
+export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeApplicationShutdown {
   @WebSocketServer() server!: Server;
   private readonly logger = new Logger('Live');
+  private closing = false;
 
   constructor(
     private readonly clusters: ClustersService,
@@ -67,7 +68,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
     this.subscriber.onMessage((clusterId, payload) => {
       // Already JSON: one parse per instance, one encode per broadcast by socket.io.
       const message = JSON.parse(payload) as { clusterId: string; tick: number; frame: Frame };
-      this.server.to(room(clusterId)).emit(socketEvents.frame, message);
+      // Local only: every instance gets the publish and serves its own sockets.
+      this.server.local.to(room(clusterId)).emit(socketEvents.frame, message);
       for (const event of message.frame.events) {
         if (
           event.commandId === undefined ||
@@ -112,6 +114,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
       socket.id,
       JSON.stringify({ name, role, since: Date.now() }),
     );
+    await this.announcePresence(clusterId);
     const snapshot = await this.repo.latestFrame(clusterId);
     let frames: Frame[] = [];
     let gap = false;
@@ -160,9 +163,22 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
     return this.clusters.command(clusterId, request, data.name, role);
   }
 
+  /** Before the connections close: take this instance's watchers out of presence, then stop touching Redis. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    const writes: Promise<unknown>[] = [];
+    for (const socket of this.server.sockets.sockets.values()) {
+      const data = socket.data as SocketData | undefined;
+      for (const clusterId of Object.keys(data?.clusters ?? {})) {
+        writes.push(this.redis.hdel(this.repo.keys(clusterId).presence, socket.id).catch(() => 0));
+      }
+    }
+    await Promise.all(writes);
+  }
+
   async handleDisconnect(socket: Socket): Promise<void> {
     const data = socket.data as SocketData | undefined;
-    if (!data?.clusters) return;
+    if (!data?.clusters || this.closing) return;
     for (const clusterId of Object.keys(data.clusters)) await this.drop(socket, clusterId);
   }
 
@@ -172,5 +188,15 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
     await socket.leave(room(clusterId));
     await this.subscriber.unwatch(clusterId);
     await this.redis.hdel(this.repo.keys(clusterId).presence, socket.id).catch(() => 0);
+    await this.announcePresence(clusterId).catch(() => undefined);
+  }
+
+  /** Who is watching a cluster, across instances (the Redis adapter carries the event to every instance's room). */
+  private async announcePresence(clusterId: string): Promise<void> {
+    const entries = await this.redis.hgetall(this.repo.keys(clusterId).presence);
+    const watchers = Object.values(entries)
+      .map((raw) => JSON.parse(raw) as { name: string; role: Role; since: number })
+      .sort((a, b) => a.since - b.since);
+    this.server.to(room(clusterId)).emit(socketEvents.presence, { clusterId, watchers });
   }
 }

@@ -117,11 +117,19 @@ export const socketCommandSchema = z.intersection(
 );
 export type SocketCommand = z.output<typeof socketCommandSchema>;
 
+/** `presence`: who watches a cluster, across every API instance. */
+export const presenceSchema = z.object({
+  clusterId: z.string(),
+  watchers: z.array(z.object({ name: z.string(), role: z.enum(roles), since: z.number() })),
+});
+export type Presence = z.infer<typeof presenceSchema>;
+
 export const socketEvents = {
   join: 'join',
   leave: 'leave',
   command: 'command',
   frame: 'frame',
   commandOutcome: 'command-outcome',
+  presence: 'presence',
   error: 'oc-error',
 } as const;

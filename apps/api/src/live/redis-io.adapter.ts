@@ -1,0 +1,45 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Server, ServerOptions } from 'socket.io';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../redis/redis.module';
+
+/**
+ * socket.io across API instances: room broadcasts (presence, acks) reach
+ * every instance through Redis. Frames do not use it: each instance
+ * subscribes to the clusters its own sockets watch and emits locally.
+ * Connects before use, as NestJS's sample gateway does.
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private adapterConstructor: ReturnType<typeof createAdapter> | undefined;
+  private readonly clients: Redis[] = [];
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly redisUrl: string,
+    private readonly key: string,
+  ) {
+    super(app);
+  }
+
+  connectToRedis(): void {
+    const pub = createRedis(this.redisUrl);
+    const sub = pub.duplicate();
+    sub.on('error', () => undefined);
+    this.clients.push(pub, sub);
+    this.adapterConstructor = createAdapter(pub, sub, { key: this.key });
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server = super.createIOServer(port, options) as Server;
+    if (this.adapterConstructor) server.adapter(this.adapterConstructor);
+    return server;
+  }
+
+  override async dispose(): Promise<void> {
+    await super.dispose();
+    // Quit (after pending replies), not disconnect, so nothing in flight rejects.
+    await Promise.all(this.clients.map((client) => client.quit().catch(() => undefined)));
+  }
+}
