@@ -15,7 +15,6 @@ import {
 } from '@nestjs/common';
 import {
   type ClusterSummary,
-  clusterCommandRequestSchema,
   type CommandOutcome,
   type CreateClusterResponse,
   createClusterRequestSchema,
@@ -27,7 +26,12 @@ import { z } from 'zod';
 import { scenarioFromText } from '../scenarios/scenario-text';
 import { ScenariosService } from '../scenarios/scenarios.service';
 import { ClustersRepository } from './clusters.repository';
-import { ClusterNotFound, ClustersService, NotAllowed } from './clusters.service';
+import {
+  ClusterNotFound,
+  ClustersService,
+  NotAllowed,
+  parseClusterCommand,
+} from './clusters.service';
 
 /** 400 with every error and its path. */
 export function badInput(message: string, errors: InputError[]): BadRequestException {
@@ -135,12 +139,12 @@ export class ClustersController {
     @Query('token') token?: string,
   ): Promise<CommandOutcome> {
     const meta = await this.metaFor(id, tokenOf(authorization, token));
-    const parsed = clusterCommandRequestSchema.safeParse(body);
-    if (!parsed.success) throw badInput('not a valid command', zodErrors(parsed.error));
+    const parsed = parseClusterCommand(body);
+    if (!parsed.ok) throw badInput('not a valid command', parsed.errors);
     const role = this.clusters.roleFor(meta, tokenOf(authorization, token)) ?? 'viewer';
     const outcome = await this.clusters.command(
       id,
-      parsed.data,
+      parsed.request,
       (userName ?? 'api').slice(0, 60),
       role,
     );

@@ -7,6 +7,8 @@ import {
   type InputError,
   type Role,
   type Scenario,
+  parseCommand,
+  liveActionSchema,
   parseScenario,
   type Visibility,
 } from '@overcommit/contracts';
@@ -15,6 +17,45 @@ import { randomBytes } from 'node:crypto';
 import { TicksScheduler } from '../ticks/ticks.scheduler';
 import { type ClusterMeta, ClustersRepository } from './clusters.repository';
 import { newToken, tokenHash, tokenMatches } from './tokens';
+
+/**
+ * A person's command from HTTP or a socket: a live action (pause, resume,
+ * set-speed) or an engine action, with every error at its path.
+ */
+export function parseClusterCommand(
+  body: unknown,
+): { ok: true; request: ClusterCommandRequest } | { ok: false; errors: InputError[] } {
+  const live = liveActionSchema.safeParse(body);
+  if (live.success) {
+    const id = (body as { id?: unknown }).id;
+    return {
+      ok: true,
+      request: typeof id === 'string' && id.length > 0 ? { ...live.data, id } : live.data,
+    };
+  }
+  const fields =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : {};
+  if (fields['do'] === 'pause' || fields['do'] === 'resume' || fields['do'] === 'set-speed') {
+    return {
+      ok: false,
+      errors: live.error.issues.map((i) => ({
+        path: i.path.map(String).join('.') || '(body)',
+        message: i.message,
+      })),
+    };
+  }
+  const { id, ...action } = fields;
+  const parsed = parseCommand({
+    ...action,
+    id: typeof id === 'string' ? id : 'pending',
+    by: 'pending',
+  });
+  if (!parsed.ok) return { ok: false, errors: parsed.errors.filter((e) => e.path !== 'by') };
+  const { by: _by, id: parsedId, ...rest } = parsed.command;
+  return { ok: true, request: typeof id === 'string' ? { ...rest, id: parsedId } : rest };
+}
 
 export class ClusterNotFound extends Error {}
 export class NotAllowed extends Error {}

@@ -14,14 +14,13 @@ import {
   type JoinReply,
   joinRequestSchema,
   type Role,
-  socketCommandSchema,
   socketEvents,
 } from '@overcommit/contracts';
 import { Redis } from 'ioredis';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { ClustersRepository } from '../clusters/clusters.repository';
-import { ClustersService } from '../clusters/clusters.service';
+import { ClustersService, parseClusterCommand } from '../clusters/clusters.service';
 import { REDIS } from '../redis/redis.module';
 import { LiveSubscriber } from './live.subscriber';
 
@@ -147,15 +146,16 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
     @ConnectedSocket() socket: Socket,
     @MessageBody() body: unknown,
   ): Promise<CommandOutcome> {
-    const parsed = socketCommandSchema.safeParse(body);
-    if (!parsed.success) {
-      return {
-        id: '',
-        status: 'refused',
-        reason: `not a valid command: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`,
-      };
+    const { clusterId, ...rest } =
+      typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const parsed = parseClusterCommand(rest);
+    if (typeof clusterId !== 'string' || !parsed.ok) {
+      const errors = parsed.ok ? [] : parsed.errors.map((e) => `${e.path}: ${e.message}`);
+      if (typeof clusterId !== 'string')
+        errors.unshift('clusterId: expected the id of a joined cluster');
+      return { id: '', status: 'refused', reason: `not a valid command: ${errors.join('; ')}` };
     }
-    const { clusterId, ...request } = parsed.data;
+    const request = parsed.request;
     const data = socket.data as SocketData;
     const role = data.clusters[clusterId];
     if (role === undefined)
