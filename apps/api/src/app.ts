@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { type ApiConfig, corsOrigins } from './config/api-config';
+import { serveOpenApi } from './docs/openapi';
 import { RedisIoAdapter } from './live/redis-io.adapter';
 
 /** Builds the Nest application for one configuration, without listening. */
@@ -25,6 +26,7 @@ export async function createApp(
   app.enableCors({ origin: corsOrigins(config) });
   app.enableShutdownHooks();
   if (config.ROLE !== 'worker') {
+    serveOpenApi(app);
     const adapter = new RedisIoAdapter(app, config.REDIS_URL, `${config.REDIS_PREFIX}:socket.io`);
     adapter.connectToRedis();
     app.useWebSocketAdapter(adapter);

@@ -100,7 +100,11 @@ describe('live clusters (HTTP, BullMQ ticks, socket.io) against a real Redis', (
     expect(after).toHaveLength(before.length);
   });
 
-  it('lists the bundled scenarios and creates a cluster from one by name', async () => {
+  it('documents itself at /api/docs, lists the bundled scenarios and creates a cluster from one by name', async () => {
+    const docs = await httpRequest(`${url}/api/docs-json`);
+    expect(docs.status).toBe(200);
+    expect((docs.body as { paths: Record<string, unknown> }).paths).toHaveProperty('/api/clusters');
+    expect((await httpRequest(`${url}/api/docs`)).status).toBe(200);
     const list = (await httpRequest(`${url}/api/scenarios`)).body as {
       name: string;
       hosts: number;

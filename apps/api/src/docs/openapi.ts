@@ -1,0 +1,205 @@
+import type { INestApplication } from '@nestjs/common';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import {
+  clusterSummarySchema,
+  commandOutcomeSchema,
+  commandSchema,
+  createClusterResponseSchema,
+  frameSchema,
+  healthSchema,
+  liveActionSchema,
+  scenarioSchema,
+} from '@overcommit/contracts';
+import { z } from 'zod';
+import { apiVersion } from '../version';
+
+/** JSON Schema of a contract, as OpenAPI 3.1 takes it. */
+const schema = (s: z.ZodType) =>
+  z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+
+const json = (s: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema: schema(s) } },
+});
+const errors = {
+  type: 'object',
+  properties: {
+    statusCode: { type: 'integer' },
+    message: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+const bad = {
+  description: 'Bad input: every error with its path',
+  content: { 'application/json': { schema: errors } },
+};
+const id = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const token = {
+  name: 'token',
+  in: 'query',
+  required: false,
+  schema: { type: 'string' },
+  description: 'or Authorization: Bearer <token>',
+};
+
+/** The HTTP API described from the same zod contracts that validate it. */
+export function openApiDocument(): OpenAPIObject {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Overcommit API',
+      version: apiVersion,
+      description:
+        'Simulated virtualized clusters, live. The socket.io protocol is described in docs/api.md.',
+    },
+    paths: {
+      '/api/health': {
+        get: {
+          summary: 'Is the API up, and can it reach Redis?',
+          responses: { 200: json(healthSchema, 'Up'), 503: json(healthSchema, 'Redis down') },
+        },
+      },
+      '/api/scenarios': {
+        get: {
+          summary: 'The bundled scenarios',
+          responses: { 200: { description: 'name, title, description, hosts, vms' } },
+        },
+      },
+      '/api/clusters': {
+        get: {
+          summary: 'Public clusters, live',
+          responses: { 200: json(z.array(clusterSummarySchema), 'Clusters') },
+        },
+        post: {
+          summary: 'Create and start a cluster',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  oneOf: [
+                    {
+                      type: 'object',
+                      properties: {
+                        scenario: schema(scenarioSchema),
+                        visibility: { enum: ['public', 'private'] },
+                      },
+                      required: ['scenario'],
+                    },
+                    {
+                      type: 'object',
+                      properties: {
+                        scenarioName: { type: 'string' },
+                        visibility: { enum: ['public', 'private'] },
+                      },
+                      required: ['scenarioName'],
+                    },
+                  ],
+                },
+              },
+              'text/yaml': { schema: { type: 'string', description: 'A scenario file' } },
+            },
+          },
+          responses: {
+            201: json(createClusterResponseSchema, 'Created; the operator token is shown once'),
+            400: bad,
+          },
+        },
+      },
+      '/api/clusters/{id}': {
+        get: {
+          summary: 'A cluster and its latest frame',
+          parameters: [id, token],
+          responses: {
+            200: json(
+              z.object({ cluster: clusterSummarySchema, frame: frameSchema.nullable() }),
+              'The cluster',
+            ),
+            404: { description: 'No such cluster (or private without its token)' },
+          },
+        },
+        delete: {
+          summary: 'Stop and remove a cluster (operator token)',
+          parameters: [id, token],
+          responses: {
+            204: { description: 'Removed' },
+            403: { description: 'Not the operator' },
+            404: { description: 'No such cluster' },
+          },
+        },
+      },
+      '/api/clusters/{id}/commands': {
+        post: {
+          summary: 'Send a command; answered at once, applied at the next tick',
+          parameters: [
+            id,
+            token,
+            { name: 'x-user-name', in: 'header', required: false, schema: { type: 'string' } },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { oneOf: [schema(commandSchema), schema(liveActionSchema)] },
+              },
+            },
+          },
+          responses: {
+            200: json(
+              commandOutcomeSchema,
+              'queued, or accepted/refused for pause, resume and set-speed',
+            ),
+            400: bad,
+            403: json(commandOutcomeSchema, 'A viewer cannot act'),
+          },
+        },
+      },
+      '/api/clusters/{id}/commands/{commandId}': {
+        get: {
+          summary: "A command's outcome",
+          parameters: [
+            id,
+            { name: 'commandId', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          responses: {
+            200: json(commandOutcomeSchema, 'The outcome'),
+            404: { description: 'Unknown command' },
+          },
+        },
+      },
+      '/api/clusters/{id}/history': {
+        get: {
+          summary: 'Frames from the history (host level)',
+          parameters: [
+            id,
+            token,
+            ...['from', 'to', 'every'].map((name) => ({
+              name,
+              in: 'query',
+              required: false,
+              schema: { type: 'integer' },
+            })),
+          ],
+          responses: {
+            200: json(
+              z.object({ frames: z.array(frameSchema), oldestTick: z.number().nullable() }),
+              'Frames',
+            ),
+            400: bad,
+          },
+        },
+      },
+    },
+  } as OpenAPIObject;
+}
+
+/** Swagger UI at /api/docs, the document at /api/docs-json. */
+export function serveOpenApi(app: INestApplication): void {
+  SwaggerModule.setup('api/docs', app, openApiDocument(), { jsonDocumentUrl: 'api/docs-json' });
+}
