@@ -5,6 +5,18 @@ import { ConfigError, loadApiConfig } from './config/api-config';
 import { redactUrl } from './redis/redis.module';
 import { apiVersion } from './version';
 
+// A Redis restart can reject a command that was in flight inside a library
+// (adapter, queue) with ioredis's "Connection is closed."; that must not take
+// the process down, since every client reconnects by itself. Anything else
+// still crashes, as Node does by default.
+process.on('unhandledRejection', (reason) => {
+  if (reason instanceof Error && reason.message === 'Connection is closed.') {
+    new Logger('Redis').warn('a command was lost while Redis was away; the connection reconnects');
+    return;
+  }
+  throw reason;
+});
+
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const app = await createApp(config);

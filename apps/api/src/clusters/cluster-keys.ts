@@ -18,8 +18,12 @@ export function clusterKeys(prefix: string, id: string) {
     outcomes: `${base}:outcomes`,
     /** Socket id -> watcher (JSON). */
     presence: `${base}:presence`,
+    /** Socket id -> 1 for sockets that asked for per-VM metrics (watch-vms). */
+    vmWatchers: `${base}:vm-watchers`,
     /** Live frames (pub/sub channel). */
     channel: `${base}:live`,
+    /** Per-VM metrics, only while someone watches them (pub/sub channel). */
+    vmChannel: `${base}:vms`,
   };
 }
 export type ClusterKeys = ReturnType<typeof clusterKeys>;

@@ -101,6 +101,18 @@ export class ClustersRepository {
     return raw ? (JSON.parse(raw) as SimState) : null;
   }
 
+  async vmWatchers(id: string): Promise<number> {
+    return this.redis.hlen(this.keys(id).vmWatchers);
+  }
+
+  /** Per-VM metrics go on their own channel, so the frame stream and its subscribers stay host-level. */
+  async publishVms(id: string, tick: number, vms: Frame['vms']): Promise<void> {
+    await this.redis.publish(
+      this.keys(id).vmChannel,
+      `{"clusterId":${JSON.stringify(id)},"tick":${tick},"vms":${JSON.stringify(vms ?? [])}}`,
+    );
+  }
+
   async watchers(id: string): Promise<number> {
     return this.redis.hlen(this.keys(id).presence);
   }
@@ -109,7 +121,7 @@ export class ClustersRepository {
     const k = this.keys(id);
     await this.redis
       .multi()
-      .del(k.meta, k.state, k.commands, k.frames, k.outcomes, k.presence)
+      .del(k.meta, k.state, k.commands, k.frames, k.outcomes, k.presence, k.vmWatchers)
       .srem(clusterIndexKey(this.prefix), id)
       .exec();
   }

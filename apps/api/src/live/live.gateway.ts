@@ -15,6 +15,7 @@ import {
   joinRequestSchema,
   type Role,
   socketEvents,
+  watchVmsSchema,
 } from '@overcommit/contracts';
 import { Redis } from 'ioredis';
 import type { Server, Socket } from 'socket.io';
@@ -28,10 +29,13 @@ interface SocketData {
   name: string;
   /** Clusters this socket joined, with its role on each. */
   clusters: Record<string, Role>;
+  /** Clusters whose per-VM metrics this socket asked for. */
+  vms: Record<string, true>;
 }
 
 const handshakeSchema = z.object({ name: z.string().trim().min(1).max(60) });
 const room = (clusterId: string) => `cluster:${clusterId}`;
+const vmRoom = (clusterId: string) => `cluster:${clusterId}:vms`;
 
 /**
  * Live frames and commands over socket.io. Identity is checked in socket.io
@@ -61,10 +65,16 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
         );
         return;
       }
-      (socket.data as SocketData) = { name: parsed.data.name, clusters: {} };
+      (socket.data as SocketData) = { name: parsed.data.name, clusters: {}, vms: {} };
       next();
     });
-    this.subscriber.onMessage((clusterId, payload) => {
+    this.subscriber.onMessage((clusterId, feed, payload) => {
+      if (feed === 'vms') {
+        this.server.local
+          .to(vmRoom(clusterId))
+          .emit(socketEvents.vms, JSON.parse(payload) as unknown);
+        return;
+      }
       // Already JSON: one parse per instance, one encode per broadcast by socket.io.
       const message = JSON.parse(payload) as { clusterId: string; tick: number; frame: Frame };
       // Local only: every instance gets the publish and serves its own sockets.
@@ -126,6 +136,39 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
     return { ok: true, role, snapshot, frames, gap };
   }
 
+  /** Per-VM metrics flow only to sockets that ask (the VM table is open), and are computed only then. */
+  @SubscribeMessage(socketEvents.watchVms)
+  async watchVms(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<{ ok: boolean; error?: string }> {
+    const parsed = watchVmsSchema.safeParse(body);
+    if (!parsed.success) return { ok: false, error: 'expected { clusterId, on: true | false }' };
+    const { clusterId, on } = parsed.data;
+    const data = socket.data as SocketData;
+    if (!(clusterId in data.clusters))
+      return { ok: false, error: `join cluster ${clusterId} first` };
+    const watching = clusterId in data.vms;
+    if (on && !watching) {
+      data.vms[clusterId] = true;
+      await this.subscriber.watch(clusterId, 'vms');
+      await socket.join(vmRoom(clusterId));
+      await this.redis.hset(this.repo.keys(clusterId).vmWatchers, socket.id, '1');
+    } else if (!on && watching) {
+      await this.stopVms(socket, clusterId);
+    }
+    return { ok: true };
+  }
+
+  private async stopVms(socket: Socket, clusterId: string): Promise<void> {
+    const data = socket.data as SocketData;
+    if (!(clusterId in data.vms)) return;
+    delete data.vms[clusterId];
+    await socket.leave(vmRoom(clusterId));
+    await this.subscriber.unwatch(clusterId, 'vms');
+    await this.redis.hdel(this.repo.keys(clusterId).vmWatchers, socket.id).catch(() => 0);
+  }
+
   @SubscribeMessage(socketEvents.leave)
   async leave(
     @ConnectedSocket() socket: Socket,
@@ -171,6 +214,9 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
       const data = socket.data as SocketData | undefined;
       for (const clusterId of Object.keys(data?.clusters ?? {})) {
         writes.push(this.redis.hdel(this.repo.keys(clusterId).presence, socket.id).catch(() => 0));
+        writes.push(
+          this.redis.hdel(this.repo.keys(clusterId).vmWatchers, socket.id).catch(() => 0),
+        );
       }
     }
     await Promise.all(writes);
@@ -184,6 +230,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
 
   private async drop(socket: Socket, clusterId: string): Promise<void> {
     const data = socket.data as SocketData;
+    await this.stopVms(socket, clusterId);
     delete data.clusters[clusterId];
     await socket.leave(room(clusterId));
     await this.subscriber.unwatch(clusterId);

@@ -4,6 +4,7 @@ import type {
   CreateClusterResponse,
   FrameEventPayload,
   JoinReply,
+  VmsEventPayload,
 } from '@overcommit/contracts';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -241,5 +242,36 @@ describe('live clusters (HTTP, BullMQ ticks, socket.io) against a real Redis', (
     );
     expect(gone.status).toBe(204);
     expect((await httpRequest(`${url}/api/clusters/${created.id}`)).status).toBe(404);
+  });
+
+  it('sends per-VM metrics only to sockets that asked, and only while they ask', async () => {
+    const created = await createCluster();
+    const table = connect('Table');
+    const grid = connect('Grid');
+    await table.emitWithAck('join', { clusterId: created.id, name: 'Table' });
+    await grid.emitWithAck('join', { clusterId: created.id, name: 'Grid' });
+    const gridVms: unknown[] = [];
+    grid.on('vms', (payload: unknown) => gridVms.push(payload));
+    expect(await table.emitWithAck('watch-vms', { clusterId: created.id, on: true })).toEqual({
+      ok: true,
+    });
+    const payload = await new Promise<VmsEventPayload>((resolve) => table.once('vms', resolve));
+    expect(payload.clusterId).toBe(created.id);
+    expect(payload.vms.map((vm) => vm.name)).toEqual(['vm-01', 'vm-02', 'vm-03']);
+    expect(payload.vms[0]).toMatchObject({ host: 'esx-01', state: 'running', vcpus: 2 });
+    // Frames stay host-level for everyone.
+    const [frame] = await frames(grid, 1);
+    expect(frame!.frame.vms).toBeUndefined();
+    expect(gridVms).toEqual([]);
+    expect(await table.emitWithAck('watch-vms', { clusterId: created.id, on: false })).toEqual({
+      ok: true,
+    });
+    const after: unknown[] = [];
+    table.on('vms', (p: unknown) => after.push(p));
+    await frames(table, 3);
+    expect(after.length).toBeLessThanOrEqual(1); // at most one already in flight
+    expect(await grid.emitWithAck('watch-vms', { clusterId: 'elsewhere', on: true })).toMatchObject(
+      { ok: false },
+    );
   });
 });

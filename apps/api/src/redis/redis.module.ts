@@ -17,6 +17,7 @@ export function createRedis(url: string, logger = new Logger('Redis')): Redis {
     enableOfflineQueue: true,
     maxRetriesPerRequest: 2,
     connectTimeout: 2_000,
+    showFriendlyErrorStack: process.env.OC_DEBUG_REDIS === '1',
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   redis.on('error', (error: Error) => {

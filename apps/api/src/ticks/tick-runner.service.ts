@@ -40,6 +40,8 @@ export class TickRunner {
       state = stored;
     }
     const steps = Math.min(due, MAX_CATCH_UP);
+    // Per-VM metrics cost work and bytes: computed only while someone watches them.
+    const vmMetrics = (await this.repo.vmWatchers(clusterId)) > 0;
     let lastCommandId = meta.lastCommandId;
     let lagMs = 0;
     for (let i = 0; i < steps; i++) {
@@ -50,7 +52,9 @@ export class TickRunner {
         commands = pending.commands;
         lastCommandId = pending.lastId;
       }
-      const frame = step(state, commands);
+      const frame = step(state, commands, { vmMetrics });
+      const vms = frame.vms;
+      delete frame.vms;
       // How late this tick is against its due time on the cluster's schedule.
       lagMs = Math.max(0, now - (meta.anchorAt + (frame.tick - meta.anchorTick) * interval));
       const outcomes: [string, string][] = [];
@@ -76,6 +80,7 @@ export class TickRunner {
         lagMs,
         outcomes,
       });
+      if (committed && vms) await this.repo.publishVms(clusterId, frame.tick, vms);
       if (!committed) {
         // Another run applied this tick first: our copy is stale.
         this.warm.delete(clusterId);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { frameSchema } from '../frame/frame.schema';
+import { frameSchema, vmFrameSchema } from '../frame/frame.schema';
 import { actionSchema } from '../scenario/scenario.schema';
 
 // The live system's contracts: clusters over HTTP, and socket.io events.
@@ -117,6 +117,17 @@ export const socketCommandSchema = z.intersection(
 );
 export type SocketCommand = z.output<typeof socketCommandSchema>;
 
+/** `watch-vms`: ask for (or stop) per-VM metrics of a joined cluster. */
+export const watchVmsSchema = z.strictObject({ clusterId: z.string().min(1).max(64), on: z.boolean() });
+
+/** `vms`: per-VM metrics of one tick, only to sockets that asked. */
+export const vmsEventPayloadSchema = z.object({
+  clusterId: z.string(),
+  tick: z.number().int(),
+  vms: z.array(vmFrameSchema),
+});
+export type VmsEventPayload = z.infer<typeof vmsEventPayloadSchema>;
+
 /** `presence`: who watches a cluster, across every API instance. */
 export const presenceSchema = z.object({
   clusterId: z.string(),
@@ -131,5 +142,7 @@ export const socketEvents = {
   frame: 'frame',
   commandOutcome: 'command-outcome',
   presence: 'presence',
+  watchVms: 'watch-vms',
+  vms: 'vms',
   error: 'oc-error',
 } as const;
