@@ -118,7 +118,10 @@ export const socketCommandSchema = z.intersection(
 export type SocketCommand = z.output<typeof socketCommandSchema>;
 
 /** `watch-vms`: ask for (or stop) per-VM metrics of a joined cluster. */
-export const watchVmsSchema = z.strictObject({ clusterId: z.string().min(1).max(64), on: z.boolean() });
+export const watchVmsSchema = z.strictObject({
+  clusterId: z.string().min(1).max(64),
+  on: z.boolean(),
+});
 
 /** `vms`: per-VM metrics of one tick, only to sockets that asked. */
 export const vmsEventPayloadSchema = z.object({
