@@ -73,8 +73,19 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['scope:contracts'],
               bannedExternalImports: frameworkImports,
             },
-            { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:sim', 'scope:contracts'] },
-            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:sim', 'scope:contracts'] },
+            {
+              sourceTag: 'scope:scenario-files',
+              onlyDependOnLibsWithTags: ['scope:contracts'],
+              bannedExternalImports: frameworkImports,
+            },
+            {
+              sourceTag: 'scope:api',
+              onlyDependOnLibsWithTags: ['scope:sim', 'scope:contracts', 'scope:scenario-files'],
+            },
+            {
+              sourceTag: 'scope:cli',
+              onlyDependOnLibsWithTags: ['scope:sim', 'scope:contracts', 'scope:scenario-files'],
+            },
             { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:contracts'] },
             {
               sourceTag: 'scope:tools',

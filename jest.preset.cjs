@@ -31,7 +31,7 @@ function jestConfig(projectDir, opts = {}) {
         : ['/node_modules/'],
     transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', swc] },
     moduleNameMapper: {
-      '^@overcommit/(contracts|sim)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+      '^@overcommit/(contracts|sim|scenario-files)$': path.join(__dirname, 'libs/$1/src/index.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],

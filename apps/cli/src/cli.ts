@@ -9,7 +9,7 @@ import {
 import { createCluster, step } from '@overcommit/sim';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadScenarioFile } from './scenario-file';
+import { loadScenarioFile } from '@overcommit/scenario-files';
 import { closingReport, summary } from './table';
 import { cliVersion } from './version';
 

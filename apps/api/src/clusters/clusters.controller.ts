@@ -23,7 +23,7 @@ import {
 } from '@overcommit/contracts';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { scenarioFromText } from '../scenarios/scenario-text';
+import { loadScenarioText } from '@overcommit/scenario-files';
 import { ScenariosService } from '../scenarios/scenarios.service';
 import { ClustersRepository } from './clusters.repository';
 import {
@@ -71,7 +71,7 @@ export class ClustersController {
     const origin = req.headers.origin ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     let result: CreateClusterResponse | { errors: InputError[] };
     if (typeof body === 'string') {
-      const parsed = scenarioFromText(body);
+      const parsed = loadScenarioText(body, 'the request body');
       result = await this.clusters.create(
         parsed.ok ? parsed.scenario : { errors: parsed.errors },
         'public',

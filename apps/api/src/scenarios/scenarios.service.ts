@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Scenario } from '@overcommit/contracts';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { scenarioFromText } from './scenario-text';
+import { loadScenarioFile } from '@overcommit/scenario-files';
 
 export interface BundledScenario {
   name: string;
@@ -30,7 +30,7 @@ export class ScenariosService {
       logger.warn(`no bundled scenarios: ${bundledScenarioDir} cannot be read`);
     }
     for (const file of files.sort()) {
-      const parsed = scenarioFromText(readFileSync(join(bundledScenarioDir, file), 'utf8'));
+      const parsed = loadScenarioFile(join(bundledScenarioDir, file));
       if (!parsed.ok) {
         logger.warn(
           `scenarios/${file} skipped: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
