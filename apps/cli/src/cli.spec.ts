@@ -114,6 +114,12 @@ vms: [{ name: vm, vcpus: 2, memoryGiB: 4, host: nowhere }]
       expect(err.join('\n')).toContain('bad.jsonl:2: tick: expected a whole number of at least 1');
     });
 
+    it('says in words when the commands file cannot be read', () => {
+      const { status, err } = capture([small, '--commands', join(dir, 'missing.jsonl')]);
+      expect(status).toBe(EXIT_BAD_INPUT);
+      expect(err.join('\n')).toContain(`cannot read ${join(dir, 'missing.jsonl')}: no such file`);
+    });
+
     it('prints a table summary and a closing report', () => {
       const { status, out } = capture([small, '--ticks', '4', '--every', '2']);
       expect(status).toBe(0);

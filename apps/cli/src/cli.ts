@@ -7,9 +7,8 @@ import {
   type Scenario,
 } from '@overcommit/contracts';
 import { createCluster, step } from '@overcommit/sim';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadScenarioFile } from '@overcommit/scenario-files';
+import { loadScenarioFile, readTextFile } from '@overcommit/scenario-files';
 import { closingReport, summary } from './table';
 import { cliVersion } from './version';
 
@@ -47,17 +46,9 @@ function wholeNumber(
 export function loadCommands(
   path: string,
 ): { ok: true; byTick: Map<number, Command[]> } | { ok: false; errors: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    return {
-      ok: false,
-      errors: [
-        `${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      ],
-    };
-  }
+  const file = readTextFile(path);
+  if (!file.ok) return { ok: false, errors: [file.reason] };
+  const text = file.text;
   const byTick = new Map<number, Command[]>();
   const errors: string[] = [];
   text.split('\n').forEach((line, i) => {

@@ -53,18 +53,25 @@ export function loadScenarioText(text: string, source: string): ScenarioLoadResu
   return parseScenario(value);
 }
 
+/**
+ * Reads a text file; a missing or unreadable file is a reason in words
+ * ("no such file", "permission denied"), never a throw.
+ */
+export function readTextFile(
+  path: string,
+): { ok: true; text: string } | { ok: false; reason: string } {
+  try {
+    return { ok: true, text: readFileSync(path, 'utf8') };
+  } catch (error) {
+    return { ok: false, reason: `cannot read ${path}: ${why(error)}` };
+  }
+}
+
 /** Reads and validates a scenario file; a missing or unreadable file is an error, never a throw. */
 export function loadScenarioFile(path: string): ScenarioLoadResult {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    return {
-      ok: false,
-      errors: [{ path: FILE_PATH, message: `cannot read ${path}: ${why(error)}` }],
-    };
-  }
-  return loadScenarioText(text, path);
+  const file = readTextFile(path);
+  if (!file.ok) return { ok: false, errors: [{ path: FILE_PATH, message: file.reason }] };
+  return loadScenarioText(file.text, path);
 }
 
 function why(error: unknown): string {

@@ -187,18 +187,6 @@ export class ClustersRepository {
     return result === 1;
   }
 
-  /** Frames with tick > sinceTick still in the history, oldest first, at most `limit`. */
-  async framesSince(id: string, sinceTick: number, limit = 3600): Promise<Frame[]> {
-    const entries = await this.redis.xrange(
-      this.keys(id).frames,
-      `${sinceTick + 1}-0`,
-      '+',
-      'COUNT',
-      limit,
-    );
-    return entries.map(([, fields]) => JSON.parse(fields[1]!) as Frame);
-  }
-
   /** Frames between two ticks (inclusive), oldest first. */
   async framesBetween(id: string, from: number, to: number, limit = 3600): Promise<Frame[]> {
     const entries = await this.redis.xrange(

@@ -94,8 +94,4 @@ export class TickRunner {
       );
     return { stepped: steps, lagMs };
   }
-
-  forget(clusterId: string): void {
-    this.warm.delete(clusterId);
-  }
 }

@@ -47,8 +47,6 @@ export const clusterSummarySchema = z.object({
 });
 export type ClusterSummary = z.infer<typeof clusterSummarySchema>;
 
-export const speeds = [0.5, 1, 2, 5, 10] as const;
-
 /** Commands the live system handles itself, outside the engine. */
 export const liveActionSchema = z.discriminatedUnion('do', [
   z.strictObject({ do: z.literal('pause') }),
