@@ -1,4 +1,4 @@
-import { type Action, expandNames, type Workload } from '@overcommit/contracts';
+import { type Action, closestName, expandNames, type Workload } from '@overcommit/contracts';
 import { newVm } from './create';
 import type { EventLog } from './events';
 import { abortMigration, startMigration } from './migration';
@@ -19,31 +19,10 @@ export function indexByName<T extends { name: string }>(items: T[]): Map<string,
   return map;
 }
 
+/** "; did you mean X?" when a known name is close to the one given. */
 function closest(name: string, names: Iterable<string>): string {
-  let best = '';
-  let bestDistance = Infinity;
-  for (const candidate of names) {
-    const d = distance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= 2 ? `; did you mean ${best}?` : '';
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
+  const match = closestName(name, names);
+  return match === undefined ? '' : `; did you mean ${match}?`;
 }
 
 function findVm(ctx: Ctx, name: string): VmRt | string {

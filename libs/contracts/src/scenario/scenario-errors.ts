@@ -159,14 +159,14 @@ function levenshtein(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-/** The closest candidate: case-insensitively equal, or within edit distance 2. */
-function closest(word: string, candidates: Iterable<string>): string | undefined {
+/** The closest candidate within edit distance 2, ignoring case: the "did you mean" of every error. */
+export function closestName(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = word.toLowerCase();
   for (const candidate of candidates) {
     if (candidate === word) continue;
-    const distance = candidate.toLowerCase() === lower ? 0 : levenshtein(word, candidate);
+    const distance = levenshtein(lower, candidate.toLowerCase());
     if (distance <= 2 && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
@@ -290,7 +290,7 @@ function issueToErrors(issue: z.core.$ZodIssue, input: unknown, schema: Schema):
       const given = isRecord(value) ? Object.keys(value) : [];
       const unused = known.filter((key) => !given.includes(key));
       return issue.keys.map((key) => {
-        const suggestion = closest(key, unused);
+        const suggestion = closestName(key, unused);
         const message = suggestion
           ? `unknown key, did you mean "${suggestion}"?`
           : known.length > 0
@@ -314,7 +314,7 @@ function issueToErrors(issue: z.core.$ZodIssue, input: unknown, schema: Schema):
       const allowed = issue.values.map((v) => (typeof v === 'string' ? v : String(v)));
       const got = value === undefined ? 'missing' : `got ${showValue(value)}`;
       if (custom) return at(`${custom} (${got})`);
-      const suggestion = typeof value === 'string' ? closest(value, allowed) : undefined;
+      const suggestion = typeof value === 'string' ? closestName(value, allowed) : undefined;
       const hint = suggestion ? `, did you mean "${suggestion}"?` : '';
       if (allowed.length === 1) return at(`expected ${showValue(issue.values[0])}, ${got}${hint}`);
       return at(`expected one of: ${allowed.join(', ')}; ${got}${hint}`);
@@ -395,7 +395,7 @@ function discriminatorErrors(
       },
     ];
   }
-  const suggestion = closest(given, names);
+  const suggestion = closestName(given, names);
   const hint = suggestion ? `, did you mean "${suggestion}"?` : ';';
   return [
     {
@@ -453,7 +453,7 @@ function expandUnique(
 /** Why `name` is not one of `names`, with the nearest one, if any. */
 function noSuch(kind: 'host' | 'VM', name: string, names: readonly string[]): string {
   let message = `no ${kind} named "${name}"`;
-  const suggestion = closest(name, names);
+  const suggestion = closestName(name, names);
   if (suggestion) return `${message}, did you mean "${suggestion}"?`;
   const group = names.filter(
     (n) => n.startsWith(`${name}-`) && /^\d+$/.test(n.slice(name.length + 1)),
