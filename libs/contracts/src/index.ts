@@ -3,4 +3,5 @@ export * from './health/health.schema';
 export * from './scenario/scenario.schema';
 export * from './scenario/scenario-errors';
 export * from './frame/frame.schema';
+export * from './frame/wire';
 export * from './live/live.schema';

@@ -18,6 +18,7 @@ import {
   type CommandOutcome,
   type CreateClusterResponse,
   createClusterRequestSchema,
+  decodeFrame,
   type Frame,
   type InputError,
 } from '@overcommit/contracts';
@@ -176,11 +177,13 @@ export class ClustersController {
     @Param('id') id: string,
     @Query() query: Record<string, string>,
     @Headers('authorization') authorization?: string,
-  ): Promise<{ frames: Frame[]; oldestTick: number | null }> {
+  ): Promise<{ frames: Frame[] | string[]; oldestTick: number | null }> {
     const schema = z.strictObject({
       from: z.coerce.number().int().min(0).optional(),
       to: z.coerce.number().int().min(0).optional(),
       every: z.coerce.number().int().min(1).max(3600).default(1),
+      /** `wire`: frames in their compact wire form (decodeFrame in libs/contracts), as charts load them. */
+      format: z.enum(['json', 'wire']).default('json'),
       token: z.string().optional(),
     });
     const parsed = schema.safeParse(query);
@@ -190,10 +193,10 @@ export class ClustersController {
     const from = parsed.data.from ?? Math.max(0, to - 300);
     if (from > to)
       throw badInput('from is after to', [{ path: 'from', message: `${from} > ${to}` }]);
-    const frames = await this.repo.framesBetween(id, from, to);
-    const every = parsed.data.every;
+    const { every, format } = parsed.data;
+    const wire = await this.repo.wireFramesBetween(id, from, to, every);
     return {
-      frames: frames.filter((f) => (f.tick - from) % every === 0),
+      frames: format === 'wire' ? wire : wire.map(decodeFrame),
       oldestTick: await this.repo.oldestTick(id),
     };
   }

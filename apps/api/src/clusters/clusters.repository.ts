@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Command, Frame } from '@overcommit/contracts';
+import { type Command, type CommandOutcome, decodeFrame, type Frame } from '@overcommit/contracts';
 import type { SimState } from '@overcommit/sim';
 import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
@@ -50,9 +50,25 @@ export interface CommitInput {
   fromTick: number;
   state: SimState;
   frame: Frame;
+  /** The frame in its wire form (encodeFrame): what the history keeps and the channel carries. */
+  wire: string;
   lastCommandId: string;
   lagMs: number;
-  outcomes: [string, string][];
+  /** Command outcomes settled by this tick. */
+  outcomes: CommandOutcome[];
+}
+
+/**
+ * What a cluster's channel carries: the wire frame as one string (relayed
+ * untouched to sockets), with the tick's command outcomes beside it.
+ */
+export interface LiveMessage {
+  clusterId: string;
+  tick: number;
+  /** Wall-clock ms when the worker published it. */
+  sentAt: number;
+  outcomes: CommandOutcome[];
+  frame: string;
 }
 
 @Injectable()
@@ -106,11 +122,8 @@ export class ClustersRepository {
   }
 
   /** Per-VM metrics go on their own channel, so the frame stream and its subscribers stay host-level. */
-  async publishVms(id: string, tick: number, vms: Frame['vms']): Promise<void> {
-    await this.redis.publish(
-      this.keys(id).vmChannel,
-      `{"clusterId":${JSON.stringify(id)},"tick":${tick},"vms":${JSON.stringify(vms ?? [])}}`,
-    );
+  async publishVms(id: string, tick: number, vms: string): Promise<void> {
+    await this.redis.publish(this.keys(id).vmChannel, JSON.stringify({ clusterId: id, tick, vms }));
   }
 
   async watchers(id: string): Promise<number> {
@@ -162,8 +175,13 @@ export class ClustersRepository {
   /** Applies a tick atomically; false when another run got there first. */
   async commit(id: string, input: CommitInput): Promise<boolean> {
     const k = this.keys(id);
-    const frameJson = JSON.stringify(input.frame);
-    const payload = `{"clusterId":${JSON.stringify(id)},"tick":${input.frame.tick},"frame":${frameJson}}`;
+    const message: LiveMessage = {
+      clusterId: id,
+      tick: input.frame.tick,
+      sentAt: Date.now(),
+      outcomes: input.outcomes,
+      frame: input.wire,
+    };
     const result = await (
       this.redis as Redis & { ocCommit(...args: (string | number)[]): Promise<number> }
     ).ocCommit(
@@ -179,16 +197,22 @@ export class ClustersRepository {
       JSON.stringify(input.frame.cluster),
       Math.round(input.lagMs),
       this.historyLength,
-      frameJson,
+      input.wire,
       k.channel,
-      payload,
-      ...input.outcomes.flat(),
+      JSON.stringify(message),
+      ...input.outcomes.flatMap((o) => [o.id, JSON.stringify(o)]),
     );
     return result === 1;
   }
 
-  /** Frames between two ticks (inclusive), oldest first. */
-  async framesBetween(id: string, from: number, to: number, limit = 3600): Promise<Frame[]> {
+  /** Wire frames between two ticks (inclusive), oldest first, every `every`th tick counted from `from`. */
+  async wireFramesBetween(
+    id: string,
+    from: number,
+    to: number,
+    every = 1,
+    limit = this.historyLength,
+  ): Promise<string[]> {
     const entries = await this.redis.xrange(
       this.keys(id).frames,
       `${from}-0`,
@@ -196,7 +220,10 @@ export class ClustersRepository {
       'COUNT',
       limit,
     );
-    return entries.map(([, fields]) => JSON.parse(fields[1]!) as Frame);
+    // The entry id is the tick: downsample before decoding anything.
+    return entries
+      .filter(([entryId]) => (Number(entryId.split('-')[0]) - from) % every === 0)
+      .map(([, fields]) => fields[1]!);
   }
 
   /** The oldest tick still in the history, or null when it is empty. */
@@ -205,9 +232,14 @@ export class ClustersRepository {
     return first ? Number(first[0].split('-')[0]) : null;
   }
 
-  async latestFrame(id: string): Promise<Frame | null> {
+  async latestWireFrame(id: string): Promise<string | null> {
     const [last] = await this.redis.xrevrange(this.keys(id).frames, '+', '-', 'COUNT', 1);
-    return last ? (JSON.parse(last[1][1]!) as Frame) : null;
+    return last ? last[1][1]! : null;
+  }
+
+  async latestFrame(id: string): Promise<Frame | null> {
+    const wire = await this.latestWireFrame(id);
+    return wire === null ? null : decodeFrame(wire);
   }
 }
 

@@ -185,10 +185,21 @@ export function openApiDocument(): OpenAPIObject {
               required: false,
               schema: { type: 'integer' },
             })),
+            {
+              name: 'format',
+              in: 'query',
+              required: false,
+              description:
+                '`json` (default): frames as objects. `wire`: each frame as its compact wire string (decodeFrame in libs/contracts; docs/api.md), about a tenth of the bytes',
+              schema: { type: 'string', enum: ['json', 'wire'] },
+            },
           ],
           responses: {
             200: json(
-              z.object({ frames: z.array(frameSchema), oldestTick: z.number().nullable() }),
+              z.object({
+                frames: z.union([z.array(frameSchema), z.array(z.string())]),
+                oldestTick: z.number().nullable(),
+              }),
               'Frames',
             ),
             400: bad,

@@ -10,19 +10,22 @@ import {
 } from '@nestjs/websockets';
 import {
   type CommandOutcome,
-  type Frame,
+  type FrameEventPayload,
   type JoinReply,
   joinRequestSchema,
   type Role,
   socketEvents,
+  type VmsEventPayload,
   watchVmsSchema,
+  wireTick,
 } from '@overcommit/contracts';
 import { Redis } from 'ioredis';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { ClustersRepository } from '../clusters/clusters.repository';
+import { ClustersRepository, type LiveMessage } from '../clusters/clusters.repository';
 import { ClustersService, parseClusterCommand } from '../clusters/clusters.service';
 import { REDIS } from '../redis/redis.module';
+import { backloggedIn } from './backlog';
 import { LiveSubscriber } from './live.subscriber';
 
 interface SocketData {
@@ -70,32 +73,38 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
     });
     this.subscriber.onMessage((clusterId, feed, payload) => {
       if (feed === 'vms') {
-        this.server.local
-          .to(vmRoom(clusterId))
-          .emit(socketEvents.vms, JSON.parse(payload) as unknown);
+        this.broadcast(vmRoom(clusterId)).emit(
+          socketEvents.vms,
+          JSON.parse(payload) as VmsEventPayload,
+        );
         return;
       }
-      // Already JSON: one parse per instance, one encode per broadcast by socket.io.
-      const message = JSON.parse(payload) as { clusterId: string; tick: number; frame: Frame };
-      // Local only: every instance gets the publish and serves its own sockets.
-      this.server.local.to(room(clusterId)).emit(socketEvents.frame, message);
-      for (const event of message.frame.events) {
-        if (
-          event.commandId === undefined ||
-          (event.type !== 'command-accepted' && event.type !== 'command-refused')
-        )
-          continue;
-        const outcome: CommandOutcome = {
-          id: event.commandId,
-          status: event.type === 'command-accepted' ? 'accepted' : 'refused',
-          reason: event.reason,
-          tick: message.tick,
-        };
-        this.server
+      // The frame inside is one string, relayed as the worker built it: parsing
+      // the message only unescapes it, and socket.io encodes it once per broadcast.
+      const message = JSON.parse(payload) as LiveMessage;
+      const event: FrameEventPayload = {
+        clusterId: message.clusterId,
+        tick: message.tick,
+        sentAt: message.sentAt,
+        frame: message.frame,
+      };
+      this.broadcast(room(clusterId)).emit(socketEvents.frame, event);
+      for (const outcome of message.outcomes) {
+        this.server.local
           .to(room(clusterId))
           .emit(socketEvents.commandOutcome, { clusterId, ...outcome });
       }
     });
+  }
+
+  /**
+   * A local broadcast (every instance gets the publish and serves its own
+   * sockets) that skips sockets too far behind: one encode for all the rest.
+   */
+  private broadcast(roomName: string) {
+    const operator = this.server.local.to(roomName);
+    const slow = backloggedIn(this.server, roomName);
+    return slow.length === 0 ? operator : operator.except(slow);
   }
 
   @SubscribeMessage(socketEvents.join)
@@ -124,14 +133,15 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
       JSON.stringify({ name, role, since: Date.now() }),
     );
     await this.announcePresence(clusterId);
-    const snapshot = await this.repo.latestFrame(clusterId);
-    let frames: Frame[] = [];
+    const snapshot = await this.repo.latestWireFrame(clusterId);
+    let frames: string[] = [];
     let gap = false;
-    if (sinceTick !== undefined && snapshot && sinceTick < snapshot.tick) {
+    const snapshotTick = snapshot === null ? null : wireTick(snapshot);
+    if (sinceTick !== undefined && snapshotTick !== null && sinceTick < snapshotTick) {
       const oldest = await this.repo.oldestTick(clusterId);
       gap = oldest === null || sinceTick + 1 < oldest;
       // Up to the snapshot exactly: later ticks arrive as live frames (the room is already joined).
-      frames = await this.repo.framesBetween(clusterId, sinceTick + 1, snapshot.tick);
+      frames = await this.repo.wireFramesBetween(clusterId, sinceTick + 1, snapshotTick);
     }
     return { ok: true, role, snapshot, frames, gap };
   }

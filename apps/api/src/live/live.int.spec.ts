@@ -1,10 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import type {
-  CommandOutcome,
-  CreateClusterResponse,
-  FrameEventPayload,
-  JoinReply,
-  VmsEventPayload,
+import {
+  type CommandOutcome,
+  type CreateClusterResponse,
+  decodeFrame,
+  decodeVms,
+  type FrameEventPayload,
+  type JoinReply,
+  type VmsEventPayload,
 } from '@overcommit/contracts';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -133,7 +135,13 @@ describe('live clusters (HTTP, BullMQ ticks, socket.io) against a real Redis', (
     })) as JoinReply;
     expect(reply).toMatchObject({ ok: true, role: 'viewer' });
     const got = await frames(socket, 4);
-    for (const f of got) expect(f.clusterId).toBe(created.id);
+    for (const f of got) {
+      expect(f.clusterId).toBe(created.id);
+      // The frame travels in its wire form and reads back as the tick it says it is.
+      const frame = decodeFrame(f.frame);
+      expect(frame.tick).toBe(f.tick);
+      expect(frame.hosts.map((h) => h.name)).toEqual(['esx-01', 'esx-02']);
+    }
     const ticks = got.map((f) => f.tick);
     expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
     expect(new Set(ticks).size).toBe(4);
@@ -206,10 +214,10 @@ describe('live clusters (HTTP, BullMQ ticks, socket.io) against a real Redis', (
     })) as JoinReply;
     if (!reply.ok) throw new Error(reply.error);
     expect(reply.gap).toBe(false);
-    const missed = reply.frames.map((f) => f.tick);
+    const missed = reply.frames.map((f) => decodeFrame(f).tick);
     expect(missed.length).toBeGreaterThanOrEqual(3);
     expect(missed).toEqual(Array.from({ length: missed.length }, (_, i) => first!.tick + 1 + i));
-    expect(reply.snapshot?.tick).toBe(missed.at(-1));
+    expect(reply.snapshot === null ? null : decodeFrame(reply.snapshot).tick).toBe(missed.at(-1));
   });
 
   it('pauses and resumes a cluster for its operator', async () => {
@@ -257,11 +265,12 @@ describe('live clusters (HTTP, BullMQ ticks, socket.io) against a real Redis', (
     });
     const payload = await new Promise<VmsEventPayload>((resolve) => table.once('vms', resolve));
     expect(payload.clusterId).toBe(created.id);
-    expect(payload.vms.map((vm) => vm.name)).toEqual(['vm-01', 'vm-02', 'vm-03']);
-    expect(payload.vms[0]).toMatchObject({ host: 'esx-01', state: 'running', vcpus: 2 });
+    const vms = decodeVms(payload.vms);
+    expect(vms.map((vm) => vm.name)).toEqual(['vm-01', 'vm-02', 'vm-03']);
+    expect(vms[0]).toMatchObject({ host: 'esx-01', state: 'running', vcpus: 2 });
     // Frames stay host-level for everyone.
     const [frame] = await frames(grid, 1);
-    expect(frame!.frame.vms).toBeUndefined();
+    expect(decodeFrame(frame!.frame).vms).toBeUndefined();
     expect(gridVms).toEqual([]);
     expect(await table.emitWithAck('watch-vms', { clusterId: created.id, on: false })).toEqual({
       ok: true,

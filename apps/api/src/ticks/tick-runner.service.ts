@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Command } from '@overcommit/contracts';
+import { type Command, type CommandOutcome, encodeFrame, encodeVms } from '@overcommit/contracts';
 import { type SimState, step } from '@overcommit/sim';
 import { ClustersRepository } from '../clusters/clusters.repository';
 import { MAX_CATCH_UP } from './ticks.constants';
@@ -57,30 +57,28 @@ export class TickRunner {
       delete frame.vms;
       // How late this tick is against its due time on the cluster's schedule.
       lagMs = Math.max(0, now - (meta.anchorAt + (frame.tick - meta.anchorTick) * interval));
-      const outcomes: [string, string][] = [];
+      const outcomes: CommandOutcome[] = [];
       for (const event of frame.events) {
         if (event.commandId === undefined) continue;
         const accepted = event.type === 'command-accepted';
         if (!accepted && event.type !== 'command-refused') continue;
-        outcomes.push([
-          event.commandId,
-          JSON.stringify({
-            id: event.commandId,
-            status: accepted ? 'accepted' : 'refused',
-            reason: event.reason,
-            tick: frame.tick,
-          }),
-        ]);
+        outcomes.push({
+          id: event.commandId,
+          status: accepted ? 'accepted' : 'refused',
+          reason: event.reason,
+          tick: frame.tick,
+        });
       }
       const committed = await this.repo.commit(clusterId, {
         fromTick,
         state,
         frame,
+        wire: encodeFrame(frame),
         lastCommandId,
         lagMs,
         outcomes,
       });
-      if (committed && vms) await this.repo.publishVms(clusterId, frame.tick, vms);
+      if (committed && vms) await this.repo.publishVms(clusterId, frame.tick, encodeVms(vms));
       if (!committed) {
         // Another run applied this tick first: our copy is stale.
         this.warm.delete(clusterId);

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { frameSchema, vmFrameSchema } from '../frame/frame.schema';
 import { actionSchema } from '../scenario/scenario.schema';
 
 // The live system's contracts: clusters over HTTP, and socket.io events.
@@ -91,9 +90,10 @@ export const joinReplySchema = z.union([
   z.object({
     ok: z.literal(true),
     role: z.enum(roles),
-    snapshot: frameSchema.nullable(),
-    /** Frames after sinceTick still in the history, oldest first. */
-    frames: z.array(frameSchema),
+    /** The latest frame, in its wire form (decodeFrame). */
+    snapshot: z.string().nullable(),
+    /** Frames after sinceTick still in the history, oldest first, in their wire form. */
+    frames: z.array(z.string()),
     /** True when sinceTick is older than the history: the client must start from the snapshot. */
     gap: z.boolean(),
   }),
@@ -101,11 +101,17 @@ export const joinReplySchema = z.union([
 ]);
 export type JoinReply = z.infer<typeof joinReplySchema>;
 
-/** Every `frame` event carries clusterId and tick as plain fields, whatever else it holds. */
+/**
+ * Every `frame` event carries clusterId and tick as plain fields; the frame
+ * itself is one string in the wire form (decodeFrame), relayed as the worker
+ * built it, so socket.io encodes it once per broadcast.
+ */
 export const frameEventPayloadSchema = z.object({
   clusterId: z.string(),
   tick: z.number().int(),
-  frame: frameSchema,
+  /** Wall-clock ms when the worker published the tick (for latency figures). */
+  sentAt: z.number(),
+  frame: z.string(),
 });
 export type FrameEventPayload = z.infer<typeof frameEventPayloadSchema>;
 
@@ -125,7 +131,8 @@ export const watchVmsSchema = z.strictObject({
 export const vmsEventPayloadSchema = z.object({
   clusterId: z.string(),
   tick: z.number().int(),
-  vms: z.array(vmFrameSchema),
+  /** The VMs in their wire form (decodeVms). */
+  vms: z.string(),
 });
 export type VmsEventPayload = z.infer<typeof vmsEventPayloadSchema>;
 

@@ -1,0 +1,338 @@
+import {
+  type AlarmFrame,
+  alarmStates,
+  type Frame,
+  type FrameEvent,
+  type HostFrame,
+  hostStates,
+  memStates,
+  type NumaNodeFrame,
+  severities,
+  type VmFrame,
+  vmStates,
+} from './frame.schema';
+import { alarmRuleIds } from '../scenario/scenario.schema';
+
+// The wire form of frames: what the frames stream stores, what `frame` and
+// `vms` events carry, and what a join's reply holds. It is one JSON string
+// per tick, built once by the worker and relayed untouched by every API
+// instance, so socket.io encodes it once per broadcast.
+//
+// What makes it small (about a tenth of the frame as plain JSON):
+// - columns: a table of hosts (or VMs, alarms) is sent as one array per
+//   field, so field names appear once, not once per row;
+// - quantization to the precision a chart or a table shows: each numeric
+//   field has a number of decimals (percentages 0.1, ratios 0.01, MiB whole)
+//   and travels as a whole number scaled by it; enums travel as indexes;
+// - runs: a column whose neighbours repeat (hosts of one model, idle swap)
+//   travels as `{ "r": [value, count, ...] }`, and numbered names
+//   (esx-001 .. esx-200) as `["esx-", 1, 200, 3]` (base, first, count, width).
+// Values are absolute (no deltas against an earlier frame), so a client can
+// start from any frame and a dropped frame costs nothing but its tick.
+
+/** Bumped when the layout changes; decoders refuse other versions. */
+export const WIRE_VERSION = 1;
+
+/** How one field travels: scaled to `d` decimals, an enum's index, a boolean, text, or as-is JSON. */
+type Kind =
+  { d: number; nullable?: true } | { enum: readonly string[] } | 'bool' | 'str' | 'str?' | 'json';
+
+type Spec<T> = { [K in keyof T]-?: Kind };
+
+const pct: Kind = { d: 1 };
+const ratio: Kind = { d: 2 };
+const whole: Kind = { d: 0 };
+
+const numaSpec: Spec<NumaNodeFrame> = {
+  node: whole,
+  cpuUsagePct: pct,
+  memUsedMiB: whole,
+  memTotalMiB: whole,
+  remoteAccessPct: pct,
+};
+
+const hostSpec: Spec<Omit<HostFrame, 'numa'>> = {
+  name: 'str',
+  state: { enum: hostStates },
+  hyperThreading: 'bool',
+  logicalCpus: whole,
+  physicalCores: whole,
+  vcpus: whole,
+  vmsRunning: whole,
+  cpuUsagePct: pct,
+  cpuDemandPct: pct,
+  cpuReadyPct: pct,
+  vcpuRatio: ratio,
+  memTotalMiB: whole,
+  memConfiguredMiB: whole,
+  memActiveMiB: whole,
+  memConsumedMiB: whole,
+  memOvercommitRatio: ratio,
+  memState: { enum: memStates },
+  memFreeMiB: whole,
+  sharedMiB: whole,
+  balloonMiB: whole,
+  compressedMiB: whole,
+  swapUsedMiB: whole,
+  swapTotalMiB: whole,
+  swapInMiBps: pct,
+  powerWatts: whole,
+};
+
+const vmSpec: Spec<VmFrame> = {
+  name: 'str',
+  host: 'str?',
+  state: { enum: vmStates },
+  vcpus: whole,
+  memConfiguredMiB: whole,
+  cpuDemandPct: pct,
+  cpuUsagePct: pct,
+  cpuReadyPct: pct,
+  cpuRunPct: pct,
+  cpuIdlePct: pct,
+  costopPct: pct,
+  memActiveMiB: whole,
+  balloonMiB: whole,
+  compressedMiB: whole,
+  swappedMiB: whole,
+  numaNodes: 'json',
+  numaLocalPct: pct,
+  performancePct: pct,
+  migration: 'json',
+};
+
+const alarmSpec: Spec<AlarmFrame> = {
+  id: 'str',
+  rule: { enum: alarmRuleIds },
+  target: 'str',
+  severity: { enum: severities },
+  state: { enum: alarmStates },
+  since: pct,
+  firedAt: { d: 1, nullable: true },
+  value: ratio,
+  threshold: ratio,
+  ackedBy: 'str?',
+  ackNote: 'str?',
+  ackedAt: { d: 1, nullable: true },
+  resolvedAt: { d: 1, nullable: true },
+};
+
+/** A table in columns: `n` rows, one array per field. */
+interface Columns {
+  n: number;
+  [field: string]: unknown[] | number;
+}
+
+function encodeValue(kind: Kind, value: unknown): unknown {
+  if (kind === 'bool') return value ? 1 : 0;
+  if (kind === 'str' || kind === 'str?' || kind === 'json') return value ?? null;
+  if ('enum' in kind) return kind.enum.indexOf(value as string);
+  if (value === null || value === undefined) return null;
+  return Math.round((value as number) * 10 ** kind.d);
+}
+
+function decodeValue(kind: Kind, value: unknown): unknown {
+  if (kind === 'bool') return value === 1;
+  if (kind === 'str' || kind === 'str?' || kind === 'json') return value;
+  if ('enum' in kind) return kind.enum[value as number];
+  if (value === null) return null;
+  // Division by a power of ten gives the nearest double to the decimal (0.3, not 0.30000000000000004).
+  return kind.d === 0 ? value : (value as number) / 10 ** kind.d;
+}
+
+/** A column as runs `{ r: [value, count, ...] }` when that is shorter than the plain array. */
+function packRuns(values: unknown[]): unknown[] | { r: unknown[] } {
+  const runs: unknown[] = [];
+  for (let i = 0; i < values.length;) {
+    let j = i + 1;
+    while (j < values.length && values[j] === values[i]) j++;
+    runs.push(values[i], j - i);
+    i = j;
+  }
+  return runs.length < values.length * 0.75 ? { r: runs } : values;
+}
+
+function unpackRuns(packed: unknown, field: string): unknown[] {
+  if (Array.isArray(packed)) return packed;
+  const runs = (packed as { r?: unknown } | null)?.r;
+  if (!Array.isArray(runs)) throw new Error(`wire frame: column ${field} is not an array or runs`);
+  const values: unknown[] = [];
+  for (let i = 0; i < runs.length; i += 2) {
+    for (let k = 0; k < (runs[i + 1] as number); k++) values.push(runs[i]);
+  }
+  return values;
+}
+
+const numbered = /^(.*?)(\d+)$/;
+
+/** Names as plain strings, with runs of numbered names (web-01, web-02, ...) as [base, first, count, width]. */
+function packNames(names: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < names.length;) {
+    const m = typeof names[i] === 'string' ? numbered.exec(names[i] as string) : null;
+    if (m) {
+      const [, base, digits] = m as unknown as [string, string, string];
+      const first = Number(digits);
+      let j = i + 1;
+      while (
+        j < names.length &&
+        names[j] === `${base}${String(first + j - i).padStart(digits.length, '0')}`
+      )
+        j++;
+      if (j - i >= 3 && String(first).length <= digits.length) {
+        out.push([base, first, j - i, digits.length]);
+        i = j;
+        continue;
+      }
+    }
+    out.push(names[i]);
+    i++;
+  }
+  return out;
+}
+
+function unpackNames(packed: unknown[]): unknown[] {
+  const names: unknown[] = [];
+  for (const item of packed) {
+    if (!Array.isArray(item)) {
+      names.push(item);
+      continue;
+    }
+    const [base, first, count, width] = item as [string, number, number, number];
+    for (let k = 0; k < count; k++) names.push(`${base}${String(first + k).padStart(width, '0')}`);
+  }
+  return names;
+}
+
+function toColumns<T>(rows: readonly T[], spec: Spec<T>): Columns {
+  const out: Columns = { n: rows.length };
+  for (const field of Object.keys(spec) as (keyof T & string)[]) {
+    const kind = spec[field];
+    const values = rows.map((row) => encodeValue(kind, row[field]));
+    out[field] =
+      kind === 'json'
+        ? values
+        : kind === 'str' || kind === 'str?'
+          ? packNames(values)
+          : (packRuns(values) as unknown[]);
+  }
+  return out;
+}
+
+function fromColumns<T>(columns: Columns, spec: Spec<T>): T[] {
+  const rows: Record<string, unknown>[] = Array.from({ length: columns.n }, () => ({}));
+  for (const field of Object.keys(spec) as (keyof T & string)[]) {
+    const kind = spec[field];
+    const packed = columns[field];
+    const values =
+      kind === 'json'
+        ? packed
+        : kind === 'str' || kind === 'str?'
+          ? Array.isArray(packed)
+            ? unpackNames(packed)
+            : packed
+          : unpackRuns(packed, field);
+    if (!Array.isArray(values) || values.length !== columns.n)
+      throw new Error(`wire frame: column ${field} is missing or has the wrong length`);
+    for (let i = 0; i < columns.n; i++) rows[i]![field] = decodeValue(kind, values[i]);
+  }
+  return rows as T[];
+}
+
+/** Rounds a number to the decimals a chart shows, keeping it a plain JSON number. */
+const round = (value: number, d: number) => Math.round(value * 10 ** d) / 10 ** d;
+
+interface WireFrame {
+  v: number;
+  tick: number;
+  time: number;
+  stepSeconds: number;
+  cluster: Frame['cluster'];
+  hosts: Columns;
+  /** NUMA nodes of every host, in host order; `count` says how many each host has. */
+  numa: Columns & { count: number[] };
+  alarms: Columns;
+  events: FrameEvent[];
+}
+
+/** The frame as one compact JSON string (per-VM metrics travel on their own: `encodeVms`). */
+export function encodeFrame(frame: Frame): string {
+  const c = frame.cluster;
+  const wire: WireFrame = {
+    v: WIRE_VERSION,
+    tick: frame.tick,
+    time: round(frame.time, 3),
+    stepSeconds: frame.stepSeconds,
+    cluster: {
+      ...c,
+      vcpuRatio: round(c.vcpuRatio, 2),
+      memOvercommitRatio: round(c.memOvercommitRatio, 2),
+      cpuUsagePct: round(c.cpuUsagePct, 1),
+      cpuReadyPct: round(c.cpuReadyPct, 1),
+      memActiveMiB: Math.round(c.memActiveMiB),
+      memConsumedMiB: Math.round(c.memConsumedMiB),
+      balloonMiB: Math.round(c.balloonMiB),
+      compressedMiB: Math.round(c.compressedMiB),
+      swapUsedMiB: Math.round(c.swapUsedMiB),
+      powerWatts: Math.round(c.powerWatts),
+      energyKWh: round(c.energyKWh, 3),
+    },
+    hosts: toColumns(frame.hosts, hostSpec),
+    numa: {
+      ...toColumns(
+        frame.hosts.flatMap((h) => h.numa),
+        numaSpec,
+      ),
+      count: frame.hosts.map((h) => h.numa.length),
+    },
+    alarms: toColumns(frame.alarms, alarmSpec),
+    events: frame.events,
+  };
+  return JSON.stringify(wire);
+}
+
+function parseWire(text: string, what: string): Record<string, unknown> {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  if (parsed['v'] !== WIRE_VERSION)
+    throw new Error(
+      `${what}: wire version ${String(parsed['v'])}, expected ${WIRE_VERSION} (client and server differ: reload)`,
+    );
+  return parsed;
+}
+
+/** A wire frame's tick, read without decoding the rest (the layout starts `{"v":1,"tick":N,`). */
+export function wireTick(text: string): number {
+  const match = /^\{"v":\d+,"tick":(\d+),/.exec(text);
+  return match ? Number(match[1]) : decodeFrame(text).tick;
+}
+
+/** The frame back from its wire form, with numbers at the precision they travelled with. */
+export function decodeFrame(text: string): Frame {
+  const wire = parseWire(text, 'frame') as unknown as WireFrame;
+  const hosts = fromColumns(wire.hosts, hostSpec) as HostFrame[];
+  const numa = fromColumns(wire.numa, numaSpec);
+  let next = 0;
+  hosts.forEach((host, i) => {
+    const count = wire.numa.count[i] ?? 0;
+    host.numa = numa.slice(next, next + count);
+    next += count;
+  });
+  return {
+    tick: wire.tick,
+    time: wire.time,
+    stepSeconds: wire.stepSeconds,
+    cluster: wire.cluster,
+    hosts,
+    alarms: fromColumns(wire.alarms, alarmSpec),
+    events: wire.events,
+  };
+}
+
+/** One tick's per-VM metrics as one compact JSON string. */
+export function encodeVms(vms: readonly VmFrame[]): string {
+  return JSON.stringify({ v: WIRE_VERSION, ...toColumns(vms, vmSpec) });
+}
+
+export function decodeVms(text: string): VmFrame[] {
+  return fromColumns(parseWire(text, 'vms') as unknown as Columns, vmSpec);
+}

@@ -1,0 +1,123 @@
+import {
+  type Frame,
+  decodeFrame,
+  decodeVms,
+  encodeFrame,
+  encodeVms,
+  frameSchema,
+  scenarioSchema,
+  vmFrameSchema,
+} from '@overcommit/contracts';
+import { createCluster, step } from './step';
+
+// The engine's frames on the wire (libs/contracts' codec): what the stream
+// stores and clients receive must read back as a valid frame, at the
+// precision a chart shows, in a small fraction of the plain JSON's bytes.
+
+/** 200 hosts of three models, mixed VM sizes and workloads, overcommitted so alarms fire. */
+function busyCluster(): Frame {
+  const profiles = ['constant', 'diurnal', 'bursty', 'step'] as const;
+  const scenario = scenarioSchema.parse({
+    version: 1,
+    name: 'wire',
+    seed: 7,
+    policy: { cpuAllocationRatio: 6, ramAllocationRatio: 1.6 },
+    hosts: [
+      {
+        name: 'r640',
+        count: 80,
+        cpu: { sockets: 2, coresPerSocket: 16, threadsPerCore: 2 },
+        memoryGiB: 384,
+      },
+      {
+        name: 'r740',
+        count: 80,
+        cpu: { sockets: 2, coresPerSocket: 24, threadsPerCore: 2 },
+        memoryGiB: 768,
+      },
+      {
+        name: 'edge',
+        count: 40,
+        cpu: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 },
+        memoryGiB: 64,
+      },
+    ],
+    vms: Array.from({ length: 40 }, (_, i) => ({
+      name: `app${i}`,
+      count: 60,
+      vcpus: [2, 4, 8, 16][i % 4],
+      memoryGiB: [8, 16, 24, 48][(i + 1) % 4],
+      workload: {
+        profile: profiles[i % 4],
+        cpu: 0.3 + (i % 7) / 10,
+        amplitude: 0.2,
+        periodSeconds: 300 + i * 10,
+        memoryActive: 0.5 + (i % 5) / 10,
+      },
+    })),
+  });
+  const state = createCluster(scenario);
+  let frame = step(state, []);
+  for (let i = 0; i < 120; i++) frame = step(state, [], { vmMetrics: i === 119 });
+  return frame;
+}
+
+const frame = busyCluster();
+const vms = frame.vms!;
+delete frame.vms;
+
+/** Where `got` differs from `want` by more than half a quantum (numbers) or at all (the rest). */
+function differences(got: unknown, want: unknown, path: string, out: string[] = []): string[] {
+  if (out.length > 5) return out;
+  if (typeof want === 'number') {
+    // The coarsest quantum is 1 (whole MiB, watts): half of it, plus float noise.
+    if (typeof got !== 'number' || Math.abs(got - want) > 0.5 + 1e-9)
+      out.push(`${path}: ${String(got)} vs ${want}`);
+  } else if (Array.isArray(want)) {
+    if (!Array.isArray(got) || got.length !== want.length) out.push(`${path}: length`);
+    else want.forEach((w, i) => differences(got[i], w, `${path}[${i}]`, out));
+  } else if (want !== null && typeof want === 'object') {
+    for (const [k, w] of Object.entries(want))
+      if (w !== undefined)
+        differences((got as Record<string, unknown>)?.[k], w, `${path}.${k}`, out);
+  } else if (got !== want) {
+    out.push(`${path}: ${String(got)} vs ${String(want)}`);
+  }
+  return out;
+}
+
+describe('frames on the wire', () => {
+  it('read back as valid frames, every figure within half of its quantum', () => {
+    expect(frame.hosts).toHaveLength(200);
+    expect(frame.alarms.length).toBeGreaterThan(0);
+    const decoded = decodeFrame(encodeFrame(frame));
+    expect(frameSchema.safeParse(decoded).success).toBe(true);
+    expect(differences(decoded, frame, 'frame')).toEqual([]);
+    // Percentages keep one decimal, exactly as a person reads them.
+    expect(decoded.hosts[0]!.cpuUsagePct).toBe(Math.round(frame.hosts[0]!.cpuUsagePct * 10) / 10);
+    expect(decoded.hosts.map((h) => h.name)).toEqual(frame.hosts.map((h) => h.name));
+  });
+
+  it('take at most 15% of the bytes of the same frame as full-precision JSON (200 hosts)', () => {
+    const plain = JSON.stringify(frame).length;
+    const wire = encodeFrame(frame).length;
+    expect(wire / plain).toBeLessThanOrEqual(0.15);
+    console.log(
+      `200 hosts: ${plain} bytes as JSON, ${wire} on the wire (${((100 * wire) / plain).toFixed(1)}%)`,
+    );
+  });
+
+  it('carry per-VM metrics the same way', () => {
+    expect(vms.length).toBeGreaterThan(1000);
+    const text = encodeVms(vms);
+    const decoded = decodeVms(text);
+    expect(vmFrameSchema.array().safeParse(decoded).success).toBe(true);
+    expect(differences(decoded, vms, 'vms')).toEqual([]);
+    expect(text.length / JSON.stringify(vms).length).toBeLessThanOrEqual(0.25);
+  });
+
+  it('refuse a frame of another wire version with a message that says what to do', () => {
+    const other = encodeFrame(frame).replace(/^\{"v":1,/, '{"v":99,');
+    expect(() => decodeFrame(other)).toThrow(/wire version 99, expected 1.*reload/);
+  });
+});
