@@ -27,6 +27,8 @@ export class RedisIoAdapter extends IoAdapter {
     const pub = createRedis(this.redisUrl);
     const sub = pub.duplicate();
     sub.on('error', () => undefined);
+    handleRejections(pub, ['publish']);
+    handleRejections(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
     this.clients.push(pub, sub);
     this.adapterConstructor = createAdapter(pub, sub, { key: this.key });
   }
@@ -41,5 +43,23 @@ export class RedisIoAdapter extends IoAdapter {
     await super.dispose();
     // Quit (after pending replies), not disconnect, so nothing in flight rejects.
     await Promise.all(this.clients.map((client) => client.quit().catch(() => undefined)));
+  }
+}
+
+/**
+ * The adapter sends these commands without awaiting them, so when Redis is
+ * away (or the app closes while it connects) their rejections would be
+ * unhandled and end the process. Each call's promise gets a handler here;
+ * the outage itself is reported once by the connection's error listener.
+ */
+function handleRejections(client: Redis, methods: readonly string[]): void {
+  const target = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const method of methods) {
+    const original = target[method]!.bind(client);
+    target[method] = (...args: unknown[]) => {
+      const result = original(...args);
+      if (result instanceof Promise) result.catch(() => undefined);
+      return result;
+    };
   }
 }
