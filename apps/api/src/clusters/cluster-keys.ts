@@ -16,9 +16,9 @@ export function clusterKeys(prefix: string, id: string) {
     frames: `${base}:frames`,
     /** Command id -> outcome (JSON). */
     outcomes: `${base}:outcomes`,
-    /** Socket id -> watcher (JSON). */
+    /** `<instance>|<socket id>` -> watcher (JSON); entries of dead instances are ignored and pruned. */
     presence: `${base}:presence`,
-    /** Socket id -> 1 for sockets that asked for per-VM metrics (watch-vms). */
+    /** `<instance>|<socket id>` -> 1 for sockets that asked for per-VM metrics (watch-vms). */
     vmWatchers: `${base}:vm-watchers`,
     /** Live frames (pub/sub channel). */
     channel: `${base}:live`,
@@ -27,6 +27,12 @@ export function clusterKeys(prefix: string, id: string) {
   };
 }
 export type ClusterKeys = ReturnType<typeof clusterKeys>;
+
+/** API instances' heartbeats: a sorted set of instance id by last-seen wall-clock ms. */
+export const instancesKey = (prefix: string) => `${prefix}:instances`;
+
+/** A presence (or watch-vms) field: which instance holds which socket. */
+export const watcherField = (instance: string, socketId: string) => `${instance}|${socketId}`;
 
 /** The set of all cluster ids. */
 export const clusterIndexKey = (prefix: string) => `${prefix}:clusters`;

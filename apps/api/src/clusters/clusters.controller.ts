@@ -113,7 +113,11 @@ export class ClustersController {
     @Query('token') token?: string,
   ): Promise<{ cluster: ClusterSummary; frame: Frame | null }> {
     const meta = await this.metaFor(id, tokenOf(authorization, token));
-    return { cluster: await this.clusters.summary(meta), frame: await this.repo.latestFrame(id) };
+    const [watchers, frame] = await Promise.all([
+      this.repo.watchers(id),
+      this.repo.latestFrame(id),
+    ]);
+    return { cluster: this.clusters.summary(meta, watchers), frame };
   }
 
   @Delete(':id')

@@ -4,7 +4,17 @@ import type { SimState } from '@overcommit/sim';
 import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { REDIS } from '../redis/redis.module';
-import { clusterIndexKey, clusterKeys, type ClusterKeys } from './cluster-keys';
+import { clusterIndexKey, clusterKeys, type ClusterKeys, instancesKey } from './cluster-keys';
+
+/** An API instance missing its heartbeats this long is taken for dead, with its sockets. */
+export const INSTANCE_TTL_MS = 15_000;
+
+/** One watcher in the presence hash. */
+export interface Watcher {
+  name: string;
+  role: 'operator' | 'viewer';
+  since: number;
+}
 
 /** What a cluster's meta hash holds, parsed. */
 export interface ClusterMeta {
@@ -117,8 +127,79 @@ export class ClustersRepository {
     return raw ? (JSON.parse(raw) as SimState) : null;
   }
 
+  /** Sockets asking for per-VM metrics, on live instances only. */
   async vmWatchers(id: string): Promise<number> {
-    return this.redis.hlen(this.keys(id).vmWatchers);
+    const [fields, live] = await Promise.all([
+      this.redis.hkeys(this.keys(id).vmWatchers),
+      this.liveInstances(),
+    ]);
+    return this.prune(this.keys(id).vmWatchers, fields, live).length;
+  }
+
+  /** An API instance says it is alive; its sockets count as watchers while it does. */
+  async heartbeat(instance: string): Promise<void> {
+    const key = instancesKey(this.prefix);
+    const now = Date.now();
+    await this.redis
+      .multi()
+      .zadd(key, now, instance)
+      .zremrangebyscore(key, '-inf', now - 10 * INSTANCE_TTL_MS)
+      .exec();
+  }
+
+  async forgetInstance(instance: string): Promise<void> {
+    await this.redis.zrem(instancesKey(this.prefix), instance);
+  }
+
+  /** Instances seen within the last INSTANCE_TTL_MS. */
+  async liveInstances(): Promise<Set<string>> {
+    const ids = await this.redis.zrangebyscore(
+      instancesKey(this.prefix),
+      Date.now() - INSTANCE_TTL_MS,
+      '+inf',
+    );
+    return new Set(ids);
+  }
+
+  /**
+   * The fields of live instances; those of instances that died without
+   * cleaning up (a crash, a kill) are deleted on the way.
+   */
+  private prune(key: string, fields: string[], live: Set<string>): string[] {
+    const alive: string[] = [];
+    const dead: string[] = [];
+    for (const field of fields) (live.has(field.split('|')[0]!) ? alive : dead).push(field);
+    if (dead.length > 0) this.redis.hdel(key, ...dead).catch(() => 0);
+    return alive;
+  }
+
+  /** Who watches a cluster (on live instances), oldest first. */
+  async presence(id: string): Promise<Watcher[]> {
+    const key = this.keys(id).presence;
+    const [entries, live] = await Promise.all([this.redis.hgetall(key), this.liveInstances()]);
+    return this.prune(key, Object.keys(entries), live)
+      .map((field) => JSON.parse(entries[field]!) as Watcher)
+      .sort((a, b) => a.since - b.since);
+  }
+
+  /** Every cluster's meta and watcher count in one round trip. */
+  async metasWithWatchers(): Promise<{ meta: ClusterMeta; watchers: number }[]> {
+    const [ids, live] = await Promise.all([this.ids(), this.liveInstances()]);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys(id).meta).hkeys(this.keys(id).presence);
+    const replies = (await pipeline.exec()) ?? [];
+    const out: { meta: ClusterMeta; watchers: number }[] = [];
+    ids.forEach((id, i) => {
+      const raw = replies[2 * i]?.[1] as Record<string, string> | undefined;
+      const fields = (replies[2 * i + 1]?.[1] as string[] | undefined) ?? [];
+      if (!raw?.['id']) return;
+      out.push({
+        meta: parseMeta(raw),
+        watchers: this.prune(this.keys(id).presence, fields, live).length,
+      });
+    });
+    return out;
   }
 
   /** Per-VM metrics go on their own channel, so the frame stream and its subscribers stay host-level. */
@@ -127,7 +208,7 @@ export class ClustersRepository {
   }
 
   async watchers(id: string): Promise<number> {
-    return this.redis.hlen(this.keys(id).presence);
+    return (await this.presence(id)).length;
   }
 
   async delete(id: string): Promise<void> {

@@ -22,7 +22,13 @@ import {
 import { Redis } from 'ioredis';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { ClustersRepository, type LiveMessage } from '../clusters/clusters.repository';
+import { watcherField } from '../clusters/cluster-keys';
+import {
+  ClustersRepository,
+  INSTANCE_TTL_MS,
+  type LiveMessage,
+} from '../clusters/clusters.repository';
+import { randomBytes } from 'node:crypto';
 import { ClustersService, parseClusterCommand } from '../clusters/clusters.service';
 import { REDIS } from '../redis/redis.module';
 import { backloggedIn } from './backlog';
@@ -49,6 +55,9 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
   @WebSocketServer() server!: Server;
   private readonly logger = new Logger('Live');
   private closing = false;
+  /** This instance, in presence fields: its sockets count while its heartbeat does. */
+  private readonly instance = randomBytes(6).toString('hex');
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly clusters: ClustersService,
@@ -58,6 +67,10 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
   ) {}
 
   afterInit(server: Server): void {
+    const beat = () => this.repo.heartbeat(this.instance).catch(() => undefined);
+    void beat();
+    this.heartbeat = setInterval(beat, INSTANCE_TTL_MS / 3);
+    this.heartbeat.unref();
     server.use((socket, next) => {
       const parsed = handshakeSchema.safeParse(socket.handshake.auth);
       if (!parsed.success) {
@@ -129,7 +142,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
     data.clusters[clusterId] = role;
     await this.redis.hset(
       this.repo.keys(clusterId).presence,
-      socket.id,
+      watcherField(this.instance, socket.id),
       JSON.stringify({ name, role, since: Date.now() }),
     );
     await this.announcePresence(clusterId);
@@ -163,7 +176,11 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
       data.vms[clusterId] = true;
       await this.subscriber.watch(clusterId, 'vms');
       await socket.join(vmRoom(clusterId));
-      await this.redis.hset(this.repo.keys(clusterId).vmWatchers, socket.id, '1');
+      await this.redis.hset(
+        this.repo.keys(clusterId).vmWatchers,
+        watcherField(this.instance, socket.id),
+        '1',
+      );
     } else if (!on && watching) {
       await this.stopVms(socket, clusterId);
     }
@@ -176,7 +193,9 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
     delete data.vms[clusterId];
     await socket.leave(vmRoom(clusterId));
     await this.subscriber.unwatch(clusterId, 'vms');
-    await this.redis.hdel(this.repo.keys(clusterId).vmWatchers, socket.id).catch(() => 0);
+    await this.redis
+      .hdel(this.repo.keys(clusterId).vmWatchers, watcherField(this.instance, socket.id))
+      .catch(() => 0);
   }
 
   @SubscribeMessage(socketEvents.leave)
@@ -219,14 +238,15 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
   /** Before the connections close: take this instance's watchers out of presence, then stop touching Redis. */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
-    const writes: Promise<unknown>[] = [];
+    clearInterval(this.heartbeat);
+    const writes: Promise<unknown>[] = [this.repo.forgetInstance(this.instance).catch(() => 0)];
     for (const socket of this.server.sockets.sockets.values()) {
       const data = socket.data as SocketData | undefined;
+      const field = watcherField(this.instance, socket.id);
       for (const clusterId of Object.keys(data?.clusters ?? {})) {
-        writes.push(this.redis.hdel(this.repo.keys(clusterId).presence, socket.id).catch(() => 0));
-        writes.push(
-          this.redis.hdel(this.repo.keys(clusterId).vmWatchers, socket.id).catch(() => 0),
-        );
+        const keys = this.repo.keys(clusterId);
+        writes.push(this.redis.hdel(keys.presence, field).catch(() => 0));
+        writes.push(this.redis.hdel(keys.vmWatchers, field).catch(() => 0));
       }
     }
     await Promise.all(writes);
@@ -244,16 +264,15 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
     delete data.clusters[clusterId];
     await socket.leave(room(clusterId));
     await this.subscriber.unwatch(clusterId);
-    await this.redis.hdel(this.repo.keys(clusterId).presence, socket.id).catch(() => 0);
+    await this.redis
+      .hdel(this.repo.keys(clusterId).presence, watcherField(this.instance, socket.id))
+      .catch(() => 0);
     await this.announcePresence(clusterId).catch(() => undefined);
   }
 
   /** Who is watching a cluster, across instances (the Redis adapter carries the event to every instance's room). */
   private async announcePresence(clusterId: string): Promise<void> {
-    const entries = await this.redis.hgetall(this.repo.keys(clusterId).presence);
-    const watchers = Object.values(entries)
-      .map((raw) => JSON.parse(raw) as { name: string; role: Role; since: number })
-      .sort((a, b) => a.since - b.since);
+    const watchers = await this.repo.presence(clusterId);
     this.server.to(room(clusterId)).emit(socketEvents.presence, { clusterId, watchers });
   }
 }
