@@ -115,17 +115,13 @@ export class ClustersService {
   }
 
   async summaries(includePrivate = false): Promise<ClusterSummary[]> {
-    const ids = await this.repo.ids();
-    const list: ClusterSummary[] = [];
-    for (const id of ids.sort()) {
-      const meta = await this.repo.meta(id);
-      if (!meta || (meta.visibility === 'private' && !includePrivate)) continue;
-      list.push(await this.summary(meta));
-    }
-    return list;
+    return (await this.repo.metasWithWatchers())
+      .filter(({ meta }) => meta.visibility === 'public' || includePrivate)
+      .sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1))
+      .map(({ meta, watchers }) => this.summary(meta, watchers));
   }
 
-  async summary(meta: ClusterMeta): Promise<ClusterSummary> {
+  summary(meta: ClusterMeta, watchers: number): ClusterSummary {
     const figures = meta.summary
       ? (JSON.parse(meta.summary) as {
           hostsUp: number;
@@ -147,7 +143,7 @@ export class ClustersService {
       hostsTotal: figures.hostsTotal,
       vmsRunning: figures.vmsRunning,
       alarms: figures.alarms,
-      watchers: await this.repo.watchers(meta.id),
+      watchers,
       lagMs: meta.lagMs,
     };
   }

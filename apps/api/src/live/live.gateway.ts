@@ -67,8 +67,10 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
   ) {}
 
   afterInit(server: Server): void {
-    const beat = () => this.repo.heartbeat(this.instance).catch(() => undefined);
-    void beat();
+    const beat = (): void => {
+      this.repo.heartbeat(this.instance).catch(() => undefined);
+    };
+    beat();
     this.heartbeat = setInterval(beat, INSTANCE_TTL_MS / 3);
     this.heartbeat.unref();
     server.use((socket, next) => {
