@@ -77,6 +77,8 @@ export interface LiveMessage {
   tick: number;
   /** Wall-clock ms when the worker published it. */
   sentAt: number;
+  /** How late the tick ran against its schedule, in ms. */
+  lagMs: number;
   outcomes: CommandOutcome[];
   frame: string;
 }
@@ -260,6 +262,7 @@ export class ClustersRepository {
       clusterId: id,
       tick: input.frame.tick,
       sentAt: Date.now(),
+      lagMs: Math.round(input.lagMs),
       outcomes: input.outcomes,
       frame: input.wire,
     };

@@ -101,6 +101,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
         clusterId: message.clusterId,
         tick: message.tick,
         sentAt: message.sentAt,
+        lagMs: message.lagMs,
         frame: message.frame,
       };
       this.broadcast(room(clusterId)).emit(socketEvents.frame, event);

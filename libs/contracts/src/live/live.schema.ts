@@ -111,6 +111,8 @@ export const frameEventPayloadSchema = z.object({
   tick: z.number().int(),
   /** Wall-clock ms when the worker published the tick (for latency figures). */
   sentAt: z.number(),
+  /** How late the tick ran against its schedule, in ms: the system's lag, shown to everyone. */
+  lagMs: z.number(),
   frame: z.string(),
 });
 export type FrameEventPayload = z.infer<typeof frameEventPayloadSchema>;
