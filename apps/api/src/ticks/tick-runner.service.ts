@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Command, type CommandOutcome, encodeFrame, encodeVms } from '@overcommit/contracts';
 import { type SimState, step } from '@overcommit/sim';
 import { ClustersRepository } from '../clusters/clusters.repository';
-import { MAX_CATCH_UP } from './ticks.constants';
+import { MAX_CATCH_UP, MAX_REPLAY } from './ticks.constants';
 import { tickMs } from './ticks.scheduler';
 
 export interface TickResult {
@@ -31,8 +31,24 @@ export class TickRunner {
     }
     const interval = tickMs(meta);
     // Ticks due by now (half an interval of tolerance for the job's phase), less those done.
-    const due = Math.floor((now - meta.anchorAt) / interval + 0.5) - (meta.tick - meta.anchorTick);
+    let due = Math.floor((now - meta.anchorAt) / interval + 0.5) - (meta.tick - meta.anchorTick);
     if (due <= 0) return { stepped: 0, lagMs: 0 };
+    let skipped = 0;
+    if (due > MAX_REPLAY) {
+      // Back from an outage longer than is worth replaying: move the anchor along
+      // the same phase so exactly one tick is due now, and say so in the frame.
+      skipped = due - 1;
+      meta.anchorAt += (meta.tick - meta.anchorTick + skipped) * interval;
+      meta.anchorTick = meta.tick;
+      await this.repo.updateMeta(clusterId, {
+        anchorAt: meta.anchorAt,
+        anchorTick: meta.anchorTick,
+      });
+      this.logger.warn(
+        `cluster ${clusterId} was not ticked for ${Math.round((skipped * interval) / 1000)} s; resuming without replaying ${skipped} ticks`,
+      );
+      due = 1;
+    }
     let state = this.warm.get(clusterId);
     if (!state || state.tick !== meta.tick) {
       const stored = await this.repo.state(clusterId);
@@ -55,6 +71,17 @@ export class TickRunner {
       const frame = step(state, commands, { vmMetrics });
       const vms = frame.vms;
       delete frame.vms;
+      if (skipped > 0 && i === 0) {
+        const seconds = Math.round((skipped * interval) / 1000);
+        frame.events.push({
+          type: 'ticks-skipped',
+          time: frame.time,
+          target: clusterId,
+          by: 'system',
+          reason: `no worker ran this cluster for ${seconds} s (${skipped} ticks); it resumes where it stopped instead of replaying them`,
+          ticks: skipped,
+        });
+      }
       // How late this tick is against its due time on the cluster's schedule.
       lagMs = Math.max(0, now - (meta.anchorAt + (frame.tick - meta.anchorTick) * interval));
       const outcomes: CommandOutcome[] = [];

@@ -133,6 +133,8 @@ export const eventTypes = [
   'alarm-fired',
   'alarm-acked',
   'alarm-resolved',
+  /** The live system resumed a cluster after an outage longer than it replays (reason says how long). */
+  'ticks-skipped',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 
