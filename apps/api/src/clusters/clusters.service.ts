@@ -14,7 +14,7 @@ import {
 } from '@overcommit/contracts';
 import { createCluster } from '@overcommit/sim';
 import { randomBytes } from 'node:crypto';
-import { TicksScheduler } from '../ticks/ticks.scheduler';
+import { tickMs, TicksScheduler } from '../ticks/ticks.scheduler';
 import { type ClusterMeta, ClustersRepository } from './clusters.repository';
 import { newToken, tokenHash, tokenMatches } from './tokens';
 
@@ -86,7 +86,11 @@ export class ClustersService {
       speed: 1,
       paused: false,
       createdAt: now,
-      anchorAt: now,
+      // On the cluster's own place in the interval, so each tick falls due when its job fires.
+      anchorAt: await this.scheduler.newAnchor(
+        tickMs({ baseTickMs: scenario.clock.tickMs, speed: 1 }),
+        now,
+      ),
       anchorTick: 0,
       tick: 0,
       time: 0,
@@ -222,7 +226,7 @@ export class ClustersService {
       ...meta,
       ...extra,
       speed,
-      anchorAt: Date.now(),
+      anchorAt: this.scheduler.restartAnchor(meta, tickMs({ baseTickMs: meta.baseTickMs, speed })),
       anchorTick: meta.tick,
     };
     await this.repo.updateMeta(meta.id, {

@@ -6,8 +6,12 @@ import { TICKS_QUEUE } from './ticks.constants';
 import { TickRunner } from './tick-runner.service';
 import { TicksProcessor } from './ticks.processor';
 import { TicksScheduler } from './ticks.scheduler';
+import { TicksWatchdog } from './ticks.watchdog';
 
-/** The tick queue (every role) and, for ROLE=worker or all, the worker that runs ticks. */
+/**
+ * The tick queue (every role) and, for ROLE=worker or all, the worker that
+ * runs ticks and the watchdog that mends a tick chain broken by a dead worker.
+ */
 @Module({})
 export class TicksModule {
   static forRole(runsTicks: boolean): DynamicModule {
@@ -32,7 +36,7 @@ export class TicksModule {
         ClustersRepository,
         TicksScheduler,
         TickRunner,
-        ...(runsTicks ? [TicksProcessor] : []),
+        ...(runsTicks ? [TicksProcessor, TicksWatchdog] : []),
       ],
       exports: [TicksScheduler, TickRunner, ClustersRepository],
     };

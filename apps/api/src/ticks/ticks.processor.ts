@@ -1,16 +1,22 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { hostname } from 'node:os';
 import { TICKS_QUEUE, type TickJobData } from './ticks.constants';
 import { TickRunner } from './tick-runner.service';
 import { quietly } from './ticks.scheduler';
 
 /**
- * The worker role: takes tick jobs. Locks are short and stalled jobs are
- * checked often, so a dead worker's clusters move to another within seconds;
- * a re-run is harmless because the runner is idempotent.
+ * The worker role: takes tick jobs. A dead worker's clusters go on at their
+ * next tick on another worker (their next jobs exist already), or, when it
+ * died between taking a job and making the next, within about a tick through
+ * the watchdog (TicksWatchdog). Locks are short and stalled jobs are checked
+ * often, so its stalled job is retried within seconds; a re-run is harmless
+ * because the runner is idempotent.
  */
 @Processor(TICKS_QUEUE, {
+  // Recorded on every job it takes (BullMQ's processedBy): which process runs which tick.
+  name: `${hostname()}:${process.pid}`,
   concurrency: 8,
   lockDuration: 5_000,
   stalledInterval: 2_000,

@@ -1,7 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { ClusterMeta } from '../clusters/clusters.repository';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { REDIS } from '../redis/redis.module';
 import { TICK_JOB, TICKS_QUEUE, type TickJobData } from './ticks.constants';
 
 /** The tick interval at the cluster's speed. */
@@ -9,25 +12,111 @@ export function tickMs(meta: Pick<ClusterMeta, 'baseTickMs' | 'speed'>): number 
   return Math.max(50, Math.round(meta.baseTickMs / meta.speed));
 }
 
-/** A stable phase in [0, every) per cluster, so clusters' ticks spread across the interval. */
-export function phaseOf(id: string, every: number): number {
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) >>> 0;
-  return h % every;
+/** The golden ratio's fractional part: n * GOLDEN mod 1 spreads any run of consecutive n evenly over [0, 1). */
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
+
+/**
+ * The n-th cluster's place in the tick interval, as a fraction in [0, 1): a
+ * Weyl sequence, so the clusters created one after another fall evenly over
+ * the interval (any N consecutive ones at least about 0.38/N apart), where
+ * random phases would bunch (the worker then gets several ticks at once).
+ */
+export function phaseFraction(n: number): number {
+  return (n * GOLDEN) % 1;
 }
+
+/**
+ * The phase, in ms past each multiple of `every`, for a place in the
+ * interval: in [1, every). Never 0: BullMQ reads an offset of 0 as "none" and
+ * starts the schedule at the moment of the upsert instead.
+ */
+export function phaseMs(fraction: number, every: number): number {
+  return Math.min(every - 1, Math.max(1, Math.round(fraction * every)));
+}
+
+/** A cluster's place in its tick interval, from its schedule's anchor. */
+export function fractionOf(anchorAt: number, every: number): number {
+  return (((anchorAt % every) + every) % every) / every;
+}
+
+/**
+ * The schedule's anchor for a cluster (re)started at `now` with ticks every
+ * `every` ms on `phase`: the latest instant at or before `now` that is `phase`
+ * ms past a multiple of `every`. BullMQ fires an `every` job scheduler with
+ * that offset at exactly those instants, so with this anchor each job fires
+ * when its tick falls due (anchorAt + n * every); with any other anchor the
+ * frames would come up to half an interval early or late, and two ticks
+ * could share one job.
+ */
+export function alignedAnchor(phase: number, every: number, now = Date.now()): number {
+  return now - ((((now - phase) % every) + every) % every);
+}
+
+/**
+ * Redis's timer frequency (`hz`) below which tick jobs start noticeably late:
+ * a worker waiting for the next delayed job wakes on Redis's timer, so a job
+ * starts up to 1000/hz ms after its time (about 100 ms at Redis's default 10).
+ */
+export const MIN_REDIS_HZ = 100;
 
 /** One BullMQ job scheduler per running cluster. */
 @Injectable()
-export class TicksScheduler {
-  constructor(@InjectQueue(TICKS_QUEUE) private readonly queue: Queue<TickJobData>) {
-    queue.on('error', quietly(new Logger('TicksQueue')));
+export class TicksScheduler implements OnApplicationBootstrap {
+  private readonly logger = new Logger('TicksQueue');
+
+  /** A counter: how many cluster schedules were ever placed (the Weyl sequence's n). */
+  private readonly placedKey: string;
+
+  constructor(
+    @InjectQueue(TICKS_QUEUE) private readonly queue: Queue<TickJobData>,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(API_CONFIG) config: Pick<ApiConfig, 'REDIS_PREFIX'>,
+  ) {
+    queue.on('error', quietly(this.logger));
+    this.placedKey = `${config.REDIS_PREFIX}:ticks:placed`;
+  }
+
+  /** The anchor of a new cluster's schedule: the next place in the interval (phaseFraction). */
+  async newAnchor(every: number, now = Date.now()): Promise<number> {
+    const n = await this.redis.incr(this.placedKey);
+    return alignedAnchor(phaseMs(phaseFraction(n), every), every, now);
+  }
+
+  /** The anchor of a cluster restarted (resume, a new speed): the same place in its (new) interval. */
+  restartAnchor(meta: ClusterMeta, every: number, now = Date.now()): number {
+    return alignedAnchor(phaseMs(fractionOf(meta.anchorAt, tickMs(meta)), every), every, now);
+  }
+
+  onApplicationBootstrap(): void {
+    // In the background: start-up never waits on Redis for a warning.
+    void this.checkRedisHz();
+  }
+
+  /** Warns once when Redis's timer would make ticks late (docs/architecture.md, "Tick timing"). */
+  async checkRedisHz(): Promise<number | undefined> {
+    try {
+      const reply = (await this.redis.config('GET', 'hz')) as string[];
+      const hz = Number(reply[1]);
+      if (Number.isFinite(hz) && hz < MIN_REDIS_HZ)
+        this.logger.warn(
+          `Redis runs with hz ${hz}: tick jobs will start up to ${Math.round(1000 / hz)} ms late; start it with --hz ${MIN_REDIS_HZ} (as docker-compose.yml and the private Redis of npm start do)`,
+        );
+      return hz;
+    } catch {
+      // CONFIG may be refused (a managed Redis): nothing to check.
+      return undefined;
+    }
   }
 
   async schedule(meta: ClusterMeta): Promise<void> {
     const every = tickMs(meta);
+    // The jobs fire on the cluster's own schedule, at anchorAt + n * every
+    // (alignedAnchor put the anchor on the cluster's phase). An offset of 0
+    // would read as "none" to BullMQ; a whole interval means the same instants.
+    const offset = ((meta.anchorAt % every) + every) % every || every;
     await this.queue.upsertJobScheduler(
       schedulerId(meta.id),
-      { every, offset: phaseOf(meta.id, every) },
+      { every, offset },
       {
         name: TICK_JOB,
         data: { clusterId: meta.id },
@@ -41,8 +130,8 @@ export class TicksScheduler {
   }
 }
 
-/** Job ids may not contain ":". */
-const schedulerId = (id: string) => `cluster-${id}`;
+/** The cluster's job scheduler id (job ids may not contain ":"). */
+export const schedulerId = (id: string) => `cluster-${id}`;
 
 /** An error handler that logs one line per outage (at most one every 30 s), not one per retry. */
 export function quietly(logger: Logger): (error: Error) => void {
