@@ -16,6 +16,9 @@ export interface TickResult {
  * engine, and commits each tick with a compare-and-set on the tick number.
  * Idempotent: a job run twice finds no tick due, and a lost race is dropped.
  */
+/** How early a job may run its tick (clock differences between machines). */
+const EARLY_MARGIN_MS = 50;
+
 @Injectable()
 export class TickRunner {
   private readonly logger = new Logger('Ticks');
@@ -30,8 +33,11 @@ export class TickRunner {
       return { stepped: 0, lagMs: 0 };
     }
     const interval = tickMs(meta);
-    // Ticks due by now (half an interval of tolerance for the job's phase), less those done.
-    let due = Math.floor((now - meta.anchorAt) / interval + 0.5) - (meta.tick - meta.anchorTick);
+    // Ticks due by now, less those done. Jobs fire on the anchor's phase
+    // (alignedAnchor); the margin only absorbs clocks a few ms apart, so a
+    // frame is never published much before its time.
+    const margin = Math.min(EARLY_MARGIN_MS, interval / 2);
+    let due = Math.floor((now - meta.anchorAt + margin) / interval) - (meta.tick - meta.anchorTick);
     if (due <= 0) return { stepped: 0, lagMs: 0 };
     let skipped = 0;
     if (due > MAX_REPLAY) {
