@@ -75,7 +75,10 @@ describe('two API instances and a worker against one Redis', () => {
     await ana.emitWithAck('join', { clusterId: id, name: 'Ana' });
     await ben.emitWithAck('join', { clusterId: id, name: 'Ben' });
     // Ana, on instance 1, hears that Ben joined on instance 2.
-    await expect(seen).resolves.toMatchObject({ watchers: [{ name: 'Ana' }, { name: 'Ben' }] });
+    await expect(seen).resolves.toMatchObject({
+      total: 2,
+      watchers: [{ name: 'Ana' }, { name: 'Ben' }],
+    });
 
     const [a, b] = await Promise.all([collect(ana, 8), collect(ben, 8)]);
     // Both see every tick once, in order; the windows overlap on the same ticks.

@@ -13,6 +13,8 @@ import {
   type FrameEventPayload,
   type JoinReply,
   joinRequestSchema,
+  type Presence,
+  PRESENCE_LIST_MAX,
   type Role,
   socketEvents,
   type VmsEventPayload,
@@ -44,6 +46,8 @@ interface SocketData {
 
 const handshakeSchema = z.object({ name: z.string().trim().min(1).max(60) });
 const room = (clusterId: string) => `cluster:${clusterId}`;
+/** Joins and leaves this close together make one presence announcement. */
+const PRESENCE_COALESCE_MS = 250;
 const vmRoom = (clusterId: string) => `cluster:${clusterId}:vms`;
 
 /**
@@ -58,6 +62,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
   /** This instance, in presence fields: its sockets count while its heartbeat does. */
   private readonly instance = randomBytes(6).toString('hex');
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Clusters with a presence announcement pending. */
+  private readonly presenceDue = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly clusters: ClustersService,
@@ -242,6 +248,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    for (const timer of this.presenceDue.values()) clearTimeout(timer);
     const writes: Promise<unknown>[] = [this.repo.forgetInstance(this.instance).catch(() => 0)];
     for (const socket of this.server.sockets.sockets.values()) {
       const data = socket.data as SocketData | undefined;
@@ -273,9 +280,31 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
     await this.announcePresence(clusterId).catch(() => undefined);
   }
 
-  /** Who is watching a cluster, across instances (the Redis adapter carries the event to every instance's room). */
-  private async announcePresence(clusterId: string): Promise<void> {
-    const watchers = await this.repo.presence(clusterId);
-    this.server.to(room(clusterId)).emit(socketEvents.presence, { clusterId, watchers });
+  /**
+   * Who is watching a cluster, across instances (the Redis adapter carries the
+   * event to every instance's room). Coalesced: joins and leaves within
+   * PRESENCE_COALESCE_MS make one announcement, so a class of 1,000 joining
+   * at once costs a few lists, not one per join to everyone.
+   */
+  private announcePresence(clusterId: string): Promise<void> {
+    if (!this.presenceDue.has(clusterId)) {
+      const timer = setTimeout(() => {
+        this.presenceDue.delete(clusterId);
+        this.sendPresence(clusterId).catch(() => undefined);
+      }, PRESENCE_COALESCE_MS);
+      timer.unref();
+      this.presenceDue.set(clusterId, timer);
+    }
+    return Promise.resolve();
+  }
+
+  private async sendPresence(clusterId: string): Promise<void> {
+    const all = await this.repo.presence(clusterId);
+    const watchers = [
+      ...all.filter((w) => w.role === 'operator'),
+      ...all.filter((w) => w.role !== 'operator'),
+    ].slice(0, PRESENCE_LIST_MAX);
+    const presence: Presence = { clusterId, total: all.length, watchers };
+    this.server.to(room(clusterId)).emit(socketEvents.presence, presence);
   }
 }

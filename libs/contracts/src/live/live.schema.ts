@@ -139,8 +139,14 @@ export const vmsEventPayloadSchema = z.object({
 export type VmsEventPayload = z.infer<typeof vmsEventPayloadSchema>;
 
 /** `presence`: who watches a cluster, across every API instance. */
+/** Watchers named in a presence event, at most; `total` counts them all. */
+export const PRESENCE_LIST_MAX = 100;
+
 export const presenceSchema = z.object({
   clusterId: z.string(),
+  /** How many watch, across every API instance. */
+  total: z.number().int(),
+  /** Operators first, then by arrival; at most PRESENCE_LIST_MAX. */
   watchers: z.array(z.object({ name: z.string(), role: z.enum(roles), since: z.number() })),
 });
 export type Presence = z.infer<typeof presenceSchema>;
