@@ -18,6 +18,8 @@ const scenario = {
   vms: [{ name: 'vm', count: 2, vcpus: 2, memoryGiB: 4 }],
 };
 
+jest.setTimeout(20_000);
+
 describe('two API instances and a worker against one Redis', () => {
   const apps: INestApplication[] = [];
   const urls: string[] = [];
