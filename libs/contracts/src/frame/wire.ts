@@ -209,10 +209,12 @@ function toColumns<T>(rows: readonly T[], spec: Spec<T>): Columns {
   for (const field of Object.keys(spec) as (keyof T & string)[]) {
     const kind = spec[field];
     const values = rows.map((row) => encodeValue(kind, row[field]));
+    // Names (unique, often numbered) as name runs; optional text (mostly null:
+    // an alarm's ackNote, a VM's host) and numbers as value runs.
     out[field] =
       kind === 'json'
         ? values
-        : kind === 'str' || kind === 'str?'
+        : kind === 'str'
           ? packNames(values)
           : (packRuns(values) as unknown[]);
   }
@@ -227,7 +229,7 @@ function fromColumns<T>(columns: Columns, spec: Spec<T>): T[] {
     const values =
       kind === 'json'
         ? packed
-        : kind === 'str' || kind === 'str?'
+        : kind === 'str'
           ? Array.isArray(packed)
             ? unpackNames(packed)
             : packed
