@@ -26,10 +26,11 @@
 import type { ScenarioInput } from '@overcommit/contracts';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { cpuSeconds, freePort, healthy, sleep, waitFor } from './live-procs';
 
 const root = resolve(__dirname, '../..');
 const workerEntry = join(root, 'apps/api/dist/main.js');
@@ -42,7 +43,7 @@ function option(name: string, env: string | undefined, fallback: string): string
   if (i >= 0 && args[i + 1] !== undefined) return args[i + 1]!;
   const inline = args.find((a) => a.startsWith(`--${name}=`));
   if (inline) return inline.slice(name.length + 3);
-  if (env !== undefined && process.env[env]) return process.env[env]!;
+  if (env !== undefined && process.env[env]) return process.env[env];
   return fallback;
 }
 
@@ -144,51 +145,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     console.error(`\n${signal}: stopping`);
     void stopAll().then(() => process.exit(130));
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, entry: Child, ready: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (entry.exited) break;
-    if (await ready().catch(() => false)) return;
-    await sleep(200);
-  }
-  throw new Error(`${what} did not start:\n${entry.tail.join('\n')}`);
-}
-
-async function healthy(port: number): Promise<boolean> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/health`, {
-    signal: AbortSignal.timeout(2000),
-  });
-  await response.arrayBuffer();
-  return response.status === 200;
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After "pid (comm) ": state is field 3, utime 14, stime 15 (1-based) -> indexes 11, 12.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 /** Busy and total jiffies per core, from /proc/stat (empty where there is none). */

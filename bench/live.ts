@@ -34,8 +34,8 @@
 import { encodeFrame, type Frame, scenarioSchema } from '@overcommit/contracts';
 import { createCluster, step } from '@overcommit/sim';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -50,6 +50,7 @@ import {
   type Stats,
   stats,
 } from './live-fanout-common';
+import { cpuSeconds, freePort, healthy, sleep, waitFor } from './live-procs';
 
 const root = resolve(__dirname, '../..');
 const apiMain = join(root, 'apps/api/dist/main.js');
@@ -275,54 +276,6 @@ process.on('exit', () => {
   for (const proc of procs) killGroup(proc, 'SIGKILL');
   rmSync(scratch, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(
-  what: string,
-  proc: Proc,
-  ready: () => Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !proc.exited) {
-    if (await ready().catch(() => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`${what} did not start:\n${proc.tail.join('\n')}`);
-}
-
-async function healthy(port: number): Promise<boolean> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/health`, {
-    signal: AbortSignal.timeout(2000),
-  });
-  await response.arrayBuffer();
-  return response.status === 200;
-}
-
-/** utime + stime of a process from /proc, seconds (10 ms resolution): for Redis. */
-function procCpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
 
 function probe(proc: Proc, gc = false): Promise<ProbeReply> {
   return request<ProbeReply>(proc.child, { probe: true, gc }, 30_000);
@@ -719,7 +672,7 @@ async function measure(server: Proc, seconds: number, label: string): Promise<Wi
   if (profile) await request(server.child, { profile: 'start' }, 30_000);
   const ours = p !== undefined && server.name === 'api';
   const [cpu0, worker0] = await Promise.all([probe(server), ours ? probe(p.worker) : undefined]);
-  const redis0 = ours ? procCpuSeconds(p.redis.child.pid) : undefined;
+  const redis0 = ours ? cpuSeconds(p.redis.child.pid) : undefined;
   await load({ op: 'start' });
   const memory = await sampleMemory(server, seconds);
   const stopped = await load<'stop'>({ op: 'stop' });
@@ -728,7 +681,7 @@ async function measure(server: Proc, seconds: number, label: string): Promise<Wi
     await request(server.child, { profile: 'stop', file: profile }, 60_000);
     console.log(`  (CPU profile: ${profile})`);
   }
-  const redis1 = ours ? procCpuSeconds(p.redis.child.pid) : undefined;
+  const redis1 = ours ? cpuSeconds(p.redis.child.pid) : undefined;
   return { stop: stopped, cpu0, cpu1, worker0, worker1, redis0, redis1, memory };
 }
 
