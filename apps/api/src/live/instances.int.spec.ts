@@ -7,7 +7,7 @@ import { createApp } from '../app';
 import { loadApiConfig } from '../config/api-config';
 import { httpRequest } from '../testing/http';
 
-// Growing past one machine: two API instances and a separate worker against
+// Growing past one machine: two API instances and two workers against
 // one Redis. Clients on different instances see the same frames, in order,
 // without duplicates, and see each other in the presence list.
 const scenario = {
@@ -20,13 +20,13 @@ const scenario = {
 
 jest.setTimeout(20_000);
 
-describe('two API instances and a worker against one Redis', () => {
+describe('two API instances and two workers against one Redis', () => {
   const apps: INestApplication[] = [];
   const urls: string[] = [];
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    for (const role of ['api', 'api', 'worker'] as const) {
+    for (const role of ['api', 'api', 'worker', 'worker'] as const) {
       const app = await createApp(loadApiConfig({ ...process.env, ROLE: role }), false);
       await app.listen(0, '127.0.0.1');
       apps.push(app);
@@ -89,7 +89,7 @@ describe('two API instances and a worker against one Redis', () => {
     }
     const common = a.filter((t) => b.includes(t));
     expect(common.length).toBeGreaterThanOrEqual(4);
-    // The API instances run no ticks of their own: the worker does.
+    // The API instances run no ticks of their own: the workers do.
     const list = (await httpRequest(`${urls[1]}/api/clusters`)).body as {
       id: string;
       watchers: number;
