@@ -131,11 +131,8 @@ export class ClustersRepository {
 
   /** Sockets asking for per-VM metrics, on live instances only. */
   async vmWatchers(id: string): Promise<number> {
-    const [fields, live] = await Promise.all([
-      this.redis.hkeys(this.keys(id).vmWatchers),
-      this.liveInstances(),
-    ]);
-    return this.prune(this.keys(id).vmWatchers, fields, live).length;
+    const key = this.keys(id).vmWatchers;
+    return (await this.alive(key, await this.redis.hkeys(key))).length;
   }
 
   /** An API instance says it is alive; its sockets count as watchers while it does. */
@@ -153,24 +150,33 @@ export class ClustersRepository {
     await this.redis.zrem(instancesKey(this.prefix), instance);
   }
 
-  /** Instances seen within the last INSTANCE_TTL_MS. */
-  async liveInstances(): Promise<Set<string>> {
-    const ids = await this.redis.zrangebyscore(
-      instancesKey(this.prefix),
-      Date.now() - INSTANCE_TTL_MS,
-      '+inf',
+  /**
+   * Instances seen within the last INSTANCE_TTL_MS. Every tick and join asks,
+   * so a reading is kept for a second unless `fresh` is asked for.
+   */
+  async liveInstances(fresh = false): Promise<Set<string>> {
+    const now = Date.now();
+    if (!fresh && this.live && now - this.live.at < 1_000) return this.live.ids;
+    const ids = new Set(
+      await this.redis.zrangebyscore(instancesKey(this.prefix), now - INSTANCE_TTL_MS, '+inf'),
     );
-    return new Set(ids);
+    this.live = { at: now, ids };
+    return ids;
   }
+  private live: { at: number; ids: Set<string> } | undefined;
 
   /**
    * The fields of live instances; those of instances that died without
    * cleaning up (a crash, a kill) are deleted on the way.
    */
-  private prune(key: string, fields: string[], live: Set<string>): string[] {
+  private async alive(key: string, fields: string[]): Promise<string[]> {
+    const instanceOf = (field: string) => field.split('|')[0]!;
+    let live = await this.liveInstances();
+    // An instance missing from the kept reading may have started since: ask Redis before deleting.
+    if (fields.some((field) => !live.has(instanceOf(field)))) live = await this.liveInstances(true);
     const alive: string[] = [];
     const dead: string[] = [];
-    for (const field of fields) (live.has(field.split('|')[0]!) ? alive : dead).push(field);
+    for (const field of fields) (live.has(instanceOf(field)) ? alive : dead).push(field);
     if (dead.length > 0) this.redis.hdel(key, ...dead).catch(() => 0);
     return alive;
   }
@@ -178,30 +184,29 @@ export class ClustersRepository {
   /** Who watches a cluster (on live instances), oldest first. */
   async presence(id: string): Promise<Watcher[]> {
     const key = this.keys(id).presence;
-    const [entries, live] = await Promise.all([this.redis.hgetall(key), this.liveInstances()]);
-    return this.prune(key, Object.keys(entries), live)
+    const entries = await this.redis.hgetall(key);
+    return (await this.alive(key, Object.keys(entries)))
       .map((field) => JSON.parse(entries[field]!) as Watcher)
       .sort((a, b) => a.since - b.since);
   }
 
   /** Every cluster's meta and watcher count in one round trip. */
   async metasWithWatchers(): Promise<{ meta: ClusterMeta; watchers: number }[]> {
-    const [ids, live] = await Promise.all([this.ids(), this.liveInstances()]);
+    const ids = await this.ids();
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.keys(id).meta).hkeys(this.keys(id).presence);
     const replies = (await pipeline.exec()) ?? [];
-    const out: { meta: ClusterMeta; watchers: number }[] = [];
-    ids.forEach((id, i) => {
-      const raw = replies[2 * i]?.[1] as Record<string, string> | undefined;
-      const fields = (replies[2 * i + 1]?.[1] as string[] | undefined) ?? [];
-      if (!raw?.['id']) return;
-      out.push({
-        meta: parseMeta(raw),
-        watchers: this.prune(this.keys(id).presence, fields, live).length,
-      });
-    });
-    return out;
+    const out = await Promise.all(
+      ids.map(async (id, i) => {
+        const raw = replies[2 * i]?.[1] as Record<string, string> | undefined;
+        const fields = (replies[2 * i + 1]?.[1] as string[] | undefined) ?? [];
+        if (!raw?.['id']) return null;
+        const watchers = (await this.alive(this.keys(id).presence, fields)).length;
+        return { meta: parseMeta(raw), watchers };
+      }),
+    );
+    return out.filter((entry) => entry !== null);
   }
 
   /** Per-VM metrics go on their own channel, so the frame stream and its subscribers stay host-level. */

@@ -154,7 +154,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
       watcherField(this.instance, socket.id),
       JSON.stringify({ name, role, since: Date.now() }),
     );
-    await this.announcePresence(clusterId);
+    this.announcePresence(clusterId);
     const snapshot = await this.repo.latestWireFrame(clusterId);
     let frames: string[] = [];
     let gap = false;
@@ -277,7 +277,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
     await this.redis
       .hdel(this.repo.keys(clusterId).presence, watcherField(this.instance, socket.id))
       .catch(() => 0);
-    await this.announcePresence(clusterId).catch(() => undefined);
+    this.announcePresence(clusterId);
   }
 
   /**
@@ -286,16 +286,14 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect, BeforeAp
    * PRESENCE_COALESCE_MS make one announcement, so a class of 1,000 joining
    * at once costs a few lists, not one per join to everyone.
    */
-  private announcePresence(clusterId: string): Promise<void> {
-    if (!this.presenceDue.has(clusterId)) {
-      const timer = setTimeout(() => {
-        this.presenceDue.delete(clusterId);
-        this.sendPresence(clusterId).catch(() => undefined);
-      }, PRESENCE_COALESCE_MS);
-      timer.unref();
-      this.presenceDue.set(clusterId, timer);
-    }
-    return Promise.resolve();
+  private announcePresence(clusterId: string): void {
+    if (this.presenceDue.has(clusterId)) return;
+    const timer = setTimeout(() => {
+      this.presenceDue.delete(clusterId);
+      this.sendPresence(clusterId).catch(() => undefined);
+    }, PRESENCE_COALESCE_MS);
+    timer.unref();
+    this.presenceDue.set(clusterId, timer);
   }
 
   private async sendPresence(clusterId: string): Promise<void> {
