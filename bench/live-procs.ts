@@ -1,11 +1,98 @@
 // Process helpers shared by the live benchmarks (bench/live.ts, bench/live-ticks.ts).
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 
 /** A child process the benchmark started: its exit, and the tail of its output. */
 export interface Watched {
   tail: string[];
   exited: boolean;
+}
+
+/** The repository's root (this file runs from bench/dist). */
+export const root = resolve(__dirname, '../..');
+
+/** Whether processes can be pinned to cores (taskset, two cores or more). */
+export const pinned =
+  cpus().length >= 2 &&
+  spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
+
+export interface Proc extends Watched {
+  name: string;
+  child: ChildProcess;
+  /** Lines logged at WARN or ERROR level (Nest's format), all of them. */
+  warnings: string[];
+}
+
+/** Every process started and not yet exited. */
+export const procs = new Set<Proc>();
+
+/** Starts a process in its own group, pinned to `core` when it can be, keeping its output's tail. */
+export function launch(
+  name: string,
+  core: string,
+  command: string,
+  args: string[],
+  {
+    env = {},
+    ipc = false,
+    echo = false,
+  }: { env?: NodeJS.ProcessEnv; ipc?: boolean; echo?: boolean } = {},
+): Proc {
+  const [cmd, argv] = pinned ? ['taskset', ['-c', core, command, ...args]] : [command, args];
+  const child = spawn(cmd, argv, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
+  const proc: Proc = { name, child, tail: [], warnings: [], exited: false };
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) {
+        if (!line.trim()) continue;
+        proc.tail.push(line);
+        if (proc.tail.length > 40) proc.tail.shift();
+        if (/\b(WARN|ERROR)\b/.test(line)) proc.warnings.push(line);
+        if (echo) process.stdout.write(`  [${name}] ${line}\n`);
+      }
+    });
+  }
+  child.on('exit', () => {
+    proc.exited = true;
+    procs.delete(proc);
+  });
+  child.on('error', () => undefined);
+  procs.add(proc);
+  return proc;
+}
+
+export function killGroup(proc: Proc, signal: NodeJS.Signals): void {
+  if (proc.exited || proc.child.pid === undefined) return;
+  try {
+    process.kill(-proc.child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** SIGTERM to the process's group, SIGKILL after the grace period. */
+export async function stop(proc: Proc, graceMs = 8000): Promise<void> {
+  if (proc.exited) return;
+  const done = new Promise((r) => proc.child.once('exit', r));
+  killGroup(proc, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(proc, 'SIGKILL'), graceMs);
+  await done;
+  clearTimeout(timer);
+}
+
+/** Servers first, then Redis (so nothing logs a lost connection), then the rest. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...procs].filter((p) => p.name !== 'redis').map((p) => stop(p)));
+  await Promise.all([...procs].map((p) => stop(p)));
 }
 
 /** A free TCP port on loopback. */

@@ -24,15 +24,24 @@
 // --tick-ms N (1000), --hz N|default (100: Redis's timer frequency; "default"
 // leaves Redis's own, 10), --json PATH (default bench/results/live-ticks-<time>.json).
 import type { ScenarioInput } from '@overcommit/contracts';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { cpuSeconds, freePort, healthy, sleep, waitFor } from './live-procs';
+import {
+  cpuSeconds,
+  freePort,
+  healthy,
+  launch,
+  pinned,
+  root,
+  sleep,
+  stop,
+  stopAll,
+  waitFor,
+} from './live-procs';
 
-const root = resolve(__dirname, '../..');
 const workerEntry = join(root, 'apps/api/dist/main.js');
 
 // ---------------------------------------------------------------- options
@@ -73,72 +82,9 @@ const goals = { lagP99Ms: 100, jitterP99Ms: 50, lost: 0, doubled: 0 };
 
 // ---------------------------------------------------------------- processes
 
-const hasTaskset =
-  spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0 &&
-  cpus().length >= 2;
 /** The worker gets core 0 to itself; this process, Redis and the setup API share core 1. */
 const WORKER_CORE = '0';
 const OTHER_CORE = '1';
-
-interface Child {
-  name: string;
-  child: ChildProcess;
-  tail: string[];
-  /** Lines logged at WARN or ERROR level (Nest's format), all of them. */
-  warnings: string[];
-  exited: boolean;
-}
-const children: Child[] = [];
-
-function start(name: string, core: string, command: string, args: string[], env = {}): Child {
-  const [cmd, argv] = hasTaskset ? ['taskset', ['-c', core, command, ...args]] : [command, args];
-  const child = spawn(cmd, argv, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const entry: Child = { name, child, tail: [], warnings: [], exited: false };
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) {
-        if (!line.trim()) continue;
-        entry.tail.push(line);
-        if (entry.tail.length > 30) entry.tail.shift();
-        if (/\b(WARN|ERROR)\b/.test(line)) entry.warnings.push(line);
-      }
-    });
-  }
-  child.on('exit', () => (entry.exited = true));
-  children.push(entry);
-  return entry;
-}
-
-async function stop(entry: Child): Promise<void> {
-  if (entry.exited || entry.child.pid === undefined) return;
-  const done = new Promise((r) => entry.child.once('exit', r));
-  try {
-    process.kill(-entry.child.pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-entry.child.pid!, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }, 5000);
-  await done;
-  clearTimeout(timer);
-}
-
-async function stopAll(): Promise<void> {
-  // The worker and API first, then Redis (so they do not log a lost connection).
-  await Promise.all(children.filter((c) => c.name !== 'redis').map(stop));
-  await Promise.all(children.map(stop));
-}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -255,9 +201,9 @@ async function main(): Promise<void> {
     `bench:live:ticks on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
   console.log(
-    `${clusterCount} clusters x ${hostsPerCluster} hosts x ${vmsPerHost} VMs/host, tick ${tickMs} ms, ${seconds} s measured after ${warmupSeconds} s warm-up; Redis --hz ${hz}; ${hasTaskset ? `worker pinned to core ${WORKER_CORE}, bench + Redis + setup API to core ${OTHER_CORE}` : 'no taskset: nothing pinned'}`,
+    `${clusterCount} clusters x ${hostsPerCluster} hosts x ${vmsPerHost} VMs/host, tick ${tickMs} ms, ${seconds} s measured after ${warmupSeconds} s warm-up; Redis --hz ${hz}; ${pinned ? `worker pinned to core ${WORKER_CORE}, bench + Redis + setup API to core ${OTHER_CORE}` : 'no taskset: nothing pinned'}`,
   );
-  if (hasTaskset)
+  if (pinned)
     spawnSync('taskset', ['-a', '-pc', OTHER_CORE, String(process.pid)], { stdio: 'ignore' });
 
   // Redis of our own: no persistence, timer frequency as asked.
@@ -274,7 +220,7 @@ async function main(): Promise<void> {
   ];
   redisArgs.push('--maxmemory-policy', 'noeviction', '--daemonize', 'no');
   if (hz !== 'default') redisArgs.push('--hz', hz);
-  const redisProc = start('redis', OTHER_CORE, 'redis-server', redisArgs);
+  const redisProc = launch('redis', OTHER_CORE, 'redis-server', redisArgs);
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
@@ -286,16 +232,20 @@ async function main(): Promise<void> {
 
   const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, NODE_ENV: 'production', NO_COLOR: '1' };
   const workerPort = await freePort();
-  const worker = start('worker', WORKER_CORE, process.execPath, [workerEntry], {
-    ...env,
-    ROLE: 'worker',
-    API_PORT: String(workerPort),
+  const worker = launch('worker', WORKER_CORE, process.execPath, [workerEntry], {
+    env: {
+      ...env,
+      ROLE: 'worker',
+      API_PORT: String(workerPort),
+    },
   });
   const apiPort = await freePort();
-  const api = start('api', OTHER_CORE, process.execPath, [workerEntry], {
-    ...env,
-    ROLE: 'api',
-    API_PORT: String(apiPort),
+  const api = launch('api', OTHER_CORE, process.execPath, [workerEntry], {
+    env: {
+      ...env,
+      ROLE: 'api',
+      API_PORT: String(apiPort),
+    },
   });
   await waitFor('the worker', worker, () => healthy(workerPort));
   await waitFor('the API', api, () => healthy(apiPort));
@@ -601,7 +551,7 @@ async function main(): Promise<void> {
       cores: cpus().length,
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
-      pinned: hasTaskset,
+      pinned: pinned,
     },
     config: {
       clusters: clusterCount,

@@ -50,9 +50,22 @@ import {
   type Stats,
   stats,
 } from './live-fanout-common';
-import { cpuSeconds, freePort, healthy, sleep, waitFor } from './live-procs';
+import {
+  cpuSeconds,
+  freePort,
+  healthy,
+  killGroup,
+  launch,
+  pinned,
+  type Proc,
+  procs,
+  root,
+  sleep,
+  stop,
+  stopAll,
+  waitFor,
+} from './live-procs';
 
-const root = resolve(__dirname, '../..');
 const apiMain = join(root, 'apps/api/dist/main.js');
 const probeJs = join(__dirname, 'live-fanout-probe.js');
 const serversJs = join(__dirname, 'live-fanout-servers.js');
@@ -170,85 +183,11 @@ const goals = {
 
 // ---------------------------------------------------------------- processes
 
-const pinned =
-  cpus().length >= 2 &&
-  spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
 /** The servers' core; the clients (and this process) get the other. */
 const SERVER_CORE = '0';
 const CLIENT_CORE = '1';
 
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  tail: string[];
-  exited: boolean;
-}
-const procs = new Set<Proc>();
 const scratch = mkdtempSync(join(tmpdir(), 'overcommit-bench-live-'));
-
-function launch(
-  name: string,
-  core: string,
-  command: string,
-  args: string[],
-  {
-    env = {},
-    ipc = false,
-    echo = false,
-  }: { env?: NodeJS.ProcessEnv; ipc?: boolean; echo?: boolean } = {},
-): Proc {
-  const [cmd, argv] = pinned ? ['taskset', ['-c', core, command, ...args]] : [command, args];
-  const child = spawn(cmd, argv, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-  });
-  const proc: Proc = { name, child, tail: [], exited: false };
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) {
-        if (!line.trim()) continue;
-        proc.tail.push(line);
-        if (proc.tail.length > 40) proc.tail.shift();
-        if (echo) process.stdout.write(`  [${name}] ${line}\n`);
-      }
-    });
-  }
-  child.on('exit', () => {
-    proc.exited = true;
-    procs.delete(proc);
-  });
-  child.on('error', () => undefined);
-  procs.add(proc);
-  return proc;
-}
-
-function killGroup(proc: Proc, signal: NodeJS.Signals): void {
-  if (proc.exited || proc.child.pid === undefined) return;
-  try {
-    process.kill(-proc.child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-async function stop(proc: Proc, graceMs = 8000): Promise<void> {
-  if (proc.exited) return;
-  const done = new Promise((r) => proc.child.once('exit', r));
-  killGroup(proc, 'SIGTERM');
-  const timer = setTimeout(() => killGroup(proc, 'SIGKILL'), graceMs);
-  await done;
-  clearTimeout(timer);
-}
-
-/** Servers first, then Redis (so nothing logs a lost connection), then the rest. */
-async function stopAll(): Promise<void> {
-  const all = [...procs];
-  await Promise.all(all.filter((p) => p.name !== 'redis').map((p) => stop(p)));
-  await Promise.all([...procs].map((p) => stop(p)));
-}
 
 let ticksChild: ChildProcess | undefined;
 let stopping = false;
