@@ -107,8 +107,16 @@ describe('bad input over HTTP and socket.io', () => {
     expect(malformed.reason).toContain('not a valid command');
   });
 
-  it('ignores unknown events and survives them', async () => {
+  it('answers an unknown event with what it expects, and survives it', async () => {
     socket.emit('no-such-event', { anything: true });
+    const answer = (await socket.emitWithAck('no-such-event', { anything: true })) as {
+      ok: boolean;
+      error: string;
+    };
+    expect(answer.ok).toBe(false);
+    expect(answer.error).toBe(
+      'unknown event "no-such-event": expected one of join, watch-vms, leave, command',
+    );
     const reply = (await socket.emitWithAck('join', {
       clusterId: created.id,
       name: 'Eve',
