@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { REDIS } from '../redis/redis.module';
 import { clusterIndexKey, clusterKeys, type ClusterKeys, instancesKey } from './cluster-keys';
+import { decodeState, encodeState } from './state-codec';
 
 /** An API instance missing its heartbeats this long is taken for dead, with its sockets. */
 export const INSTANCE_TTL_MS = 15_000;
@@ -106,7 +107,7 @@ export class ClustersRepository {
     await this.redis
       .multi()
       .hset(k.meta, serializeMeta(meta))
-      .set(k.state, JSON.stringify(state))
+      .set(k.state, encodeState(state))
       .sadd(clusterIndexKey(this.prefix), meta.id)
       .exec();
   }
@@ -125,8 +126,8 @@ export class ClustersRepository {
   }
 
   async state(id: string): Promise<SimState | null> {
-    const raw = await this.redis.get(this.keys(id).state);
-    return raw ? (JSON.parse(raw) as SimState) : null;
+    const raw = await this.redis.getBuffer(this.keys(id).state);
+    return raw ? decodeState(raw) : null;
   }
 
   /** Sockets asking for per-VM metrics, on live instances only. */
@@ -272,7 +273,7 @@ export class ClustersRepository {
       frame: input.wire,
     };
     const result = await (
-      this.redis as Redis & { ocCommit(...args: (string | number)[]): Promise<number> }
+      this.redis as Redis & { ocCommit(...args: (string | number | Buffer)[]): Promise<number> }
     ).ocCommit(
       k.state,
       k.meta,
@@ -280,7 +281,7 @@ export class ClustersRepository {
       k.outcomes,
       input.fromTick,
       input.frame.tick,
-      JSON.stringify(input.state),
+      encodeState(input.state),
       input.frame.time,
       input.lastCommandId,
       JSON.stringify(input.frame.cluster),

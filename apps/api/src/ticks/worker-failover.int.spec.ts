@@ -5,13 +5,14 @@ import {
   type Frame,
   parseScenario,
 } from '@overcommit/contracts';
-import { createCluster, type SimState, step } from '@overcommit/sim';
+import { createCluster, step } from '@overcommit/sim';
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
 import { clusterKeys } from '../clusters/cluster-keys';
+import { decodeState } from '../clusters/state-codec';
 import { loadApiConfig } from '../config/api-config';
 import { ApiProcess } from '../testing/api-process';
 import { httpRequest } from '../testing/http';
@@ -232,9 +233,7 @@ describe('a tick worker killed mid-run, with another worker running (OS processe
       // engine run alone from the same scenario and seed, for as many ticks and
       // with the same (no) commands, ends in the very state that was stored,
       // and its frames carry the same ticks and simulated times.
-      const stored = JSON.parse(
-        (await db.get(clusterKeys(config.REDIS_PREFIX, id).state))!,
-      ) as SimState;
+      const stored = decodeState((await db.getBuffer(clusterKeys(config.REDIS_PREFIX, id).state))!);
       const parsed = parseScenario(scenarioInput);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
       const engine = createCluster(parsed.scenario);
