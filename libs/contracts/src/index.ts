@@ -5,3 +5,4 @@ export * from './scenario/scenario-errors';
 export * from './frame/frame.schema';
 export * from './frame/wire';
 export * from './live/live.schema';
+export * from './cluster/cluster-config.schema';

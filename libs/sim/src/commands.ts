@@ -25,16 +25,27 @@ function closest(name: string, names: Iterable<string>): string {
   return match === undefined ? '' : `; did you mean ${match}?`;
 }
 
+/** The refusal for a VM name that is not in the cluster, with the closest known one. */
+export function noVmNamed(name: string, names: Iterable<string>): string {
+  return `no VM named ${name}${closest(name, names)}`;
+}
+
 function findVm(ctx: Ctx, name: string): VmRt | string {
   const i = ctx.vmIndex.get(name);
-  return i === undefined
-    ? `no VM named ${name}${closest(name, ctx.vmIndex.keys())}`
-    : ctx.state.vms[i]!;
+  return i === undefined ? noVmNamed(name, ctx.vmIndex.keys()) : ctx.state.vms[i]!;
 }
 
 function findHost(ctx: Ctx, name: string): number | string {
   const i = ctx.hostIndex.get(name);
   return i === undefined ? `no host named ${name}${closest(name, ctx.hostIndex.keys())}` : i;
+}
+
+/** Why a VM cannot live-migrate anywhere now (already migrating, not running), or null. */
+export function migrationRefusal(state: SimState, vm: VmRt): string | null {
+  if (vm.migration)
+    return `${vm.name} is already migrating to ${state.hosts[vm.migration.to]!.name}`;
+  if (vm.state !== 'running') return `${vm.name} is ${vm.state}; only a running VM migrates live`;
+  return null;
 }
 
 /** Places a VM that is not running (power-on, HA restart, first tick). Returns the refusal, or null. */
@@ -162,10 +173,8 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
     case 'migrate-vm': {
       const vm = findVm(ctx, action.target);
       if (typeof vm === 'string') return vm;
-      if (vm.migration)
-        return `${vm.name} is already migrating to ${state.hosts[vm.migration.to]!.name}`;
-      if (vm.state !== 'running')
-        return `${vm.name} is ${vm.state}; only a running VM migrates live`;
+      const cannot = migrationRefusal(state, vm);
+      if (cannot !== null) return cannot;
       let target: { host: number; nodes: number[] };
       if (action.to !== undefined) {
         const h = findHost(ctx, action.to);

@@ -5,3 +5,5 @@ export { createCluster, step, type StepOptions } from './step';
 export { linkMiBps } from './migration';
 export { BUILT_IN_RULES, effectiveRules, type AlarmRule } from './alarms';
 export { minFreeMiB, memStateFor, deliveredCores } from './simulate';
+export { migrationTargets } from './migration-targets';
+export { clusterConfig } from './cluster-config';

@@ -14,6 +14,7 @@ import {
   Req,
 } from '@nestjs/common';
 import {
+  type ClusterConfig,
   type ClusterSummary,
   type CommandOutcome,
   type CreateClusterResponse,
@@ -21,7 +22,9 @@ import {
   decodeFrame,
   type Frame,
   type InputError,
+  type MigrationTargets,
 } from '@overcommit/contracts';
+import { clusterConfig, migrationTargets, type SimState } from '@overcommit/sim';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { loadScenarioText } from '@overcommit/scenario-files';
@@ -105,19 +108,35 @@ export class ClustersController {
     return result;
   }
 
-  /** The latest frame and the cluster's figures. Private clusters need a token. */
+  /** The latest frame, the cluster's figures and its configuration. Private clusters need a token. */
   @Get(':id')
   async get(
     @Param('id') id: string,
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
-  ): Promise<{ cluster: ClusterSummary; frame: Frame | null }> {
+  ): Promise<{ cluster: ClusterSummary; frame: Frame | null; config: ClusterConfig }> {
     const meta = await this.metaFor(id, tokenOf(authorization, token));
-    const [watchers, frame] = await Promise.all([
+    const [watchers, frame, state] = await Promise.all([
       this.repo.watchers(id),
       this.repo.latestFrame(id),
+      this.stateOf(id),
     ]);
-    return { cluster: this.clusters.summary(meta, watchers), frame };
+    return { cluster: this.clusters.summary(meta, watchers), frame, config: clusterConfig(state) };
+  }
+
+  /** Where a VM could live-migrate to now: every host, whether it fits (or why not) and its headroom. */
+  @Get(':id/vms/:vm/targets')
+  async targets(
+    @Param('id') id: string,
+    @Param('vm') vm: string,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
+  ): Promise<MigrationTargets> {
+    await this.metaFor(id, tokenOf(authorization, token));
+    const answer = migrationTargets(await this.stateOf(id), vm);
+    if ('notFound' in answer)
+      throw new NotFoundException({ statusCode: 404, message: answer.notFound });
+    return answer;
   }
 
   @Delete(':id')
@@ -203,6 +222,13 @@ export class ClustersController {
       frames: format === 'wire' ? wire : wire.map(decodeFrame),
       oldestTick: await this.repo.oldestTick(id),
     };
+  }
+
+  /** The stored engine state; a cluster deleted meanwhile is a 404 like any missing one. */
+  private async stateOf(id: string): Promise<SimState> {
+    const state = await this.repo.state(id);
+    if (!state) throw new NotFoundException({ statusCode: 404, message: `no cluster ${id}` });
+    return state;
   }
 
   private async metaFor(id: string, token: string | undefined) {

@@ -295,7 +295,14 @@ export class ClustersRepository {
     return result === 1;
   }
 
-  /** Wire frames between two ticks (inclusive), oldest first, every `every`th tick counted from `from`. */
+  /**
+   * Wire frames between two ticks (inclusive), oldest first, every `every`th
+   * tick counted from `from`, from at most `limit` ticks of the history.
+   * Every tick is one entry `<tick>-1` and ticks are consecutive, so with
+   * `every > 1` only the wanted entries are read (one `XRANGE t-1 t-1` each,
+   * pipelined) instead of the whole range: a 60-minute window of a 50-host
+   * cluster at every=10 reads a tenth of the bytes.
+   */
   async wireFramesBetween(
     id: string,
     from: number,
@@ -303,17 +310,38 @@ export class ClustersRepository {
     every = 1,
     limit = this.historyLength,
   ): Promise<string[]> {
-    const entries = await this.redis.xrange(
-      this.keys(id).frames,
-      `${from}-0`,
-      `${to}-1`,
-      'COUNT',
-      limit,
-    );
-    // The entry id is the tick: downsample before decoding anything.
-    return entries
-      .filter(([entryId]) => (Number(entryId.split('-')[0]) - from) % every === 0)
-      .map(([, fields]) => fields[1]!);
+    const key = this.keys(id).frames;
+    if (every <= 1) {
+      const entries = await this.redis.xrange(key, `${from}-0`, `${to}-1`, 'COUNT', limit);
+      return entries.map(([, fields]) => fields[1]!);
+    }
+    // What the history holds of the range: the same span one XRANGE with COUNT `limit` would read.
+    const bounds = await this.redis
+      .pipeline()
+      .xrange(key, `${from}-0`, `${to}-1`, 'COUNT', 1)
+      .xrevrange(key, `${to}-1`, `${from}-0`, 'COUNT', 1)
+      .exec();
+    const tickOf = (reply: [Error | null, unknown] | undefined) => {
+      if (reply?.[0]) throw reply[0];
+      const [entry] = (reply?.[1] as [string, string[]][] | undefined) ?? [];
+      return entry ? Number(entry[0].split('-')[0]) : null;
+    };
+    const first = tickOf(bounds?.[0]);
+    const last = tickOf(bounds?.[1]);
+    if (first === null || last === null) return [];
+    const end = Math.min(last, first + limit - 1);
+    const pipeline = this.redis.pipeline();
+    // The first wanted tick at or after the oldest one kept.
+    for (let t = from + Math.ceil((first - from) / every) * every; t <= end; t += every)
+      pipeline.xrange(key, `${t}-1`, `${t}-1`);
+    if (pipeline.length === 0) return [];
+    const replies = (await pipeline.exec()) ?? [];
+    const frames: string[] = [];
+    for (const [error, entries] of replies) {
+      if (error) throw error;
+      for (const [, fields] of entries as [string, string[]][]) frames.push(fields[1]!);
+    }
+    return frames;
   }
 
   /** The oldest tick still in the history, or null when it is empty. */

@@ -11,6 +11,7 @@ describe('the OpenAPI document', () => {
       '/api/clusters/{id}/commands',
       '/api/clusters/{id}/commands/{commandId}',
       '/api/clusters/{id}/history',
+      '/api/clusters/{id}/vms/{vm}/targets',
       '/api/health',
       '/api/scenarios',
     ]);
@@ -28,5 +29,19 @@ describe('the OpenAPI document', () => {
     ]) {
       expect(text).toContain(`"${key}"`);
     }
+  });
+
+  it("describes a cluster's configuration and a VM's migration targets", () => {
+    type Props = { properties: Record<string, unknown> };
+    const ok = (path: string) => {
+      const op = (doc.paths[path] as { get: { responses: Record<string, unknown> } }).get;
+      const body = op.responses['200'] as { content: Record<string, { schema: Props }> };
+      return body.content['application/json']!.schema;
+    };
+    const cluster = ok('/api/clusters/{id}');
+    expect(Object.keys(cluster.properties)).toEqual(['cluster', 'frame', 'config']);
+    expect(JSON.stringify(cluster.properties['config'])).toContain('"coresPerSocket"');
+    const targets = ok('/api/clusters/{id}/vms/{vm}/targets');
+    expect(JSON.stringify(targets.properties['targets'])).toContain('"freeVcpus"');
   });
 });

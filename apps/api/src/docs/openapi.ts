@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import {
+  clusterConfigSchema,
   clusterSummarySchema,
   commandOutcomeSchema,
   commandSchema,
@@ -8,6 +9,7 @@ import {
   frameSchema,
   healthSchema,
   liveActionSchema,
+  migrationTargetsSchema,
   scenarioSchema,
 } from '@overcommit/contracts';
 import { z } from 'zod';
@@ -118,8 +120,12 @@ export function openApiDocument(): OpenAPIObject {
           parameters: [id, token],
           responses: {
             200: json(
-              z.object({ cluster: clusterSummarySchema, frame: frameSchema.nullable() }),
-              'The cluster',
+              z.object({
+                cluster: clusterSummarySchema,
+                frame: frameSchema.nullable(),
+                config: clusterConfigSchema,
+              }),
+              "The cluster: its figures, latest frame, policy and hosts' topology",
             ),
             404: { description: 'No such cluster (or private without its token)' },
           },
@@ -131,6 +137,25 @@ export function openApiDocument(): OpenAPIObject {
             204: { description: 'Removed' },
             403: { description: 'Not the operator' },
             404: { description: 'No such cluster' },
+          },
+        },
+      },
+      '/api/clusters/{id}/vms/{vm}/targets': {
+        get: {
+          summary: 'Where a VM could live-migrate to now',
+          description:
+            "Every host, in cluster order: whether a migrate-vm to it would be accepted (or the engine's reason), the NUMA nodes the VM would get, and the free vCPUs and memory under the allocation ratios.",
+          parameters: [
+            id,
+            { name: 'vm', in: 'path', required: true, schema: { type: 'string' } },
+            token,
+          ],
+          responses: {
+            200: json(migrationTargetsSchema, 'The targets'),
+            404: {
+              description:
+                'No such cluster (or private without its token), or no such VM (the message names it)',
+            },
           },
         },
       },

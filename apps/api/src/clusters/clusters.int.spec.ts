@@ -1,0 +1,339 @@
+import type { INestApplication } from '@nestjs/common';
+import {
+  clusterConfigSchema,
+  type CommandOutcome,
+  type CreateClusterResponse,
+  decodeFrame,
+  type Frame,
+  migrationTargetsSchema,
+} from '@overcommit/contracts';
+import type { Redis } from 'ioredis';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../app';
+import { loadApiConfig } from '../config/api-config';
+import { REDIS } from '../redis/redis.module';
+import { httpRequest } from '../testing/http';
+import { ClustersRepository } from './clusters.repository';
+
+// A cluster's configuration, its VMs' migration targets and its sampled
+// history, over HTTP against the real Redis, with a worker ticking it.
+// Two big hosts on a slow link (a migration takes minutes) and a small one.
+const scenario = {
+  version: 1,
+  name: 'clusters test',
+  clock: { tickMs: 100, stepSeconds: 1 },
+  policy: { cpuAllocationRatio: 2, numa: 'strict' },
+  hosts: [
+    {
+      name: 'esx',
+      count: 2,
+      cpu: { sockets: 2, coresPerSocket: 8, threadsPerCore: 2, ghz: 3.1 },
+      memoryGiB: 64,
+      networkGbps: 0.1,
+    },
+    {
+      name: 'small',
+      cpu: { sockets: 1, coresPerSocket: 2 },
+      // A type-2 host keeps 2 GiB for its own OS: 2 GiB usable, 3 GiB at ratio 1.5.
+      memoryGiB: 4,
+      hypervisor: 'type-2',
+      networkGbps: 0.1,
+    },
+  ],
+  vms: [{ name: 'vm', count: 3, vcpus: 2, memoryGiB: 4, host: 'esx-01' }],
+};
+
+jest.setTimeout(30_000);
+
+describe('clusters over HTTP against a real Redis', () => {
+  let app: INestApplication;
+  let url: string;
+  const created: CreateClusterResponse[] = [];
+
+  beforeAll(async () => {
+    app = await createApp(loadApiConfig(process.env), false);
+    await app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const c of created)
+      await httpRequest(`${url}/api/clusters/${c.id}?token=${c.operatorToken}`, {
+        method: 'DELETE',
+      });
+    await app.close();
+  });
+
+  async function createCluster(visibility: 'public' | 'private' = 'public') {
+    const response = await httpRequest(`${url}/api/clusters`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scenario, visibility }),
+    });
+    expect(response.status).toBe(201);
+    const cluster = response.body as CreateClusterResponse;
+    created.push(cluster);
+    return cluster;
+  }
+
+  /** Waits until the cluster has ticked `tick` times (its VMs are placed by tick 1). */
+  async function ticked(c: CreateClusterResponse, tick: number): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const now = await httpRequest(`${url}/api/clusters/${c.id}?token=${c.operatorToken}`);
+      if ((now.body as { cluster: { tick: number } }).cluster.tick >= tick) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`cluster ${c.id} did not reach tick ${tick}`);
+  }
+
+  async function outcomeOf(c: CreateClusterResponse, body: object): Promise<CommandOutcome> {
+    const sent = await httpRequest(`${url}/api/clusters/${c.id}/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${c.operatorToken}` },
+      body: JSON.stringify(body),
+    });
+    const { id } = sent.body as CommandOutcome;
+    for (let i = 0; i < 200; i++) {
+      const outcome = (await httpRequest(`${url}/api/clusters/${c.id}/commands/${id}`))
+        .body as CommandOutcome;
+      if (outcome.status !== 'queued') return outcome;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`command ${id} stayed queued`);
+  }
+
+  describe('GET /api/clusters/:id', () => {
+    it("gives the policy and every host's topology with the cluster and its frame", async () => {
+      const c = await createCluster();
+      await ticked(c, 1);
+      const response = await httpRequest(`${url}/api/clusters/${c.id}`);
+      expect(response.status).toBe(200);
+      const body = response.body as { cluster: unknown; frame: Frame | null; config: unknown };
+      expect(body.cluster).toMatchObject({ id: c.id, name: 'clusters test' });
+      expect(body.frame?.tick).toBeGreaterThanOrEqual(1);
+      const config = clusterConfigSchema.parse(body.config);
+      expect(config.policy).toEqual({
+        cpuAllocationRatio: 2,
+        ramAllocationRatio: 1.5,
+        reservedHostMemoryGiB: 0,
+        placement: 'spread',
+        numa: 'strict',
+      });
+      expect(config.hosts).toEqual([
+        {
+          name: 'esx-01',
+          sockets: 2,
+          coresPerSocket: 8,
+          threadsPerCore: 2,
+          ghz: 3.1,
+          memMiB: 65536,
+          numaNodes: 2,
+          hyperThreading: true,
+          virtualization: 'hardware-assisted',
+          hypervisor: 'type-1',
+          nestedVirtualization: false,
+          swapMiB: 65536,
+          networkGbps: 0.1,
+        },
+        expect.objectContaining({ name: 'esx-02', sockets: 2, numaNodes: 2 }),
+        expect.objectContaining({
+          name: 'small',
+          sockets: 1,
+          coresPerSocket: 2,
+          threadsPerCore: 1,
+          numaNodes: 1,
+          hyperThreading: false,
+          hypervisor: 'type-2',
+        }),
+      ]);
+    });
+
+    it('follows a command that changes the topology (hyper-threading off)', async () => {
+      const c = await createCluster();
+      await ticked(c, 1);
+      const outcome = await outcomeOf(c, {
+        do: 'set-hyperthreading',
+        target: 'esx-02',
+        on: false,
+      });
+      expect(outcome.status).toBe('accepted');
+      const body = (await httpRequest(`${url}/api/clusters/${c.id}`)).body as { config: unknown };
+      const { hosts } = clusterConfigSchema.parse(body.config);
+      expect(hosts.map((h) => [h.name, h.hyperThreading])).toEqual([
+        ['esx-01', true],
+        ['esx-02', false],
+        ['small', false],
+      ]);
+    });
+
+    it('keeps a private cluster, configuration included, to its token holders', async () => {
+      const c = await createCluster('private');
+      expect((await httpRequest(`${url}/api/clusters/${c.id}`)).status).toBe(404);
+      const viewer = await httpRequest(`${url}/api/clusters/${c.id}?token=${c.viewerToken}`);
+      expect(viewer.status).toBe(200);
+      expect(
+        clusterConfigSchema.parse((viewer.body as { config: unknown }).config).hosts,
+      ).toHaveLength(3);
+    });
+  });
+
+  describe('GET /api/clusters/:id/vms/:vm/targets', () => {
+    it('lists every host with whether the VM fits, why not, its NUMA nodes and headroom', async () => {
+      const c = await createCluster();
+      await ticked(c, 1);
+      const response = await httpRequest(`${url}/api/clusters/${c.id}/vms/vm-01/targets`);
+      expect(response.status).toBe(200);
+      const answer = migrationTargetsSchema.parse(response.body);
+      expect(answer).toMatchObject({
+        vm: 'vm-01',
+        vmState: 'running',
+        vcpus: 2,
+        memMiB: 4096,
+        host: 'esx-01',
+        migratingTo: null,
+        refusal: null,
+      });
+      expect(answer.targets).toEqual([
+        expect.objectContaining({
+          host: 'esx-01',
+          fits: false,
+          reason: 'vm-01 already runs on esx-01',
+          // 32 logical CPUs x 2; three VMs of 2 vCPUs. 64 GiB x 1.5; three of 4 GiB.
+          vcpuCapacity: 64,
+          freeVcpus: 58,
+          memCapacityMiB: 98304,
+          freeMemMiB: 98304 - 3 * 4096,
+        }),
+        expect.objectContaining({
+          host: 'esx-02',
+          state: 'up',
+          fits: true,
+          numaNodes: [0],
+          vcpuCapacity: 64,
+          freeVcpus: 64,
+          freeMemMiB: 98304,
+        }),
+        expect.objectContaining({
+          host: 'small',
+          fits: false,
+          reason: 'small: memory 4/3 GiB at ratio 1.5',
+          vcpuCapacity: 4,
+        }),
+      ]);
+      // What the engine does with the same request agrees.
+      const refused = await outcomeOf(c, { do: 'migrate-vm', target: 'vm-01', to: 'small' });
+      expect(refused).toMatchObject({
+        status: 'refused',
+        reason: 'destination refused: small: memory 4/3 GiB at ratio 1.5',
+      });
+      const accepted = await outcomeOf(c, { do: 'migrate-vm', target: 'vm-01', to: 'esx-02' });
+      expect(accepted.status).toBe('accepted');
+      // Migrating (for minutes on this link): nowhere else, and its destination counts it.
+      const during = migrationTargetsSchema.parse(
+        (await httpRequest(`${url}/api/clusters/${c.id}/vms/vm-01/targets`)).body,
+      );
+      expect(during).toMatchObject({
+        migratingTo: 'esx-02',
+        refusal: 'vm-01 is already migrating to esx-02',
+      });
+      expect(during.targets.map((t) => t.fits)).toEqual([false, false, false]);
+      expect(during.targets[1]).toMatchObject({ freeVcpus: 62, freeMemMiB: 98304 - 4096 });
+    });
+
+    it('answers 404 naming an unknown VM, and 404 for an unknown cluster', async () => {
+      const c = await createCluster();
+      await ticked(c, 1);
+      const vm = await httpRequest(`${url}/api/clusters/${c.id}/vms/vm-9/targets`);
+      expect(vm.status).toBe(404);
+      expect((vm.body as { message: string }).message).toMatch(/^no VM named vm-9; did you mean/);
+      const cluster = await httpRequest(`${url}/api/clusters/nope/vms/vm-01/targets`);
+      expect(cluster.status).toBe(404);
+      expect((cluster.body as { message: string }).message).toBe('no cluster nope');
+    });
+
+    it('needs the token of a private cluster', async () => {
+      const c = await createCluster('private');
+      await ticked(c, 1);
+      const path = `${url}/api/clusters/${c.id}/vms/vm-02/targets`;
+      expect((await httpRequest(path)).status).toBe(404);
+      expect((await httpRequest(`${path}?token=wrong`)).status).toBe(404);
+      const viewer = await httpRequest(path, {
+        headers: { authorization: `Bearer ${c.viewerToken}` },
+      });
+      expect(viewer.status).toBe(200);
+      expect(migrationTargetsSchema.parse(viewer.body).vm).toBe('vm-02');
+    });
+  });
+
+  describe('history, every Nth tick', () => {
+    it('reads the same frames as the whole range filtered, history trimmed or not', async () => {
+      const repo = app.get(ClustersRepository);
+      const redis = app.get<Redis>(REDIS);
+      const id = `history-${Date.now()}`;
+      const key = repo.keys(id).frames;
+      // Ticks 1..60 as the commit writes them (entry `<tick>-1`), then the oldest ten trimmed away.
+      const pipeline = redis.pipeline();
+      for (let t = 1; t <= 60; t++) pipeline.xadd(key, `${t}-1`, 'f', `frame ${t}`);
+      await pipeline.exec();
+      await redis.xtrim(key, 'MINID', '11-0');
+      try {
+        /** What a full read of the range, filtered, gives: the reference. */
+        const expected = (from: number, to: number, every: number, limit = 3600) => {
+          const kept: number[] = [];
+          for (let t = Math.max(from, 11); t <= Math.min(to, 60); t++) kept.push(t);
+          return kept
+            .slice(0, limit)
+            .filter((t) => (t - from) % every === 0)
+            .map((t) => `frame ${t}`);
+        };
+        const cases: [number, number, number, number?][] = [
+          [1, 60, 10],
+          [5, 60, 7],
+          [11, 60, 2],
+          [0, 1000, 3],
+          [20, 20, 5],
+          [21, 29, 10],
+          [50, 100, 4],
+          [61, 100, 2],
+          [1, 10, 2],
+          [5, 15, 1],
+          [1, 60, 4, 20],
+          [1, 60, 1, 5],
+        ];
+        for (const [from, to, every, limit] of cases) {
+          expect({
+            from,
+            to,
+            every,
+            limit,
+            frames: await repo.wireFramesBetween(id, from, to, every, limit),
+          }).toEqual({
+            from,
+            to,
+            every,
+            limit,
+            frames: expected(from, to, every, limit),
+          });
+        }
+        expect(await repo.wireFramesBetween(`${id}-none`, 1, 100, 5)).toEqual([]);
+      } finally {
+        await redis.del(key);
+      }
+    });
+
+    it('gives every Nth frame over HTTP, counted from `from`', async () => {
+      const c = await createCluster();
+      await ticked(c, 12);
+      const response = await httpRequest(
+        `${url}/api/clusters/${c.id}/history?from=2&to=11&every=3`,
+      );
+      expect(response.status).toBe(200);
+      const { frames } = response.body as { frames: Frame[] };
+      expect(frames.map((f) => f.tick)).toEqual([2, 5, 8, 11]);
+      const wire = await httpRequest(
+        `${url}/api/clusters/${c.id}/history?from=2&to=11&every=3&format=wire`,
+      );
+      expect((wire.body as { frames: string[] }).frames.map((f) => decodeFrame(f))).toEqual(frames);
+    });
+  });
+});
