@@ -23,6 +23,7 @@ import {
   type Frame,
   type InputError,
   type MigrationTargets,
+  visibilities,
 } from '@overcommit/contracts';
 import { clusterConfig, migrationTargets, type SimState } from '@overcommit/sim';
 import type { Request } from 'express';
@@ -75,10 +76,17 @@ export class ClustersController {
     const origin = req.headers.origin ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     let result: CreateClusterResponse | { errors: InputError[] };
     if (typeof body === 'string') {
+      // A YAML body says its visibility in the query: ?visibility=private.
+      const visibility = z.enum(visibilities).default('public').safeParse(req.query['visibility']);
+      if (!visibility.success) {
+        throw badInput('bad query', [
+          { path: 'visibility', message: 'expected "public" or "private"' },
+        ]);
+      }
       const parsed = loadScenarioText(body, 'the request body');
       result = await this.clusters.create(
         parsed.ok ? parsed.scenario : { errors: parsed.errors },
-        'public',
+        visibility.data,
         origin,
       );
     } else {

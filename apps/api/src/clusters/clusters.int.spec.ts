@@ -76,6 +76,30 @@ describe('clusters over HTTP against a real Redis', () => {
     return cluster;
   }
 
+  it('creates a private cluster from a YAML body with ?visibility=private, and refuses another visibility', async () => {
+    const yaml = `version: 1\nname: yaml private\nhosts: [{ name: h, cpu: { sockets: 1, coresPerSocket: 2 }, memoryGiB: 8 }]\n`;
+    const post = (query: string) =>
+      httpRequest(`${url}/api/clusters${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/yaml' },
+        body: yaml,
+      });
+    const response = await post('?visibility=private');
+    expect(response.status).toBe(201);
+    const cluster = response.body as CreateClusterResponse;
+    created.push(cluster);
+    expect(cluster.viewerLink).toContain(`?token=${cluster.viewerToken}`);
+    const listed = (await httpRequest(`${url}/api/clusters`)).body as { id: string }[];
+    expect(listed.map((c) => c.id)).not.toContain(cluster.id);
+    expect((await httpRequest(`${url}/api/clusters/${cluster.id}`)).status).toBe(404);
+
+    const bad = await post('?visibility=secret');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({
+      errors: [{ path: 'visibility', message: 'expected "public" or "private"' }],
+    });
+  });
+
   /** Waits until the cluster has ticked `tick` times (its VMs are placed by tick 1). */
   async function ticked(c: CreateClusterResponse, tick: number): Promise<void> {
     for (let i = 0; i < 200; i++) {
