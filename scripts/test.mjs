@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { root } from './lib/build.mjs';
 import { ensureRedis, LaunchError } from './lib/redis.mjs';
 
-const targets = ['lint', 'typecheck', 'test', 'test-int'];
+// Two Nx runs, one after the other: the browser tests (`e2e`: the built API and
+// dashboard in Debian's Chromium) start only once the Redis tests are done, so
+// the two never compete for the machine's cores.
+const phases = [['lint', 'typecheck', 'test', 'test-int'], ['e2e']];
 const projectDirs = ['apps', 'libs', 'tools'].flatMap((group) =>
   readdirSync(join(root, group), { withFileTypes: true })
     .filter(
@@ -17,7 +20,7 @@ const projectDirs = ['apps', 'libs', 'tools'].flatMap((group) =>
     .map((entry) => join(root, group, entry.name)),
 );
 
-function runNx(env) {
+function runNx(targets, env) {
   return new Promise((resolve) => {
     const args = ['nx', 'run-many', '-t', ...targets, '--outputStyle=static', '--nxBail=false'];
     const child = spawn('npx', args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -33,9 +36,13 @@ function runNx(env) {
 
 /** The task ids Nx lists under "Failed tasks:". */
 function failedTasks(output) {
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes
   const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
-  const block = plain.split(/Failed tasks:/)[1] ?? '';
-  return [...block.matchAll(/^\s*-\s+(\S+:\S+)/gm)].map((match) => match[1]);
+  // One block per Nx run.
+  return plain
+    .split(/Failed tasks:/)
+    .slice(1)
+    .flatMap((block) => [...block.matchAll(/^\s*-\s+(\S+:\S+)/gm)].map((match) => match[1]));
 }
 
 async function main() {
@@ -46,15 +53,19 @@ async function main() {
     log: (line) => process.stdout.write(`npm test: ${line}\n`),
   });
   for (const dir of projectDirs) rmSync(join(dir, '.reports'), { recursive: true, force: true });
-  let run;
+  const run = { code: 0, output: '' };
   try {
-    run = await runNx({
-      ...process.env,
-      REDIS_URL: url,
-      NX_TUI: 'false',
-      NX_NO_CLOUD: 'true',
-      NEXT_TELEMETRY_DISABLED: '1',
-    });
+    for (const targets of phases) {
+      const phase = await runNx(targets, {
+        ...process.env,
+        REDIS_URL: url,
+        NX_TUI: 'false',
+        NX_NO_CLOUD: 'true',
+        NEXT_TELEMETRY_DISABLED: '1',
+      });
+      if (phase.code !== 0) run.code = phase.code;
+      run.output += phase.output;
+    }
   } finally {
     await redis.stop();
   }
@@ -70,6 +81,7 @@ async function main() {
     for (const [target, file] of [
       ['test', 'jest-unit.json'],
       ['test-int', 'jest-int.json'],
+      ['e2e', 'jest-e2e.json'],
     ]) {
       if (!pkg.scripts?.[target]) continue;
       const report = join(dir, '.reports', file);
@@ -96,6 +108,9 @@ async function main() {
     failed += 1;
     problems.push(`${id} failed`);
   }
+  // A failed build is named; the tests that needed it count as failed (they left no report).
+  for (const id of failedIds.filter((task) => /:build$/.test(task)))
+    problems.push(`${id} failed (the tests that need it could not run)`);
   if (run.code !== 0 && failed === 0) {
     failed += 1;
     problems.push(`nx exited with status ${run.code}`);

@@ -1,6 +1,7 @@
 import { webEnvSchema, parseEnv } from '@overcommit/contracts';
 
-// Parse the web app's environment once, at build and start; a bad value stops with one line.
+// Check the web app's environment at build and start: a bad value stops with one line.
+// The API's URL is read again when pages are served (src/config.ts), not inlined.
 const env = parseEnv(webEnvSchema, process.env);
 if (!env.ok) {
   console.error(env.message);
@@ -11,7 +12,6 @@ if (!env.ok) {
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  env: { NEXT_PUBLIC_API_URL: env.value.NEXT_PUBLIC_API_URL },
 };
 
 export default nextConfig;

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { apiUrl } from '../src/config';
+import { useApiUrl } from '../src/app-config';
 import { fetchHealth, type HealthReading } from '../src/health/fetch-health';
 
 const POLL_MS = 5_000;
@@ -20,6 +20,7 @@ function Badge({ tone, icon, children }: { tone: Tone; icon: string; children: s
 /** The API's and Redis's state, as the browser sees them, refreshed every few seconds. */
 export function HealthStatus() {
   const [reading, setReading] = useState<HealthReading | undefined>();
+  const apiUrl = useApiUrl();
 
   useEffect(() => {
     let cancelled = false;
@@ -33,7 +34,7 @@ export function HealthStatus() {
       cancelled = true;
       clearInterval(timer);
     };
-  }, []);
+  }, [apiUrl]);
 
   return (
     <section

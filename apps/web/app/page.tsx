@@ -1,10 +1,18 @@
+import { ClustersList } from '../src/home/clusters-list';
+import { NewCluster } from '../src/home/new-cluster';
+import { ThemeToggle } from '../src/ui/theme-toggle';
 import { HealthStatus } from './health-status';
 
 export default function HomePage() {
   return (
-    <main>
-      <h1>Overcommit</h1>
-      <p className="lede">A live, multi-user simulator and monitor of virtualized clusters.</p>
+    <main className="page home">
+      <header className="home-head">
+        <h1>Overcommit</h1>
+        <p className="lede">A live, multi-user simulator and monitor of virtualized clusters.</p>
+        <ThemeToggle />
+      </header>
+      <ClustersList />
+      <NewCluster />
       <HealthStatus />
     </main>
   );

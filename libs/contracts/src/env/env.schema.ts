@@ -62,6 +62,20 @@ export type ApiEnv = z.infer<typeof apiEnvSchema>;
 /** The web app's server side. NEXT_PUBLIC_API_URL is baked into the browser bundle at build time. */
 export const webEnvSchema = z.object({
   WEB_PORT: portSchema(3000),
+  /**
+   * The API's URL as the browser reaches it, read when pages are served:
+   * `same-origin` behind a front door that routes /api and /socket.io.
+   */
+  API_URL: z
+    .string()
+    .optional()
+    .refine(
+      (value) =>
+        value === undefined ||
+        value === 'same-origin' ||
+        (/^https?:\/\//.test(value) && URL.canParse(value)),
+      { message: 'an http:// or https:// URL such as http://localhost:3001, or same-origin' },
+    ),
   NEXT_PUBLIC_API_URL: z
     .string()
     .default('http://localhost:3001')

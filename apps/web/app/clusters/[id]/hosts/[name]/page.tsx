@@ -1,0 +1,19 @@
+import { HostPage } from '../../../../../src/cluster/host-page';
+
+export default async function Page({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string; name: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { id, name } = await params;
+  const { token } = await searchParams;
+  return (
+    <HostPage
+      clusterId={decodeURIComponent(id)}
+      host={decodeURIComponent(name)}
+      token={typeof token === 'string' ? token : undefined}
+    />
+  );
+}

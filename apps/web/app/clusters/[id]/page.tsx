@@ -1,0 +1,18 @@
+import { ClusterPage } from '../../../src/cluster/cluster-page';
+
+export default async function Page({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { id } = await params;
+  const { token } = await searchParams;
+  return (
+    <ClusterPage
+      clusterId={decodeURIComponent(id)}
+      token={typeof token === 'string' ? token : undefined}
+    />
+  );
+}

@@ -1,0 +1,84 @@
+import type { Browser, Page } from 'playwright-core';
+import { browser, type Stack, startStack, watchPage } from './harness';
+
+const badYaml = `version: 1
+name: Broken
+hosts:
+  - name: esx
+    count: 2
+    cpu: { sockets: 0, coresPerSocket: 8 }
+    memoryGiB: 64
+vms:
+  - name: web
+    vcpus: 2
+    memoryGiB: -4
+`;
+
+describe('creating a cluster from the home page, in Chromium', () => {
+  let stack: Stack;
+  let chromium: Browser;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    chromium = await browser();
+    const context = await chromium.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    problems = watchPage(page);
+    await page.goto(stack.webUrl);
+  }, 120_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await stack?.stop();
+  });
+
+  it('shows each error of a bad scenario at its path, and creates nothing', async () => {
+    const before = await stack.api<unknown[]>('/api/clusters');
+    const form = page.getByTestId('new-cluster');
+    await form.getByText('my scenario (YAML)').click();
+    await form.getByLabel('Scenario YAML').fill(badYaml);
+    await form.getByRole('button', { name: 'Create and start' }).click();
+    const errors = page.getByTestId('create-errors');
+    await errors.waitFor();
+    const text = await errors.textContent();
+    expect(text).toContain('hosts[0].cpu.sockets');
+    expect(text).toContain('vms[0].memoryGiB');
+    expect(text).toContain('Nothing was created.');
+    const after = await stack.api<unknown[]>('/api/clusters');
+    expect(after.body).toEqual(before.body);
+  });
+
+  it('creates a private cluster from a bundled scenario and gives both links, with copy buttons', async () => {
+    problems.length = 0; // the 400 of the bad scenario above was expected
+    const form = page.getByTestId('new-cluster');
+    await form.getByText('a bundled scenario').click();
+    await form.getByText('private: only with its link').click();
+    await form.getByRole('button', { name: 'Create and start' }).click();
+    const created = page.getByTestId('created');
+    await created.waitFor();
+    const operatorLink = await page.getByTestId('operator-link').inputValue();
+    const viewerLink = await page.getByTestId('viewer-link').inputValue();
+    expect(operatorLink).toMatch(new RegExp(`^${stack.webUrl}/clusters/\\w+\\?token=`));
+    expect(viewerLink).toMatch(new RegExp(`^${stack.webUrl}/clusters/\\w+\\?token=`));
+    expect(viewerLink).not.toBe(operatorLink);
+    await created.getByRole('button', { name: /Copy the operator link/ }).waitFor();
+    // A private cluster is not listed; its viewer link opens it as a viewer.
+    const id = /clusters\/(\w+)/.exec(viewerLink)![1]!;
+    await page
+      .getByTestId('clusters')
+      .getByText(/no public clusters|name/)
+      .first()
+      .waitFor();
+    expect(await page.getByTestId(`cluster-${id}`).count()).toBe(0);
+    await page.evaluate(() => window.localStorage.setItem('overcommit:name', 'Ana'));
+    await page.goto(viewerLink);
+    await page
+      .getByTestId('connection')
+      .and(page.locator('[data-state=live]'))
+      .waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('role').textContent()).toBe('viewer');
+    expect(problems).toEqual([]);
+  });
+});

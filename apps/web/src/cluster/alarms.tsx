@@ -1,0 +1,301 @@
+'use client';
+
+import type { AlarmFrame } from '@overcommit/contracts';
+import {
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  SegmentedControl,
+  Stack,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useFeedView } from '../live/hooks';
+import { severityLabel, simTime } from '../ui/format';
+import { ActButton, CommandResult, useCluster, useCommand } from './context';
+
+function SeverityTag({ severity }: { severity: AlarmFrame['severity'] }) {
+  const s = severityLabel[severity];
+  return (
+    <span className="sev" style={{ color: s.color, borderColor: s.color }}>
+      <span aria-hidden="true">{s.icon}</span> {s.word}
+    </span>
+  );
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
+
+/** The one acknowledgement dialog of the panel: a note, the outcome, closed once accepted. */
+function AckDialog({ alarm, onClose }: { alarm: AlarmFrame | null; onClose: () => void }) {
+  const [note, setNote] = useState('');
+  const ack = useCommand();
+  const { reset } = ack;
+  useEffect(() => {
+    setNote('');
+    reset();
+  }, [alarm?.id, reset]);
+  return (
+    <Modal
+      opened={alarm !== null}
+      onClose={onClose}
+      title={alarm ? `Acknowledge ${alarm.rule} on ${alarm.target}` : ''}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!alarm) return;
+          void ack.run({ do: 'ack-alarm', target: alarm.id, note }).then((o) => {
+            if (o.status === 'accepted') onClose();
+          });
+        }}
+      >
+        <Stack gap="xs">
+          <Textarea
+            label="Note (what you are doing about it)"
+            value={note}
+            onChange={(e) => setNote(e.currentTarget.value)}
+            maxLength={500}
+            autosize
+            minRows={2}
+            data-autofocus
+          />
+          <Button
+            type="submit"
+            size="xs"
+            w="fit-content"
+            loading={ack.state.phase === 'sending' || ack.state.phase === 'queued'}
+          >
+            Acknowledge
+          </Button>
+          <CommandResult state={ack.state} />
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+const sameAlarm = (a: AlarmFrame, b: AlarmFrame) =>
+  a.id === b.id &&
+  a.state === b.state &&
+  a.severity === b.severity &&
+  fmt(a.value) === fmt(b.value) &&
+  a.threshold === b.threshold &&
+  a.ackedBy === b.ackedBy &&
+  a.ackNote === b.ackNote &&
+  a.since === b.since;
+
+/** One alarm; redrawn only when what it shows changes (frames bring new objects every tick). */
+const AlarmRow = memo(
+  function AlarmRow({ alarm: a, onAck }: { alarm: AlarmFrame; onAck: (a: AlarmFrame) => void }) {
+    return (
+      <li
+        className="alarm"
+        data-testid={`alarm-${a.id}`}
+        data-severity={a.severity}
+        data-state={a.state}
+      >
+        <div className="alarm-line">
+          <SeverityTag severity={a.severity} />
+          <span className="alarm-rule">{a.rule}</span>
+          <span className="alarm-target">{a.target}</span>
+          <span className="num">
+            {fmt(a.value)} <span className="dim">vs {fmt(a.threshold)}</span>
+          </span>
+        </div>
+        <div className="alarm-line dim">
+          <span>since t={simTime(a.since)}</span>
+          {a.state === 'acknowledged' ? (
+            <span className="acked" data-testid="acked-by">
+              <span aria-hidden="true">✔ </span>acked by {a.ackedBy}
+              {a.ackNote ? `: “${a.ackNote}”` : ''}
+            </span>
+          ) : (
+            <ActButton
+              size="compact-xs"
+              variant="light"
+              onClick={() => onAck(a)}
+              aria-label={`Acknowledge ${a.rule} on ${a.target}`}
+            >
+              Acknowledge…
+            </ActButton>
+          )}
+        </div>
+      </li>
+    );
+  },
+  (prev, next) => prev.onAck === next.onAck && sameAlarm(prev.alarm, next.alarm),
+);
+
+function beep(): void {
+  try {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.frequency.value = 880;
+    gain.gain.value = 0.08;
+    osc.connect(gain).connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + 0.25);
+    osc.onended = () => void ctx.close();
+  } catch {
+    // No audio in this browser: the toast is enough.
+  }
+}
+
+const PAGE = 40;
+
+/**
+ * Active alarms (critical first), filterable, drawn a page at a time so a
+ * cluster with a thousand alarms stays light; acknowledgement with a note;
+ * resolved ones below; a toast when a critical one fires.
+ */
+export const AlarmsPanel = memo(function AlarmsPanel() {
+  const { feed } = useCluster();
+  const frame = useFeedView(feed, (v) => v.frame, null);
+  const resolved = useFeedView(feed, (v) => v.resolvedAlarms, []);
+  const [showResolved, setShowResolved] = useState(false);
+  const [sound, setSound] = useState(false);
+  const [severity, setSeverity] = useState<'all' | 'critical' | 'warning'>('all');
+  const [query, setQuery] = useState('');
+  const [limit, setLimit] = useState(PAGE);
+  const [acking, setAcking] = useState<AlarmFrame | null>(null);
+  const seen = useRef<Set<string> | null>(null);
+  const active = useMemo(
+    () =>
+      (frame?.alarms ?? [])
+        .filter((a) => a.state === 'firing' || a.state === 'acknowledged')
+        .sort((a, b) =>
+          a.severity === b.severity ? a.since - b.since : a.severity === 'critical' ? -1 : 1,
+        ),
+    [frame],
+  );
+  const shown = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return active.filter(
+      (a) =>
+        (severity === 'all' || a.severity === severity) &&
+        (!q || a.rule.includes(q) || a.target.toLowerCase().includes(q)),
+    );
+  }, [active, severity, query]);
+  const onAck = useCallback((a: AlarmFrame) => setAcking(a), []);
+  useEffect(() => {
+    if (!frame) return;
+    const critical = active.filter((a) => a.severity === 'critical' && a.state === 'firing');
+    if (seen.current === null) {
+      // Alarms already firing when the page opened are in the list, not toasted.
+      seen.current = new Set(critical.map((a) => a.id));
+      return;
+    }
+    let toasts = 0;
+    for (const a of critical) {
+      if (seen.current.has(a.id)) continue;
+      seen.current.add(a.id);
+      // A storm of new alarms makes one toast, not hundreds.
+      if (++toasts > 3) continue;
+      notifications.show({
+        color: 'red',
+        title: `▲ Critical: ${a.rule}`,
+        message: `${a.target}: ${fmt(a.value)} against ${fmt(a.threshold)}`,
+        autoClose: 8000,
+      });
+    }
+    if (toasts > 3)
+      notifications.show({
+        color: 'red',
+        title: `▲ ${toasts - 3} more critical alarms`,
+        message: 'see the alarms panel',
+        autoClose: 8000,
+      });
+    if (toasts > 0 && sound) beep();
+  }, [active, frame, sound]);
+  return (
+    <section className="panel" aria-labelledby="alarms-title" data-testid="alarms">
+      <div className="panel-head">
+        <h2 id="alarms-title">
+          Alarms <span className="dim num">({active.length})</span>
+        </h2>
+        <Group gap="xs">
+          <SegmentedControl
+            size="xs"
+            value={severity}
+            onChange={(v) => setSeverity(v)}
+            data={[
+              { value: 'all', label: 'all' },
+              { value: 'critical', label: '▲ critical' },
+              { value: 'warning', label: '◆ warning' },
+            ]}
+            aria-label="Severity"
+          />
+          <TextInput
+            size="xs"
+            w={140}
+            placeholder="rule or target"
+            value={query}
+            onChange={(e) => setQuery(e.currentTarget.value)}
+            aria-label="Filter alarms"
+          />
+          <Checkbox
+            size="xs"
+            label="sound"
+            checked={sound}
+            onChange={(e) => setSound(e.currentTarget.checked)}
+          />
+        </Group>
+      </div>
+      {!frame ? (
+        <div className="empty">waiting for the first frame…</div>
+      ) : active.length === 0 ? (
+        <div className="empty" data-testid="no-alarms">
+          <span aria-hidden="true">✔ </span>no active alarms
+        </div>
+      ) : shown.length === 0 ? (
+        <div className="empty">no active alarm matches</div>
+      ) : (
+        <ul className="alarm-list">
+          {shown.slice(0, limit).map((a) => (
+            <AlarmRow key={a.id} alarm={a} onAck={onAck} />
+          ))}
+          {shown.length > limit ? (
+            <li>
+              <Button variant="subtle" size="compact-xs" onClick={() => setLimit((l) => l + PAGE)}>
+                show {Math.min(PAGE, shown.length - limit)} more of {shown.length - limit}
+              </Button>
+            </li>
+          ) : null}
+        </ul>
+      )}
+      <Button
+        variant="subtle"
+        size="compact-xs"
+        onClick={() => setShowResolved((s) => !s)}
+        aria-expanded={showResolved}
+      >
+        {showResolved ? '▾' : '▸'} resolved ({resolved.length})
+      </Button>
+      {showResolved ? (
+        resolved.length === 0 ? (
+          <div className="empty">none resolved since this page opened</div>
+        ) : (
+          <ul className="alarm-list resolved">
+            {resolved.slice(0, 100).map((a) => (
+              <li key={`${a.id}-${a.resolvedAt ?? ''}`} className="alarm">
+                <SeverityTag severity={a.severity} /> <span className="alarm-rule">{a.rule}</span>{' '}
+                <span className="alarm-target">{a.target}</span>{' '}
+                <span className="dim">
+                  t={simTime(a.since)}–{a.resolvedAt !== null ? simTime(a.resolvedAt) : '?'}
+                  {a.ackedBy
+                    ? ` · acked by ${a.ackedBy}${a.ackNote ? `: “${a.ackNote}”` : ''}`
+                    : ' · not acknowledged'}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )
+      ) : null}
+      <AckDialog alarm={acking} onClose={() => setAcking(null)} />
+    </section>
+  );
+});

@@ -1,0 +1,137 @@
+'use client';
+
+import type { ClusterSummary } from '@overcommit/contracts';
+import { Alert, Group } from '@mantine/core';
+import { useEffect, useMemo, useState } from 'react';
+import { clusterDetail, history } from '../api';
+import { useApiUrl } from '../app-config';
+import { useClusterFeed, useFeedView } from '../live/hooks';
+import type { ClusterFeed } from '../live/feed';
+import { NameGate } from '../ui/name-gate';
+import { ActivityPanel, PresencePanel } from './activity';
+import { AlarmsPanel } from './alarms';
+import { ClusterCharts } from './charts';
+import { ClusterProvider } from './context';
+import { ClusterHeader } from './header';
+import { HostGrid } from './host-grid';
+import { HostActionsButton, PolicyButton } from './ops';
+import { VmTable } from './vm-table';
+
+const SUMMARY_POLL_MS = 2000;
+const HISTORY_POINTS = 600;
+
+/** The cluster's figures that frames do not carry (name, speed, paused), kept fresh. */
+export function useSummary(apiUrl: string, clusterId: string, token: string | undefined) {
+  const [summary, setSummary] = useState<ClusterSummary | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    const poll = async () => {
+      const r = await clusterDetail(apiUrl, clusterId, token);
+      if (cancelled) return;
+      if (r.ok) {
+        setSummary(r.value.cluster);
+        setError(null);
+      } else setError(r.error.message);
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), SUMMARY_POLL_MS);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, [apiUrl, clusterId, token]);
+  return { summary, error };
+}
+
+/** Charts open with the last hour from the history, then go on live. */
+export function useHistoryOnce(
+  feed: ClusterFeed | null,
+  apiUrl: string,
+  clusterId: string,
+  token: string | undefined,
+) {
+  const hasFrame = useFeedView(feed, (v) => v.frame !== null, false);
+  const [loaded, setLoaded] = useState(false);
+  useEffect(() => {
+    if (!feed || !hasFrame || loaded) return;
+    setLoaded(true);
+    const latest = feed.view.frame!;
+    const ticks = Math.ceil(3600 / Math.max(0.001, latest.stepSeconds));
+    const from = Math.max(1, latest.tick - ticks);
+    const to = latest.tick - 1;
+    if (to < from) return;
+    const every = Math.max(1, Math.ceil((to - from + 1) / HISTORY_POINTS));
+    void history(apiUrl, clusterId, token, from, to, every).then((r) => {
+      if (r.ok) feed.addHistory(r.value);
+    });
+  }, [feed, hasFrame, loaded, apiUrl, clusterId, token]);
+}
+
+function Body({ clusterId, token }: { clusterId: string; token: string | undefined }) {
+  const apiUrl = useApiUrl();
+  const feed = useClusterFeed(apiUrl, clusterId, token);
+  const { summary, error } = useSummary(apiUrl, clusterId, token);
+  useHistoryOnce(feed, apiUrl, clusterId, token);
+  const ctx = useMemo(
+    () => (feed ? { feed, clusterId, token, apiUrl } : null),
+    [feed, clusterId, token, apiUrl],
+  );
+  const failed = useFeedView(
+    feed,
+    (v) => (v.connection.state === 'failed' ? v.connection.error : null),
+    null,
+  );
+  if (!ctx) return <div className="empty page-loading">connecting…</div>;
+  if (failed || (error && !summary))
+    return (
+      <main className="page">
+        <Alert color="red" title="Cannot open this cluster" role="alert">
+          {failed ?? error}. Check the link (a private cluster needs its viewer or operator link),
+          or go back to <a href="/">the list of clusters</a>.
+        </Alert>
+      </main>
+    );
+  return (
+    <ClusterProvider value={ctx}>
+      <ClusterHeader
+        name={summary?.name ?? clusterId}
+        visibility={summary?.visibility ?? ''}
+        speed={summary?.speed ?? 1}
+        paused={summary?.paused ?? false}
+      />
+      <main className="page cluster-page">
+        <Group gap="xs" className="ops-bar">
+          <PolicyButton />
+          <HostActionsButton />
+        </Group>
+        <div className="grid-2">
+          <HostGrid />
+          <AlarmsPanel />
+        </div>
+        <div className="grid-2">
+          <ClusterCharts feed={feed!} />
+          <div className="stack">
+            <PresencePanel />
+            <ActivityPanel />
+          </div>
+        </div>
+        <VmTable />
+      </main>
+    </ClusterProvider>
+  );
+}
+
+export function ClusterPage({
+  clusterId,
+  token,
+}: {
+  clusterId: string;
+  token: string | undefined;
+}) {
+  return (
+    <NameGate>
+      <Body clusterId={clusterId} token={token} />
+    </NameGate>
+  );
+}

@@ -1,0 +1,135 @@
+'use client';
+
+import type { ClusterCommandRequest, CommandOutcome } from '@overcommit/contracts';
+import { Button, type ButtonProps, Tooltip } from '@mantine/core';
+import { createContext, type ReactNode, useCallback, useContext, useRef, useState } from 'react';
+import type { ClusterFeed } from '../live/feed';
+import { useFeedView } from '../live/hooks';
+
+export interface ClusterCtx {
+  feed: ClusterFeed;
+  clusterId: string;
+  token: string | undefined;
+  apiUrl: string;
+}
+
+const Ctx = createContext<ClusterCtx | null>(null);
+
+export function ClusterProvider({ value, children }: { value: ClusterCtx; children: ReactNode }) {
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useCluster(): ClusterCtx {
+  const ctx = useContext(Ctx);
+  if (!ctx) throw new Error('useCluster outside ClusterProvider');
+  return ctx;
+}
+
+export const VIEWER_REASON =
+  'You joined with the viewer link: you can watch, not act. Ask the cluster’s operator for the operator link.';
+
+/** Whether this tab may act on the cluster, and why not. */
+export function useCanAct(): { canAct: boolean; reason: string | undefined } {
+  const { feed } = useCluster();
+  const role = useFeedView(feed, (v) => v.role, null);
+  const state = useFeedView(feed, (v) => v.connection.state, 'connecting');
+  if (role !== 'operator')
+    return { canAct: false, reason: role === null ? 'Joining…' : VIEWER_REASON };
+  if (state === 'reconnecting' || state === 'connecting')
+    return {
+      canAct: false,
+      reason: 'Not connected: commands are disabled until the connection is back.',
+    };
+  return { canAct: true, reason: undefined };
+}
+
+export type CommandState =
+  | { phase: 'idle' }
+  | { phase: 'sending' }
+  | { phase: 'queued'; id: string }
+  | { phase: 'done'; outcome: CommandOutcome };
+
+/**
+ * Sends a command and follows it to its outcome, so the result (with a
+ * refusal's reason in full) shows where the person acted.
+ */
+export function useCommand(): {
+  state: CommandState;
+  run: (request: ClusterCommandRequest) => Promise<CommandOutcome>;
+  reset: () => void;
+} {
+  const { feed } = useCluster();
+  const [state, setState] = useState<CommandState>({ phase: 'idle' });
+  const seq = useRef(0);
+  const run = useCallback(
+    async (request: ClusterCommandRequest) => {
+      const mine = ++seq.current;
+      setState({ phase: 'sending' });
+      const { ack, outcome } = await feed.command(request);
+      if (mine === seq.current && ack.status === 'queued')
+        setState({ phase: 'queued', id: ack.id });
+      const final = await outcome;
+      if (mine === seq.current) setState({ phase: 'done', outcome: final });
+      return final;
+    },
+    [feed],
+  );
+  const reset = useCallback(() => {
+    seq.current++;
+    setState({ phase: 'idle' });
+  }, []);
+  return { state, run, reset };
+}
+
+/** A command's result, in words, next to the control that sent it. */
+export function CommandResult({ state }: { state: CommandState }) {
+  if (state.phase === 'idle') return null;
+  if (state.phase === 'sending') return <span className="cmd-result">sending…</span>;
+  if (state.phase === 'queued')
+    return <span className="cmd-result">queued: applies at the next tick…</span>;
+  const { outcome } = state;
+  return outcome.status === 'refused' ? (
+    <span className="cmd-result" data-tone="crit" role="alert">
+      <span aria-hidden="true">✖ </span>refused: {outcome.reason}
+    </span>
+  ) : (
+    <span className="cmd-result" data-tone="ok" role="status">
+      <span aria-hidden="true">✔ </span>
+      {outcome.status === 'accepted' ? 'accepted' : outcome.status}
+      {outcome.tick !== undefined ? ` at tick ${outcome.tick}` : ''}
+    </span>
+  );
+}
+
+/** A button operators can use; for a viewer it is disabled, with the reason on hover and focus. */
+export function ActButton({
+  children,
+  onClick,
+  ...props
+}: ButtonProps & { onClick?: () => void; children: ReactNode; 'aria-label'?: string }) {
+  const { canAct, reason } = useCanAct();
+  const button = (
+    <Button
+      {...props}
+      disabled={!canAct || props.disabled}
+      onClick={onClick}
+      data-disabled-reason={reason}
+    >
+      {children}
+    </Button>
+  );
+  if (canAct) return button;
+  return (
+    <Tooltip
+      label={reason}
+      multiline
+      w={280}
+      withArrow
+      events={{ hover: true, focus: true, touch: true }}
+    >
+      <span tabIndex={0} className="disabled-wrap">
+        {button}
+      </span>
+    </Tooltip>
+  );
+}

@@ -1,0 +1,253 @@
+'use client';
+
+import { Badge, Group, Progress, Select, Text, Tooltip } from '@mantine/core';
+import Link from 'next/link';
+import { memo } from 'react';
+import { useFeedView } from '../live/hooks';
+import type { Connection } from '../live/feed';
+import { palette, ratio, severityLabel, simTime, watts } from '../ui/format';
+import { ThemeToggle } from '../ui/theme-toggle';
+import { ActButton, CommandResult, useCanAct, useCluster, useCommand } from './context';
+
+const SPEEDS = ['0.5', '1', '2', '5', '10', '20', '50', '100'];
+
+function ConnectionBadge({ connection }: { connection: Connection }) {
+  const { state } = connection;
+  const look: Record<Connection['state'], { icon: string; color: string; text: string }> = {
+    connecting: { icon: '…', color: palette.neutral, text: 'connecting' },
+    live: { icon: '●', color: palette.ok, text: 'live' },
+    reconnecting: { icon: '↻', color: palette.warning, text: 'reconnecting' },
+    resumed: {
+      icon: '✔',
+      color: palette.info,
+      text: `resumed: ${connection.recovered ?? 0} ticks recovered${connection.missing ? `, ${connection.missing} older than the history (gap shown)` : ''}`,
+    },
+    failed: { icon: '✖', color: palette.critical, text: connection.error ?? 'cannot join' },
+  };
+  const l = look[state];
+  return (
+    <span
+      className="conn"
+      data-testid="connection"
+      data-state={state}
+      role="status"
+      aria-live="polite"
+    >
+      <span aria-hidden="true" style={{ color: l.color }}>
+        {l.icon}
+      </span>{' '}
+      {l.text}
+    </span>
+  );
+}
+
+function Gauge({
+  label,
+  value,
+  limit,
+  testId,
+}: {
+  label: string;
+  value: number;
+  limit: number;
+  testId: string;
+}) {
+  const share = limit > 0 ? (value / limit) * 100 : 0;
+  const tone = share >= 100 ? palette.critical : share >= 90 ? palette.warning : palette.info;
+  return (
+    <div className="gauge" data-testid={testId}>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" className="num">
+        {ratio(value)} <span className="dim">of {ratio(limit)}</span>
+        {share >= 100 ? <span style={{ color: tone }}> ▲ over</span> : null}
+      </Text>
+      <Progress
+        value={Math.min(100, share)}
+        color={tone}
+        size="sm"
+        aria-label={`${label} ${ratio(value)} of ${ratio(limit)}`}
+      />
+    </div>
+  );
+}
+
+function Controls({ paused, speed }: { paused: boolean; speed: number }) {
+  const pause = useCommand();
+  const setSpeed = useCommand();
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <ActButton
+        size="xs"
+        variant="default"
+        onClick={() => void pause.run({ do: paused ? 'resume' : 'pause' })}
+        aria-label={paused ? 'Resume the cluster' : 'Pause the cluster'}
+      >
+        {paused ? '▶ Resume' : '❚❚ Pause'}
+      </ActButton>
+      <SpeedSelect
+        speed={speed}
+        onChange={(s) => void setSpeed.run({ do: 'set-speed', speed: s })}
+      />
+      <CommandResult
+        state={
+          pause.state.phase === 'done' && pause.state.outcome.status !== 'refused'
+            ? { phase: 'idle' }
+            : pause.state
+        }
+      />
+      <CommandResult
+        state={
+          setSpeed.state.phase === 'done' && setSpeed.state.outcome.status !== 'refused'
+            ? { phase: 'idle' }
+            : setSpeed.state
+        }
+      />
+    </Group>
+  );
+}
+
+function SpeedSelect({ speed, onChange }: { speed: number; onChange: (s: number) => void }) {
+  const { canAct, reason } = useCanAct();
+  const select = (
+    <Select
+      size="xs"
+      w={90}
+      aria-label="Speed"
+      data={SPEEDS.map((s) => ({ value: s, label: `×${s}` }))}
+      value={SPEEDS.includes(String(speed)) ? String(speed) : null}
+      placeholder={`×${speed}`}
+      onChange={(v) => v && onChange(Number(v))}
+      disabled={!canAct}
+      allowDeselect={false}
+    />
+  );
+  return canAct ? (
+    select
+  ) : (
+    <Tooltip
+      label={reason}
+      multiline
+      w={280}
+      withArrow
+      events={{ hover: true, focus: true, touch: true }}
+    >
+      <span tabIndex={0} className="disabled-wrap">
+        {select}
+      </span>
+    </Tooltip>
+  );
+}
+
+/** The cluster's name, time and speed, capacity against its limits, alarms, connection and controls. */
+export const ClusterHeader = memo(function ClusterHeader({
+  name,
+  visibility,
+  speed,
+  paused,
+}: {
+  name: string;
+  visibility: string;
+  speed: number;
+  paused: boolean;
+}) {
+  const { feed } = useCluster();
+  const frame = useFeedView(feed, (v) => v.frame, null);
+  const connection = useFeedView(feed, (v) => v.connection, { state: 'connecting' });
+  const role = useFeedView(feed, (v) => v.role, null);
+  const presence = useFeedView(feed, (v) => v.presence, null);
+  const c = frame?.cluster;
+  return (
+    <header className="cluster-header" data-testid="cluster-header" data-tick={frame?.tick ?? ''}>
+      <Group justify="space-between" wrap="wrap" gap="sm">
+        <Group gap="sm" wrap="nowrap">
+          <Link href="/" className="crumb">
+            Overcommit
+          </Link>
+          <span aria-hidden="true">/</span>
+          <h1 className="cluster-name">{name}</h1>
+          <Badge variant="outline" size="sm">
+            {visibility}
+          </Badge>
+          {role ? (
+            <Badge variant="light" size="sm" data-testid="role">
+              {role === 'operator' ? 'operator' : 'viewer'}
+            </Badge>
+          ) : null}
+        </Group>
+        <Group gap="md" wrap="nowrap">
+          <Text className="num" data-testid="sim-time" title="simulated time">
+            t={frame ? simTime(frame.time) : '–'} <span className="dim">×{speed}</span>
+            {paused ? (
+              <Badge ml={6} color="gray">
+                paused
+              </Badge>
+            ) : null}
+          </Text>
+          <Controls paused={paused} speed={speed} />
+          <ConnectionBadge connection={connection} />
+          <Text size="sm" data-testid="watching">
+            {presence?.total ?? 0} watching
+          </Text>
+          <ThemeToggle />
+        </Group>
+      </Group>
+      <div className="header-figures">
+        <div>
+          <Text size="xs" c="dimmed">
+            hosts up
+          </Text>
+          <Text className="num" data-testid="hosts-up">
+            {c ? `${c.hostsUp}/${c.hostsTotal}` : '–'}
+          </Text>
+        </div>
+        <div>
+          <Text size="xs" c="dimmed">
+            VMs running
+          </Text>
+          <Text className="num" data-testid="vms-running">
+            {c ? `${c.vmsRunning}/${c.vmsTotal}` : '–'}
+          </Text>
+        </div>
+        {c ? (
+          <>
+            <Gauge
+              label="vCPU : logical CPU"
+              value={c.vcpuRatio}
+              limit={c.cpuAllocationRatio}
+              testId="vcpu-ratio"
+            />
+            <Gauge
+              label="memory overcommit"
+              value={c.memOvercommitRatio}
+              limit={c.ramAllocationRatio}
+              testId="mem-ratio"
+            />
+          </>
+        ) : null}
+        <div>
+          <Text size="xs" c="dimmed">
+            power
+          </Text>
+          <Text className="num">{c ? watts(c.powerWatts) : '–'}</Text>
+        </div>
+        <div data-testid="alarm-counts">
+          <Text size="xs" c="dimmed">
+            active alarms
+          </Text>
+          <Text className="num">
+            <span style={{ color: severityLabel.critical.color }} aria-hidden="true">
+              {severityLabel.critical.icon}
+            </span>{' '}
+            {c?.alarms.critical ?? 0} critical{' '}
+            <span style={{ color: severityLabel.warning.color }} aria-hidden="true">
+              {severityLabel.warning.icon}
+            </span>{' '}
+            {c?.alarms.warning ?? 0} warning
+          </Text>
+        </div>
+      </div>
+    </header>
+  );
+});

@@ -1,0 +1,145 @@
+'use client';
+
+import type { HostFrame } from '@overcommit/contracts';
+import { Select } from '@mantine/core';
+import Link from 'next/link';
+import { memo, useMemo, useState } from 'react';
+import { useFeedView } from '../live/hooks';
+import { heat, pct, severityLabel } from '../ui/format';
+import { useCluster } from './context';
+
+type Metric = 'cpu' | 'ready' | 'memory' | 'swap';
+
+const METRICS: {
+  value: Metric;
+  label: string;
+  value_: (h: HostFrame) => number;
+  scale: number;
+  show: (h: HostFrame) => string;
+}[] = [
+  {
+    value: 'cpu',
+    label: 'CPU usage',
+    value_: (h) => h.cpuUsagePct,
+    scale: 100,
+    show: (h) => pct(h.cpuUsagePct, 0),
+  },
+  {
+    value: 'ready',
+    label: 'CPU ready',
+    value_: (h) => h.cpuReadyPct,
+    scale: 20,
+    show: (h) => `${pct(h.cpuReadyPct)} rdy`,
+  },
+  {
+    value: 'memory',
+    label: 'Memory consumed',
+    value_: (h) => (h.memTotalMiB > 0 ? (h.memConsumedMiB / h.memTotalMiB) * 100 : 0),
+    scale: 100,
+    show: (h) => pct(h.memTotalMiB > 0 ? (h.memConsumedMiB / h.memTotalMiB) * 100 : 0, 0),
+  },
+  {
+    value: 'swap',
+    label: 'Swap-in',
+    value_: (h) => h.swapInMiBps,
+    scale: 50,
+    show: (h) => `${h.swapInMiBps.toFixed(1)} MiB/s`,
+  },
+];
+
+const STATE_WORD: Record<HostFrame['state'], string> = {
+  up: '',
+  maintenance: 'MAINT',
+  failed: 'FAIL',
+};
+
+/** Hosts as tiles coloured by the chosen metric; state and alarms show as words and icons. */
+export const HostGrid = memo(function HostGrid() {
+  const { feed, clusterId, token } = useCluster();
+  const frame = useFeedView(feed, (v) => v.frame, null);
+  const [metric, setMetric] = useState<Metric>('cpu');
+  const m = METRICS.find((x) => x.value === metric)!;
+  const alarmsByHost = useMemo(() => {
+    const map = new Map<string, { critical: number; warning: number }>();
+    for (const a of frame?.alarms ?? []) {
+      if (a.state === 'resolved' || a.state === 'pending') continue;
+      const entry = map.get(a.target) ?? { critical: 0, warning: 0 };
+      entry[a.severity]++;
+      map.set(a.target, entry);
+    }
+    return map;
+  }, [frame]);
+  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  return (
+    <section className="panel" aria-labelledby="hosts-title" data-testid="host-grid">
+      <div className="panel-head">
+        <h2 id="hosts-title">Hosts</h2>
+        <Select
+          size="xs"
+          w={170}
+          aria-label="Colour hosts by"
+          data={METRICS.map((x) => ({ value: x.value, label: `colour by ${x.label}` }))}
+          value={metric}
+          onChange={(v) => v && setMetric(v)}
+          allowDeselect={false}
+        />
+      </div>
+      {!frame ? (
+        <div className="empty">waiting for the first frame…</div>
+      ) : frame.hosts.length === 0 ? (
+        <div className="empty">this cluster has no hosts</div>
+      ) : (
+        <ul className="host-grid">
+          {frame.hosts.map((h) => {
+            const up = h.state === 'up';
+            const colour = up ? heat(m.value_(h) / m.scale) : null;
+            const alarms = alarmsByHost.get(h.name);
+            return (
+              <li key={h.name}>
+                <Link
+                  href={`/clusters/${encodeURIComponent(clusterId)}/hosts/${encodeURIComponent(h.name)}${query}`}
+                  className="host-tile"
+                  data-state={h.state}
+                  data-testid={`host-${h.name}`}
+                  style={
+                    colour
+                      ? { background: colour.background, color: colour.dark ? '#111' : '#fff' }
+                      : undefined
+                  }
+                  aria-label={`${h.name}: ${h.state}, ${m.label} ${m.show(h)}, ${h.vmsRunning} VMs${alarms ? `, ${alarms.critical} critical and ${alarms.warning} warning alarms` : ''}`}
+                >
+                  <span className="host-name">{h.name}</span>
+                  <span className="host-value num">{up ? m.show(h) : STATE_WORD[h.state]}</span>
+                  <span className="host-foot">
+                    {h.vmsRunning} VMs
+                    {h.state === 'maintenance' ? ' · maintenance' : ''}
+                    {alarms?.critical ? (
+                      <span className="alarm-mark">
+                        {' '}
+                        {severityLabel.critical.icon}
+                        {alarms.critical}
+                      </span>
+                    ) : null}
+                    {alarms?.warning ? (
+                      <span className="alarm-mark">
+                        {' '}
+                        {severityLabel.warning.icon}
+                        {alarms.warning}
+                      </span>
+                    ) : null}
+                  </span>
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <p className="legend">
+        colour: {m.label}, 0 (dark) to{' '}
+        {m.value === 'swap' ? '50 MiB/s' : m.value === 'ready' ? '20%' : '100%'} (light) ·{' '}
+        <span aria-hidden="true">▲</span> critical, <span aria-hidden="true">◆</span> warning alarms
+        · FAIL failed, MAINT maintenance
+      </p>
+    </section>
+  );
+});

@@ -1,0 +1,310 @@
+'use client';
+
+import type { VmFrame } from '@overcommit/contracts';
+import { Alert, Badge, Group, Text } from '@mantine/core';
+import Link from 'next/link';
+import { useEffect, useMemo, useState } from 'react';
+import type { HostTopology } from '@overcommit/contracts';
+import { clusterDetail } from '../api';
+import { useApiUrl } from '../app-config';
+import { useClusterFeed, useFeedView } from '../live/hooks';
+import { mib, pct, severityLabel, simTime } from '../ui/format';
+import { NameGate } from '../ui/name-gate';
+import { HostCharts } from './charts';
+import { ClusterProvider, useCluster } from './context';
+import { ClusterHeader } from './header';
+import { HostActions } from './ops';
+import { useHistoryOnce, useSummary } from './cluster-page';
+
+const VM_COLORS = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#CC79A7',
+  '#56B4E9',
+  '#D55E00',
+  '#F0E442',
+  '#999999',
+];
+
+function useTopology(host: string): HostTopology | null | undefined {
+  const { apiUrl, clusterId, token } = useCluster();
+  const [topology, setTopology] = useState<HostTopology | null | undefined>(undefined);
+  useEffect(() => {
+    let cancelled = false;
+    void clusterDetail(apiUrl, clusterId, token).then((r) => {
+      if (cancelled) return;
+      setTopology(r.ok ? (r.value.config?.hosts.find((h) => h.name === host) ?? null) : null);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [apiUrl, clusterId, token, host]);
+  return topology;
+}
+
+/**
+ * The host's sockets, NUMA nodes, cores and hyper-threads, with each running
+ * VM's vCPUs drawn on the node that runs them and its memory on the node that
+ * holds it. vCPUs float over their node's threads; they are drawn in order.
+ */
+function Topology({ host }: { host: string }) {
+  const { feed } = useCluster();
+  const topology = useTopology(host);
+  const frame = useFeedView(feed, (v) => v.frame, null);
+  const vms = useFeedView(feed, (v) => v.vms, null);
+  useEffect(() => {
+    feed.watchVms(true);
+    return () => feed.watchVms(false);
+  }, [feed]);
+  const h = frame?.hosts.find((x) => x.name === host);
+  const here = useMemo(
+    () => (vms ?? []).filter((v) => v.host === host && v.state === 'running'),
+    [vms, host],
+  );
+  const colour = useMemo(
+    () => new Map(here.map((v, i) => [v.name, VM_COLORS[i % VM_COLORS.length]!])),
+    [here],
+  );
+  if (topology === undefined || !frame)
+    return <div className="empty">loading the host’s topology…</div>;
+  if (topology === null || !h)
+    return <Alert color="red">No host named {host} in this cluster.</Alert>;
+  const nodes = Math.max(1, topology.numaNodes);
+  const cores = topology.sockets * topology.coresPerSocket;
+  const coresPerNode = Math.max(1, Math.floor(cores / nodes));
+  const threads = h.hyperThreading ? topology.threadsPerCore : 1;
+  return (
+    <section className="panel" aria-labelledby="topology-title" data-testid="topology">
+      <div className="panel-head">
+        <h2 id="topology-title">
+          {host}: {topology.sockets} socket{topology.sockets > 1 ? 's' : ''} ×{' '}
+          {topology.coresPerSocket} cores × {topology.threadsPerCore} threads = {h.logicalCpus}{' '}
+          logical CPUs
+        </h2>
+        <Group gap={6}>
+          <Badge variant="outline">HT {h.hyperThreading ? 'on' : 'off'}</Badge>
+          {topology.virtualization ? (
+            <Badge variant="outline">{topology.virtualization}</Badge>
+          ) : null}
+          {topology.hypervisor ? <Badge variant="outline">{topology.hypervisor}</Badge> : null}
+          <Badge color={h.state === 'up' ? 'teal' : h.state === 'failed' ? 'red' : 'yellow'}>
+            {h.state}
+          </Badge>
+        </Group>
+      </div>
+      <div className="numa-row">
+        {Array.from({ length: nodes }, (_, n) => {
+          const node = h.numa[n];
+          const socket = Math.min(topology.sockets - 1, Math.floor((n * topology.sockets) / nodes));
+          const onNode = here.filter(
+            (v) =>
+              (v.numaNodes[0] ?? 0) === n || (v.numaNodes.length > 1 && v.numaNodes.includes(n)),
+          );
+          // vCPUs drawn in order onto the node's threads (round-robin past the last: overcommit).
+          const slots: { vm: string; vcpu: number }[][] = Array.from(
+            { length: coresPerNode * threads },
+            () => [],
+          );
+          let k = 0;
+          for (const v of onNode) {
+            const share =
+              v.numaNodes.length > 1 ? Math.ceil(v.vcpus / v.numaNodes.length) : v.vcpus;
+            for (let c = 0; c < share; c++)
+              slots[k++ % slots.length]!.push({ vm: v.name, vcpu: c });
+          }
+          return (
+            <div key={n} className="numa-node" data-testid={`numa-${n}`}>
+              <Text size="sm" fw={600}>
+                socket {socket} / NUMA node {n}{' '}
+                <span className="dim">
+                  {node
+                    ? `${mib(node.memUsedMiB)} of ${mib(node.memTotalMiB)} · CPU ${pct(node.cpuUsagePct, 0)} · remote ${pct(node.remoteAccessPct, 0)}`
+                    : ''}
+                </span>
+              </Text>
+              <div className="cores">
+                {Array.from({ length: coresPerNode }, (_, c) => (
+                  <div key={c} className="core" title={`core ${n * coresPerNode + c}`}>
+                    <span className="core-label">core {n * coresPerNode + c}</span>
+                    {Array.from({ length: threads }, (_, t) => {
+                      const slot = slots[c * threads + t] ?? [];
+                      return (
+                        <div
+                          key={t}
+                          className="thread"
+                          data-busy={slot.length > 0}
+                          aria-label={`core ${n * coresPerNode + c} thread ${t}: ${slot.map((s) => s.vm).join(', ') || 'idle'}`}
+                        >
+                          {slot.slice(0, 3).map((s) => (
+                            <span
+                              key={`${s.vm}-${s.vcpu}`}
+                              className="vcpu"
+                              style={{ background: colour.get(s.vm) }}
+                              title={`${s.vm} vCPU ${s.vcpu}`}
+                            >
+                              {s.vm}
+                            </span>
+                          ))}
+                          {slot.length > 3 ? (
+                            <span className="dim"> +{slot.length - 3}</span>
+                          ) : null}
+                        </div>
+                      );
+                    })}
+                  </div>
+                ))}
+              </div>
+              <div className="node-mem">
+                memory:{' '}
+                {onNode.length === 0 ? (
+                  <span className="dim">no VM memory here</span>
+                ) : (
+                  onNode.map((v) => (
+                    <span
+                      key={v.name}
+                      className="mem-chip"
+                      style={{ borderColor: colour.get(v.name) }}
+                    >
+                      {v.name} {mib(v.memConfiguredMiB / Math.max(1, v.numaNodes.length))}
+                      {v.numaLocalPct < 99.5 ? (
+                        <span className="dim"> (local {pct(v.numaLocalPct, 0)})</span>
+                      ) : null}
+                    </span>
+                  ))
+                )}
+              </div>
+            </div>
+          );
+        })}
+      </div>
+      <p className="legend">
+        {vms === null ? 'loading the VMs… ' : `${here.length} running VMs. `}vCPUs float over their
+        node’s threads: they are drawn in order, not pinned. A VM spread over two nodes shows on
+        both.
+      </p>
+    </section>
+  );
+}
+
+function HostVms({ host }: { host: string }) {
+  const { feed } = useCluster();
+  const vms = useFeedView(feed, (v) => v.vms, null);
+  const here = (vms ?? []).filter((v: VmFrame) => v.host === host);
+  return (
+    <section className="panel" aria-labelledby="host-vms-title">
+      <div className="panel-head">
+        <h2 id="host-vms-title">VMs on {host}</h2>
+      </div>
+      {vms === null ? (
+        <div className="empty">loading…</div>
+      ) : here.length === 0 ? (
+        <div className="empty">no VMs on this host</div>
+      ) : (
+        <ul className="plain-list">
+          {here.map((v) => (
+            <li key={v.name}>
+              <strong>{v.name}</strong> {v.vcpus} vCPUs · CPU {pct(v.cpuUsagePct)} · ready{' '}
+              {pct(v.cpuReadyPct)} · {mib(v.memActiveMiB)} active · NUMA local{' '}
+              {pct(v.numaLocalPct, 0)}
+              {v.migration
+                ? ` · migrating ${v.migration.progressPct.toFixed(0)}% → ${v.migration.to}`
+                : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function HostAlarms({ host }: { host: string }) {
+  const { feed } = useCluster();
+  const frame = useFeedView(feed, (v) => v.frame, null);
+  const alarms = (frame?.alarms ?? []).filter((a) => a.target === host && a.state !== 'resolved');
+  return (
+    <section className="panel" aria-labelledby="host-alarms-title">
+      <div className="panel-head">
+        <h2 id="host-alarms-title">Alarms on {host}</h2>
+      </div>
+      {alarms.length === 0 ? (
+        <div className="empty">
+          <span aria-hidden="true">✔ </span>none
+        </div>
+      ) : (
+        <ul className="plain-list">
+          {alarms.map((a) => (
+            <li key={a.id}>
+              <span style={{ color: severityLabel[a.severity].color }} aria-hidden="true">
+                {severityLabel[a.severity].icon}
+              </span>{' '}
+              {severityLabel[a.severity].word} {a.rule} since t={simTime(a.since)} ({a.state}
+              {a.ackedBy ? `, acked by ${a.ackedBy}` : ''})
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Body({
+  clusterId,
+  host,
+  token,
+}: {
+  clusterId: string;
+  host: string;
+  token: string | undefined;
+}) {
+  const apiUrl = useApiUrl();
+  const feed = useClusterFeed(apiUrl, clusterId, token);
+  const { summary } = useSummary(apiUrl, clusterId, token);
+  useHistoryOnce(feed, apiUrl, clusterId, token);
+  const ctx = useMemo(
+    () => (feed ? { feed, clusterId, token, apiUrl } : null),
+    [feed, clusterId, token, apiUrl],
+  );
+  if (!ctx) return <div className="empty page-loading">connecting…</div>;
+  const back = `/clusters/${encodeURIComponent(clusterId)}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  return (
+    <ClusterProvider value={ctx}>
+      <ClusterHeader
+        name={summary?.name ?? clusterId}
+        visibility={summary?.visibility ?? ''}
+        speed={summary?.speed ?? 1}
+        paused={summary?.paused ?? false}
+      />
+      <main className="page">
+        <Group justify="space-between">
+          <Link href={back}>← back to the cluster</Link>
+          <HostActions host={host} />
+        </Group>
+        <Topology host={host} />
+        <div className="grid-2">
+          <HostCharts feed={feed!} host={host} />
+          <div className="stack">
+            <HostAlarms host={host} />
+            <HostVms host={host} />
+          </div>
+        </div>
+      </main>
+    </ClusterProvider>
+  );
+}
+
+export function HostPage({
+  clusterId,
+  host,
+  token,
+}: {
+  clusterId: string;
+  host: string;
+  token: string | undefined;
+}) {
+  return (
+    <NameGate>
+      <Body clusterId={clusterId} host={host} token={token} />
+    </NameGate>
+  );
+}

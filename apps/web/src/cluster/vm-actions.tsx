@@ -1,0 +1,319 @@
+'use client';
+
+import {
+  type ClusterCommandRequest,
+  singleVmSpecSchema,
+  type VmFrame,
+} from '@overcommit/contracts';
+import {
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  NumberInput,
+  Radio,
+  ScrollArea,
+  Slider,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useEffect, useState } from 'react';
+import type { MigrationTargets } from '@overcommit/contracts';
+import { migrationTargets } from '../api';
+import { mib } from '../ui/format';
+import { CommandResult, useCluster, useCommand } from './context';
+
+export type VmAction =
+  | { kind: 'migrate' | 'power-on' | 'power-off' | 'delete' | 'spike'; vm: VmFrame }
+  | { kind: 'create' };
+
+function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
+  const { apiUrl, clusterId, token } = useCluster();
+  const [answer, setAnswer] = useState<MigrationTargets | null>(null);
+  const targets = answer?.targets ?? null;
+  const [error, setError] = useState<string | null>(null);
+  const [to, setTo] = useState<string | null>(null);
+  const [autoConverge, setAutoConverge] = useState(false);
+  const cmd = useCommand();
+  useEffect(() => {
+    let cancelled = false;
+    void migrationTargets(apiUrl, clusterId, token, vm.name).then((r) => {
+      if (cancelled) return;
+      if (r.ok) setAnswer(r.value);
+      else setError(r.error.message);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [apiUrl, clusterId, token, vm.name]);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!to) return;
+        void cmd.run({ do: 'migrate-vm', target: vm.name, to, autoConverge }).then((o) => {
+          if (o.status === 'accepted') setTimeout(onDone, 1200);
+        });
+      }}
+    >
+      <Stack gap="sm">
+        <Text size="sm">
+          {vm.name}: {vm.vcpus} vCPUs, {mib(vm.memConfiguredMiB)}, now on{' '}
+          <strong>{vm.host ?? 'no host'}</strong>. Choose the destination:
+        </Text>
+        {answer?.refusal ? (
+          <Text c="red" role="alert">
+            {answer.refusal}
+          </Text>
+        ) : null}
+        {error ? (
+          <Text c="red" role="alert">
+            cannot list the hosts: {error}
+          </Text>
+        ) : !targets ? (
+          <Text size="sm">checking every host’s headroom…</Text>
+        ) : (
+          <ScrollArea.Autosize mah={320}>
+            <Radio.Group
+              value={to}
+              onChange={setTo}
+              name="to"
+              label="Destination host"
+              aria-label="Destination host"
+            >
+              <Stack gap={6} mt={6}>
+                {targets.map((t) => (
+                  <div key={t.host} data-testid={`target-${t.host}`} data-fits={t.fits}>
+                    <Radio
+                      value={t.host}
+                      disabled={!t.fits}
+                      label={
+                        <span>
+                          <strong>{t.host}</strong>{' '}
+                          <span className="dim">
+                            {Math.floor(t.freeVcpus)} vCPUs, {mib(t.freeMemMiB)} free
+                          </span>
+                          {t.fits ? null : (
+                            <span className="refusal">
+                              {' '}
+                              <span aria-hidden="true">✖</span> would refuse: {t.reason}
+                            </span>
+                          )}
+                        </span>
+                      }
+                    />
+                  </div>
+                ))}
+              </Stack>
+            </Radio.Group>
+          </ScrollArea.Autosize>
+        )}
+        <Checkbox
+          label="auto-converge (throttle the guest if it dirties memory faster than the link)"
+          checked={autoConverge}
+          onChange={(e) => setAutoConverge(e.currentTarget.checked)}
+        />
+        <Group>
+          <Button
+            type="submit"
+            disabled={!to}
+            loading={cmd.state.phase === 'sending' || cmd.state.phase === 'queued'}
+          >
+            Migrate {to ? `to ${to}` : ''}
+          </Button>
+          <CommandResult state={cmd.state} />
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function ConfirmForm({
+  label,
+  request,
+  danger,
+  onDone,
+}: {
+  label: string;
+  request: ClusterCommandRequest;
+  danger?: boolean;
+  onDone: () => void;
+}) {
+  const cmd = useCommand();
+  return (
+    <Group>
+      <Button
+        color={danger ? 'red' : undefined}
+        loading={cmd.state.phase === 'sending' || cmd.state.phase === 'queued'}
+        onClick={() =>
+          void cmd.run(request).then((o) => {
+            if (o.status === 'accepted') setTimeout(onDone, 1000);
+          })
+        }
+      >
+        {label}
+      </Button>
+      <CommandResult state={cmd.state} />
+    </Group>
+  );
+}
+
+function SpikeForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
+  const [cpu, setCpu] = useState(100);
+  const [memoryActive, setMemoryActive] = useState(90);
+  const cmd = useCommand();
+  return (
+    <Stack gap="md">
+      <Text size="sm">
+        Set {vm.name}’s workload: demand per vCPU and active memory, from the next tick.
+      </Text>
+      <div>
+        <Text size="sm">CPU demand per vCPU: {cpu}%</Text>
+        <Slider
+          value={cpu}
+          onChange={setCpu}
+          min={0}
+          max={100}
+          step={5}
+          label={(v) => `${v}%`}
+          aria-label="CPU demand per vCPU"
+        />
+      </div>
+      <div>
+        <Text size="sm">active memory: {memoryActive}% of configured</Text>
+        <Slider
+          value={memoryActive}
+          onChange={setMemoryActive}
+          min={0}
+          max={100}
+          step={5}
+          label={(v) => `${v}%`}
+          aria-label="Active memory"
+        />
+      </div>
+      <Group>
+        <Button
+          loading={cmd.state.phase === 'sending' || cmd.state.phase === 'queued'}
+          onClick={() =>
+            void cmd
+              .run({
+                do: 'set-workload',
+                target: vm.name,
+                workload: { profile: 'constant', cpu: cpu / 100, memoryActive: memoryActive / 100 },
+              })
+              .then((o) => {
+                if (o.status === 'accepted') setTimeout(onDone, 1000);
+              })
+          }
+        >
+          Apply
+        </Button>
+        <CommandResult state={cmd.state} />
+      </Group>
+    </Stack>
+  );
+}
+
+function CreateForm({ onDone }: { onDone: () => void }) {
+  const [name, setName] = useState('');
+  const [vcpus, setVcpus] = useState<number | string>(2);
+  const [memoryGiB, setMemoryGiB] = useState<number | string>(4);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const cmd = useCommand();
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        const spec = singleVmSpecSchema.safeParse({
+          name: name.trim(),
+          vcpus: Number(vcpus),
+          memoryGiB: Number(memoryGiB),
+          workload: { profile: 'constant', cpu: 0.3 },
+        });
+        if (!spec.success) {
+          setInvalid(spec.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+          return;
+        }
+        setInvalid(null);
+        void cmd.run({ do: 'create-vm', vm: spec.data }).then((o) => {
+          if (o.status === 'accepted') setTimeout(onDone, 1000);
+        });
+      }}
+    >
+      <Stack gap="sm">
+        <TextInput
+          label="Name"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          required
+          maxLength={60}
+          data-autofocus
+        />
+        <NumberInput label="vCPUs" value={vcpus} onChange={setVcpus} min={1} max={256} required />
+        <NumberInput
+          label="Memory (GiB)"
+          value={memoryGiB}
+          onChange={setMemoryGiB}
+          min={0.25}
+          max={4096}
+          step={1}
+          decimalScale={2}
+          required
+        />
+        <Group>
+          <Button
+            type="submit"
+            disabled={!name.trim()}
+            loading={cmd.state.phase === 'sending' || cmd.state.phase === 'queued'}
+          >
+            Create and power on
+          </Button>
+          <CommandResult state={cmd.state} />
+        </Group>
+        {invalid ? (
+          <Text c="red" size="sm" role="alert">
+            {invalid}
+          </Text>
+        ) : null}
+      </Stack>
+    </form>
+  );
+}
+
+/** The dialog for one VM action; the outcome (or the refusal with its reason) shows in it. */
+export function VmActionModal({
+  action,
+  onClose,
+}: {
+  action: VmAction | null;
+  onClose: () => void;
+}) {
+  const title =
+    action === null
+      ? ''
+      : action.kind === 'create'
+        ? 'New VM'
+        : `${{ migrate: 'Migrate', 'power-on': 'Power on', 'power-off': 'Power off', delete: 'Delete', spike: 'Spike workload' }[action.kind]} ${action.vm.name}`;
+  return (
+    <Modal opened={action !== null} onClose={onClose} title={title} size="lg">
+      {action === null ? null : action.kind === 'migrate' ? (
+        <MigrateForm vm={action.vm} onDone={onClose} />
+      ) : action.kind === 'create' ? (
+        <CreateForm onDone={onClose} />
+      ) : action.kind === 'spike' ? (
+        <SpikeForm vm={action.vm} onDone={onClose} />
+      ) : (
+        <ConfirmForm
+          label={title}
+          danger={action.kind !== 'power-on'}
+          request={{
+            do: `${action.kind}-vm`,
+            target: action.vm.name,
+          }}
+          onDone={onClose}
+        />
+      )}
+    </Modal>
+  );
+}

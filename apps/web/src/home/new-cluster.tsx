@@ -1,0 +1,207 @@
+'use client';
+
+import type { CreateClusterResponse, Visibility } from '@overcommit/contracts';
+import {
+  Alert,
+  Button,
+  CopyButton,
+  FileButton,
+  Group,
+  List,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { type ApiError, createCluster, listScenarios, type ScenarioInfo } from '../api';
+import { useApiUrl } from '../app-config';
+
+function LinkRow({ label, url, testId }: { label: string; url: string; testId: string }) {
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <TextInput
+        label={label}
+        value={url}
+        readOnly
+        style={{ flex: 1 }}
+        data-testid={testId}
+        onFocus={(e) => e.currentTarget.select()}
+      />
+      <CopyButton value={url}>
+        {({ copied, copy }) => (
+          <Button
+            mt={24}
+            size="sm"
+            variant={copied ? 'filled' : 'default'}
+            onClick={copy}
+            aria-label={`Copy the ${label.toLowerCase()}`}
+          >
+            {copied ? '✔ copied' : 'Copy'}
+          </Button>
+        )}
+      </CopyButton>
+    </Group>
+  );
+}
+
+/** "New cluster": a bundled scenario, or YAML pasted or uploaded; errors at their paths; the links after. */
+export function NewCluster() {
+  const apiUrl = useApiUrl();
+  const [scenarios, setScenarios] = useState<ScenarioInfo[] | null>(null);
+  const [source, setSource] = useState<'bundled' | 'yaml'>('bundled');
+  const [scenarioName, setScenarioName] = useState<string | null>(null);
+  const [yaml, setYaml] = useState('');
+  const [visibility, setVisibility] = useState<Visibility>('public');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [created, setCreated] = useState<CreateClusterResponse | null>(null);
+  useEffect(() => {
+    void listScenarios(apiUrl).then((r) => {
+      if (r.ok) {
+        setScenarios(r.value);
+        setScenarioName((n) => n ?? r.value[0]?.name ?? null);
+      } else setError(r.error);
+    });
+  }, [apiUrl]);
+  const origin = typeof window === 'undefined' ? '' : window.location.origin;
+  const link = (c: CreateClusterResponse, token?: string) =>
+    `${origin}/clusters/${encodeURIComponent(c.id)}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  const chosen = scenarios?.find((s) => s.name === scenarioName);
+  return (
+    <section className="panel" aria-labelledby="new-title" data-testid="new-cluster">
+      <div className="panel-head">
+        <h2 id="new-title">New cluster</h2>
+      </div>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(null);
+          setCreated(null);
+          const input =
+            source === 'bundled'
+              ? ({ kind: 'bundled', scenarioName: scenarioName ?? '', visibility } as const)
+              : ({ kind: 'yaml', yaml, visibility } as const);
+          void createCluster(apiUrl, input).then((r) => {
+            setBusy(false);
+            if (r.ok) setCreated(r.value);
+            else setError(r.error);
+          });
+        }}
+      >
+        <Stack gap="sm">
+          <SegmentedControl
+            value={source}
+            onChange={(v) => setSource(v)}
+            data={[
+              { value: 'bundled', label: 'a bundled scenario' },
+              { value: 'yaml', label: 'my scenario (YAML)' },
+            ]}
+            aria-label="Scenario source"
+          />
+          {source === 'bundled' ? (
+            <>
+              <Select
+                label="Scenario"
+                data={(scenarios ?? []).map((s) => ({
+                  value: s.name,
+                  label: `${s.title ?? s.name} (${s.hosts} hosts, ${s.vms} VMs)`,
+                }))}
+                value={scenarioName}
+                onChange={setScenarioName}
+                placeholder={scenarios ? 'choose' : 'loading…'}
+                allowDeselect={false}
+              />
+              {chosen?.description ? (
+                <Text size="sm" c="dimmed">
+                  {chosen.description}
+                </Text>
+              ) : null}
+            </>
+          ) : (
+            <>
+              <Textarea
+                label="Scenario YAML"
+                description="Paste it, or upload a file. The format is in docs/scenarios.md."
+                value={yaml}
+                onChange={(e) => setYaml(e.currentTarget.value)}
+                autosize
+                minRows={8}
+                maxRows={24}
+                styles={{
+                  input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12 },
+                }}
+              />
+              <FileButton
+                onChange={(file) => file && void file.text().then(setYaml)}
+                accept=".yaml,.yml,text/yaml"
+              >
+                {(props) => (
+                  <Button variant="default" size="xs" {...props} w="fit-content">
+                    Upload a YAML file…
+                  </Button>
+                )}
+              </FileButton>
+            </>
+          )}
+          <SegmentedControl
+            value={visibility}
+            onChange={(v) => setVisibility(v)}
+            data={[
+              { value: 'public', label: 'public: listed, anyone may watch' },
+              { value: 'private', label: 'private: only with its link' },
+            ]}
+            aria-label="Visibility"
+          />
+          <Button
+            type="submit"
+            loading={busy}
+            disabled={source === 'bundled' ? !scenarioName : !yaml.trim()}
+            w="fit-content"
+          >
+            Create and start
+          </Button>
+        </Stack>
+      </form>
+      {error ? (
+        <Alert color="red" mt="sm" title={error.message} role="alert" data-testid="create-errors">
+          {error.errors?.length ? (
+            <List size="sm">
+              {error.errors.map((e, i) => (
+                <List.Item key={i}>
+                  <code>{e.path || '(scenario)'}</code>: {e.message}
+                </List.Item>
+              ))}
+            </List>
+          ) : null}
+          <Text size="xs" mt={4}>
+            Nothing was created.
+          </Text>
+        </Alert>
+      ) : null}
+      {created ? (
+        <Alert color="teal" mt="sm" title={`Created ${created.name}`} data-testid="created">
+          <Stack gap="xs">
+            <LinkRow
+              label="Operator link (can act: share with your team only)"
+              url={link(created, created.operatorToken)}
+              testId="operator-link"
+            />
+            <LinkRow
+              label="Viewer link (watch only)"
+              url={link(created, visibility === 'private' ? created.viewerToken : undefined)}
+              testId="viewer-link"
+            />
+            <Link href={link(created, created.operatorToken).slice(origin.length)}>
+              Open it as operator →
+            </Link>
+          </Stack>
+        </Alert>
+      ) : null}
+    </section>
+  );
+}
