@@ -116,7 +116,7 @@ describe('two people on one cluster, in Chromium (real API, worker, web app and 
     await row(viewer.page).waitFor();
     const from = await row(operator.page).locator('[data-col=host]').textContent();
     await operator.page.getByRole('button', { name: 'Actions for web-01' }).click();
-    await operator.page.getByRole('menuitem', { name: 'Migrate…' }).click();
+    await operator.page.getByRole('dialog').getByRole('button', { name: 'Migrate…' }).click();
     const dialog = operator.page.getByRole('dialog');
     // The target list shows every host: the VM's own is refused, with why.
     await dialog

@@ -45,7 +45,9 @@ export function timeTicks(first: number, last: number): number[] {
  */
 const Chart = memo(function Chart({
   title,
-  points,
+  feed,
+  seconds,
+  stagger = 0,
   lines,
   unit,
   domain,
@@ -53,7 +55,11 @@ const Chart = memo(function Chart({
   testId,
 }: {
   title: string;
-  points: readonly SeriesPoint[];
+  feed: ClusterFeed;
+  /** The window, in simulated seconds. */
+  seconds: number;
+  /** Charts that redraw every few ticks take turns: this one's offset. */
+  stagger?: number;
   lines: readonly LineSpec[];
   unit: string;
   domain?: [number, number | 'auto'];
@@ -61,13 +67,23 @@ const Chart = memo(function Chart({
   testId: string;
 }) {
   const { ref, width } = useElementSize();
+  const target = Math.max(60, Math.floor((width || 600) / 2));
+  // A chart redraws when its window has gained about one drawn point: every
+  // tick in the 5-minute window, every few ticks in longer ones (a tick
+  // there is less than a pixel), the charts taking turns.
+  const stepSeconds = useFeedView(feed, (v) => v.stepSeconds, 1);
+  const stride = Math.max(1, Math.floor(seconds / Math.max(stepSeconds, 0.001) / target));
+  const epoch = useFeedView(feed, (v) => Math.floor((v.seriesVersion + stagger) / stride), 0);
+  const points = useMemo(
+    () => (epoch >= 0 ? feed.series.window(seconds) : []),
+    [feed, seconds, epoch],
+  );
   const [xDomain, xTicks] = useMemo(() => {
     const first = points[0]?.time ?? 0;
     const last = points[points.length - 1]?.time ?? 0;
     return [[first, last] as [number, number], timeTicks(first, last)];
   }, [points]);
   const rows = useMemo(() => {
-    const target = Math.max(60, Math.floor((width || 600) / 2));
     const first = lines[0]!;
     const sampled = lttb(points, target, first.value);
     return sampled.map((p) => {
@@ -75,7 +91,7 @@ const Chart = memo(function Chart({
       for (const l of lines) row[l.key] = l.value(p);
       return row;
     });
-  }, [points, lines, width]);
+  }, [points, lines, target]);
   // What the window holds, for anyone checking that no tick is missing: the
   // ticks it spans, the points it has and the gaps (ticks never recovered) in it.
   const span = useMemo(() => {
@@ -213,21 +229,12 @@ function hostLines(
   }));
 }
 
-/** The window's points, recomputed when the series changes (its version) or the window does. */
-function useSeriesWindow(feed: ClusterFeed, seconds: number) {
-  const version = useFeedView(feed, (v) => v.seriesVersion, 0);
-  return useMemo(
-    () => ({ version, points: feed.series.window(seconds) }),
-    [feed, version, seconds],
-  );
-}
-
 /** The cluster's live charts, with 5, 15 and 60-minute windows opened from the history. */
 export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: ClusterFeed }) {
   const [windowSeconds, setWindow] = useState('900');
-  const { points, version } = useSeriesWindow(feed, Number(windowSeconds));
+  const seconds = Number(windowSeconds);
   // The busiest hosts are re-ranked every 30 updates, so lines do not swap colours every second.
-  const epoch = Math.floor(version / 30);
+  const epoch = useFeedView(feed, (v) => Math.floor(v.seriesVersion / 30), 0);
   const busiestKey = useMemo(() => {
     const last = feed.series.last?.hostCpu;
     if (!last || epoch < 0) return '';
@@ -257,7 +264,9 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
         <Chart
           title="Cluster CPU usage and ready"
           unit="%"
-          points={points}
+          feed={feed}
+          seconds={seconds}
+          stagger={0}
           lines={CPU_LINES}
           domain={[0, 100]}
           testId="chart-cpu"
@@ -265,7 +274,9 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
         <Chart
           title="CPU usage, 5 busiest hosts"
           unit="%"
-          points={points}
+          feed={feed}
+          seconds={seconds}
+          stagger={1}
           lines={hostCpuLines.length ? hostCpuLines : CPU_LINES.slice(0, 1)}
           domain={[0, 100]}
           testId="chart-hosts"
@@ -273,19 +284,31 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
         <Chart
           title="Memory against capacity"
           unit="GiB"
-          points={points}
+          feed={feed}
+          seconds={seconds}
+          stagger={2}
           lines={MEM_LINES}
           testId="chart-memory"
         />
         <Chart
           title="NUMA local against remote"
           unit="% of memory accesses"
-          points={points}
+          feed={feed}
+          seconds={seconds}
+          stagger={3}
           lines={NUMA_LINES}
           domain={[0, 100]}
           testId="chart-numa"
         />
-        <Chart title="Power" unit="kW" points={points} lines={POWER_LINES} testId="chart-power" />
+        <Chart
+          title="Power"
+          unit="kW"
+          feed={feed}
+          seconds={seconds}
+          stagger={4}
+          lines={POWER_LINES}
+          testId="chart-power"
+        />
       </div>
     </section>
   );
@@ -300,7 +323,7 @@ export const HostCharts = memo(function HostCharts({
   host: string;
 }) {
   const [windowSeconds, setWindow] = useState('900');
-  const { points } = useSeriesWindow(feed, Number(windowSeconds));
+  const seconds = Number(windowSeconds);
   const index = feed.hostNames.indexOf(host);
   const lines = useMemo(
     () =>
@@ -337,7 +360,9 @@ export const HostCharts = memo(function HostCharts({
         <Chart
           title="CPU usage and ready"
           unit="%"
-          points={points}
+          feed={feed}
+          seconds={seconds}
+          stagger={5}
           lines={lines}
           domain={[0, 100]}
           testId="chart-host-cpu"

@@ -97,6 +97,7 @@ export const HostGrid = memo(function HostGrid() {
             return (
               <li key={h.name}>
                 <Link
+                  prefetch={false}
                   href={`/clusters/${encodeURIComponent(clusterId)}/hosts/${encodeURIComponent(h.name)}${query}`}
                   className="host-tile"
                   data-state={h.state}

@@ -22,11 +22,45 @@ import { useEffect, useState } from 'react';
 import type { MigrationTargets } from '@overcommit/contracts';
 import { migrationTargets } from '../api';
 import { mib } from '../ui/format';
-import { CommandResult, useCluster, useCommand } from './context';
+import { ActButton, CommandResult, useCluster, useCommand } from './context';
 
 export type VmAction =
-  | { kind: 'migrate' | 'power-on' | 'power-off' | 'delete' | 'spike'; vm: VmFrame }
+  | { kind: 'choose' | 'migrate' | 'power-on' | 'power-off' | 'delete' | 'spike'; vm: VmFrame }
   | { kind: 'create' };
+
+/** What one can do to a VM; for a viewer every button is disabled, with the reason. */
+function Chooser({ vm, onChoose }: { vm: VmFrame; onChoose: (a: VmAction) => void }) {
+  const running = vm.state === 'running';
+  return (
+    <Stack gap="xs">
+      <Text size="sm">
+        {vm.name}: {vm.state}
+        {vm.host ? ` on ${vm.host}` : ''}, {vm.vcpus} vCPUs, {mib(vm.memConfiguredMiB)}
+      </Text>
+      <Group gap="xs">
+        <ActButton
+          variant="default"
+          disabled={!running}
+          onClick={() => onChoose({ kind: 'migrate', vm })}
+        >
+          Migrate…
+        </ActButton>
+        <ActButton
+          variant="default"
+          onClick={() => onChoose({ kind: running ? 'power-off' : 'power-on', vm })}
+        >
+          {running ? 'Power off…' : 'Power on…'}
+        </ActButton>
+        <ActButton variant="default" onClick={() => onChoose({ kind: 'spike', vm })}>
+          Spike workload…
+        </ActButton>
+        <ActButton variant="light" color="red" onClick={() => onChoose({ kind: 'delete', vm })}>
+          Delete…
+        </ActButton>
+      </Group>
+    </Stack>
+  );
+}
 
 function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
   const { apiUrl, clusterId, token } = useCluster();
@@ -285,19 +319,23 @@ function CreateForm({ onDone }: { onDone: () => void }) {
 export function VmActionModal({
   action,
   onClose,
+  onChoose,
 }: {
   action: VmAction | null;
   onClose: () => void;
+  onChoose: (a: VmAction) => void;
 }) {
   const title =
     action === null
       ? ''
       : action.kind === 'create'
         ? 'New VM'
-        : `${{ migrate: 'Migrate', 'power-on': 'Power on', 'power-off': 'Power off', delete: 'Delete', spike: 'Spike workload' }[action.kind]} ${action.vm.name}`;
+        : `${{ choose: 'Act on', migrate: 'Migrate', 'power-on': 'Power on', 'power-off': 'Power off', delete: 'Delete', spike: 'Spike workload' }[action.kind]} ${action.vm.name}`;
   return (
     <Modal opened={action !== null} onClose={onClose} title={title} size="lg">
-      {action === null ? null : action.kind === 'migrate' ? (
+      {action === null ? null : action.kind === 'choose' ? (
+        <Chooser vm={action.vm} onChoose={onChoose} />
+      ) : action.kind === 'migrate' ? (
         <MigrateForm vm={action.vm} onDone={onClose} />
       ) : action.kind === 'create' ? (
         <CreateForm onDone={onClose} />

@@ -1,21 +1,11 @@
 'use client';
 
 import type { VmFrame } from '@overcommit/contracts';
-import {
-  Button,
-  Group,
-  Menu,
-  Pagination,
-  Progress,
-  Switch,
-  Table,
-  TextInput,
-  UnstyledButton,
-} from '@mantine/core';
-import { memo, useEffect, useMemo, useState } from 'react';
+import { Button, Group, Pagination, Switch, TextInput, UnstyledButton } from '@mantine/core';
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import { useFeedView } from '../live/hooks';
 import { mib, pct } from '../ui/format';
-import { useCanAct, useCluster } from './context';
+import { useCluster } from './context';
 import { type VmAction, VmActionModal } from './vm-actions';
 
 type Key = keyof Pick<
@@ -70,76 +60,48 @@ function compare(a: VmFrame, b: VmFrame, key: Key | 'migration'): number {
   return String(x ?? '').localeCompare(String(y ?? ''), 'en', { numeric: true });
 }
 
-function Rows({ vms, onAction }: { vms: readonly VmFrame[]; onAction: (a: VmAction) => void }) {
-  const { canAct, reason } = useCanAct();
-  return (
-    <>
-      {vms.map((v) => (
-        <Table.Tr key={v.name} data-testid={`vm-${v.name}`}>
-          {COLUMNS.map((c) =>
-            c.key === 'migration' ? (
-              <Table.Td key={c.key} data-col="migration">
-                {v.migration ? (
-                  <Progress
-                    value={v.migration.progressPct}
-                    size="sm"
-                    aria-label={`migration to ${v.migration.to}: ${v.migration.progressPct.toFixed(0)}%`}
-                  />
-                ) : null}
-                <span className="dim">{c.show(v)}</span>
-              </Table.Td>
-            ) : (
-              <Table.Td key={c.key} className={c.num ? 'num' : undefined} data-col={c.key}>
-                {c.show(v)}
-              </Table.Td>
-            ),
-          )}
-          <Table.Td>
-            <Menu position="bottom-end" withinPortal>
-              <Menu.Target>
-                <Button
-                  size="compact-xs"
-                  variant="subtle"
-                  aria-label={`Actions for ${v.name}`}
-                  title={canAct ? undefined : reason}
-                >
-                  ⋯
-                </Button>
-              </Menu.Target>
-              <Menu.Dropdown>
-                {canAct ? null : <Menu.Label>{reason}</Menu.Label>}
-                <Menu.Item
-                  disabled={!canAct || v.state !== 'running'}
-                  onClick={() => onAction({ kind: 'migrate', vm: v })}
-                >
-                  Migrate…
-                </Menu.Item>
-                <Menu.Item
-                  disabled={!canAct}
-                  onClick={() =>
-                    onAction({ kind: v.state === 'running' ? 'power-off' : 'power-on', vm: v })
-                  }
-                >
-                  {v.state === 'running' ? 'Power off…' : 'Power on…'}
-                </Menu.Item>
-                <Menu.Item disabled={!canAct} onClick={() => onAction({ kind: 'spike', vm: v })}>
-                  Spike workload…
-                </Menu.Item>
-                <Menu.Item
-                  disabled={!canAct}
-                  color="red"
-                  onClick={() => onAction({ kind: 'delete', vm: v })}
-                >
-                  Delete…
-                </Menu.Item>
-              </Menu.Dropdown>
-            </Menu>
-          </Table.Td>
-        </Table.Tr>
-      ))}
-    </>
-  );
-}
+const sameVm = (a: VmFrame, b: VmFrame) =>
+  COLUMNS.every((c) => c.show(a) === c.show(b)) &&
+  (a.migration?.progressPct ?? -1) === (b.migration?.progressPct ?? -1);
+
+/** One VM's row, plain markup, redrawn only when a figure it shows changes. */
+const Row = memo(
+  function Row({ vm: v, onAction }: { vm: VmFrame; onAction: (a: VmAction) => void }) {
+    return (
+      <tr data-testid={`vm-${v.name}`}>
+        {COLUMNS.map((c) =>
+          c.key === 'migration' ? (
+            <td key={c.key} data-col="migration">
+              {v.migration ? (
+                <progress
+                  max={100}
+                  value={v.migration.progressPct}
+                  aria-label={`migration to ${v.migration.to}: ${v.migration.progressPct.toFixed(0)}%`}
+                />
+              ) : null}
+              <span className="dim">{c.show(v)}</span>
+            </td>
+          ) : (
+            <td key={c.key} className={c.num ? 'num' : undefined} data-col={c.key}>
+              {c.show(v)}
+            </td>
+          ),
+        )}
+        <td>
+          <button
+            type="button"
+            className="row-action"
+            aria-label={`Actions for ${v.name}`}
+            onClick={() => onAction({ kind: 'choose', vm: v })}
+          >
+            ⋯
+          </button>
+        </td>
+      </tr>
+    );
+  },
+  (prev, next) => prev.onAction === next.onAction && sameVm(prev.vm, next.vm),
+);
 
 /** The table of VMs: per-VM metrics stream only while it is open. */
 export const VmTable = memo(function VmTable() {
@@ -152,6 +114,7 @@ export const VmTable = memo(function VmTable() {
   });
   const [page, setPage] = useState(1);
   const [action, setAction] = useState<VmAction | null>(null);
+  const onAction = useCallback((a: VmAction) => setAction(a), []);
   const vms = useFeedView(feed, (v) => v.vms, null);
   useEffect(() => {
     if (!open) return;
@@ -196,7 +159,7 @@ export const VmTable = memo(function VmTable() {
             />
           ) : null}
           {open ? (
-            <Button size="xs" variant="default" onClick={() => setAction({ kind: 'create' })}>
+            <Button size="xs" variant="default" onClick={() => onAction({ kind: 'create' })}>
               New VM…
             </Button>
           ) : null}
@@ -215,12 +178,12 @@ export const VmTable = memo(function VmTable() {
         </div>
       ) : (
         <>
-          <Table.ScrollContainer minWidth={1100}>
-            <Table striped highlightOnHover stickyHeader verticalSpacing={4} fz="xs">
-              <Table.Thead>
-                <Table.Tr>
+          <div className="table-scroll">
+            <table className="vm-table">
+              <thead>
+                <tr>
                   {COLUMNS.map((c) => (
-                    <Table.Th
+                    <th
                       key={c.key}
                       aria-sort={
                         sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'
@@ -237,16 +200,18 @@ export const VmTable = memo(function VmTable() {
                       >
                         {c.label} {sort.key === c.key ? (sort.desc ? '▼' : '▲') : ''}
                       </UnstyledButton>
-                    </Table.Th>
+                    </th>
                   ))}
-                  <Table.Th aria-label="actions" />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                <Rows vms={rows.slice((current - 1) * PAGE, current * PAGE)} onAction={setAction} />
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+                  <th aria-label="actions" />
+                </tr>
+              </thead>
+              <tbody>
+                {rows.slice((current - 1) * PAGE, current * PAGE).map((v) => (
+                  <Row key={v.name} vm={v} onAction={onAction} />
+                ))}
+              </tbody>
+            </table>
+          </div>
           <Group justify="space-between" mt="xs">
             <span className="dim">
               {rows.length} of {vms.length} VMs
@@ -255,7 +220,7 @@ export const VmTable = memo(function VmTable() {
           </Group>
         </>
       )}
-      <VmActionModal action={action} onClose={() => setAction(null)} />
+      <VmActionModal action={action} onClose={() => setAction(null)} onChoose={setAction} />
     </section>
   );
 });
