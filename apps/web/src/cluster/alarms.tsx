@@ -146,6 +146,7 @@ function beep(): void {
 }
 
 const PAGE = 40;
+const TOAST_EVERY_MS = 10_000;
 
 /**
  * Active alarms (critical first), filterable, drawn a page at a time so a
@@ -163,6 +164,31 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
   const [limit, setLimit] = useState(PAGE);
   const [acking, setAcking] = useState<AlarmFrame | null>(null);
   const seen = useRef<Set<string> | null>(null);
+  const lastToastAt = useRef(0);
+  const pendingToasts = useRef<AlarmFrame[]>([]);
+  const toastTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const flushToasts = useCallback(() => {
+    toastTimer.current = undefined;
+    const batch = pendingToasts.current;
+    pendingToasts.current = [];
+    const first = batch[0];
+    if (!first) return;
+    lastToastAt.current = Date.now();
+    notifications.show({
+      color: 'red',
+      title:
+        batch.length === 1
+          ? `▲ Critical: ${first.rule}`
+          : `▲ ${batch.length} critical alarms fired`,
+      message:
+        batch.length === 1
+          ? `${first.target}: ${fmt(first.value)} against ${fmt(first.threshold)}`
+          : `first: ${first.rule} on ${first.target}; see the alarms panel`,
+      autoClose: 8000,
+    });
+    if (sound) beep();
+  }, [sound]);
+  useEffect(() => () => clearTimeout(toastTimer.current), []);
   const active = useMemo(
     () =>
       (frame?.alarms ?? [])
@@ -189,28 +215,16 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
       seen.current = new Set(critical.map((a) => a.id));
       return;
     }
-    let toasts = 0;
-    for (const a of critical) {
-      if (seen.current.has(a.id)) continue;
-      seen.current.add(a.id);
-      // A storm of new alarms makes one toast, not hundreds.
-      if (++toasts > 3) continue;
-      notifications.show({
-        color: 'red',
-        title: `▲ Critical: ${a.rule}`,
-        message: `${a.target}: ${fmt(a.value)} against ${fmt(a.threshold)}`,
-        autoClose: 8000,
-      });
-    }
-    if (toasts > 3)
-      notifications.show({
-        color: 'red',
-        title: `▲ ${toasts - 3} more critical alarms`,
-        message: 'see the alarms panel',
-        autoClose: 8000,
-      });
-    if (toasts > 0 && sound) beep();
-  }, [active, frame, sound]);
+    const fresh = critical.filter((a) => !seen.current!.has(a.id));
+    for (const a of fresh) seen.current.add(a.id);
+    if (fresh.length === 0) return;
+    // At most one toast every 10 s: a storm of alarms makes one line, not a
+    // stack of animated toasts every second; the panel has them all.
+    pendingToasts.current.push(...fresh);
+    const wait = lastToastAt.current + TOAST_EVERY_MS - Date.now();
+    if (wait <= 0) flushToasts();
+    else toastTimer.current ??= setTimeout(flushToasts, wait);
+  }, [active, frame, flushToasts]);
   return (
     <section className="panel" aria-labelledby="alarms-title" data-testid="alarms">
       <div className="panel-head">
