@@ -195,6 +195,11 @@ describe('two people on one cluster, in Chromium (real API, worker, web app and 
     expect(Number(await chart.getAttribute('data-gaps'))).toBe(0);
     expect(Number(await chart.getAttribute('data-points'))).toBe(last - first + 1);
     expect(last).toBeGreaterThanOrEqual(before + 10);
+    // Both are back in presence, on both pages.
+    for (const { page } of [operator, viewer]) {
+      await page.getByTestId('presence').getByText('Sam (view)').waitFor({ timeout: 5_000 });
+      await page.getByTestId('presence').getByText('Lin (op)').waitFor({ timeout: 5_000 });
+    }
   });
 
   it('pages render without console errors, and screenshots go to docs/screenshots', async () => {

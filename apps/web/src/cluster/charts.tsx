@@ -209,6 +209,7 @@ const NUMA_LINES: LineSpec[] = [
 const POWER_LINES: LineSpec[] = [
   { key: 'power', name: 'power kW', color: palette.warning, value: (p) => p.powerKW },
 ];
+const PCT: [number, number] = [0, 100];
 const HOST_COLORS = [palette.info, palette.critical, palette.ok, palette.purple, palette.warning];
 
 /** Per-host CPU lines for the hosts to show (the busiest, or one host on its page). */
@@ -261,54 +262,38 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
         />
       </div>
       <div className="chart-grid">
-        <Chart
-          title="Cluster CPU usage and ready"
-          unit="%"
-          feed={feed}
-          seconds={seconds}
-          stagger={0}
-          lines={CPU_LINES}
-          domain={[0, 100]}
-          testId="chart-cpu"
-        />
-        <Chart
-          title="CPU usage, 5 busiest hosts"
-          unit="%"
-          feed={feed}
-          seconds={seconds}
-          stagger={1}
-          lines={hostCpuLines.length ? hostCpuLines : CPU_LINES.slice(0, 1)}
-          domain={[0, 100]}
-          testId="chart-hosts"
-        />
-        <Chart
-          title="Memory against capacity"
-          unit="GiB"
-          feed={feed}
-          seconds={seconds}
-          stagger={2}
-          lines={MEM_LINES}
-          testId="chart-memory"
-        />
-        <Chart
-          title="NUMA local against remote"
-          unit="% of memory accesses"
-          feed={feed}
-          seconds={seconds}
-          stagger={3}
-          lines={NUMA_LINES}
-          domain={[0, 100]}
-          testId="chart-numa"
-        />
-        <Chart
-          title="Power"
-          unit="kW"
-          feed={feed}
-          seconds={seconds}
-          stagger={4}
-          lines={POWER_LINES}
-          testId="chart-power"
-        />
+        {[
+          {
+            title: 'Cluster CPU usage and ready',
+            unit: '%',
+            lines: CPU_LINES,
+            domain: PCT,
+            testId: 'chart-cpu',
+          },
+          {
+            title: 'CPU usage, 5 busiest hosts',
+            unit: '%',
+            lines: hostCpuLines.length ? hostCpuLines : CPU_LINES.slice(0, 1),
+            domain: PCT,
+            testId: 'chart-hosts',
+          },
+          {
+            title: 'Memory against capacity',
+            unit: 'GiB',
+            lines: MEM_LINES,
+            testId: 'chart-memory',
+          },
+          {
+            title: 'NUMA local against remote',
+            unit: '% of memory accesses',
+            lines: NUMA_LINES,
+            domain: PCT,
+            testId: 'chart-numa',
+          },
+          { title: 'Power', unit: 'kW', lines: POWER_LINES, testId: 'chart-power' },
+        ].map((chart, i) => (
+          <Chart key={chart.testId} {...chart} feed={feed} seconds={seconds} stagger={i} />
+        ))}
       </div>
     </section>
   );

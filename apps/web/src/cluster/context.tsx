@@ -118,7 +118,17 @@ export function ActButton({
       {children}
     </Button>
   );
-  if (canAct) return button;
+  return canAct ? button : <WhyDisabled reason={reason}>{button}</WhyDisabled>;
+}
+
+/** A disabled control with the reason on hover, focus and touch (a disabled button gets no events itself). */
+export function WhyDisabled({
+  reason,
+  children,
+}: {
+  reason: string | undefined;
+  children: ReactNode;
+}) {
   return (
     <Tooltip
       label={reason}
@@ -128,7 +138,7 @@ export function ActButton({
       events={{ hover: true, focus: true, touch: true }}
     >
       <span tabIndex={0} className="disabled-wrap">
-        {button}
+        {children}
       </span>
     </Tooltip>
   );

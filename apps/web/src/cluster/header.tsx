@@ -1,13 +1,20 @@
 'use client';
 
-import { Badge, Group, Progress, Select, Text, Tooltip } from '@mantine/core';
+import { Badge, Group, Progress, Select, Text } from '@mantine/core';
 import Link from 'next/link';
 import { memo } from 'react';
 import { useFeedView } from '../live/hooks';
 import type { Connection } from '../live/feed';
 import { palette, ratio, severityLabel, simTime, watts } from '../ui/format';
 import { ThemeToggle } from '../ui/theme-toggle';
-import { ActButton, CommandResult, useCanAct, useCluster, useCommand } from './context';
+import {
+  ActButton,
+  CommandResult,
+  useCanAct,
+  useCluster,
+  useCommand,
+  WhyDisabled,
+} from './context';
 
 const SPEEDS = ['0.5', '1', '2', '5', '10', '20', '50', '100'];
 
@@ -123,21 +130,7 @@ function SpeedSelect({ speed, onChange }: { speed: number; onChange: (s: number)
       allowDeselect={false}
     />
   );
-  return canAct ? (
-    select
-  ) : (
-    <Tooltip
-      label={reason}
-      multiline
-      w={280}
-      withArrow
-      events={{ hover: true, focus: true, touch: true }}
-    >
-      <span tabIndex={0} className="disabled-wrap">
-        {select}
-      </span>
-    </Tooltip>
-  );
+  return canAct ? select : <WhyDisabled reason={reason}>{select}</WhyDisabled>;
 }
 
 /** The cluster's name, time and speed, capacity against its limits, alarms, connection and controls. */
