@@ -51,13 +51,16 @@ const COLUMNS: {
 
 const PAGE = 25;
 
+/** Natural order (vm-2 before vm-10); one collator, as `localeCompare` with options builds one per call. */
+const byName = new Intl.Collator('en', { numeric: true }).compare;
+
 function compare(a: VmFrame, b: VmFrame, key: Key | 'migration'): number {
   if (key === 'migration')
     return (a.migration?.progressPct ?? -1) - (b.migration?.progressPct ?? -1);
   const x = a[key];
   const y = b[key];
   if (typeof x === 'number' && typeof y === 'number') return x - y;
-  return String(x ?? '').localeCompare(String(y ?? ''), 'en', { numeric: true });
+  return byName(String(x ?? ''), String(y ?? ''));
 }
 
 const sameVm = (a: VmFrame, b: VmFrame) =>
@@ -133,9 +136,7 @@ export const VmTable = memo(function VmTable() {
         )
       : vms.slice();
     matching.sort(
-      (a, b) =>
-        (sort.desc ? -1 : 1) * compare(a, b, sort.key) ||
-        a.name.localeCompare(b.name, 'en', { numeric: true }),
+      (a, b) => (sort.desc ? -1 : 1) * compare(a, b, sort.key) || byName(a.name, b.name),
     );
     return matching;
   }, [vms, filter, sort]);
