@@ -57,6 +57,20 @@ function describe(e: FrameEvent): { icon: string; color: string; text: string } 
   }
 }
 
+/** One line of the feed; lines keep their event object, so each is drawn once. */
+const ActivityLine = memo(function ActivityLine({ event }: { event: FrameEvent }) {
+  const d = describe(event);
+  return (
+    <li data-type={event.type}>
+      <span className="num dim">{simTime(event.time)}</span>{' '}
+      <span aria-hidden="true" style={{ color: d.color }}>
+        {d.icon}
+      </span>{' '}
+      <strong>{event.by}</strong> {d.text}
+    </li>
+  );
+});
+
 /** Who did what (accepted, or refused with the reason), and what the cluster did, newest first. */
 export const ActivityPanel = memo(function ActivityPanel() {
   const { feed } = useCluster();
@@ -89,18 +103,9 @@ export const ActivityPanel = memo(function ActivityPanel() {
         <div className="empty">nothing yet: commands and cluster events appear here</div>
       ) : (
         <ol className="activity-list">
-          {shown.map(({ key, event }) => {
-            const d = describe(event);
-            return (
-              <li key={key} data-type={event.type}>
-                <span className="num dim">{simTime(event.time)}</span>{' '}
-                <span aria-hidden="true" style={{ color: d.color }}>
-                  {d.icon}
-                </span>{' '}
-                <strong>{event.by}</strong> {d.text}
-              </li>
-            );
-          })}
+          {shown.map((item) => (
+            <ActivityLine key={item.key} event={item.event} />
+          ))}
         </ol>
       )}
     </section>
