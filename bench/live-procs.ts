@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A child process the benchmark started: its exit, and the tail of its output. */
 export interface Watched {
@@ -145,4 +146,48 @@ export function cpuSeconds(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/** Busy and total jiffies per core, from /proc/stat (empty where there is none). */
+export function coreTimes(): { busy: number; total: number }[] {
+  try {
+    return readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .filter((line) => /^cpu\d+ /.test(line))
+      .map((line) => {
+        const v = line.split(/\s+/).slice(1).map(Number);
+        const idle = (v[3] ?? 0) + (v[4] ?? 0);
+        const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+        return { busy: total - idle, total };
+      });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A benchmark's command line: the parsed options (`--help` prints the usage
+ * and exits 0), and `fail`, which prints a message with the usage and exits 2.
+ */
+const helpOption = { help: { type: 'boolean', short: 'h' } } as const;
+
+export function commandLine<O extends NonNullable<ParseArgsConfig['options']>>(
+  usage: string,
+  options: O,
+) {
+  const fail = (message: string): never => {
+    console.error(`${message}\n\n${usage}`);
+    process.exit(2);
+  };
+  let values: ReturnType<typeof parseArgs<{ options: O & typeof helpOption }>>['values'];
+  try {
+    values = parseArgs({ options: { ...options, ...helpOption } }).values;
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+  if ((values as { help?: boolean }).help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return { values, fail };
 }

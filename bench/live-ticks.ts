@@ -30,6 +30,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import {
+  coreTimes,
   cpuSeconds,
   freePort,
   healthy,
@@ -91,23 +92,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     console.error(`\n${signal}: stopping`);
     void stopAll().then(() => process.exit(130));
   });
-}
-
-/** Busy and total jiffies per core, from /proc/stat (empty where there is none). */
-function coreTimes(): { busy: number; total: number }[] {
-  try {
-    return readFileSync('/proc/stat', 'utf8')
-      .split('\n')
-      .filter((line) => /^cpu\d+ /.test(line))
-      .map((line) => {
-        const v = line.split(/\s+/).slice(1).map(Number);
-        const idle = (v[3] ?? 0) + (v[4] ?? 0);
-        const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-        return { busy: total - idle, total };
-      });
-  } catch {
-    return [];
-  }
 }
 
 const loadAverage = () => {
@@ -284,9 +268,9 @@ async function main(): Promise<void> {
   let lastEventId = '$';
   const eventsLoop = (async () => {
     while (readingEvents) {
-      const reply = (await events
+      const reply = await events
         .xread('COUNT', 5000, 'BLOCK', 500, 'STREAMS', eventsKey, lastEventId)
-        .catch(() => null)) as [string, [string, string[]][]][] | null;
+        .catch(() => null);
       if (!reply) continue;
       for (const [, entries] of reply) {
         for (const [id, fields] of entries) {

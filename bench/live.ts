@@ -38,7 +38,6 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import {
   benchScenario,
@@ -51,6 +50,7 @@ import {
   stats,
 } from './live-fanout-common';
 import {
+  commandLine,
   cpuSeconds,
   freePort,
   healthy,
@@ -98,41 +98,23 @@ const usage = `npm run bench:live -- [options]
                        include the profiler's cost): .cpuprofile files beside the results file
   --json PATH          results file (default bench/results/live-<time>.json)`;
 
-function fail(message: string): never {
-  console.error(`${message}\n\n${usage}`);
-  process.exit(2);
-}
-
-const { values: raw } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        only: { type: 'string', default: parts.join(',') },
-        seconds: { type: 'string', default: '60' },
-        warmup: { type: 'string', default: '20' },
-        clients: { type: 'string', default: '100,1000' },
-        servers: { type: 'string', default: serverKinds.join(',') },
-        hosts: { type: 'string', default: '50' },
-        'wire-hosts': { type: 'string', default: '200' },
-        'slow-clients': { type: 'string', default: '1000' },
-        'slow-seconds': { type: 'string' },
-        'slow-kbps': { type: 'string', default: '10' },
-        'ticks-seconds': { type: 'string' },
-        concurrency: { type: 'string', default: '50' },
-        idle: { type: 'string', default: '6' },
-        'cpu-prof': { type: 'boolean', default: false },
-        json: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-})();
-if (raw.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const { values: raw, fail } = commandLine(usage, {
+  only: { type: 'string', default: parts.join(',') },
+  seconds: { type: 'string', default: '60' },
+  warmup: { type: 'string', default: '20' },
+  clients: { type: 'string', default: '100,1000' },
+  servers: { type: 'string', default: serverKinds.join(',') },
+  hosts: { type: 'string', default: '50' },
+  'wire-hosts': { type: 'string', default: '200' },
+  'slow-clients': { type: 'string', default: '1000' },
+  'slow-seconds': { type: 'string' },
+  'slow-kbps': { type: 'string', default: '10' },
+  'ticks-seconds': { type: 'string' },
+  concurrency: { type: 'string', default: '50' },
+  idle: { type: 'string', default: '6' },
+  'cpu-prof': { type: 'boolean', default: false },
+  json: { type: 'string' },
+});
 
 function positive(name: string, value: string | undefined, allowZero = false): number {
   const n = Number(value);

@@ -43,14 +43,15 @@
 import type { CreateClusterResponse, ScenarioInput } from '@overcommit/contracts';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { benchScenario } from './live-fanout-common';
 import {
+  commandLine,
+  coreTimes,
   freePort,
   healthy,
   killGroup,
@@ -85,38 +86,20 @@ const usage = `npm run bench:web -- [options]
   --pin-chromium   pin Chromium (and this process) to core 1
   --json PATH      results file (default bench/results/web-<time>.json)`;
 
-function fail(message: string): never {
-  console.error(`${message}\n\n${usage}`);
-  process.exit(2);
-}
-
-const { values: raw } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        seconds: { type: 'string', default: process.env['BENCH_SECONDS'] ?? '600' },
-        warmup: { type: 'string', default: '60' },
-        hosts: { type: 'string', default: '50' },
-        vms: { type: 'string', default: '1000' },
-        'tick-ms': { type: 'string', default: '1000' },
-        window: { type: 'string', default: '60' },
-        profile: { type: 'string', default: '10' },
-        'thread-ticks': { type: 'boolean', default: false },
-        'no-build': { type: 'boolean', default: false },
-        'no-pin': { type: 'boolean', default: false },
-        'pin-chromium': { type: 'boolean', default: false },
-        json: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-})();
-if (raw.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const { values: raw, fail } = commandLine(usage, {
+  seconds: { type: 'string', default: process.env['BENCH_SECONDS'] ?? '600' },
+  warmup: { type: 'string', default: '60' },
+  hosts: { type: 'string', default: '50' },
+  vms: { type: 'string', default: '1000' },
+  'tick-ms': { type: 'string', default: '1000' },
+  window: { type: 'string', default: '60' },
+  profile: { type: 'string', default: '10' },
+  'thread-ticks': { type: 'boolean', default: false },
+  'no-build': { type: 'boolean', default: false },
+  'no-pin': { type: 'boolean', default: false },
+  'pin-chromium': { type: 'boolean', default: false },
+  json: { type: 'string' },
+});
 
 function positive(name: string, value: string, allowZero = false): number {
   const n = Number(value);
@@ -177,23 +160,6 @@ function percentiles(values: number[]): Percentiles {
     p99: at(99),
     max: sorted.length ? sorted[sorted.length - 1]! : NaN,
   };
-}
-
-/** Busy and total jiffies per core, from /proc/stat (empty where there is none). */
-function coreTimes(): { busy: number; total: number }[] {
-  try {
-    return readFileSync('/proc/stat', 'utf8')
-      .split('\n')
-      .filter((line) => /^cpu\d+ /.test(line))
-      .map((line) => {
-        const v = line.split(/\s+/).slice(1).map(Number);
-        const idle = (v[3] ?? 0) + (v[4] ?? 0);
-        const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-        return { busy: total - idle, total };
-      });
-  } catch {
-    return [];
-  }
 }
 
 /** The fan-out benchmark's contended cluster (benchScenario), with exactly `vms` VMs in its 40 groups. */
