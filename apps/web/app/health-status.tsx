@@ -1,8 +1,8 @@
 'use client';
 
-import { useEffect, useState } from 'react';
 import { useApiUrl } from '../src/app-config';
-import { fetchHealth, type HealthReading } from '../src/health/fetch-health';
+import { fetchHealth } from '../src/health/fetch-health';
+import { usePolling } from '../src/ui/use-polling';
 
 const POLL_MS = 5_000;
 
@@ -19,22 +19,8 @@ function Badge({ tone, icon, children }: { tone: Tone; icon: string; children: s
 
 /** The API's and Redis's state, as the browser sees them, refreshed every few seconds. */
 export function HealthStatus() {
-  const [reading, setReading] = useState<HealthReading | undefined>();
   const apiUrl = useApiUrl();
-
-  useEffect(() => {
-    let cancelled = false;
-    const poll = async () => {
-      const next = await fetchHealth(apiUrl);
-      if (!cancelled) setReading(next);
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), POLL_MS);
-    return () => {
-      cancelled = true;
-      clearInterval(timer);
-    };
-  }, [apiUrl]);
+  const reading = usePolling(() => fetchHealth(apiUrl), POLL_MS, apiUrl);
 
   return (
     <section

@@ -106,6 +106,9 @@ export async function createCluster(
   return r.ok ? checked(createClusterResponseSchema, r.value, 'the new cluster') : r;
 }
 
+const clusterUrl = (api: string, clusterId: string) =>
+  `${api}/api/clusters/${encodeURIComponent(clusterId)}`;
+
 const withToken = (url: string, token: string | undefined) =>
   token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url;
 
@@ -120,7 +123,7 @@ export async function history(
 ): Promise<ApiResult<Frame[]>> {
   const r = await request<{ frames: string[] }>(
     withToken(
-      `${api}/api/clusters/${encodeURIComponent(clusterId)}/history?from=${from}&to=${to}&every=${every}&format=wire`,
+      `${clusterUrl(api, clusterId)}/history?from=${from}&to=${to}&every=${every}&format=wire`,
       token,
     ),
   );
@@ -135,36 +138,29 @@ export async function migrationTargets(
   vm: string,
 ): Promise<ApiResult<MigrationTargets>> {
   const r = await request<unknown>(
-    withToken(
-      `${api}/api/clusters/${encodeURIComponent(clusterId)}/vms/${encodeURIComponent(vm)}/targets`,
-      token,
-    ),
+    withToken(`${clusterUrl(api, clusterId)}/vms/${encodeURIComponent(vm)}/targets`, token),
   );
   return r.ok ? checked(migrationTargetsSchema, r.value, 'migration targets') : r;
 }
 
-export interface ClusterDetail {
-  cluster: ClusterSummary;
-  config: ClusterConfig | null;
-}
-
-const detailSchema = z.object({
-  cluster: clusterSummarySchema,
-  config: clusterConfigSchema.nullable().optional(),
-});
-
-/** The cluster's figures and configuration (the latest frame comes over the socket). */
-export async function clusterDetail(
+/** The cluster's figures (name, speed, paused...), cheap enough to poll. */
+export async function clusterSummary(
   api: string,
   clusterId: string,
   token: string | undefined,
-): Promise<ApiResult<ClusterDetail>> {
-  const r = await request<unknown>(
-    withToken(`${api}/api/clusters/${encodeURIComponent(clusterId)}`, token),
-  );
+): Promise<ApiResult<ClusterSummary>> {
+  const r = await request<unknown>(withToken(`${clusterUrl(api, clusterId)}/summary`, token));
+  return r.ok ? checked(clusterSummarySchema, r.value, 'the cluster') : r;
+}
+
+/** The cluster's policy and hosts' topology (the latest frame comes over the socket). */
+export async function clusterConfig(
+  api: string,
+  clusterId: string,
+  token: string | undefined,
+): Promise<ApiResult<ClusterConfig>> {
+  const r = await request<unknown>(withToken(clusterUrl(api, clusterId), token));
   if (!r.ok) return r;
-  const parsed = checked(detailSchema, r.value, 'cluster');
-  return parsed.ok
-    ? { ok: true, value: { cluster: parsed.value.cluster, config: parsed.value.config ?? null } }
-    : parsed;
+  const parsed = checked(z.object({ config: clusterConfigSchema }), r.value, 'the cluster');
+  return parsed.ok ? { ok: true, value: parsed.value.config } : parsed;
 }

@@ -39,6 +39,11 @@ import {
 } from './clusters.service';
 
 /** 400 with every error and its path. */
+/** A YAML body says its visibility in the query: ?visibility=private. */
+const yamlQuerySchema = z.object({
+  visibility: z.enum(visibilities, { error: 'expected "public" or "private"' }).optional(),
+});
+
 export function badInput(message: string, errors: InputError[]): BadRequestException {
   return new BadRequestException({ statusCode: 400, message, errors });
 }
@@ -75,21 +80,24 @@ export class ClustersController {
   async create(@Body() body: unknown, @Req() req: Request): Promise<CreateClusterResponse> {
     const origin = req.headers.origin ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     let result: CreateClusterResponse | { errors: InputError[] };
+    const query = yamlQuerySchema.safeParse(req.query);
+    if (!query.success) throw badInput('bad query', zodErrors(query.error));
     if (typeof body === 'string') {
-      // A YAML body says its visibility in the query: ?visibility=private.
-      const visibility = z.enum(visibilities).default('public').safeParse(req.query['visibility']);
-      if (!visibility.success) {
-        throw badInput('bad query', [
-          { path: 'visibility', message: 'expected "public" or "private"' },
-        ]);
-      }
       const parsed = loadScenarioText(body, 'the request body');
       result = await this.clusters.create(
         parsed.ok ? parsed.scenario : { errors: parsed.errors },
-        visibility.data,
+        query.data.visibility ?? 'public',
         origin,
       );
     } else {
+      if (query.data.visibility !== undefined) {
+        throw badInput('bad query', [
+          {
+            path: 'visibility',
+            message: 'only a YAML body takes its visibility in the query; put it in the JSON body',
+          },
+        ]);
+      }
       const request = createClusterRequestSchema.safeParse(body);
       if (!request.success) {
         throw badInput(
@@ -130,6 +138,20 @@ export class ClustersController {
       this.stateOf(id),
     ]);
     return { cluster: this.clusters.summary(meta, watchers), frame, config: clusterConfig(state) };
+  }
+
+  /**
+   * The cluster's figures alone (name, tick, speed, paused, alarms, watchers):
+   * what a dashboard polls, without reading the state or the latest frame.
+   */
+  @Get(':id/summary')
+  async summary(
+    @Param('id') id: string,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
+  ): Promise<ClusterSummary> {
+    const meta = await this.metaFor(id, tokenOf(authorization, token));
+    return this.clusters.summary(meta, await this.repo.watchers(id));
   }
 
   /** Where a VM could live-migrate to now: every host, whether it fits (or why not) and its headroom. */

@@ -98,6 +98,38 @@ describe('clusters over HTTP against a real Redis', () => {
     expect(bad.body).toMatchObject({
       errors: [{ path: 'visibility', message: 'expected "public" or "private"' }],
     });
+    // A JSON body carries its visibility itself: the query would be ignored, so it is refused.
+    const json = await httpRequest(`${url}/api/clusters?visibility=private`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scenarioName: 'demo' }),
+    });
+    expect(json.status).toBe(400);
+    expect(json.body).toMatchObject({
+      errors: [
+        {
+          path: 'visibility',
+          message: 'only a YAML body takes its visibility in the query; put it in the JSON body',
+        },
+      ],
+    });
+  });
+
+  it('gives the figures alone at /summary, with the same token rules', async () => {
+    const c = await createCluster('private');
+    const summary = await httpRequest(`${url}/api/clusters/${c.id}/summary?token=${c.viewerToken}`);
+    expect(summary.status).toBe(200);
+    const full = await httpRequest(`${url}/api/clusters/${c.id}?token=${c.viewerToken}`);
+    expect(summary.body).toMatchObject({
+      id: c.id,
+      name: 'clusters test',
+      visibility: 'private',
+      paused: false,
+    });
+    expect(Object.keys(summary.body as object).sort()).toEqual(
+      Object.keys((full.body as { cluster: object }).cluster).sort(),
+    );
+    expect((await httpRequest(`${url}/api/clusters/${c.id}/summary`)).status).toBe(404);
   });
 
   /** Waits until the cluster has ticked `tick` times (its VMs are placed by tick 1). */

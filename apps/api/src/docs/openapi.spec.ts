@@ -11,6 +11,7 @@ describe('the OpenAPI document', () => {
       '/api/clusters/{id}/commands',
       '/api/clusters/{id}/commands/{commandId}',
       '/api/clusters/{id}/history',
+      '/api/clusters/{id}/summary',
       '/api/clusters/{id}/vms/{vm}/targets',
       '/api/health',
       '/api/scenarios',

@@ -140,6 +140,16 @@ export function openApiDocument(): OpenAPIObject {
           },
         },
       },
+      '/api/clusters/{id}/summary': {
+        get: {
+          summary: "A cluster's figures alone (what a dashboard polls)",
+          parameters: [id, token],
+          responses: {
+            200: json(clusterSummarySchema, 'Name, tick, speed, paused, alarms, watchers'),
+            404: { description: 'No such cluster (or private without its token)' },
+          },
+        },
+      },
       '/api/clusters/{id}/vms/{vm}/targets': {
         get: {
           summary: 'Where a VM could live-migrate to now',

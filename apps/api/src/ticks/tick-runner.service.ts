@@ -10,15 +10,15 @@ export interface TickResult {
   lagMs: number;
 }
 
+/** How early a job may run its tick (clock differences between machines). */
+const EARLY_MARGIN_MS = 50;
+
 /**
  * Runs a cluster's due ticks: loads the state (or keeps the warm copy when
  * the stored tick matches), drains the command stream in order, steps the
  * engine, and commits each tick with a compare-and-set on the tick number.
  * Idempotent: a job run twice finds no tick due, and a lost race is dropped.
  */
-/** How early a job may run its tick (clock differences between machines). */
-const EARLY_MARGIN_MS = 50;
-
 @Injectable()
 export class TickRunner {
   private readonly logger = new Logger('Ticks');

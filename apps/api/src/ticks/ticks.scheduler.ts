@@ -57,7 +57,7 @@ export function alignedAnchor(phase: number, every: number, now = Date.now()): n
  * a worker waiting for the next delayed job wakes on Redis's timer, so a job
  * starts up to 1000/hz ms after its time (about 100 ms at Redis's default 10).
  */
-export const MIN_REDIS_HZ = 100;
+const MIN_REDIS_HZ = 100;
 
 /** One BullMQ job scheduler per running cluster. */
 @Injectable()

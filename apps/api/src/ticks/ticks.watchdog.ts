@@ -15,9 +15,9 @@ import { TickRunner } from './tick-runner.service';
 import { quietly, schedulerId, TicksScheduler, tickMs } from './ticks.scheduler';
 
 /** How often each worker looks for broken tick chains. */
-export const WATCHDOG_SWEEP_MS = 100;
+const WATCHDOG_SWEEP_MS = 100;
 /** A taken tick job that has made no next job for this long (or one tick, if longer) is stuck. */
-export const STUCK_AFTER_MS = 200;
+const STUCK_AFTER_MS = 200;
 
 /**
  * Mends a cluster's tick chain when the worker that took its tick job died.

@@ -1,13 +1,13 @@
 'use client';
 
-import type { ClusterSummary } from '@overcommit/contracts';
 import { Alert, Group } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
-import { clusterDetail, history } from '../api';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import { clusterSummary, history } from '../api';
 import { useApiUrl } from '../app-config';
 import { useClusterFeed, useFeedView } from '../live/hooks';
 import type { ClusterFeed } from '../live/feed';
 import { NameGate } from '../ui/name-gate';
+import { usePolledApi } from '../ui/use-polling';
 import { ActivityPanel, PresencePanel } from './activity';
 import { AlarmsPanel } from './alarms';
 import { ClusterCharts } from './charts';
@@ -22,25 +22,11 @@ const HISTORY_POINTS = 600;
 
 /** The cluster's figures that frames do not carry (name, speed, paused), kept fresh. */
 export function useSummary(apiUrl: string, clusterId: string, token: string | undefined) {
-  const [summary, setSummary] = useState<ClusterSummary | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let cancelled = false;
-    const poll = async () => {
-      const r = await clusterDetail(apiUrl, clusterId, token);
-      if (cancelled) return;
-      if (r.ok) {
-        setSummary(r.value.cluster);
-        setError(null);
-      } else setError(r.error.message);
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), SUMMARY_POLL_MS);
-    return () => {
-      cancelled = true;
-      clearInterval(timer);
-    };
-  }, [apiUrl, clusterId, token]);
+  const { value: summary, error } = usePolledApi(
+    () => clusterSummary(apiUrl, clusterId, token),
+    SUMMARY_POLL_MS,
+    `${apiUrl}|${clusterId}|${token ?? ''}`,
+  );
   return { summary, error };
 }
 
@@ -68,7 +54,20 @@ export function useHistoryOnce(
   }, [feed, hasFrame, loaded, apiUrl, clusterId, token]);
 }
 
-function Body({ clusterId, token }: { clusterId: string; token: string | undefined }) {
+/**
+ * What every page of one cluster shares: its feed (one join), its polled
+ * figures, the history for the charts, the provider the panels read, the
+ * header, and the one error for a link that opens nothing.
+ */
+export function ClusterShell({
+  clusterId,
+  token,
+  children,
+}: {
+  clusterId: string;
+  token: string | undefined;
+  children: (feed: ClusterFeed) => ReactNode;
+}) {
   const apiUrl = useApiUrl();
   const feed = useClusterFeed(apiUrl, clusterId, token);
   const { summary, error } = useSummary(apiUrl, clusterId, token);
@@ -100,25 +99,31 @@ function Body({ clusterId, token }: { clusterId: string; token: string | undefin
         speed={summary?.speed ?? 1}
         paused={summary?.paused ?? false}
       />
-      <main className="page cluster-page">
-        <Group gap="xs" className="ops-bar">
-          <PolicyButton />
-          <HostActionsButton />
-        </Group>
-        <div className="grid-2">
-          <HostGrid />
-          <AlarmsPanel />
-        </div>
-        <div className="grid-2">
-          <ClusterCharts feed={feed!} />
-          <div className="stack">
-            <PresencePanel />
-            <ActivityPanel />
-          </div>
-        </div>
-        <VmTable />
-      </main>
+      {children(ctx.feed)}
     </ClusterProvider>
+  );
+}
+
+function Panels({ feed }: { feed: ClusterFeed }) {
+  return (
+    <main className="page cluster-page">
+      <Group gap="xs" className="ops-bar">
+        <PolicyButton />
+        <HostActionsButton />
+      </Group>
+      <div className="grid-2">
+        <HostGrid />
+        <AlarmsPanel />
+      </div>
+      <div className="grid-2">
+        <ClusterCharts feed={feed} />
+        <div className="stack">
+          <PresencePanel />
+          <ActivityPanel />
+        </div>
+      </div>
+      <VmTable />
+    </main>
   );
 }
 
@@ -131,7 +136,9 @@ export function ClusterPage({
 }) {
   return (
     <NameGate>
-      <Body clusterId={clusterId} token={token} />
+      <ClusterShell clusterId={clusterId} token={token}>
+        {(feed) => <Panels feed={feed} />}
+      </ClusterShell>
     </NameGate>
   );
 }

@@ -10,40 +10,46 @@ import { useCluster } from './context';
 
 type Metric = 'cpu' | 'ready' | 'memory' | 'swap';
 
+/** What the heat map can show: the figure read from a host, its full scale and its words. */
 const METRICS: {
   value: Metric;
   label: string;
-  value_: (h: HostFrame) => number;
+  read: (h: HostFrame) => number;
   scale: number;
-  show: (h: HostFrame) => string;
+  scaleText: string;
+  format: (v: number) => string;
 }[] = [
   {
     value: 'cpu',
     label: 'CPU usage',
-    value_: (h) => h.cpuUsagePct,
+    read: (h) => h.cpuUsagePct,
     scale: 100,
-    show: (h) => pct(h.cpuUsagePct, 0),
+    scaleText: '100%',
+    format: (v) => pct(v, 0),
   },
   {
     value: 'ready',
     label: 'CPU ready',
-    value_: (h) => h.cpuReadyPct,
+    read: (h) => h.cpuReadyPct,
     scale: 20,
-    show: (h) => `${pct(h.cpuReadyPct)} rdy`,
+    scaleText: '20%',
+    format: (v) => `${pct(v)} rdy`,
   },
   {
     value: 'memory',
     label: 'Memory consumed',
-    value_: (h) => (h.memTotalMiB > 0 ? (h.memConsumedMiB / h.memTotalMiB) * 100 : 0),
+    read: (h) => (h.memTotalMiB > 0 ? (h.memConsumedMiB / h.memTotalMiB) * 100 : 0),
     scale: 100,
-    show: (h) => pct(h.memTotalMiB > 0 ? (h.memConsumedMiB / h.memTotalMiB) * 100 : 0, 0),
+    scaleText: '100%',
+    format: (v) => pct(v, 0),
   },
   {
     value: 'swap',
     label: 'Swap-in',
-    value_: (h) => h.swapInMiBps,
+    read: (h) => h.swapInMiBps,
     scale: 50,
-    show: (h) => `${h.swapInMiBps.toFixed(1)} MiB/s`,
+    scaleText: '50 MiB/s',
+    format: (v) => `${v.toFixed(1)} MiB/s`,
   },
 ];
 
@@ -151,7 +157,9 @@ export const HostGrid = memo(function HostGrid() {
         <ul className="host-grid">
           {frame.hosts.map((h) => {
             const up = h.state === 'up';
-            const colour = up ? heat(m.value_(h) / m.scale) : null;
+            const figure = m.read(h);
+            const shown = m.format(figure);
+            const colour = up ? heat(figure / m.scale) : null;
             const alarms = alarmsByHost.get(h.name);
             return (
               <HostTile
@@ -161,21 +169,19 @@ export const HostGrid = memo(function HostGrid() {
                 href={`/clusters/${encodeURIComponent(clusterId)}/hosts/${encodeURIComponent(h.name)}${query}`}
                 background={colour?.background}
                 dark={colour?.dark ?? false}
-                value={up ? m.show(h) : STATE_WORD[h.state]}
+                value={up ? shown : STATE_WORD[h.state]}
                 vms={h.vmsRunning}
                 critical={alarms?.critical ?? 0}
                 warning={alarms?.warning ?? 0}
-                label={`${h.name}: ${h.state}, ${m.label} ${m.show(h)}, ${h.vmsRunning} VMs${alarms ? `, ${alarms.critical} critical and ${alarms.warning} warning alarms` : ''}`}
+                label={`${h.name}: ${h.state}, ${m.label} ${shown}, ${h.vmsRunning} VMs${alarms ? `, ${alarms.critical} critical and ${alarms.warning} warning alarms` : ''}`}
               />
             );
           })}
         </ul>
       )}
       <p className="legend">
-        colour: {m.label}, 0 (dark) to{' '}
-        {m.value === 'swap' ? '50 MiB/s' : m.value === 'ready' ? '20%' : '100%'} (light) ·{' '}
-        <span aria-hidden="true">▲</span> critical, <span aria-hidden="true">◆</span> warning alarms
-        · FAIL failed, MAINT maintenance
+        colour: {m.label}, 0 (dark) to {m.scaleText} (light) · <span aria-hidden="true">▲</span>{' '}
+        critical, <span aria-hidden="true">◆</span> warning alarms · FAIL failed, MAINT maintenance
       </p>
     </section>
   );

@@ -1,20 +1,18 @@
 'use client';
 
-import type { VmFrame } from '@overcommit/contracts';
+import type { HostTopology, VmFrame } from '@overcommit/contracts';
 import { Alert, Badge, Group, Text } from '@mantine/core';
 import Link from 'next/link';
 import { useEffect, useMemo, useState } from 'react';
-import type { HostTopology } from '@overcommit/contracts';
-import { clusterDetail } from '../api';
-import { useApiUrl } from '../app-config';
-import { useClusterFeed, useFeedView } from '../live/hooks';
+import { clusterConfig } from '../api';
+import type { ClusterFeed } from '../live/feed';
+import { useFeedView } from '../live/hooks';
 import { mib, pct, severityLabel, simTime } from '../ui/format';
 import { NameGate } from '../ui/name-gate';
 import { HostCharts } from './charts';
-import { ClusterProvider, useCluster } from './context';
-import { ClusterHeader } from './header';
+import { useCluster } from './context';
 import { HostActions } from './ops';
-import { useHistoryOnce, useSummary } from './cluster-page';
+import { ClusterShell } from './cluster-page';
 
 const VM_COLORS = [
   '#0072B2',
@@ -27,20 +25,30 @@ const VM_COLORS = [
   '#999999',
 ];
 
-function useTopology(host: string): HostTopology | null | undefined {
+type TopologyState =
+  | { phase: 'loading' }
+  | { phase: 'failed'; error: string }
+  | { phase: 'ready'; host: HostTopology | undefined };
+
+/** The host's topology from the cluster's configuration, read once per page. */
+function useTopology(host: string): TopologyState {
   const { apiUrl, clusterId, token } = useCluster();
-  const [topology, setTopology] = useState<HostTopology | null | undefined>(undefined);
+  const [state, setState] = useState<TopologyState>({ phase: 'loading' });
   useEffect(() => {
     let cancelled = false;
-    void clusterDetail(apiUrl, clusterId, token).then((r) => {
+    void clusterConfig(apiUrl, clusterId, token).then((r) => {
       if (cancelled) return;
-      setTopology(r.ok ? (r.value.config?.hosts.find((h) => h.name === host) ?? null) : null);
+      setState(
+        r.ok
+          ? { phase: 'ready', host: r.value.hosts.find((h) => h.name === host) }
+          : { phase: 'failed', error: r.error.message },
+      );
     });
     return () => {
       cancelled = true;
     };
   }, [apiUrl, clusterId, token, host]);
-  return topology;
+  return state;
 }
 
 /**
@@ -50,7 +58,7 @@ function useTopology(host: string): HostTopology | null | undefined {
  */
 function Topology({ host }: { host: string }) {
   const { feed } = useCluster();
-  const topology = useTopology(host);
+  const loaded = useTopology(host);
   const frame = useFeedView(feed, (v) => v.frame, null);
   const vms = useFeedView(feed, (v) => v.vms, null);
   useEffect(() => {
@@ -66,10 +74,16 @@ function Topology({ host }: { host: string }) {
     () => new Map(here.map((v, i) => [v.name, VM_COLORS[i % VM_COLORS.length]!])),
     [here],
   );
-  if (topology === undefined || !frame)
+  if (loaded.phase === 'failed')
+    return (
+      <Alert color="red" role="alert">
+        Cannot load the host’s topology: {loaded.error}
+      </Alert>
+    );
+  if (loaded.phase === 'loading' || !frame)
     return <div className="empty">loading the host’s topology…</div>;
-  if (topology === null || !h)
-    return <Alert color="red">No host named {host} in this cluster.</Alert>;
+  const topology = loaded.host;
+  if (!topology || !h) return <Alert color="red">No host named {host} in this cluster.</Alert>;
   const nodes = Math.max(1, topology.numaNodes);
   const cores = topology.sockets * topology.coresPerSocket;
   const coresPerNode = Math.max(1, Math.floor(cores / nodes));
@@ -248,48 +262,24 @@ function HostAlarms({ host }: { host: string }) {
   );
 }
 
-function Body({
-  clusterId,
-  host,
-  token,
-}: {
-  clusterId: string;
-  host: string;
-  token: string | undefined;
-}) {
-  const apiUrl = useApiUrl();
-  const feed = useClusterFeed(apiUrl, clusterId, token);
-  const { summary } = useSummary(apiUrl, clusterId, token);
-  useHistoryOnce(feed, apiUrl, clusterId, token);
-  const ctx = useMemo(
-    () => (feed ? { feed, clusterId, token, apiUrl } : null),
-    [feed, clusterId, token, apiUrl],
-  );
-  if (!ctx) return <div className="empty page-loading">connecting…</div>;
+function Panels({ feed, host }: { feed: ClusterFeed; host: string }) {
+  const { clusterId, token } = useCluster();
   const back = `/clusters/${encodeURIComponent(clusterId)}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   return (
-    <ClusterProvider value={ctx}>
-      <ClusterHeader
-        name={summary?.name ?? clusterId}
-        visibility={summary?.visibility ?? ''}
-        speed={summary?.speed ?? 1}
-        paused={summary?.paused ?? false}
-      />
-      <main className="page">
-        <Group justify="space-between">
-          <Link href={back}>← back to the cluster</Link>
-          <HostActions host={host} />
-        </Group>
-        <Topology host={host} />
-        <div className="grid-2">
-          <HostCharts feed={feed!} host={host} />
-          <div className="stack">
-            <HostAlarms host={host} />
-            <HostVms host={host} />
-          </div>
+    <main className="page">
+      <Group justify="space-between">
+        <Link href={back}>← back to the cluster</Link>
+        <HostActions host={host} />
+      </Group>
+      <Topology host={host} />
+      <div className="grid-2">
+        <HostCharts feed={feed} host={host} />
+        <div className="stack">
+          <HostAlarms host={host} />
+          <HostVms host={host} />
         </div>
-      </main>
-    </ClusterProvider>
+      </div>
+    </main>
   );
 }
 
@@ -304,7 +294,9 @@ export function HostPage({
 }) {
   return (
     <NameGate>
-      <Body clusterId={clusterId} host={host} token={token} />
+      <ClusterShell clusterId={clusterId} token={token}>
+        {(feed) => <Panels feed={feed} host={host} />}
+      </ClusterShell>
     </NameGate>
   );
 }

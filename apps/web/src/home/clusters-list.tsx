@@ -1,11 +1,10 @@
 'use client';
 
-import type { ClusterSummary } from '@overcommit/contracts';
 import { Alert, Badge, Table } from '@mantine/core';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
 import { listClusters } from '../api';
 import { useApiUrl } from '../app-config';
+import { usePolledApi } from '../ui/use-polling';
 import { severityLabel, simTime } from '../ui/format';
 
 const POLL_MS = 2000;
@@ -13,25 +12,7 @@ const POLL_MS = 2000;
 /** The public clusters, refreshed every two seconds. */
 export function ClustersList() {
   const apiUrl = useApiUrl();
-  const [clusters, setClusters] = useState<ClusterSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let cancelled = false;
-    const poll = async () => {
-      const r = await listClusters(apiUrl);
-      if (cancelled) return;
-      if (r.ok) {
-        setClusters(r.value);
-        setError(null);
-      } else setError(r.error.message);
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), POLL_MS);
-    return () => {
-      cancelled = true;
-      clearInterval(timer);
-    };
-  }, [apiUrl]);
+  const { value: clusters, error } = usePolledApi(() => listClusters(apiUrl), POLL_MS, apiUrl);
   return (
     <section className="panel" aria-labelledby="clusters-title" data-testid="clusters">
       <div className="panel-head">

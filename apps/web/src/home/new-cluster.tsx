@@ -20,6 +20,12 @@ import { useEffect, useState } from 'react';
 import { type ApiError, createCluster, listScenarios, type ScenarioInfo } from '../api';
 import { useApiUrl } from '../app-config';
 
+/** The path and query of a link the API built (its origin is this page's). */
+const pathOf = (link: string) => {
+  const url = new URL(link);
+  return `${url.pathname}${url.search}`;
+};
+
 function LinkRow({ label, url, testId }: { label: string; url: string; testId: string }) {
   return (
     <Group gap="xs" wrap="nowrap">
@@ -67,9 +73,6 @@ export function NewCluster() {
       } else setError(r.error);
     });
   }, [apiUrl]);
-  const origin = typeof window === 'undefined' ? '' : window.location.origin;
-  const link = (c: CreateClusterResponse, token?: string) =>
-    `${origin}/clusters/${encodeURIComponent(c.id)}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   const chosen = scenarios?.find((s) => s.name === scenarioName);
   return (
     <section className="panel" aria-labelledby="new-title" data-testid="new-cluster">
@@ -188,17 +191,15 @@ export function NewCluster() {
           <Stack gap="xs">
             <LinkRow
               label="Operator link (can act: share with your team only)"
-              url={link(created, created.operatorToken)}
+              url={created.operatorLink}
               testId="operator-link"
             />
             <LinkRow
               label="Viewer link (watch only)"
-              url={link(created, visibility === 'private' ? created.viewerToken : undefined)}
+              url={created.viewerLink}
               testId="viewer-link"
             />
-            <Link href={link(created, created.operatorToken).slice(origin.length)}>
-              Open it as operator →
-            </Link>
+            <Link href={pathOf(created.operatorLink)}>Open it as operator →</Link>
           </Stack>
         </Alert>
       ) : null}

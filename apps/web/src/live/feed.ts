@@ -55,7 +55,7 @@ const ACTIVITY_MAX = 300;
 const RESOLVED_MAX = 200;
 const OUTCOMES_MAX = 500;
 /** An hour of simulated time at one second per tick, plus slack. */
-export const SERIES_CAPACITY = 3700;
+const SERIES_CAPACITY = 3700;
 const RESUMED_SHOWN_MS = 8000;
 const JOIN_TIMEOUT_MS = 10_000;
 

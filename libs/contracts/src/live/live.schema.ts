@@ -138,10 +138,10 @@ export const vmsEventPayloadSchema = z.object({
 });
 export type VmsEventPayload = z.infer<typeof vmsEventPayloadSchema>;
 
-/** `presence`: who watches a cluster, across every API instance. */
 /** Watchers named in a presence event, at most; `total` counts them all. */
 export const PRESENCE_LIST_MAX = 100;
 
+/** `presence`: who watches a cluster, across every API instance. */
 export const presenceSchema = z.object({
   clusterId: z.string(),
   /** How many watch, across every API instance. */

@@ -1,3 +1,4 @@
+import { segment, tokenParam } from '../../../src/route-params';
 import { ClusterPage } from '../../../src/cluster/cluster-page';
 
 export default async function Page({
@@ -9,10 +10,5 @@ export default async function Page({
 }) {
   const { id } = await params;
   const { token } = await searchParams;
-  return (
-    <ClusterPage
-      clusterId={decodeURIComponent(id)}
-      token={typeof token === 'string' ? token : undefined}
-    />
-  );
+  return <ClusterPage clusterId={segment(id)} token={tokenParam(token)} />;
 }

@@ -1,3 +1,4 @@
+import { segment, tokenParam } from '../../../../../src/route-params';
 import { HostPage } from '../../../../../src/cluster/host-page';
 
 export default async function Page({
@@ -9,11 +10,5 @@ export default async function Page({
 }) {
   const { id, name } = await params;
   const { token } = await searchParams;
-  return (
-    <HostPage
-      clusterId={decodeURIComponent(id)}
-      host={decodeURIComponent(name)}
-      token={typeof token === 'string' ? token : undefined}
-    />
-  );
+  return <HostPage clusterId={segment(id)} host={segment(name)} token={tokenParam(token)} />;
 }
