@@ -225,39 +225,46 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
     if (wait <= 0) flushToasts();
     else toastTimer.current ??= setTimeout(flushToasts, wait);
   }, [active, frame, flushToasts]);
+  // The filters re-render only when they change, not with every frame's alarms.
+  const filters = useMemo(
+    () => (
+      <Group gap="xs">
+        <SegmentedControl
+          size="xs"
+          value={severity}
+          onChange={(v) => setSeverity(v)}
+          data={[
+            { value: 'all', label: 'all' },
+            { value: 'critical', label: '▲ critical' },
+            { value: 'warning', label: '◆ warning' },
+          ]}
+          aria-label="Severity"
+        />
+        <TextInput
+          size="xs"
+          w={140}
+          placeholder="rule or target"
+          value={query}
+          onChange={(e) => setQuery(e.currentTarget.value)}
+          aria-label="Filter alarms"
+        />
+        <Checkbox
+          size="xs"
+          label="sound"
+          checked={sound}
+          onChange={(e) => setSound(e.currentTarget.checked)}
+        />
+      </Group>
+    ),
+    [severity, query, sound],
+  );
   return (
     <section className="panel" aria-labelledby="alarms-title" data-testid="alarms">
       <div className="panel-head">
         <h2 id="alarms-title">
           Alarms <span className="dim num">({active.length})</span>
         </h2>
-        <Group gap="xs">
-          <SegmentedControl
-            size="xs"
-            value={severity}
-            onChange={(v) => setSeverity(v)}
-            data={[
-              { value: 'all', label: 'all' },
-              { value: 'critical', label: '▲ critical' },
-              { value: 'warning', label: '◆ warning' },
-            ]}
-            aria-label="Severity"
-          />
-          <TextInput
-            size="xs"
-            w={140}
-            placeholder="rule or target"
-            value={query}
-            onChange={(e) => setQuery(e.currentTarget.value)}
-            aria-label="Filter alarms"
-          />
-          <Checkbox
-            size="xs"
-            label="sound"
-            checked={sound}
-            onChange={(e) => setSound(e.currentTarget.checked)}
-          />
-        </Group>
+        {filters}
       </div>
       {!frame ? (
         <div className="empty">waiting for the first frame…</div>

@@ -80,7 +80,8 @@ function Gauge({
   );
 }
 
-function Controls({ paused, speed }: { paused: boolean; speed: number }) {
+/** Pause, resume and speed: re-rendered when they change, not with every frame. */
+const Controls = memo(function Controls({ paused, speed }: { paused: boolean; speed: number }) {
   const pause = useCommand();
   const setSpeed = useCommand();
   return (
@@ -113,7 +114,7 @@ function Controls({ paused, speed }: { paused: boolean; speed: number }) {
       />
     </Group>
   );
-}
+});
 
 function SpeedSelect({ speed, onChange }: { speed: number; onChange: (s: number) => void }) {
   const { canAct, reason } = useCanAct();

@@ -135,19 +135,26 @@ export const HostGrid = memo(function HostGrid() {
     return map;
   }, [frame]);
   const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  // The metric picker (a Mantine Select) re-renders only when the metric changes, not every frame.
+  const picker = useMemo(
+    () => (
+      <Select
+        size="xs"
+        w={170}
+        aria-label="Colour hosts by"
+        data={METRICS.map((x) => ({ value: x.value, label: `colour by ${x.label}` }))}
+        value={metric}
+        onChange={(v) => v && setMetric(v)}
+        allowDeselect={false}
+      />
+    ),
+    [metric],
+  );
   return (
     <section className="panel" aria-labelledby="hosts-title" data-testid="host-grid">
       <div className="panel-head">
         <h2 id="hosts-title">Hosts</h2>
-        <Select
-          size="xs"
-          w={170}
-          aria-label="Colour hosts by"
-          data={METRICS.map((x) => ({ value: x.value, label: `colour by ${x.label}` }))}
-          value={metric}
-          onChange={(v) => v && setMetric(v)}
-          allowDeselect={false}
-        />
+        {picker}
       </div>
       {!frame ? (
         <div className="empty">waiting for the first frame…</div>

@@ -15,6 +15,7 @@ import {
   type VmsEventPayload,
 } from '@overcommit/contracts';
 import type { Socket } from 'socket.io-client';
+import { FrameSlicer } from './frame-slicer';
 import { gapPoint, pointOf, Series } from './series';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'resumed' | 'failed';
@@ -88,7 +89,7 @@ export class ClusterFeed {
   private pending: Frame[] = [];
   private everJoined = false;
   private readonly listeners = new Set<() => void>();
-  private notifyScheduled = false;
+  private readonly slicer = new FrameSlicer();
   private readonly outcomes = new Map<string, CommandOutcome>();
   private readonly waiters = new Map<string, (outcome: CommandOutcome) => void>();
   private vmWatchers = 0;
@@ -131,7 +132,10 @@ export class ClusterFeed {
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+      this.slicer.forget(listener);
+    };
   };
 
   /** Leaves the cluster and stops listening. */
@@ -335,17 +339,6 @@ export class ClusterFeed {
 
   private set(patch: Partial<FeedView>): void {
     this.view = { ...this.view, ...patch };
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.notifyScheduled) return;
-    this.notifyScheduled = true;
-    const run = () => {
-      this.notifyScheduled = false;
-      for (const listener of [...this.listeners]) listener();
-    };
-    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
-    else setTimeout(run, 0);
+    this.slicer.notify(this.listeners);
   }
 }

@@ -1,6 +1,7 @@
 'use client';
 
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { flushSync } from 'react-dom';
 import type { ClusterFeed, FeedView } from './feed';
 import { acquireFeed, releaseFeed } from './registry';
 
@@ -27,8 +28,14 @@ export function useFeedView<T>(
   select: (view: FeedView) => T,
   fallback: T,
 ): T {
+  // The feed calls listeners a few per animation frame (FrameSlicer); flushSync renders this one's
+  // component inside that call, so the slicer's budget counts the rendering, not just the scheduling.
+  const subscribe = useCallback(
+    (onChange: () => void) => (feed ? feed.subscribe(() => flushSync(onChange)) : EMPTY()),
+    [feed],
+  );
   return useSyncExternalStore(
-    feed ? feed.subscribe : EMPTY,
+    subscribe,
     () => (feed ? select(feed.view) : fallback),
     () => fallback,
   );
