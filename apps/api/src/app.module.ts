@@ -1,19 +1,39 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { ClustersModule } from './clusters/clusters.module';
 import { HealthModule } from './health/health.module';
+import { loggerParams } from './observability/logging';
+import { ObservabilityModule } from './observability/observability.module';
 import { RedisModule } from './redis/redis.module';
 
 @Module({})
 export class AppModule {
-  /** The whole application for one parsed configuration. */
-  static forConfig(config: ApiConfig): DynamicModule {
+  /** The whole application for one parsed configuration, logging at `logLevel` ('silent' in tests). */
+  static forConfig(config: ApiConfig, logLevel: string = config.LOG_LEVEL): DynamicModule {
     return {
       module: AppModule,
       global: true,
-      providers: [{ provide: API_CONFIG, useValue: config }],
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        // Every HTTP route, per client address (X-Forwarded-For behind the front door); health
+        // and metrics are exempt. socket.io events have their own limit in the gateway.
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+      ],
       exports: [API_CONFIG],
-      imports: [RedisModule, HealthModule, ClustersModule.forRole(config.ROLE)],
+      imports: [
+        LoggerModule.forRoot(loggerParams(logLevel)),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: 60_000, limit: config.RATE_LIMIT_HTTP }],
+          errorMessage: `too many requests: at most ${config.RATE_LIMIT_HTTP} a minute from one address (RATE_LIMIT_HTTP); try again shortly`,
+        }),
+        RedisModule,
+        ObservabilityModule,
+        HealthModule,
+        ClustersModule.forRole(config.ROLE),
+      ],
     };
   }
 }

@@ -1,22 +1,26 @@
-import { type INestApplication, Logger } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { type ApiConfig, corsOrigins } from './config/api-config';
 import { serveOpenApi } from './docs/openapi';
 import { RedisIoAdapter } from './live/redis-io.adapter';
 
-/** Builds the Nest application for one configuration, without listening. */
-export async function createApp(
-  config: ApiConfig,
-  logger: false | Logger = new Logger(),
-): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
-    logger: logger === false ? false : ['log', 'warn', 'error'],
-    bufferLogs: false,
-    bodyParser: false,
-  });
-  app.setGlobalPrefix('api');
+/** Builds the Nest application for one configuration, without listening; `log: false` silences it (tests). */
+export async function createApp(config: ApiConfig, log = true): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forConfig(config, log ? config.LOG_LEVEL : 'silent'),
+    { bufferLogs: true, bodyParser: false },
+  );
+  // Structured logs (pino), one JSON line per event, with the request id and cluster id where there is one.
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  // Behind the front door, the client's address comes from X-Forwarded-For (rate limits, logs).
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.setGlobalPrefix('api', { exclude: ['metrics'] });
+  app.use(helmet());
   // Request bodies: JSON and YAML scenarios, 64 KiB for JSON, 1 MiB for a scenario file.
   app.useBodyParser('json', { limit: '64kb' });
   app.useBodyParser('text', {
@@ -24,10 +28,11 @@ export async function createApp(
     limit: '1mb',
   });
   app.enableCors({ origin: corsOrigins(config) });
-  app.enableShutdownHooks();
   if (config.ROLE !== 'worker') {
     serveOpenApi(app);
-    const adapter = new RedisIoAdapter(app, config.REDIS_URL, `${config.REDIS_PREFIX}:socket.io`);
+    const adapter = new RedisIoAdapter(app, config.REDIS_URL, `${config.REDIS_PREFIX}:socket.io`, {
+      origins: corsOrigins(config),
+    });
     adapter.connectToRedis();
     app.useWebSocketAdapter(adapter);
   }

@@ -20,17 +20,32 @@ process.on('unhandledRejection', (reason) => {
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const app = await createApp(config);
+  const logger = new Logger('Main');
   try {
     await app.listen(config.API_PORT);
   } catch (error) {
     await app.close();
     throw error;
   }
-  // Graceful shutdown (Nest's hooks) must not hang on an unreachable Redis: exit after 10 s regardless.
+  // Graceful shutdown: readiness fails, sockets are told to reconnect elsewhere, the worker finishes
+  // the ticks it holds and takes no more (the shutdown hooks), then exit 0. It must not hang on an
+  // unreachable Redis: after 10 s it exits 1 regardless.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => setTimeout(() => process.exit(1), 10_000).unref());
+    process.once(signal, () => {
+      logger.log(`${signal}: shutting down`);
+      setTimeout(() => process.exit(1), 10_000).unref();
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(
+            `shutdown failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          process.exit(1);
+        },
+      );
+    });
   }
-  new Logger('Main').log(
+  logger.log(
     `Overcommit API ${apiVersion} (role ${config.ROLE}) on http://localhost:${config.API_PORT}/api, Redis ${redactUrl(config.REDIS_URL)}`,
   );
 }

@@ -5,6 +5,7 @@ import { ScenariosModule } from '../scenarios/scenarios.module';
 import { TicksModule } from '../ticks/ticks.module';
 import { ClustersController } from './clusters.controller';
 import { ClustersService } from './clusters.service';
+import { ClusterMetrics } from './cluster-metrics';
 
 /** Clusters over HTTP and socket.io, and their ticks (run here when the role includes the worker). */
 @Module({})
@@ -15,7 +16,10 @@ export class ClustersModule {
       module: ClustersModule,
       imports: [ScenariosModule, TicksModule.forRole(role !== 'api')],
       controllers: serves ? [ClustersController] : [],
-      providers: [ClustersService, ...(serves ? [LiveGateway, LiveSubscriber] : [])],
+      providers: [
+        ClustersService,
+        ...(serves ? [LiveGateway, LiveSubscriber, ClusterMetrics] : []),
+      ],
       exports: [ClustersService],
     };
   }

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { tickMs, TicksScheduler } from '../ticks/ticks.scheduler';
 import { type ClusterMeta, ClustersRepository } from './clusters.repository';
 import { newToken, tokenHash, tokenMatches } from './tokens';
+import { Metrics } from '../observability/metrics';
 
 /**
  * A person's command from HTTP or a socket: a live action (pause, resume,
@@ -65,6 +66,7 @@ export class ClustersService {
   constructor(
     private readonly repo: ClustersRepository,
     private readonly scheduler: TicksScheduler,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Creates and starts a cluster; a bad scenario creates nothing and returns every error. */
@@ -179,6 +181,19 @@ export class ClustersService {
    * the outcome. A viewer's command is refused with the reason.
    */
   async command(
+    id: string,
+    request: ClusterCommandRequest,
+    by: string,
+    role: Role,
+  ): Promise<CommandOutcome> {
+    const outcome = await this.decide(id, request, by, role);
+    // Queued commands are counted by the worker when the engine decides them.
+    if (outcome.status === 'refused') this.metrics.commands.inc({ outcome: 'rejected' });
+    else if (outcome.status === 'accepted') this.metrics.commands.inc({ outcome: 'accepted' });
+    return outcome;
+  }
+
+  private async decide(
     id: string,
     request: ClusterCommandRequest,
     by: string,

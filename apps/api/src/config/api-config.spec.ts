@@ -29,4 +29,31 @@ describe('API configuration', () => {
     expect(redactUrl('redis://:s3cret@redis:6379/0')).toBe('redis://:***@redis:6379/0');
     expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
+
+  it('in production refuses to start on a default Redis, or a remote Redis without a password', () => {
+    expect(() => loadApiConfig({ NODE_ENV: 'production' })).toThrow(
+      /Refusing to start in production \(NODE_ENV=production\): REDIS_URL is unset/,
+    );
+    expect(() =>
+      loadApiConfig({ NODE_ENV: 'production', REDIS_URL: 'redis://redis:6379' }),
+    ).toThrow(/REDIS_URL has no password for Redis at redis: use redis:\/\/:<password>@redis:6379/);
+    expect(
+      loadApiConfig({ NODE_ENV: 'production', REDIS_URL: 'redis://:s3cret@redis:6379' }).REDIS_URL,
+    ).toBe('redis://:s3cret@redis:6379');
+    // A Redis on this machine, named explicitly, needs no password (npm start, the benchmarks).
+    expect(
+      loadApiConfig({ NODE_ENV: 'production', REDIS_URL: 'redis://127.0.0.1:6379' }).REDIS_URL,
+    ).toBe('redis://127.0.0.1:6379');
+    // Outside production the defaults stand.
+    expect(loadApiConfig({}).REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('refuses a METRICS_TOKEN too short to be a secret, and a rate limit that is not a count', () => {
+    expect(() => loadApiConfig({ METRICS_TOKEN: 'short' })).toThrow(
+      /METRICS_TOKEN="short": expected at least 16 characters/,
+    );
+    expect(() => loadApiConfig({ RATE_LIMIT_HTTP: '0' })).toThrow(
+      /RATE_LIMIT_HTTP="0": expected a whole number, at least 1/,
+    );
+  });
 });

@@ -8,11 +8,40 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Parses the environment once, at start-up; a bad value is a ConfigError with one line. */
+/**
+ * Parses the environment once, at start-up; a bad value is a ConfigError with one line. In
+ * production (NODE_ENV=production) it also refuses to fall back on a default where a secret is
+ * needed: REDIS_URL must be given, and a Redis that is not on this machine must have a password in it.
+ */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const result = parseEnv(apiEnvSchema, env);
   if (!result.ok) throw new ConfigError(result.message);
+  if (result.value.NODE_ENV === 'production') {
+    const problems = productionProblems(env, result.value);
+    if (problems.length > 0)
+      throw new ConfigError(
+        `Refusing to start in production (NODE_ENV=production): ${problems.join('; ')}`,
+      );
+  }
   return result.value;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+function productionProblems(env: NodeJS.ProcessEnv, config: ApiConfig): string[] {
+  const problems: string[] = [];
+  if (!env['REDIS_URL'])
+    problems.push(
+      "REDIS_URL is unset: name the deployment's Redis, with its password, e.g. redis://:<password>@redis:6379 (no default is used in production)",
+    );
+  else {
+    const url = new URL(config.REDIS_URL);
+    if (!LOOPBACK.has(url.hostname) && !url.password)
+      problems.push(
+        `REDIS_URL has no password for Redis at ${url.hostname}: use redis://:<password>@${url.host} (requirepass on the Redis side)`,
+      );
+  }
+  return problems;
 }
 
 /** Browser origins allowed by CORS: CORS_ORIGINS, or the web app on WEB_PORT. */

@@ -3,6 +3,7 @@ import type { Health } from '@overcommit/contracts';
 import { Redis } from 'ioredis';
 import { REDIS } from '../redis/redis.module';
 import { apiVersion } from '../version';
+import { within } from './health-checks';
 
 const PING_TIMEOUT_MS = 1_000;
 
@@ -11,7 +12,7 @@ export class HealthService {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   async check(): Promise<Health> {
-    const redisUp = await this.ping();
+    const redisUp = await this.redisUp();
     return {
       status: redisUp ? 'ok' : 'degraded',
       redis: redisUp ? 'up' : 'down',
@@ -20,16 +21,8 @@ export class HealthService {
   }
 
   /** A real PING, bounded in time so a hung Redis cannot hang the health check. */
-  private async ping(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([this.pingWhenReady(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  redisUp(): Promise<boolean> {
+    return within(PING_TIMEOUT_MS, this.pingWhenReady(), false);
   }
 
   /** Waits for a connection in progress (start-up, reconnect) instead of failing at once. */

@@ -26,6 +26,9 @@ import { randomBytes } from 'node:crypto';
 import { ClustersService, parseClusterCommand } from '../clusters/clusters.service';
 import { REDIS } from '../redis/redis.module';
 import { backloggedIn } from './backlog';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { Metrics } from '../observability/metrics';
+import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
 import { LiveSubscriber } from './live.subscriber';
 
 interface SocketData {
@@ -46,7 +49,8 @@ const vmRoom = (clusterId: string) => `cluster:${clusterId}:vms`;
  * Live frames and commands over socket.io. Identity is checked in socket.io
  * middleware before anything is joined; the cluster's token is checked on join.
  */
-@WebSocketGateway({ maxHttpBufferSize: 64 * 1024, cors: { origin: true } })
+// Origins: the adapter's allow-list (CORS_ORIGINS). Payloads: at most 64 KiB per message.
+@WebSocketGateway({ maxHttpBufferSize: 64 * 1024 })
 export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
   @WebSocketServer() server!: Server;
   private readonly logger = new Logger('Live');
@@ -62,9 +66,15 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     private readonly repo: ClustersRepository,
     private readonly subscriber: LiveSubscriber,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly metrics: Metrics,
+    @InjectThrottlerStorage() private readonly limits: ThrottlerStorage,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   afterInit(server: Server): void {
+    this.metrics.onScrape(() => {
+      this.metrics.socketClients.set(server.engine?.clientsCount ?? 0);
+    });
     const beat = (): void => {
       this.repo.heartbeat(this.instance).catch(() => undefined);
     };
@@ -144,18 +154,38 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       });
       return;
     }
-    handler(socket, body).then(
-      (reply) => ack?.(reply),
-      (error: unknown) => {
-        this.logger.warn(`${event} failed: ${(error as Error).message}`);
-        const reason = `the server could not do this now (${(error as Error).message}); try again`;
-        ack?.(
-          event === socketEvents.command
-            ? { id: '', status: 'refused', reason }
-            : { ok: false, error: reason },
-        );
-      },
-    );
+    this.withinLimit(socket)
+      .then((allowed) => {
+        if (allowed) return handler(socket, body);
+        if (event === socketEvents.command) this.metrics.commands.inc({ outcome: 'rate-limited' });
+        const reason = `too many events: at most ${this.config.RATE_LIMIT_SOCKET} per 10 s on one connection (RATE_LIMIT_SOCKET); wait a few seconds`;
+        return event === socketEvents.command
+          ? { id: '', status: 'refused', reason }
+          : { ok: false, error: reason };
+      })
+      .then(
+        (reply) => ack?.(reply),
+        (error: unknown) => {
+          const clusterId = (body as { clusterId?: unknown } | undefined)?.clusterId;
+          this.logger.warn(
+            { event, ...(typeof clusterId === 'string' ? { clusterId } : {}) },
+            `${event} failed: ${(error as Error).message}`,
+          );
+          const reason = `the server could not do this now (${(error as Error).message}); try again`;
+          ack?.(
+            event === socketEvents.command
+              ? { id: '', status: 'refused', reason }
+              : { ok: false, error: reason },
+          );
+        },
+      );
+  }
+
+  /** Counts one event against the connection's limit (@nestjs/throttler's storage, 10 s windows). */
+  private async withinLimit(socket: Socket): Promise<boolean> {
+    const limit = this.config.RATE_LIMIT_SOCKET;
+    const record = await this.limits.increment(`socket:${socket.id}`, 10_000, limit, 0, 'socket');
+    return record.totalHits <= limit;
   }
 
   /**
@@ -270,7 +300,12 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     return this.clusters.command(clusterId, request, data.name, role);
   }
 
-  /** Before the connections close: take this instance's watchers out of presence, then stop touching Redis. */
+  /**
+   * On SIGTERM, before the connections close: take this instance's watchers out of presence, then
+   * tell every socket to reconnect and close its transport; socket.io clients reconnect by themselves
+   * (through the front door, to another instance, since this one stops accepting) and resume with
+   * sinceTick, so watchers lose no frame.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
@@ -286,6 +321,14 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       }
     }
     await Promise.all(writes);
+    const sockets = [...this.server.sockets.sockets.values()];
+    if (sockets.length > 0)
+      this.logger.log(`shutting down: ${sockets.length} sockets told to reconnect`);
+    for (const socket of sockets) {
+      socket.emit(socketEvents.serverShutdown, { reason: 'this API instance is shutting down' });
+      // A transport close (not a server-side disconnect) is what makes the client reconnect.
+      socket.conn.close();
+    }
   }
 
   private async handleDisconnect(socket: Socket): Promise<void> {

@@ -3,6 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
 import type { Redis } from 'ioredis';
+import type { IncomingMessage } from 'node:http';
 import { createRedis } from '../redis/redis.module';
 
 /**
@@ -19,6 +20,7 @@ export class RedisIoAdapter extends IoAdapter {
     app: INestApplicationContext,
     private readonly redisUrl: string,
     private readonly key: string,
+    private readonly access: { origins: readonly string[] },
   ) {
     super(app);
   }
@@ -33,8 +35,22 @@ export class RedisIoAdapter extends IoAdapter {
     this.adapterConstructor = createAdapter(pub, sub, { key: this.key });
   }
 
+  /**
+   * The CORS allow-list (CORS_ORIGINS) for socket.io too: long-polling gets CORS headers for those
+   * origins only, and a handshake from a browser page on any other origin (WebSocket upgrades are
+   * not covered by CORS) is refused. Clients that send no Origin (programs, not browsers) may connect.
+   */
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, options) as Server;
+    const origins = new Set(this.access.origins);
+    const server = super.createIOServer(port, {
+      ...options,
+      cors: { origin: [...origins] },
+      allowRequest: (req: IncomingMessage, callback: (err: string | null, ok: boolean) => void) => {
+        const origin = req.headers.origin;
+        if (origin === undefined || origins.has(origin)) callback(null, true);
+        else callback(`origin ${origin} is not in CORS_ORIGINS`, false);
+      },
+    }) as Server;
     if (this.adapterConstructor) server.adapter(this.adapterConstructor);
     return server;
   }

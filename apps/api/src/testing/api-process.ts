@@ -51,6 +51,11 @@ export class ApiProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The exit code once it has exited (null while running, or when a signal ended it). */
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -4,6 +4,7 @@ import { type SimState, step } from '@overcommit/sim';
 import { ClustersRepository } from '../clusters/clusters.repository';
 import { MAX_CATCH_UP, MAX_REPLAY } from './ticks.constants';
 import { tickMs } from './ticks.scheduler';
+import { Metrics } from '../observability/metrics';
 
 export interface TickResult {
   stepped: number;
@@ -24,7 +25,10 @@ export class TickRunner {
   private readonly logger = new Logger('Ticks');
   private readonly warm = new Map<string, SimState>();
 
-  constructor(private readonly repo: ClustersRepository) {}
+  constructor(
+    private readonly repo: ClustersRepository,
+    private readonly metrics: Metrics,
+  ) {}
 
   async run(clusterId: string, now = Date.now()): Promise<TickResult> {
     const meta = await this.repo.meta(clusterId);
@@ -51,6 +55,7 @@ export class TickRunner {
         anchorTick: meta.anchorTick,
       });
       this.logger.warn(
+        { clusterId },
         `cluster ${clusterId} was not ticked for ${Math.round((skipped * interval) / 1000)} s; resuming without replaying ${skipped} ticks`,
       );
       due = 1;
@@ -111,6 +116,7 @@ export class TickRunner {
         lagMs,
         outcomes,
       });
+      if (committed) for (const o of outcomes) this.metrics.commands.inc({ outcome: o.status });
       if (committed && vms) await this.repo.publishVms(clusterId, frame.tick, encodeVms(vms));
       if (!committed) {
         // Another run applied this tick first: our copy is stale.
@@ -121,6 +127,7 @@ export class TickRunner {
     this.warm.set(clusterId, state);
     if (due > MAX_CATCH_UP)
       this.logger.warn(
+        { clusterId },
         `cluster ${clusterId} is ${due} ticks behind; catching up ${MAX_CATCH_UP} per job`,
       );
     return { stepped: steps, lagMs };

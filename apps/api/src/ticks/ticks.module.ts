@@ -7,6 +7,7 @@ import { TickRunner } from './tick-runner.service';
 import { TicksProcessor } from './ticks.processor';
 import { TicksScheduler } from './ticks.scheduler';
 import { TicksWatchdog } from './ticks.watchdog';
+import { TicksHealth } from './ticks.health';
 
 /**
  * The tick queue (every role) and, for ROLE=worker or all, the worker that
@@ -36,6 +37,7 @@ export class TicksModule {
         ClustersRepository,
         TicksScheduler,
         TickRunner,
+        TicksHealth,
         ...(runsTicks ? [TicksProcessor, TicksWatchdog] : []),
       ],
       exports: [TicksScheduler, TickRunner, ClustersRepository],

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { TICKS_QUEUE, type TickJobData } from './ticks.constants';
 import { TickRunner } from './tick-runner.service';
 import { quietly } from './ticks.scheduler';
+import { Metrics } from '../observability/metrics';
 
 /**
  * The worker role: takes tick jobs. A dead worker's clusters go on at their
@@ -23,7 +24,13 @@ import { quietly } from './ticks.scheduler';
   maxStalledCount: 10,
 })
 export class TicksProcessor extends WorkerHost {
-  constructor(private readonly runner: TickRunner) {
+  /** When this worker last finished a tick job (readiness: is it taking work?). */
+  lastJobAt = Date.now();
+
+  constructor(
+    private readonly runner: TickRunner,
+    private readonly metrics: Metrics,
+  ) {
     super();
   }
 
@@ -35,7 +42,14 @@ export class TicksProcessor extends WorkerHost {
   }
 
   async process(job: Job<TickJobData>): Promise<{ stepped: number }> {
+    const started = process.hrtime.bigint();
     const result = await this.runner.run(job.data.clusterId);
+    this.metrics.tickRan(
+      Number(process.hrtime.bigint() - started) / 1e9,
+      result.stepped,
+      result.lagMs,
+    );
+    this.lastJobAt = Date.now();
     return { stepped: result.stepped };
   }
 }

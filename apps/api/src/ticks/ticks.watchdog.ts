@@ -104,6 +104,7 @@ export class TicksWatchdog implements OnApplicationBootstrap, OnApplicationShutd
     const current = await this.redis.zscore(this.queue.toKey('repeat'), schedulerId(clusterId));
     if (current === null || Number(current) !== due) return false;
     this.logger.warn(
+      { clusterId },
       state === 'active'
         ? `cluster ${clusterId}: its tick job was taken ${now - takenAt} ms ago and no next one was made (its worker died?); rescheduling`
         : `cluster ${clusterId}: its tick job is ${state === 'unknown' ? 'gone' : state} and no next one was made; rescheduling`,

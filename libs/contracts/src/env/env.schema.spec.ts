@@ -10,6 +10,10 @@ describe('parseEnv', () => {
         WEB_PORT: 3000,
         ROLE: 'all',
         REDIS_PREFIX: 'oc',
+        TRUST_PROXY: 'loopback, linklocal, uniquelocal',
+        RATE_LIMIT_HTTP: 600,
+        RATE_LIMIT_SOCKET: 50,
+        LOG_LEVEL: 'info',
       },
     });
     expect(parseEnv(webEnvSchema, {})).toEqual({
@@ -33,6 +37,10 @@ describe('parseEnv', () => {
         WEB_PORT: 3000,
         ROLE: 'worker',
         REDIS_PREFIX: 'oc',
+        TRUST_PROXY: 'loopback, linklocal, uniquelocal',
+        RATE_LIMIT_HTTP: 600,
+        RATE_LIMIT_SOCKET: 50,
+        LOG_LEVEL: 'info',
       },
     });
   });

@@ -17,6 +17,15 @@ const portSchema = (fallback: number) =>
     })
     .transform(Number);
 
+const countSchema = (fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine((value) => /^\d+$/.test(value) && Number(value) >= 1, {
+      message: 'a whole number, at least 1',
+    })
+    .transform(Number);
+
 export const processRoles = ['api', 'worker', 'all'] as const;
 export type ProcessRole = (typeof processRoles)[number];
 
@@ -56,6 +65,26 @@ export const apiEnvSchema = z.object({
     }),
   /** Browser origins allowed to call the API; default: the web app on WEB_PORT. */
   CORS_ORIGINS: originListSchema,
+  /** `production` makes start-up refuse defaults for secrets (see the API's loadApiConfig). */
+  NODE_ENV: z.string().optional(),
+  /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value.length >= 16, {
+      message: 'at least 16 characters (a random string)',
+    }),
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (rate limits, logs): Express's
+   * `trust proxy` list; the default trusts loopback and private networks, where a front door runs.
+   */
+  TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
+  /** HTTP requests per minute per client address before 429 (health and metrics are not counted). */
+  RATE_LIMIT_HTTP: countSchema(600),
+  /** socket.io events (join, command, ...) per 10 s per connection before they are refused. */
+  RATE_LIMIT_SOCKET: countSchema(50),
+  /** Log level: fatal, error, warn, info, debug or trace. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 

@@ -161,4 +161,6 @@ export const socketEvents = {
   watchVms: 'watch-vms',
   vms: 'vms',
   error: 'oc-error',
+  /** The server is shutting down: the client reconnects (through the front door, to another instance). */
+  serverShutdown: 'server-shutdown',
 } as const;

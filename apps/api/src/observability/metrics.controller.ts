@@ -1,0 +1,38 @@
+import { SkipThrottle } from '@nestjs/throttler';
+import { Controller, Get, Headers, Inject, Res, UnauthorizedException } from '@nestjs/common';
+import type { Response } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { Metrics } from './metrics';
+
+/**
+ * GET /metrics (outside /api: the front door does not route it; Prometheus scrapes each process on
+ * the internal network). With METRICS_TOKEN set, it wants `Authorization: Bearer <token>`.
+ */
+// Probes and scrapes are not rate-limited.
+@SkipThrottle()
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    private readonly metrics: Metrics,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  @Get()
+  async get(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const token = this.config.METRICS_TOKEN;
+    if (token && !sameSecret(authorization ?? '', `Bearer ${token}`))
+      throw new UnauthorizedException('GET /metrics wants Authorization: Bearer <METRICS_TOKEN>');
+    res.setHeader('content-type', this.metrics.registry.contentType);
+    return this.metrics.scrape();
+  }
+}
+
+function sameSecret(given: string, wanted: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(wanted);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
