@@ -91,47 +91,29 @@ export class Metrics {
     ]),
   };
   private readonly host = {
-    up: this.gauge('overcommit_host_up', '1 when the host is up, with its state', [
-      'cluster',
-      'host',
-      'state',
-    ]),
-    cpuUsage: this.gauge('overcommit_host_cpu_usage_ratio', 'CPU usage, 0 to 1', [
-      'cluster',
-      'host',
-    ]),
-    cpuReady: this.gauge(
+    up: this.hostGauge('overcommit_host_up', '1 when the host is up, with its state', 'state'),
+    cpuUsage: this.hostGauge('overcommit_host_cpu_usage_ratio', 'CPU usage, 0 to 1'),
+    cpuReady: this.hostGauge(
       'overcommit_host_cpu_ready_ratio',
       'CPU ready: share of time runnable vCPUs waited for a CPU, 0 to 1',
-      ['cluster', 'host'],
     ),
-    vcpuRatio: this.gauge('overcommit_host_vcpu_ratio', 'vCPUs per logical CPU', [
-      'cluster',
-      'host',
-    ]),
-    memRatio: this.gauge(
+    vcpuRatio: this.hostGauge('overcommit_host_vcpu_ratio', 'vCPUs per logical CPU'),
+    memRatio: this.hostGauge(
       'overcommit_host_memory_overcommit_ratio',
       'Configured VM memory per host memory',
-      ['cluster', 'host'],
     ),
-    memory: this.gauge(
+    memory: this.hostGauge(
       'overcommit_host_memory_bytes',
       'Host memory by state: total, active, consumed, ballooned, compressed, swapped',
-      ['cluster', 'host', 'state'],
+      'state',
     ),
-    swapIn: this.gauge('overcommit_host_swap_in_bytes_per_second', 'Swap-in rate', [
-      'cluster',
-      'host',
-    ]),
-    numaRemote: this.gauge(
+    swapIn: this.hostGauge('overcommit_host_swap_in_bytes_per_second', 'Swap-in rate'),
+    numaRemote: this.hostGauge(
       'overcommit_host_numa_remote_access_ratio',
       'Share of memory accesses from this NUMA node that go to another node, 0 to 1',
-      ['cluster', 'host', 'node'],
+      'node',
     ),
-    power: this.gauge('overcommit_host_power_watts', 'Power drawn by the host', [
-      'cluster',
-      'host',
-    ]),
+    power: this.hostGauge('overcommit_host_power_watts', 'Power drawn by the host'),
   };
 
   private readonly beforeScrape: Array<() => Promise<void> | void> = [];
@@ -223,5 +205,10 @@ export class Metrics {
 
   private gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** A gauge per cluster and host, with any further labels. */
+  private hostGauge<L extends string>(name: string, help: string, ...more: L[]) {
+    return this.gauge<'cluster' | 'host' | L>(name, help, ['cluster', 'host', ...more]);
   }
 }
