@@ -1,3 +1,4 @@
+import { newExercise } from './exercise';
 import { expandNames, type Scenario, type SingleVmSpec } from '@overcommit/contracts';
 import { MIB_PER_GIB, MODEL } from './model';
 import { hashName } from './prng';
@@ -111,5 +112,6 @@ export function initialState(scenario: Scenario): SimState {
     alarmSeq: 0,
     commandIds: [],
     energyKWh: 0,
+    exercise: scenario.exercise ? newExercise(scenario.exercise) : null,
   };
 }

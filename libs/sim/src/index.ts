@@ -7,3 +7,12 @@ export { BUILT_IN_RULES, effectiveRules, type AlarmRule } from './alarms';
 export { minFreeMiB, memStateFor, deliveredCores } from './simulate';
 export { migrationTargets } from './migration-targets';
 export { clusterConfig } from './cluster-config';
+export {
+  aggregateMetric,
+  exerciseFrame,
+  newExercise,
+  responseScore,
+  scoreTick,
+  type ExerciseAlarmRt,
+  type ExerciseRt,
+} from './exercise';

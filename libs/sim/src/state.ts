@@ -1,3 +1,4 @@
+import type { ExerciseRt } from './exercise';
 import type {
   AlarmOverride,
   AlarmRuleId,
@@ -39,6 +40,8 @@ export interface SimState {
   /** Recently applied command ids (idempotence), oldest first. */
   commandIds: string[];
   energyKWh: number;
+  /** The exercise being scored (scenario section `exercise:`); absent otherwise, and in older states. */
+  exercise?: ExerciseRt | null;
 }
 
 export interface HostRt {

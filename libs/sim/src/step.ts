@@ -3,6 +3,7 @@ import { AlarmEvaluator } from './alarms';
 import { type Ctx, applyAction, indexByName, placeVm } from './commands';
 import { initialState } from './create';
 import { EventLog } from './events';
+import { exerciseFrame, scoreTick } from './exercise';
 import { advanceMigration, pairMiBps } from './migration';
 import { MODEL } from './model';
 import { hostLogicalCpus, usableMemMiB } from './placement';
@@ -189,7 +190,15 @@ export function step(
   evaluateAlarms(state, alarms);
   alarms.finish();
 
-  return buildFrame(state, log, watts, options);
+  const frame = buildFrame(state, log, watts, options);
+  if (state.exercise) {
+    // vm.* objectives need per-VM figures whether or not anyone watches the VM table.
+    let vmFrames = frame.vms;
+    const vms = () => (vmFrames ??= state.vms.map((vm) => vmFrame(state, vm)));
+    scoreTick(state.exercise, frame, vms, dt);
+    frame.exercise = exerciseFrame(state.exercise, state.time);
+  }
+  return frame;
 }
 
 function describe(action: Action): string {

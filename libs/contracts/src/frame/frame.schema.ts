@@ -176,6 +176,53 @@ export const clusterFrameSchema = z.object({
 });
 export type ClusterFrame = z.infer<typeof clusterFrameSchema>;
 
+/** One objective's standing so far (held share of the exercise's simulated time, points). */
+export const objectiveScoreSchema = z.object({
+  id: z.string(),
+  text: z.string(),
+  weight: z.number(),
+  /** Share of the exercise's elapsed simulated time during which it held, 0..100. */
+  heldPct: z.number(),
+  points: z.number(),
+  /** Whether it holds at this tick. */
+  holding: z.boolean(),
+  /** The aggregated metric at this tick (metric objectives; null when nothing to aggregate). */
+  value: z.number().nullable(),
+  /** Forbidden commands accepted so far (forbid objectives). */
+  violations: z.number().int(),
+});
+export type ObjectiveScore = z.infer<typeof objectiveScoreSchema>;
+
+/** Response to critical alarms that fired during the exercise, in simulated seconds. */
+export const responseScoreSchema = z.object({
+  critical: z.number().int(),
+  acknowledged: z.number().int(),
+  resolved: z.number().int(),
+  ackMeanSeconds: z.number().nullable(),
+  ackWorstSeconds: z.number().nullable(),
+  resolveMeanSeconds: z.number().nullable(),
+  resolveWorstSeconds: z.number().nullable(),
+  ackTargetSeconds: z.number(),
+  resolveTargetSeconds: z.number(),
+  /** Every critical alarm acknowledged within the target (none open past it). */
+  ackMet: z.boolean(),
+  resolveMet: z.boolean(),
+});
+export type ResponseScore = z.infer<typeof responseScoreSchema>;
+
+/** An exercise cluster's score at this tick (scenario section `exercise:`). */
+export const exerciseFrameSchema = z.object({
+  elapsedSeconds: z.number(),
+  durationSeconds: z.number(),
+  /** The exercise's time is up: the score is final. */
+  finished: z.boolean(),
+  points: z.number(),
+  maxPoints: z.number(),
+  objectives: z.array(objectiveScoreSchema),
+  response: responseScoreSchema,
+});
+export type ExerciseFrame = z.infer<typeof exerciseFrameSchema>;
+
 export const frameSchema = z.object({
   tick: z.number().int(),
   time: z.number(),
@@ -186,5 +233,7 @@ export const frameSchema = z.object({
   vms: z.array(vmFrameSchema).optional(),
   alarms: z.array(alarmFrameSchema),
   events: z.array(frameEventSchema),
+  /** Present when the scenario is an exercise. */
+  exercise: exerciseFrameSchema.optional(),
 });
 export type Frame = z.infer<typeof frameSchema>;

@@ -1,5 +1,6 @@
 import {
   type AlarmFrame,
+  type ExerciseFrame,
   alarmStates,
   type Frame,
   type FrameEvent,
@@ -255,6 +256,8 @@ interface WireFrame {
   numa: Columns & { count: number[] };
   alarms: Columns;
   events: FrameEvent[];
+  /** An exercise's score, as is (a few numbers per objective). */
+  exercise?: ExerciseFrame;
 }
 
 /** The frame as one compact JSON string (per-VM metrics travel on their own: `encodeVms`). */
@@ -290,6 +293,7 @@ export function encodeFrame(frame: Frame): string {
     alarms: toColumns(frame.alarms, alarmSpec),
     events: frame.events,
   };
+  if (frame.exercise) wire.exercise = frame.exercise;
   return JSON.stringify(wire);
 }
 
@@ -327,6 +331,7 @@ export function decodeFrame(text: string): Frame {
     hosts,
     alarms: fromColumns(wire.alarms, alarmSpec),
     events: wire.events,
+    ...(wire.exercise ? { exercise: wire.exercise } : {}),
   };
 }
 

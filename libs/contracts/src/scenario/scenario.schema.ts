@@ -252,6 +252,152 @@ export const commandSchema = z.discriminatedUnion('do', [
 ]);
 export type Command = z.output<typeof commandSchema>;
 
+/**
+ * Frame metrics an exercise objective may watch, by what they are read from: each VM running, each
+ * host up, or the cluster. Every one is a number in the frame (held by a test against the frame
+ * schemas); `vm.*` objectives are scored from per-VM metrics whether or not anyone watches them.
+ */
+export const exerciseMetrics = {
+  vm: [
+    'cpuDemandPct',
+    'cpuUsagePct',
+    'cpuReadyPct',
+    'cpuRunPct',
+    'costopPct',
+    'memActiveMiB',
+    'balloonMiB',
+    'compressedMiB',
+    'swappedMiB',
+    'numaLocalPct',
+    'performancePct',
+  ],
+  host: [
+    'cpuUsagePct',
+    'cpuDemandPct',
+    'cpuReadyPct',
+    'vcpuRatio',
+    'memActiveMiB',
+    'memConsumedMiB',
+    'memOvercommitRatio',
+    'memFreeMiB',
+    'balloonMiB',
+    'compressedMiB',
+    'swapUsedMiB',
+    'swapInMiBps',
+    'powerWatts',
+    'vmsRunning',
+  ],
+  cluster: [
+    'hostsUp',
+    'vmsRunning',
+    'vcpuRatio',
+    'memOvercommitRatio',
+    'cpuUsagePct',
+    'cpuReadyPct',
+    'memActiveMiB',
+    'memConsumedMiB',
+    'balloonMiB',
+    'compressedMiB',
+    'swapUsedMiB',
+    'powerWatts',
+  ],
+} as const;
+export type ExerciseMetricScope = keyof typeof exerciseMetrics;
+export const exerciseMetricNames = (Object.keys(exerciseMetrics) as ExerciseMetricScope[]).flatMap(
+  (scope) => exerciseMetrics[scope].map((field) => `${scope}.${field}`),
+);
+export const exerciseAggregates = ['max', 'mean', 'min', 'sum'] as const;
+export type ExerciseAggregate = (typeof exerciseAggregates)[number];
+
+const objectiveId = z
+  .string({ error: 'expected an objective id' })
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
+    error: 'an objective id is 1-40 lower-case letters, digits or "-"',
+  });
+
+/**
+ * One objective: a frame metric, aggregated over its targets, kept below or above a threshold; or
+ * commands the team must not use. Scored as the share of simulated time it held, times its weight.
+ */
+export const exerciseObjectiveSchema = z
+  .strictObject({
+    id: objectiveId,
+    text: z.string().min(1, { error: 'text cannot be empty' }).max(300),
+    metric: z
+      .string()
+      .refine((value) => exerciseMetricNames.includes(value), {
+        error: (issue) =>
+          `unknown metric ${JSON.stringify(issue.input)}: one of ${exerciseMetricNames.join(', ')}`,
+      })
+      .optional(),
+    aggregate: z.enum(exerciseAggregates).optional(),
+    below: z.number().optional(),
+    above: z.number().optional(),
+    forbid: z
+      .array(z.enum(actionKinds as [ActionKind, ...ActionKind[]]))
+      .min(1, { error: 'forbid needs at least one command' })
+      .optional(),
+    weight: positive('weight').max(1000, { error: 'weight is at most 1000' }),
+  })
+  .superRefine((o, ctx) => {
+    if (o.metric === undefined && o.forbid === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metric'],
+        message:
+          'an objective watches a metric (metric, below or above) or forbids commands (forbid)',
+      });
+    if (o.metric !== undefined && o.forbid !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['forbid'],
+        message: 'an objective either watches a metric or forbids commands, not both',
+      });
+    if (o.metric !== undefined && (o.below === undefined) === (o.above === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['below'],
+        message: 'a metric objective needs exactly one of below or above',
+      });
+    if (o.forbid !== undefined)
+      for (const key of ['aggregate', 'below', 'above'] as const)
+        if (o[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: `${key} is for metric objectives` });
+  });
+export type ExerciseObjective = z.output<typeof exerciseObjectiveSchema>;
+
+/** The optional `exercise:` section (docs/scenarios.md): duration, briefing, objectives, response targets. */
+export const exerciseSchema = z
+  .strictObject({
+    durationSeconds: positive('durationSeconds').max(86_400, {
+      error: 'durationSeconds is at most 86400 (a day)',
+    }),
+    briefing: z.string().max(20_000).default(''),
+    objectives: z
+      .array(exerciseObjectiveSchema)
+      .min(1, { error: 'an exercise needs at least one objective' })
+      .max(20),
+    responseTargets: z
+      .strictObject({
+        ackSeconds: positive('ackSeconds').default(60),
+        resolveSeconds: positive('resolveSeconds').default(300),
+      })
+      .default({ ackSeconds: 60, resolveSeconds: 300 }),
+  })
+  .superRefine((exercise, ctx) => {
+    const seen = new Set<string>();
+    exercise.objectives.forEach((o, i) => {
+      if (seen.has(o.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['objectives', i, 'id'],
+          message: `objective id ${o.id} is used twice`,
+        });
+      seen.add(o.id);
+    });
+  });
+export type Exercise = z.output<typeof exerciseSchema>;
+
 export const scenarioSchema = z.strictObject({
   version: z.literal(1, { error: 'version must be 1' }),
   name: z.string().min(1, { error: 'name cannot be empty' }).max(200),
@@ -273,6 +419,7 @@ export const scenarioSchema = z.strictObject({
   vms: z.array(vmSpecSchema).default([]),
   events: z.array(scenarioEventSchema).default([]),
   alarms: z.array(alarmOverrideSchema).default([]),
+  exercise: exerciseSchema.optional(),
 });
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
