@@ -1,9 +1,10 @@
-// Process helpers shared by the live benchmarks (bench/live.ts, bench/live-ticks.ts).
+// Process helpers shared by the live benchmarks (bench/live.ts, bench/live-ticks.ts)
+// and the deployment smoke test (tools/workspace/src/deploy.e2e.spec.ts).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A child process the benchmark started: its exit, and the tail of its output. */
@@ -12,8 +13,8 @@ export interface Watched {
   exited: boolean;
 }
 
-/** The repository's root (this file runs from bench/dist). */
-export const root = resolve(__dirname, '../..');
+/** The repository's root (this file runs from bench/dist, or from its source in a jest test). */
+export const root = resolve(__dirname, basename(__dirname) === 'dist' ? '../..' : '..');
 
 /** Whether processes can be pinned to cores (taskset, two cores or more). */
 export const pinned =

@@ -6,12 +6,17 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './lib/build.mjs';
-import { ensureRedis, LaunchError } from './lib/redis.mjs';
+import { ensureRedis, LaunchError, onPath } from './lib/redis.mjs';
 
 // Two Nx runs, one after the other: the browser tests (`e2e`: the built API and
 // dashboard in Debian's Chromium) start only once the Redis tests are done, so
 // the two never compete for the machine's cores.
-const phases = [['lint', 'typecheck', 'test', 'test-int'], ['e2e']];
+// The end-to-end suites (the browser tests, the deployment smoke test) run one at a time: each
+// starts a whole stack, and two at once on a 2-core machine would time each other out.
+const phases = [
+  { targets: ['lint', 'typecheck', 'test', 'test-int'], args: [] },
+  { targets: ['e2e'], args: ['--parallel=1'] },
+];
 const projectDirs = ['apps', 'libs', 'tools'].flatMap((group) =>
   readdirSync(join(root, group), { withFileTypes: true })
     .filter(
@@ -20,9 +25,37 @@ const projectDirs = ['apps', 'libs', 'tools'].flatMap((group) =>
     .map((entry) => join(root, group, entry.name)),
 );
 
-function runNx(targets, env) {
+// Debian's packages the tests drive (.ci/run installs them): Chromium for the
+// browser tests, nginx and docker-compose for the deployment's, promtool
+// (package prometheus) for the metrics'. Each test needing one fails saying so.
+const debianTools = [
+  ['chromium', 'chromium', () => existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium')],
+  ['nginx', 'nginx', () => onPath('nginx')],
+  ['docker-compose', 'docker-compose', () => onPath('docker-compose')],
+  ['promtool', 'prometheus', () => onPath('promtool')],
+];
+
+/** One line naming the missing tools and the command that installs them (nothing when none is). */
+function warnMissingTools() {
+  const missing = debianTools.filter(([, , present]) => !present());
+  if (missing.length === 0) return;
+  const packages = missing.map(([, pkg]) => pkg).join(' ');
+  process.stdout.write(
+    `npm test: missing ${missing.map(([tool]) => tool).join(', ')} (the tests that need them will fail); install: apt-get install -y ${packages}\n`,
+  );
+}
+
+function runNx(targets, env, extra = []) {
   return new Promise((resolve) => {
-    const args = ['nx', 'run-many', '-t', ...targets, '--outputStyle=static', '--nxBail=false'];
+    const args = [
+      'nx',
+      'run-many',
+      '-t',
+      ...targets,
+      '--outputStyle=static',
+      '--nxBail=false',
+      ...extra,
+    ];
     const child = spawn('npx', args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.setEncoding('utf8');
@@ -46,6 +79,7 @@ function failedTasks(output) {
 }
 
 async function main() {
+  warnMissingTools();
   const url = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
   const redis = await ensureRedis(url, {
     dataDir: join(root, '.data/redis-test'),
@@ -55,14 +89,18 @@ async function main() {
   for (const dir of projectDirs) rmSync(join(dir, '.reports'), { recursive: true, force: true });
   const run = { code: 0, output: '' };
   try {
-    for (const targets of phases) {
-      const phase = await runNx(targets, {
-        ...process.env,
-        REDIS_URL: url,
-        NX_TUI: 'false',
-        NX_NO_CLOUD: 'true',
-        NEXT_TELEMETRY_DISABLED: '1',
-      });
+    for (const { targets, args } of phases) {
+      const phase = await runNx(
+        targets,
+        {
+          ...process.env,
+          REDIS_URL: url,
+          NX_TUI: 'false',
+          NX_NO_CLOUD: 'true',
+          NEXT_TELEMETRY_DISABLED: '1',
+        },
+        args,
+      );
       if (phase.code !== 0) run.code = phase.code;
       run.output += phase.output;
     }

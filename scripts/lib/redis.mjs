@@ -33,7 +33,8 @@ export async function pingRedis(url, timeoutMs = 1500) {
   }
 }
 
-function onPath(command) {
+/** Whether `command` is on the PATH. */
+export function onPath(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
 }
 
@@ -51,7 +52,7 @@ export async function ensureRedis(url, { dataDir, appendOnly = true, log = () =>
   }
   if (!onPath('redis-server')) {
     throw new LaunchError(
-      `No Redis answers at ${url} and redis-server is not installed: run \`docker compose up -d redis\` or install your OS's package (apt-get install redis-server, brew install redis)`,
+      `No Redis answers at ${url} and redis-server is not installed: install your OS's package (apt-get install redis-server, brew install redis)`,
     );
   }
   const port = parsed.port || '6379';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -18,6 +19,8 @@ export function redactTokens(url: string): string {
  */
 export function loggerParams(level: string): Params {
   return {
+    // Every route, in Nest 11's path syntax (nestjs-pino's default '*' makes Nest warn at start).
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       level,
       messageKey: 'msg',
