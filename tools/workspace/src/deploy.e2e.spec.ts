@@ -459,7 +459,14 @@ describe('the compose deployment on loopback: nginx, 2 API instances, 2 workers,
       status,
       type: headers['content-type'],
       title: /<title>Overcommit</.test(body),
-    }).toEqual({ status: 200, type: expect.stringContaining('text/html') as string, title: true });
+      // Links carry cluster tokens: no Referer may take them elsewhere.
+      referrer: headers['referrer-policy'],
+    }).toEqual({
+      status: 200,
+      type: expect.stringContaining('text/html') as string,
+      title: true,
+      referrer: 'no-referrer',
+    });
   });
 
   step(
