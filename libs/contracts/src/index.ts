@@ -6,3 +6,4 @@ export * from './frame/frame.schema';
 export * from './frame/wire';
 export * from './live/live.schema';
 export * from './cluster/cluster-config.schema';
+export * from './exercise/exercise-api.schema';

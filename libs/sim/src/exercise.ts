@@ -38,6 +38,8 @@ export interface ExerciseRt {
   spec: Exercise;
   elapsed: number;
   finished: boolean;
+  /** Simulated time at which it finished (response figures stop there). */
+  endedAt?: number;
   objectives: ObjectiveRt[];
   alarms: ExerciseAlarmRt[];
 }
@@ -126,7 +128,10 @@ export function scoreTick(
   });
   followAlarms(rt, frame.alarms, frame.time);
   rt.elapsed += span;
-  if (rt.elapsed >= rt.spec.durationSeconds - 1e-9) rt.finished = true;
+  if (rt.elapsed >= rt.spec.durationSeconds - 1e-9) {
+    rt.finished = true;
+    rt.endedAt = frame.time;
+  }
 }
 
 /**
@@ -192,7 +197,7 @@ export function exerciseFrame(rt: ExerciseRt, now: number): ExerciseFrame {
     points: round1(objectives.reduce((a, o) => a + o.points, 0)),
     maxPoints: rt.spec.objectives.reduce((a, o) => a + o.weight, 0),
     objectives,
-    response: responseScore(rt, now),
+    response: responseScore(rt, rt.finished ? (rt.endedAt ?? now) : now),
   };
 }
 

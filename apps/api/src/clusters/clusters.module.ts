@@ -6,6 +6,8 @@ import { TicksModule } from '../ticks/ticks.module';
 import { ClustersController } from './clusters.controller';
 import { ClustersService } from './clusters.service';
 import { ClusterMetrics } from './cluster-metrics';
+import { ExercisesController } from '../exercises/exercises.controller';
+import { ExercisesService } from '../exercises/exercises.service';
 
 /** Clusters over HTTP and socket.io, and their ticks (run here when the role includes the worker). */
 @Module({})
@@ -15,10 +17,10 @@ export class ClustersModule {
     return {
       module: ClustersModule,
       imports: [ScenariosModule, TicksModule.forRole(role !== 'api')],
-      controllers: serves ? [ClustersController] : [],
+      controllers: serves ? [ClustersController, ExercisesController] : [],
       providers: [
         ClustersService,
-        ...(serves ? [LiveGateway, LiveSubscriber, ClusterMetrics] : []),
+        ...(serves ? [LiveGateway, LiveSubscriber, ClusterMetrics, ExercisesService] : []),
       ],
       exports: [ClustersService],
     };

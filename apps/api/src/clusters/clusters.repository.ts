@@ -38,6 +38,10 @@ export interface ClusterMeta {
   /** The last frame's cluster figures (JSON), for listings. */
   summary: string;
   lagMs: number;
+  /** The exercise this cluster is a team's copy of ('' for none), the team, the instructor's token hash. */
+  exerciseId: string;
+  team: string;
+  instructorHash: string;
 }
 
 /**
@@ -384,5 +388,8 @@ function parseMeta(raw: Record<string, string>): ClusterMeta {
     viewerHash: raw['viewerHash'] ?? '',
     summary: raw['summary'] ?? '',
     lagMs: num('lagMs'),
+    exerciseId: raw['exerciseId'] ?? '',
+    team: raw['team'] ?? '',
+    instructorHash: raw['instructorHash'] ?? '',
   };
 }

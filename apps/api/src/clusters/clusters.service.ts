@@ -69,12 +69,20 @@ export class ClustersService {
     private readonly metrics: Metrics,
   ) {}
 
-  /** Creates and starts a cluster; a bad scenario creates nothing and returns every error. */
+  /**
+   * Creates and starts a cluster (or, with `paused`, creates it paused); a bad scenario creates
+   * nothing and returns every error. An exercise's team cluster also knows its exercise, its team
+   * and the instructor's token hash (the instructor may watch it).
+   */
   async create(
     scenario: Scenario | { errors: InputError[] },
     visibility: Visibility,
     baseUrl: string,
     id = randomBytes(6).toString('hex'),
+    options: {
+      paused?: boolean;
+      exercise?: { id: string; team: string; instructorHash: string };
+    } = {},
   ): Promise<CreateClusterResponse | { errors: InputError[] }> {
     if ('errors' in scenario) return scenario;
     const operatorToken = newToken();
@@ -86,7 +94,7 @@ export class ClustersService {
       visibility,
       baseTickMs: scenario.clock.tickMs,
       speed: 1,
-      paused: false,
+      paused: options.paused ?? false,
       createdAt: now,
       // On the cluster's own place in the interval, so each tick falls due when its job fires.
       anchorAt: await this.scheduler.newAnchor(
@@ -101,9 +109,12 @@ export class ClustersService {
       viewerHash: tokenHash(viewerToken),
       summary: '',
       lagMs: 0,
+      exerciseId: options.exercise?.id ?? '',
+      team: options.exercise?.team ?? '',
+      instructorHash: options.exercise?.instructorHash ?? '',
     };
     await this.repo.create(meta, createCluster(scenario));
-    await this.scheduler.schedule(meta);
+    if (!meta.paused) await this.scheduler.schedule(meta);
     const link = `${baseUrl}/clusters/${id}`;
     return {
       id,
@@ -164,6 +175,8 @@ export class ClustersService {
   roleFor(meta: ClusterMeta, token: string | undefined): Role | null {
     if (tokenMatches(token, meta.operatorHash)) return 'operator';
     if (meta.visibility === 'public' || tokenMatches(token, meta.viewerHash)) return 'viewer';
+    // An exercise's instructor watches every team's cluster (and controls them through the exercise).
+    if (meta.instructorHash && tokenMatches(token, meta.instructorHash)) return 'viewer';
     return null;
   }
 
@@ -171,6 +184,11 @@ export class ClustersService {
     const meta = await this.meta(id);
     if (this.roleFor(meta, token) !== 'operator')
       throw new NotAllowed('only the operator token may delete a cluster');
+    await this.removeAsOwner(id);
+  }
+
+  /** Deletes a cluster whose owner has been checked by the caller (an exercise deleting its teams'). */
+  async removeAsOwner(id: string): Promise<void> {
     await this.scheduler.unschedule(id);
     await this.repo.delete(id);
   }

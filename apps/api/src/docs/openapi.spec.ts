@@ -13,7 +13,14 @@ describe('the OpenAPI document', () => {
       '/api/clusters/{id}/history',
       '/api/clusters/{id}/summary',
       '/api/clusters/{id}/vms/{vm}/targets',
+      '/api/exercises',
+      '/api/exercises/{id}',
+      '/api/exercises/{id}/control',
+      '/api/exercises/{id}/report',
+      '/api/exercises/{id}/report.md',
       '/api/health',
+      '/api/health/live',
+      '/api/health/ready',
       '/api/scenarios',
     ]);
   });

@@ -6,6 +6,11 @@ import {
   commandOutcomeSchema,
   commandSchema,
   createClusterResponseSchema,
+  createExerciseRequestSchema,
+  createExerciseResponseSchema,
+  exerciseControlSchema,
+  exerciseReportSchema,
+  scoreboardSchema,
   frameSchema,
   healthSchema,
   liveActionSchema,
@@ -67,10 +72,88 @@ export function openApiDocument(): OpenAPIObject {
           responses: { 200: json(healthSchema, 'Up'), 503: json(healthSchema, 'Redis down') },
         },
       },
+      '/api/health/live': {
+        get: {
+          summary: 'Liveness: the process serves HTTP (terminus JSON)',
+          responses: { 200: { description: 'Alive' } },
+        },
+      },
+      '/api/health/ready': {
+        get: {
+          summary: 'Readiness: Redis, the tick queue and, in a worker, the worker (terminus JSON)',
+          responses: {
+            200: { description: 'Ready' },
+            503: { description: 'A check failed, or the process is shutting down' },
+          },
+        },
+      },
+      '/api/exercises': {
+        post: {
+          summary:
+            'Create an exercise: one private, paused cluster per team from the same scenario',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schema(createExerciseRequestSchema) } },
+          },
+          responses: {
+            201: json(createExerciseResponseSchema, 'Created; the tokens are shown once'),
+            400: bad,
+          },
+        },
+      },
+      '/api/exercises/{id}': {
+        get: {
+          summary: "The scoreboard: every team's score at its latest tick (instructor token)",
+          parameters: [id, token],
+          responses: {
+            200: json(scoreboardSchema, 'Scoreboard'),
+            404: { description: 'No such exercise (or not its instructor token)' },
+          },
+        },
+        delete: {
+          summary: 'Delete the exercise, its clusters and its report (instructor token)',
+          parameters: [id, token],
+          responses: { 204: { description: 'Removed' } },
+        },
+      },
+      '/api/exercises/{id}/control': {
+        post: {
+          summary: 'Start, pause, resume, end, set the speed of or inject an event into every team',
+          parameters: [id, token],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schema(exerciseControlSchema) } },
+          },
+          responses: {
+            200: { description: "Each team's outcome" },
+            400: bad,
+            403: { description: 'Not now (already started, or ended)' },
+          },
+        },
+      },
+      '/api/exercises/{id}/report': {
+        get: {
+          summary: 'The after-action report (instructor token)',
+          parameters: [id, token],
+          responses: { 200: json(exerciseReportSchema, 'Report') },
+        },
+      },
+      '/api/exercises/{id}/report.md': {
+        get: {
+          summary: 'The after-action report as a Markdown file (instructor token)',
+          parameters: [id, token],
+          responses: { 200: { description: 'text/markdown' } },
+        },
+      },
       '/api/scenarios': {
         get: {
           summary: 'The bundled scenarios',
-          responses: { 200: { description: 'name, title, description, hosts, vms' } },
+          responses: {
+            200: {
+              description:
+                'name, title, description, hosts, vms, exercise (exercises are named exercises/<file>)',
+            },
+          },
         },
       },
       '/api/clusters': {

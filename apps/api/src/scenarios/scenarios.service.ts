@@ -10,6 +10,8 @@ export interface BundledScenario {
   description: string;
   hosts: number;
   vms: number;
+  /** It has an exercise section (scenarios/exercises/): it can be run for teams. */
+  exercise: boolean;
   scenario: Scenario;
 }
 
@@ -23,13 +25,21 @@ export class ScenariosService {
 
   constructor() {
     const logger = new Logger('Scenarios');
-    let files: string[] = [];
-    try {
-      files = readdirSync(bundledScenarioDir).filter((f) => f.endsWith('.yaml'));
-    } catch {
-      logger.warn(`no bundled scenarios: ${bundledScenarioDir} cannot be read`);
+    // scenarios/*.yaml by their file name, and scenarios/exercises/*.yaml as exercises/<name>.
+    const files: string[] = [];
+    for (const dir of ['', 'exercises/']) {
+      try {
+        files.push(
+          ...readdirSync(join(bundledScenarioDir, dir))
+            .filter((f) => f.endsWith('.yaml'))
+            .sort()
+            .map((f) => `${dir}${f}`),
+        );
+      } catch {
+        if (dir === '') logger.warn(`no bundled scenarios: ${bundledScenarioDir} cannot be read`);
+      }
     }
-    for (const file of files.sort()) {
+    for (const file of files) {
       const parsed = loadScenarioFile(join(bundledScenarioDir, file));
       if (!parsed.ok) {
         logger.warn(
@@ -38,12 +48,14 @@ export class ScenariosService {
         continue;
       }
       const s = parsed.scenario;
-      this.scenarios.set(file.replace(/\.yaml$/, ''), {
-        name: file.replace(/\.yaml$/, ''),
+      const name = file.replace(/\.yaml$/, '');
+      this.scenarios.set(name, {
+        name,
         title: s.name,
         description: s.description.trim(),
         hosts: s.hosts.reduce((n, h) => n + h.count, 0),
         vms: s.vms.reduce((n, v) => n + v.count, 0),
+        exercise: s.exercise !== undefined,
         scenario: s,
       });
     }

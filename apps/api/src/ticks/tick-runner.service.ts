@@ -3,7 +3,7 @@ import { type Command, type CommandOutcome, encodeFrame, encodeVms } from '@over
 import { type SimState, step } from '@overcommit/sim';
 import { ClustersRepository } from '../clusters/clusters.repository';
 import { MAX_CATCH_UP, MAX_REPLAY } from './ticks.constants';
-import { tickMs } from './ticks.scheduler';
+import { tickMs, TicksScheduler } from './ticks.scheduler';
 import { Metrics } from '../observability/metrics';
 
 export interface TickResult {
@@ -28,6 +28,7 @@ export class TickRunner {
   constructor(
     private readonly repo: ClustersRepository,
     private readonly metrics: Metrics,
+    private readonly scheduler: TicksScheduler,
   ) {}
 
   async run(clusterId: string, now = Date.now()): Promise<TickResult> {
@@ -125,6 +126,14 @@ export class TickRunner {
       }
     }
     this.warm.set(clusterId, state);
+    if (state.exercise?.finished) {
+      // The exercise's time is up: its score is final, so the cluster stops (the report reads it).
+      await this.repo.updateMeta(clusterId, { paused: true });
+      await this.scheduler.unschedule(clusterId);
+      this.warm.delete(clusterId);
+      this.logger.log({ clusterId }, `cluster ${clusterId}: its exercise has ended; paused`);
+      return { stepped: steps, lagMs };
+    }
     if (due > MAX_CATCH_UP)
       this.logger.warn(
         { clusterId },

@@ -1,0 +1,119 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  Header,
+  Headers,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
+import type {
+  CreateExerciseResponse,
+  ExerciseReport,
+  ExerciseState,
+  Scoreboard,
+} from '@overcommit/contracts';
+import type { Request } from 'express';
+import { ClusterNotFound, NotAllowed } from '../clusters/clusters.service';
+import { BadExercise, ExercisesService } from './exercises.service';
+import { reportMarkdown } from './report';
+
+/** The token from `Authorization: Bearer <token>` or `?token=`. */
+function tokenOf(authorization: string | undefined, query: string | undefined): string | undefined {
+  return authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? query;
+}
+
+/** Runs a service call, turning its errors into HTTP answers that say what was wrong. */
+async function answer<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof BadExercise)
+      throw new BadRequestException({
+        statusCode: 400,
+        message: error.message,
+        errors: error.errors,
+      });
+    if (error instanceof ClusterNotFound)
+      throw new NotFoundException({ statusCode: 404, message: error.message });
+    if (error instanceof NotAllowed)
+      throw new ForbiddenException({ statusCode: 403, message: error.message });
+    throw error;
+  }
+}
+
+/** Exercises: create for N teams, scoreboard, control, after-action report (docs/api.md). */
+@Controller('exercises')
+export class ExercisesController {
+  constructor(private readonly exercises: ExercisesService) {}
+
+  @Post()
+  create(@Body() body: unknown, @Req() req: Request): Promise<CreateExerciseResponse> {
+    const origin = req.headers.origin ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    return answer(() => this.exercises.create(body, origin));
+  }
+
+  /** The scoreboard: every team's score at its latest tick. Instructor token only. */
+  @Get(':id')
+  scoreboard(
+    @Param('id') id: string,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
+  ): Promise<Scoreboard> {
+    return answer(() => this.exercises.scoreboard(id, tokenOf(authorization, token)));
+  }
+
+  /** `{ do: start | pause | resume | end | set-speed | inject }` for every team at once. */
+  @Post(':id/control')
+  @HttpCode(200)
+  control(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
+  ): Promise<{ ok: true; state: ExerciseState; teams: Array<{ team: string; status: string }> }> {
+    return answer(() => this.exercises.control(id, tokenOf(authorization, token), body));
+  }
+
+  /** The after-action report as JSON. */
+  @Get(':id/report')
+  report(
+    @Param('id') id: string,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
+  ): Promise<ExerciseReport> {
+    return answer(() => this.exercises.report(id, tokenOf(authorization, token)));
+  }
+
+  /** The after-action report as a Markdown file. */
+  @Get(':id/report.md')
+  @Header('content-type', 'text/markdown; charset=utf-8')
+  async reportMarkdown(
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
+  ): Promise<string> {
+    const report = await answer(() => this.exercises.report(id, tokenOf(authorization, token)));
+    req.res?.setHeader('content-disposition', `attachment; filename="exercise-${report.id}.md"`);
+    return reportMarkdown(report);
+  }
+
+  /** Deletes the exercise, its teams' clusters and its report. */
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(
+    @Param('id') id: string,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
+  ): Promise<void> {
+    await answer(() => this.exercises.remove(id, tokenOf(authorization, token)));
+  }
+}

@@ -1,0 +1,324 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type CreateExerciseResponse,
+  createExerciseRequestSchema,
+  type ExerciseControl,
+  exerciseControlSchema,
+  type ExerciseState,
+  type InputError,
+  type Scenario,
+  type Scoreboard,
+  decodeFrame,
+  type ExerciseReport,
+} from '@overcommit/contracts';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { ClustersRepository } from '../clusters/clusters.repository';
+import { ClusterNotFound, ClustersService, NotAllowed } from '../clusters/clusters.service';
+import { newToken, tokenHash, tokenMatches } from '../clusters/tokens';
+import { REDIS } from '../redis/redis.module';
+import { ScenariosService } from '../scenarios/scenarios.service';
+import { reportCommands, reportPoint, TIMELINE_POINTS } from './report';
+
+/** What the exercise hash in Redis holds, parsed. */
+export interface ExerciseMeta {
+  id: string;
+  name: string;
+  state: ExerciseState;
+  instructorHash: string;
+  teams: Array<{ team: string; clusterId: string }>;
+  briefing: string;
+  durationSeconds: number;
+  createdAt: number;
+}
+
+export class BadExercise extends Error {
+  constructor(
+    message: string,
+    readonly errors: InputError[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Exercises: one private cluster per team from the same scenario and seed, created paused and
+ * started together; an instructor token that watches every team's cluster and controls them all;
+ * the scoreboard from each team's latest frame (the engine scores, frame by frame).
+ */
+@Injectable()
+export class ExercisesService {
+  constructor(
+    private readonly clusters: ClustersService,
+    private readonly repo: ClustersRepository,
+    private readonly scenarios: ScenariosService,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  private key(id: string): string {
+    return `${this.config.REDIS_PREFIX}:exercise:${id}`;
+  }
+
+  /** Creates the exercise and its teams' clusters (paused until the instructor starts it). */
+  async create(body: unknown, baseUrl: string): Promise<CreateExerciseResponse> {
+    const parsed = createExerciseRequestSchema.safeParse(body);
+    if (!parsed.success)
+      throw new BadExercise(
+        'the body must be { scenarioName | scenario, teams: N | [names], name? }',
+        parsed.error.issues.map((i) => ({
+          path: i.path.length ? i.path.map(String).join('.') : '(body)',
+          message: i.message,
+        })),
+      );
+    const request = parsed.data;
+    let scenario: Scenario;
+    if (request.scenarioName !== undefined) {
+      const bundled = this.scenarios.get(request.scenarioName);
+      if (!bundled) {
+        const names = this.scenarios
+          .list()
+          .filter((s) => s.exercise)
+          .map((s) => s.name);
+        throw new BadExercise(`no bundled scenario named ${request.scenarioName}`, [
+          {
+            path: 'scenarioName',
+            message: `unknown; the bundled exercises are: ${names.join(', ')}`,
+          },
+        ]);
+      }
+      scenario = bundled.scenario;
+    } else {
+      const own = this.clusters.parse(request.scenario);
+      if ('errors' in own)
+        throw new BadExercise(
+          'the scenario is not valid; nothing was created',
+          own.errors.map((e) => ({ ...e, path: `scenario.${e.path}` })),
+        );
+      scenario = own;
+    }
+    if (!scenario.exercise)
+      throw new BadExercise('this scenario is not an exercise; nothing was created', [
+        {
+          path: request.scenarioName !== undefined ? 'scenarioName' : 'scenario.exercise',
+          message: 'an exercise needs a scenario with an exercise: section (docs/scenarios.md)',
+        },
+      ]);
+    const teams =
+      typeof request.teams === 'number'
+        ? Array.from({ length: request.teams }, (_, i) => `Team ${i + 1}`)
+        : request.teams;
+    const id = randomBytes(6).toString('hex');
+    const instructorToken = newToken();
+    const instructorHash = tokenHash(instructorToken);
+    const name = request.name ?? scenario.name;
+    const links: CreateExerciseResponse['teams'] = [];
+    for (const team of teams) {
+      const created = await this.clusters.create(
+        { ...scenario, name: `${name} · ${team}` },
+        'private',
+        baseUrl,
+        undefined,
+        { paused: true, exercise: { id, team, instructorHash } },
+      );
+      if ('errors' in created) throw new BadExercise('the scenario is not valid', created.errors);
+      links.push({
+        team,
+        clusterId: created.id,
+        operatorToken: created.operatorToken,
+        viewerToken: created.viewerToken,
+        operatorLink: created.operatorLink,
+        viewerLink: created.viewerLink,
+      });
+    }
+    const meta: ExerciseMeta = {
+      id,
+      name,
+      state: 'ready',
+      instructorHash,
+      teams: links.map(({ team, clusterId }) => ({ team, clusterId })),
+      briefing: scenario.exercise.briefing,
+      durationSeconds: scenario.exercise.durationSeconds,
+      createdAt: Date.now(),
+    };
+    await this.redis.hset(this.key(id), {
+      ...meta,
+      teams: JSON.stringify(meta.teams),
+      durationSeconds: String(meta.durationSeconds),
+      createdAt: String(meta.createdAt),
+    });
+    return {
+      id,
+      name,
+      instructorToken,
+      instructorLink: `${baseUrl}/exercises/${id}?token=${instructorToken}`,
+      teams: links,
+    };
+  }
+
+  /** The exercise, for its instructor only (anyone else: as if it did not exist). */
+  async forInstructor(id: string, token: string | undefined): Promise<ExerciseMeta> {
+    const raw = await this.redis.hgetall(this.key(id));
+    if (!raw['id'] || !tokenMatches(token, raw['instructorHash'] ?? ''))
+      throw new ClusterNotFound(`no exercise ${id}`);
+    return {
+      id: raw['id'],
+      name: raw['name'] ?? '',
+      state: (raw['state'] ?? 'ready') as ExerciseState,
+      instructorHash: raw['instructorHash'] ?? '',
+      teams: JSON.parse(raw['teams'] ?? '[]') as ExerciseMeta['teams'],
+      briefing: raw['briefing'] ?? '',
+      durationSeconds: Number(raw['durationSeconds'] ?? 0),
+      createdAt: Number(raw['createdAt'] ?? 0),
+    };
+  }
+
+  /** Every team's score side by side. */
+  async scoreboard(id: string, token: string | undefined): Promise<Scoreboard> {
+    const exercise = await this.forInstructor(id, token);
+    const teams = await Promise.all(
+      exercise.teams.map(async ({ team, clusterId }) => {
+        const [meta, frame, watchers] = await Promise.all([
+          this.repo.meta(clusterId),
+          this.repo.latestFrame(clusterId),
+          this.repo.watchers(clusterId),
+        ]);
+        return {
+          team,
+          clusterId,
+          tick: meta?.tick ?? 0,
+          paused: meta?.paused ?? true,
+          watchers,
+          score: frame?.exercise ?? null,
+        };
+      }),
+    );
+    const finished = teams.length > 0 && teams.every((t) => t.score?.finished === true);
+    return {
+      id: exercise.id,
+      name: exercise.name,
+      state: finished ? 'ended' : exercise.state,
+      briefing: exercise.briefing,
+      durationSeconds: exercise.durationSeconds,
+      createdAt: exercise.createdAt,
+      teams,
+    };
+  }
+
+  /** Start, pause, resume, speed, end or inject an event: every team's cluster at once. */
+  async control(
+    id: string,
+    token: string | undefined,
+    body: unknown,
+  ): Promise<{
+    ok: true;
+    state: ExerciseState;
+    teams: Array<{ team: string; status: string; reason?: string }>;
+  }> {
+    const exercise = await this.forInstructor(id, token);
+    const parsed = exerciseControlSchema.safeParse(body);
+    if (!parsed.success)
+      throw new BadExercise(
+        'not a valid control',
+        parsed.error.issues.map((i) => ({
+          path: i.path.length ? i.path.map(String).join('.') : '(body)',
+          message: i.message,
+        })),
+      );
+    const control: ExerciseControl = parsed.data;
+    if (exercise.state === 'ended' && control.do !== 'end')
+      throw new NotAllowed('the exercise has ended');
+    const next: ExerciseState =
+      control.do === 'start' || control.do === 'resume'
+        ? 'running'
+        : control.do === 'pause'
+          ? 'paused'
+          : control.do === 'end'
+            ? 'ended'
+            : exercise.state;
+    if (control.do === 'start' && exercise.state !== 'ready')
+      throw new NotAllowed(`the exercise has already started (it is ${exercise.state})`);
+    const teams = await Promise.all(
+      exercise.teams.map(async ({ team, clusterId }) => {
+        const meta = await this.repo.meta(clusterId);
+        if (!meta) return { team, status: 'refused', reason: 'its cluster was deleted' };
+        const request =
+          control.do === 'start' || control.do === 'resume'
+            ? meta.paused
+              ? { do: 'resume' as const }
+              : null
+            : control.do === 'pause' || control.do === 'end'
+              ? meta.paused
+                ? null
+                : { do: 'pause' as const }
+              : control.do === 'set-speed'
+                ? { do: 'set-speed' as const, speed: control.speed }
+                : control.event;
+        if (request === null) return { team, status: 'accepted' };
+        const outcome = await this.clusters.command(clusterId, request, 'instructor', 'operator');
+        return {
+          team,
+          status: outcome.status,
+          ...(outcome.reason ? { reason: outcome.reason } : {}),
+        };
+      }),
+    );
+    if (next !== exercise.state) await this.redis.hset(this.key(id), 'state', next);
+    return { ok: true, state: next, teams };
+  }
+
+  /**
+   * The after-action report: per team its score, a timeline sampled from its frame history, every
+   * critical alarm as the team handled it and every command with its outcome. Kept (until the
+   * exercise is deleted) once every team's time is up or the instructor ended it.
+   */
+  async report(id: string, token: string | undefined): Promise<ExerciseReport> {
+    const exercise = await this.forInstructor(id, token);
+    const stored = await this.redis.get(`${this.key(id)}:report`);
+    if (stored) return JSON.parse(stored) as ExerciseReport;
+    const teams = await Promise.all(
+      exercise.teams.map(async ({ team, clusterId }) => {
+        const [meta, state] = await Promise.all([
+          this.repo.meta(clusterId),
+          this.repo.state(clusterId),
+        ]);
+        const tick = meta?.tick ?? 0;
+        const frames = (tick > 0 ? await this.repo.wireFramesBetween(clusterId, 1, tick) : []).map(
+          decodeFrame,
+        );
+        const every = Math.max(1, Math.ceil(frames.length / TIMELINE_POINTS));
+        return {
+          team,
+          clusterId,
+          score: frames.at(-1)?.exercise ?? null,
+          timeline: frames
+            .filter((_, i) => i % every === 0 || i === frames.length - 1)
+            .map(reportPoint),
+          alarms: state?.exercise?.alarms ?? [],
+          commands: frames.flatMap(reportCommands),
+        };
+      }),
+    );
+    const finished = teams.every((t) => t.score?.finished === true);
+    const report: ExerciseReport = {
+      id: exercise.id,
+      name: exercise.name,
+      state: finished ? 'ended' : exercise.state,
+      briefing: exercise.briefing,
+      durationSeconds: exercise.durationSeconds,
+      generatedAt: Date.now(),
+      teams,
+    };
+    if (report.state === 'ended')
+      await this.redis.set(`${this.key(id)}:report`, JSON.stringify(report));
+    return report;
+  }
+
+  /** Deletes the exercise: its teams' clusters, its record and its report. */
+  async remove(id: string, token: string | undefined): Promise<void> {
+    const exercise = await this.forInstructor(id, token);
+    for (const { clusterId } of exercise.teams) await this.clusters.removeAsOwner(clusterId);
+    await this.redis.del(this.key(id), `${this.key(id)}:report`);
+  }
+}
