@@ -143,6 +143,25 @@ describe('exercises over HTTP against a real Redis', () => {
         name: 'red-1',
       })) as { ok: boolean; error?: string };
       expect(reply).toEqual({ ok: false, error: `no cluster ${blue.clusterId}` });
+      // Joined to its own cluster, the participant shows in its team on the scoreboard.
+      const own = (await socket.emitWithAck('join', {
+        clusterId: red.clusterId,
+        token: red.operatorToken,
+        name: 'red-1',
+      })) as { ok: boolean };
+      expect(own.ok).toBe(true);
+      const board = await until('red-1 in the Red team', async () => {
+        const b = scoreboardSchema.parse(
+          (await httpRequest(`${url}/api/exercises/${exercise.id}`, { headers: asInstructor() }))
+            .body,
+        );
+        return b.teams[0]!.members.length > 0 ? b : undefined;
+      });
+      expect(board.teams.map((t) => [t.team, t.members])).toEqual([
+        ['Red', [{ name: 'red-1', role: 'operator' }]],
+        ['Blue', []],
+        ['Green', []],
+      ]);
     } finally {
       socket.disconnect();
     }

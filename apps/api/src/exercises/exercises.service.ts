@@ -179,17 +179,18 @@ export class ExercisesService {
     const exercise = await this.forInstructor(id, token);
     const teams = await Promise.all(
       exercise.teams.map(async ({ team, clusterId }) => {
-        const [meta, frame, watchers] = await Promise.all([
+        const [meta, frame, present] = await Promise.all([
           this.repo.meta(clusterId),
           this.repo.latestFrame(clusterId),
-          this.repo.watchers(clusterId),
+          this.repo.presence(clusterId),
         ]);
         return {
           team,
           clusterId,
           tick: meta?.tick ?? 0,
           paused: meta?.paused ?? true,
-          watchers,
+          watchers: present.length,
+          members: present.slice(0, 50).map(({ name, role }) => ({ name, role })),
           score: frame?.exercise ?? null,
         };
       }),

@@ -94,6 +94,8 @@ export const scoreboardTeamSchema = z.object({
   tick: z.number().int(),
   paused: z.boolean(),
   watchers: z.number().int(),
+  /** Who is watching the team's cluster, with their role (the instructor shows as a viewer). */
+  members: z.array(z.object({ name: z.string(), role: z.enum(['operator', 'viewer']) })),
   /** The score at the team's latest tick; null before its first tick. */
   score: exerciseFrameSchema.nullable(),
 });
