@@ -1,5 +1,6 @@
 import { ClustersList } from '../src/home/clusters-list';
 import { NewCluster } from '../src/home/new-cluster';
+import { NewExercise } from '../src/home/new-exercise';
 import { ThemeToggle } from '../src/ui/theme-toggle';
 import { HealthStatus } from './health-status';
 
@@ -13,6 +14,7 @@ export default function HomePage() {
       </header>
       <ClustersList />
       <NewCluster />
+      <NewExercise />
       <HealthStatus />
     </main>
   );

@@ -5,6 +5,13 @@ import {
   clusterSummarySchema,
   type CreateClusterResponse,
   createClusterResponseSchema,
+  type CreateExerciseResponse,
+  createExerciseResponseSchema,
+  type ExerciseControl,
+  type ExerciseReport,
+  exerciseReportSchema,
+  type Scoreboard,
+  scoreboardSchema,
   decodeFrame,
   type Frame,
   type MigrationTargets,
@@ -71,6 +78,8 @@ export interface ScenarioInfo {
   description?: string;
   hosts: number;
   vms: number;
+  /** An exercise scenario (scenarios/exercises/), named exercises/<file>. */
+  exercise?: boolean;
 }
 
 export const listScenarios = (api: string) =>
@@ -163,4 +172,77 @@ export async function clusterConfig(
   if (!r.ok) return r;
   const parsed = checked(z.object({ config: clusterConfigSchema }), r.value, 'the cluster');
   return parsed.ok ? { ok: true, value: parsed.value.config } : parsed;
+}
+
+// ---------------------------------------------------------------- exercises
+
+const exerciseUrl = (api: string, id: string) => `${api}/api/exercises/${encodeURIComponent(id)}`;
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Creates an exercise for teams from a bundled exercise scenario. */
+export async function createExercise(
+  api: string,
+  input: { scenarioName: string; teams: number | string[]; name?: string },
+): Promise<ApiResult<CreateExerciseResponse>> {
+  const r = await request<unknown>(`${api}/api/exercises`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  return r.ok ? checked(createExerciseResponseSchema, r.value, 'the new exercise') : r;
+}
+
+/** Every team's score at its latest tick (instructor token). */
+export async function exerciseScoreboard(
+  api: string,
+  id: string,
+  token: string,
+): Promise<ApiResult<Scoreboard>> {
+  const r = await request<unknown>(exerciseUrl(api, id), { headers: bearer(token) });
+  return r.ok ? checked(scoreboardSchema, r.value, 'the scoreboard') : r;
+}
+
+/** Start, pause, resume, end, speed or inject, for every team at once. */
+export async function controlExercise(
+  api: string,
+  id: string,
+  token: string,
+  control: ExerciseControl,
+): Promise<
+  ApiResult<{ state: string; teams: { team: string; status: string; reason?: string }[] }>
+> {
+  return request(`${exerciseUrl(api, id)}/control`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(token) },
+    body: JSON.stringify(control),
+  });
+}
+
+/** The after-action report (instructor token). */
+export async function exerciseReport(
+  api: string,
+  id: string,
+  token: string,
+): Promise<ApiResult<ExerciseReport>> {
+  const r = await request<unknown>(`${exerciseUrl(api, id)}/report`, { headers: bearer(token) });
+  return r.ok ? checked(exerciseReportSchema, r.value, 'the report') : r;
+}
+
+/** The report as Markdown text, as the API renders it. */
+export async function exerciseReportMarkdown(
+  api: string,
+  id: string,
+  token: string,
+): Promise<ApiResult<string>> {
+  try {
+    const response = await fetch(`${exerciseUrl(api, id)}/report.md`, {
+      cache: 'no-store',
+      headers: bearer(token),
+    });
+    if (!response.ok)
+      return { ok: false, error: { message: `${response.status} ${response.statusText}` } };
+    return { ok: true, value: await response.text() };
+  } catch (error) {
+    return { ok: false, error: { message: `cannot reach the API: ${(error as Error).message}` } };
+  }
 }

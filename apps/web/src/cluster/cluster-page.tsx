@@ -12,6 +12,7 @@ import { ActivityPanel, PresencePanel } from './activity';
 import { AlarmsPanel } from './alarms';
 import { ClusterCharts } from './charts';
 import { ClusterProvider } from './context';
+import { ExercisePanel } from './exercise-panel';
 import { ClusterHeader } from './header';
 import { HostGrid } from './host-grid';
 import { HostActionsButton, PolicyButton } from './ops';
@@ -107,6 +108,7 @@ export function ClusterShell({
 function Panels({ feed }: { feed: ClusterFeed }) {
   return (
     <main className="page cluster-page">
+      <ExercisePanel />
       <Group gap="xs" className="ops-bar">
         <PolicyButton />
         <HostActionsButton />

@@ -21,12 +21,12 @@ import { type ApiError, createCluster, listScenarios, type ScenarioInfo } from '
 import { useApiUrl } from '../app-config';
 
 /** The path and query of a link the API built (its origin is this page's). */
-const pathOf = (link: string) => {
+export const pathOf = (link: string) => {
   const url = new URL(link);
   return `${url.pathname}${url.search}`;
 };
 
-function LinkRow({ label, url, testId }: { label: string; url: string; testId: string }) {
+export function LinkRow({ label, url, testId }: { label: string; url: string; testId: string }) {
   return (
     <Group gap="xs" wrap="nowrap">
       <TextInput

@@ -1,0 +1,255 @@
+'use client';
+
+import type { ExerciseFrame, ObjectiveScore } from '@overcommit/contracts';
+import { Progress } from '@mantine/core';
+import { memo } from 'react';
+import { useFeedView } from '../live/hooks';
+import { clock, palette, pct } from '../ui/format';
+import { useCluster } from './context';
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** A countdown shows 0:00 only once the time is really up. */
+const ceil = (x: number) => Math.ceil(x - 1e-9);
+
+const value = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+
+/** A yes/no in a word and an icon, never in colour alone. */
+function Verdict({ ok, yes, no }: { ok: boolean; yes: string; no: string }) {
+  return (
+    <span className="verdict" data-tone={ok ? 'ok' : 'crit'}>
+      <span aria-hidden="true">{ok ? '✓' : '✗'}</span> {ok ? yes : no}
+    </span>
+  );
+}
+
+function ObjectiveRow({ o }: { o: ObjectiveScore }) {
+  return (
+    <tr data-testid={`objective-${o.id}`} data-holding={o.holding ? 'true' : 'false'}>
+      <th scope="row" className="objective-text">
+        {o.text}
+      </th>
+      <td className="num">{value(o.weight)}</td>
+      <td>
+        <Verdict ok={o.holding} yes="holding" no="not holding" />
+      </td>
+      <td className="num">{pct(o.heldPct)}</td>
+      <td className="num">{value(o.points)}</td>
+      <td>
+        {o.value !== null ? <span className="num">{value(o.value)}</span> : null}
+        {o.value !== null && o.violations > 0 ? ' · ' : null}
+        {o.violations > 0 ? (
+          <span className="verdict violations" data-tone="crit">
+            <span aria-hidden="true">▲ </span>
+            {o.violations} forbidden command(s)
+          </span>
+        ) : null}
+        {o.value === null && o.violations === 0 ? <span className="dim">–</span> : null}
+      </td>
+    </tr>
+  );
+}
+
+function ResponseRow({
+  label,
+  testId,
+  done,
+  critical,
+  mean,
+  worst,
+  target,
+  met,
+}: {
+  label: string;
+  testId: string;
+  done: number;
+  critical: number;
+  mean: number | null;
+  worst: number | null;
+  target: number;
+  met: boolean;
+}) {
+  return (
+    <tr data-testid={testId} data-met={met ? 'true' : 'false'}>
+      <th scope="row">{label}</th>
+      <td className="num">
+        {done} <span className="dim">of {critical}</span>
+      </td>
+      <td className="num">{clock(mean)}</td>
+      <td className="num">{clock(worst)}</td>
+      <td className="num">{clock(target)}</td>
+      <td>
+        <Verdict ok={met} yes="met" no="missed" />
+      </td>
+    </tr>
+  );
+}
+
+function ExerciseView({ ex }: { ex: ExerciseFrame }) {
+  const { finished, durationSeconds, elapsedSeconds, response: r } = ex;
+  const left = finished ? 0 : Math.max(0, durationSeconds - elapsedSeconds);
+  const elapsedShare =
+    finished || durationSeconds <= 0
+      ? 100
+      : round1(Math.min(100, Math.max(0, (elapsedSeconds / durationSeconds) * 100)));
+  return (
+    <section
+      className="panel exercise-panel"
+      aria-labelledby="exercise-title"
+      data-testid="exercise"
+      data-finished={finished ? 'true' : 'false'}
+    >
+      <div className="panel-head">
+        <h2 id="exercise-title">Exercise</h2>
+        {/* A live region that changes once: when the time is up. */}
+        <span className="exercise-state" role="status" data-tone={finished ? 'done' : 'running'}>
+          {finished ? (
+            <>
+              <span aria-hidden="true">■ </span>time is up — final score
+            </>
+          ) : (
+            <>
+              <span aria-hidden="true">● </span>in progress
+            </>
+          )}
+        </span>
+      </div>
+      <div className="exercise-top">
+        <div>
+          <div className="exercise-label">{finished ? 'final score' : 'score so far'}</div>
+          <div className="exercise-big num" data-testid="exercise-points">
+            {`${round1(ex.points)} / ${round1(ex.maxPoints)}`}
+          </div>
+          <div className="exercise-label">points</div>
+        </div>
+        <div>
+          <div className="exercise-label">{finished ? 'time is up' : 'time left'}</div>
+          <div className="exercise-big num" data-testid="exercise-time-left">
+            {clock(left, ceil)}{' '}
+            <span className="exercise-of dim">of {clock(durationSeconds, ceil)}</span>
+          </div>
+          <Progress
+            value={elapsedShare}
+            color={finished ? palette.neutral : palette.info}
+            size="md"
+            mt={6}
+            transitionDuration={0}
+            aria-label={`time elapsed: ${clock(Math.min(elapsedSeconds, durationSeconds))} of ${clock(durationSeconds, ceil)}`}
+          />
+        </div>
+      </div>
+      <div className="exercise-tables">
+        <div className="table-scroll">
+          <table className="exercise-table objectives">
+            <caption>Objectives</caption>
+            <colgroup>
+              <col />
+              <col className="c-weight" />
+              <col className="c-now" />
+              <col className="c-held" />
+              <col className="c-points" />
+              <col className="c-value" />
+            </colgroup>
+            <thead>
+              <tr>
+                <th scope="col">objective</th>
+                <th scope="col" className="num">
+                  weight
+                </th>
+                <th scope="col">now</th>
+                <th scope="col" className="num">
+                  held so far
+                </th>
+                <th scope="col" className="num">
+                  points
+                </th>
+                <th scope="col">current value</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ex.objectives.length === 0 ? (
+                <tr>
+                  <td colSpan={6} className="dim">
+                    no objectives
+                  </td>
+                </tr>
+              ) : (
+                ex.objectives.map((o) => <ObjectiveRow key={o.id} o={o} />)
+              )}
+            </tbody>
+          </table>
+        </div>
+        <div className="table-scroll">
+          <table className="exercise-table response" data-testid="exercise-response">
+            <caption>
+              Response to critical alarms: <span className="num">{r.critical} fired</span>
+            </caption>
+            <colgroup>
+              <col className="c-what" />
+              <col className="c-done" />
+              <col className="c-time" />
+              <col className="c-time" />
+              <col className="c-time" />
+              <col className="c-result" />
+            </colgroup>
+            <thead>
+              <tr>
+                <th scope="col">step</th>
+                <th scope="col" className="num">
+                  done
+                </th>
+                <th scope="col" className="num">
+                  mean
+                </th>
+                <th scope="col" className="num">
+                  worst
+                </th>
+                <th scope="col" className="num">
+                  target
+                </th>
+                <th scope="col">result</th>
+              </tr>
+            </thead>
+            <tbody>
+              <ResponseRow
+                label="acknowledge"
+                testId="response-ack"
+                done={r.acknowledged}
+                critical={r.critical}
+                mean={r.ackMeanSeconds}
+                worst={r.ackWorstSeconds}
+                target={r.ackTargetSeconds}
+                met={r.ackMet}
+              />
+              <ResponseRow
+                label="resolve"
+                testId="response-resolve"
+                done={r.resolved}
+                critical={r.critical}
+                mean={r.resolveMeanSeconds}
+                worst={r.resolveWorstSeconds}
+                target={r.resolveTargetSeconds}
+                met={r.resolveMet}
+              />
+            </tbody>
+          </table>
+          <p className="legend">
+            Times in simulated m:ss; worst counts an alarm still open for as long as it has been
+            open.
+          </p>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/**
+ * The exercise's score for the team watching it all exercise long: points, time left, each
+ * objective now and so far, and the response to critical alarms. Nothing at all for a cluster
+ * that is not an exercise.
+ */
+export const ExercisePanel = memo(function ExercisePanel() {
+  const { feed } = useCluster();
+  const ex = useFeedView(feed, (v) => v.frame?.exercise ?? null, null);
+  return ex ? <ExerciseView ex={ex} /> : null;
+});

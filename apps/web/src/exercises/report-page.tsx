@@ -1,0 +1,319 @@
+'use client';
+
+import type { ExerciseReport } from '@overcommit/contracts';
+import { Alert, Button, Group } from '@mantine/core';
+import Link from 'next/link';
+import { useRef } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { exerciseReport, exerciseReportMarkdown } from '../api';
+import { useApiUrl } from '../app-config';
+import { palette } from '../ui/format';
+import { ThemeToggle } from '../ui/theme-toggle';
+import { usePolledApi } from '../ui/use-polling';
+import { clock } from '../ui/format';
+
+type TeamReport = ExerciseReport['teams'][number];
+
+/** Points and CPU ready over the exercise, critical alarms (▲) and commands (●) marked where they happened. */
+function Timeline({ team }: { team: TeamReport }) {
+  const max = team.score?.maxPoints ?? 100;
+  return (
+    <div className="report-chart" data-testid={`report-chart-${team.team}`}>
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={team.timeline} margin={{ top: 16, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
+          <XAxis
+            dataKey="time"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={(t: number) => clock(t)}
+          />
+          <YAxis yAxisId="points" domain={[0, max]} width={40} />
+          <YAxis yAxisId="ready" orientation="right" domain={[0, 'auto']} width={40} unit="%" />
+          <Tooltip isAnimationActive={false} labelFormatter={(t) => `t=${clock(Number(t))}`} />
+          <Legend />
+          {team.alarms.map((a) => (
+            <ReferenceLine
+              key={`alarm-${a.id}`}
+              yAxisId="points"
+              x={a.firedAt}
+              stroke={palette.critical}
+              strokeDasharray="4 3"
+              label={{ value: `▲ ${a.rule}`, fontSize: 10, position: 'top' }}
+            />
+          ))}
+          {team.commands.map((c, i) => (
+            <ReferenceLine
+              key={`command-${i}`}
+              yAxisId="points"
+              x={c.time}
+              stroke={palette.info}
+              strokeOpacity={0.6}
+              label={{ value: `● ${c.do}`, fontSize: 10, position: 'insideBottomLeft' }}
+            />
+          ))}
+          <Line
+            yAxisId="points"
+            dataKey="points"
+            name="points"
+            stroke={palette.ok}
+            dot={false}
+            isAnimationActive={false}
+            strokeWidth={2}
+          />
+          <Line
+            yAxisId="ready"
+            dataKey="cpuReadyPct"
+            name="CPU ready %"
+            stroke={palette.critical}
+            dot={false}
+            isAnimationActive={false}
+          />
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+function TeamSection({ team }: { team: TeamReport }) {
+  const s = team.score;
+  return (
+    <section
+      className="panel report-team"
+      aria-labelledby={`team-${team.clusterId}`}
+      data-testid={`report-team-${team.team}`}
+    >
+      <div className="panel-head">
+        <h2 id={`team-${team.clusterId}`}>{team.team}</h2>
+        <span className="num" data-testid={`report-points-${team.team}`}>
+          {s ? `${s.points} / ${s.maxPoints}` : 'not started'}
+        </span>
+      </div>
+      <Timeline team={team} />
+      {s ? (
+        <table className="report-table num">
+          <caption className="sr-only">Objectives</caption>
+          <thead>
+            <tr>
+              <th scope="col">objective</th>
+              <th scope="col">weight</th>
+              <th scope="col">held</th>
+              <th scope="col">points</th>
+              <th scope="col">at the end</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.objectives.map((o) => (
+              <tr key={o.id}>
+                <th scope="row">{o.text}</th>
+                <td>{o.weight}</td>
+                <td>{o.heldPct}%</td>
+                <td>{o.points}</td>
+                <td>
+                  {o.holding ? '✓ holding' : '✗ not holding'}
+                  {o.violations > 0 ? `, ${o.violations} forbidden command(s)` : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {s ? (
+        <p>
+          Critical alarms: {s.response.critical}; acknowledged {s.response.acknowledged} (mean{' '}
+          {clock(s.response.ackMeanSeconds)}, worst {clock(s.response.ackWorstSeconds)}, target{' '}
+          {clock(s.response.ackTargetSeconds)}: {s.response.ackMet ? 'met' : 'missed'}); resolved{' '}
+          {s.response.resolved} (mean {clock(s.response.resolveMeanSeconds)}, worst{' '}
+          {clock(s.response.resolveWorstSeconds)}, target {clock(s.response.resolveTargetSeconds)}:{' '}
+          {s.response.resolveMet ? 'met' : 'missed'}).
+        </p>
+      ) : null}
+      <h3>Alarms</h3>
+      {team.alarms.length === 0 ? (
+        <p className="dim">No critical alarm fired.</p>
+      ) : (
+        <table className="report-table num" data-testid={`report-alarms-${team.team}`}>
+          <thead>
+            <tr>
+              <th scope="col">fired</th>
+              <th scope="col">alarm</th>
+              <th scope="col">acknowledged</th>
+              <th scope="col">by</th>
+              <th scope="col">note</th>
+              <th scope="col">resolved</th>
+            </tr>
+          </thead>
+          <tbody>
+            {team.alarms.map((a) => (
+              <tr key={a.id}>
+                <td>{clock(a.firedAt)}</td>
+                <td>
+                  ▲ {a.rule} on {a.target}
+                </td>
+                <td>{clock(a.ackedAt)}</td>
+                <td>{a.ackedBy ?? '–'}</td>
+                <td>{a.ackNote || '–'}</td>
+                <td>{clock(a.resolvedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Commands</h3>
+      {team.commands.length === 0 ? (
+        <p className="dim">No command was sent.</p>
+      ) : (
+        <table className="report-table num" data-testid={`report-commands-${team.team}`}>
+          <thead>
+            <tr>
+              <th scope="col">at</th>
+              <th scope="col">by</th>
+              <th scope="col">command</th>
+              <th scope="col">target</th>
+              <th scope="col">outcome</th>
+            </tr>
+          </thead>
+          <tbody>
+            {team.commands.map((c, i) => (
+              <tr key={i}>
+                <td>{clock(c.time)}</td>
+                <td>{c.by}</td>
+                <td>● {c.do}</td>
+                <td>{c.target}</td>
+                <td>
+                  {c.outcome === 'accepted' ? '✓ accepted' : '✗ refused'}
+                  {c.reason ? `: ${c.reason}` : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** Saves text as a file the browser downloads. */
+function download(name: string, type: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Each team's timeline chart as an SVG data URI, for the Markdown download (where the browser drew it). */
+function chartImages(root: HTMLElement | null): Map<string, string> {
+  const images = new Map<string, string>();
+  for (const box of root?.querySelectorAll<HTMLElement>('[data-testid^="report-chart-"]') ?? []) {
+    const svg = box.querySelector('svg');
+    if (!svg) continue;
+    const clone = svg.cloneNode(true) as SVGElement;
+    clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+    const text = new XMLSerializer().serializeToString(clone);
+    images.set(
+      box.dataset['testid']!.slice('report-chart-'.length),
+      `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(text)))}`,
+    );
+  }
+  return images;
+}
+
+/** The after-action report: per team the timeline, objectives, alarms and commands; JSON and Markdown. */
+export function ReportPage({ exerciseId, token }: { exerciseId: string; token?: string }) {
+  const apiUrl = useApiUrl();
+  const root = useRef<HTMLDivElement>(null);
+  const { value: report, error } = usePolledApi(
+    () =>
+      token
+        ? exerciseReport(apiUrl, exerciseId, token)
+        : Promise.resolve({
+            ok: false as const,
+            error: { message: 'this page needs the instructor link (?token=…)' },
+          }),
+    5_000,
+    `${exerciseId}:${token ?? ''}`,
+  );
+  const downloadMarkdown = async () => {
+    if (!token || !report) return;
+    const r = await exerciseReportMarkdown(apiUrl, exerciseId, token);
+    if (!r.ok) return;
+    let text = r.value;
+    for (const [team, uri] of chartImages(root.current))
+      text = text.replace(
+        `\n## ${team}\n`,
+        `\n## ${team}\n\n![${team}: points and CPU ready over the exercise](${uri})\n`,
+      );
+    download(`exercise-${exerciseId}.md`, 'text/markdown', text);
+  };
+  return (
+    <main className="page exercise" data-testid="report-page" ref={root}>
+      <header className="home-head">
+        <h1>{report ? `After-action report: ${report.name}` : 'After-action report'}</h1>
+        <p className="lede">
+          {report ? (
+            <>
+              <span data-testid="report-state">{report.state}</span> · {report.teams.length} teams ·{' '}
+              <Link
+                href={`/exercises/${encodeURIComponent(exerciseId)}?token=${encodeURIComponent(token ?? '')}`}
+              >
+                the scoreboard
+              </Link>
+            </>
+          ) : (
+            'loading…'
+          )}
+        </p>
+        <ThemeToggle />
+      </header>
+      {error && !report ? (
+        <Alert color="red" title="The report cannot be shown" role="alert">
+          {error}
+        </Alert>
+      ) : null}
+      {report ? (
+        <>
+          <Group>
+            <Button
+              variant="default"
+              onClick={() =>
+                download(
+                  `exercise-${exerciseId}.json`,
+                  'application/json',
+                  JSON.stringify(report, null, 2),
+                )
+              }
+              data-testid="download-json"
+            >
+              Download JSON
+            </Button>
+            <Button
+              variant="default"
+              onClick={() => void downloadMarkdown()}
+              data-testid="download-markdown"
+            >
+              Download Markdown (with the charts)
+            </Button>
+          </Group>
+          {report.state !== 'ended' ? (
+            <p className="dim">The exercise is still going: this is the report so far.</p>
+          ) : null}
+          {report.teams.map((t) => (
+            <TeamSection key={t.clusterId} team={t} />
+          ))}
+        </>
+      ) : null}
+    </main>
+  );
+}
