@@ -72,11 +72,16 @@ describe('an exercise for two teams, in Chromium', () => {
     // Ten times faster, for the test's sake: one simulated second every 100 ms.
     await instructor.page.getByRole('combobox', { name: 'Speed' }).click();
     await instructor.page.getByRole('option', { name: '×10' }).click();
-    // Both teams see their score live.
+    // Both teams see their score live, and can read their briefing.
     for (const team of [red, blue]) {
       const points = team.page.getByTestId('exercise-points');
       await points.waitFor({ timeout: 20_000 });
       expect(await points.textContent()).toMatch(/\/ 100/);
+      await team.page.getByTestId('exercise-briefing').getByText('Briefing').click();
+      await team.page
+        .getByTestId('exercise-briefing')
+        .getByText(/What is scored/)
+        .waitFor();
     }
   });
 

@@ -20,5 +20,13 @@ export function clusterConfig(state: SimState): ClusterConfig {
       swapMiB: h.swapMiB,
       networkGbps: h.networkGbps,
     })),
+    ...(state.exercise
+      ? {
+          exercise: {
+            briefing: state.exercise.spec.briefing,
+            durationSeconds: state.exercise.spec.durationSeconds,
+          },
+        }
+      : {}),
   };
 }

@@ -167,6 +167,67 @@ describe('exercise scoring', () => {
     });
   });
 
+  it('does not count what the instructor injects against a forbid objective', () => {
+    const s = contended({
+      durationSeconds: 40,
+      objectives: [
+        {
+          id: 'hands-off',
+          text: 'No host repairs',
+          forbid: ['recover-host', 'fail-host'],
+          weight: 10,
+        },
+      ],
+    });
+    const { frames } = run(s, 40, {
+      5: [cmd({ do: 'fail-host', target: 'esx-02', by: '@instructor' })],
+      10: [cmd({ do: 'recover-host', target: 'esx-02', by: '@instructor' })],
+    });
+    expect(frames[39]!.exercise!.objectives[0]).toMatchObject({ violations: 0, heldPct: 100 });
+    const team = run(s, 40, { 10: [cmd({ do: 'fail-host', target: 'esx-02', by: 'ana' })] });
+    expect(team.frames[39]!.exercise!.objectives[0]).toMatchObject({
+      violations: 1,
+      heldPct: 22.5,
+    });
+  });
+
+  it('keeps an acknowledgement sent in the tick that also resolves the alarm', () => {
+    const s = scenario({
+      hosts: [{ name: 'esx', count: 2, cpu: { sockets: 1, coresPerSocket: 8 }, memoryGiB: 64 }],
+      vms: [{ name: 'vm', count: 2, vcpus: 1, memoryGiB: 4, workload: { cpu: 0.1, amplitude: 0 } }],
+      exercise: { durationSeconds: 60, objectives: [readyObjective] },
+    });
+    const fail = { 11: [cmd({ do: 'fail-host', target: 'esx-02' })] };
+    const alarm = run(s, 11, fail).frames[10]!.alarms.find((a) => a.rule === 'host-down')!;
+    const { frames } = run(s, 60, {
+      ...fail,
+      31: [
+        cmd({ do: 'ack-alarm', target: alarm.id, note: 'fixing', by: 'ana' }),
+        cmd({ do: 'recover-host', target: 'esx-02', by: 'ana' }),
+      ],
+    });
+    expect(frames[59]!.exercise!.response).toMatchObject({
+      critical: 1,
+      acknowledged: 1,
+      resolved: 1,
+      ackWorstSeconds: 19,
+      resolveWorstSeconds: 20,
+    });
+  });
+
+  it('refuses an exercise longer than the history its report reads', () => {
+    const result = scenarioSchema.safeParse({
+      version: 1,
+      name: 'long',
+      hosts: [{ name: 'h', cpu: { sockets: 1, coresPerSocket: 2 }, memoryGiB: 8 }],
+      exercise: { durationSeconds: 7200, objectives: [readyObjective] },
+    });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'exercise.durationSeconds: an exercise lasts at most 3600 ticks (the history its report reads): 7200 s at clock.stepSeconds 1 is 7200; shorten it or raise stepSeconds',
+    ]);
+  });
+
   it('adds nothing to a scenario without an exercise', () => {
     const { frames } = run(contended(undefined), 3);
     expect(frames.every((f) => f.exercise === undefined)).toBe(true);

@@ -109,10 +109,13 @@ export function scoreTick(
   rt.spec.objectives.forEach((objective, i) => {
     const o = rt.objectives[i]!;
     if (objective.forbid) {
+      // People's commands only: not the scenario's events, nor what the system or the instructor
+      // sends in (actors named with a leading "@", a prefix people's names cannot have).
       const used = frame.events.filter(
         (e) =>
           e.type === 'command-accepted' &&
           e.commandId !== undefined &&
+          !e.by.startsWith('@') &&
           (objective.forbid as readonly unknown[]).includes(e['do']),
       ).length;
       o.violations += used;
@@ -126,7 +129,7 @@ export function scoreTick(
     }
     if (o.holding) o.heldSeconds += span;
   });
-  followAlarms(rt, frame.alarms, frame.time);
+  followAlarms(rt, frame, frame.time);
   rt.elapsed += span;
   if (rt.elapsed >= rt.spec.durationSeconds - 1e-9) {
     rt.finished = true;
@@ -135,12 +138,14 @@ export function scoreTick(
 }
 
 /**
- * Follows the critical alarms: new ones from when they fire; acknowledgements as frames show them;
- * resolution when the alarm says so or leaves the frame's list (resolved alarms are not kept there).
+ * Follows the critical alarms: new ones from when they fire; acknowledgements from the tick's
+ * `alarm-acked` events (an alarm acknowledged and resolved in the same tick has left the list) and
+ * as frames show them; resolution when the alarm says so or leaves the frame's list (resolved alarms
+ * are not kept there).
  */
-function followAlarms(rt: ExerciseRt, alarms: readonly AlarmFrame[], now: number): void {
+function followAlarms(rt: ExerciseRt, frame: Frame, now: number): void {
   const present = new Map<string, AlarmFrame>();
-  for (const alarm of alarms) {
+  for (const alarm of frame.alarms) {
     present.set(alarm.id, alarm);
     if (alarm.severity !== 'critical' || alarm.firedAt === null) continue;
     if (rt.alarms.some((a) => a.id === alarm.id)) continue;
@@ -155,6 +160,14 @@ function followAlarms(rt: ExerciseRt, alarms: readonly AlarmFrame[], now: number
       resolvedAt: null,
     });
     if (rt.alarms.length > MAX_ALARMS) rt.alarms.shift();
+  }
+  for (const e of frame.events) {
+    if (e.type !== 'alarm-acked') continue;
+    const known = rt.alarms.find((a) => a.id === e['alarmId']);
+    if (!known || known.ackedAt !== null) continue;
+    known.ackedAt = e.time;
+    known.ackedBy = e.by;
+    known.ackNote = typeof e['note'] === 'string' ? e['note'] : null;
   }
   for (const known of rt.alarms) {
     if (known.resolvedAt !== null) continue;

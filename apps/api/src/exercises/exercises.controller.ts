@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   Body,
+  ConflictException,
   Controller,
   Delete,
   ForbiddenException,
@@ -22,7 +23,7 @@ import type {
 } from '@overcommit/contracts';
 import type { Request } from 'express';
 import { ClusterNotFound, NotAllowed } from '../clusters/clusters.service';
-import { BadExercise, ExercisesService } from './exercises.service';
+import { BadExercise, ExerciseConflict, ExercisesService } from './exercises.service';
 import { reportMarkdown } from './report';
 
 /** The token from `Authorization: Bearer <token>` or `?token=`. */
@@ -45,6 +46,8 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
       throw new NotFoundException({ statusCode: 404, message: error.message });
     if (error instanceof NotAllowed)
       throw new ForbiddenException({ statusCode: 403, message: error.message });
+    if (error instanceof ExerciseConflict)
+      throw new ConflictException({ statusCode: 409, message: error.message });
     throw error;
   }
 }

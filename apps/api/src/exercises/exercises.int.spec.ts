@@ -28,7 +28,13 @@ const scenario = {
     briefing: 'Keep the VMs running.',
     objectives: [
       { id: 'hosts', text: 'Both hosts up', metric: 'cluster.hostsUp', above: 1, weight: 50 },
-      { id: 'keep', text: 'Never power off a VM', forbid: ['power-off-vm'], weight: 50 },
+      // fail-host too: the instructor's injected failure must not count against the teams.
+      {
+        id: 'keep',
+        text: 'Never power off a VM or fail a host',
+        forbid: ['power-off-vm', 'fail-host'],
+        weight: 50,
+      },
     ],
     responseTargets: { ackSeconds: 30, resolveSeconds: 60 },
   },
@@ -185,8 +191,13 @@ describe('exercises over HTTP against a real Redis', () => {
   it('starts every team together, injects an event into all, scores them live, and ends with a report', async () => {
     const control = (body: unknown) =>
       post(`/api/exercises/${exercise.id}/control`, body, asInstructor());
+    expect((await control({ do: 'resume' })).status).toBe(409);
     expect((await control({ do: 'start' })).body).toMatchObject({ ok: true, state: 'running' });
-    expect((await control({ do: 'start' })).status).toBe(403);
+    const again = await control({ do: 'start' });
+    expect(again.status).toBe(409);
+    expect(JSON.stringify(again.body)).toMatch(
+      /start refused: the exercise is running \(start works when it is ready\)/,
+    );
     const red = team('Red');
     const blue = team('Blue');
     await until('every team ticking', async () => {
@@ -195,6 +206,32 @@ describe('exercises over HTTP against a real Redis', () => {
       );
       return frames.every((f) => f && f.tick >= 5) ? true : undefined;
     });
+    // Teams do not control time in an exercise, nor delete their cluster.
+    const teamPause = await post(
+      `/api/clusters/${red.clusterId}/commands`,
+      { do: 'pause' },
+      { authorization: `Bearer ${red.operatorToken}` },
+    );
+    expect(teamPause.body).toMatchObject({
+      status: 'refused',
+      reason: 'in an exercise the instructor controls time for every team (pause refused)',
+    });
+    const teamDelete = await httpRequest(
+      `${url}/api/clusters/${red.clusterId}?token=${red.operatorToken}`,
+      {
+        method: 'DELETE',
+      },
+    );
+    expect(teamDelete.status).toBe(403);
+    // Pause and resume, all teams at once; an event for a host that does not exist is refused.
+    expect((await control({ do: 'pause' })).body).toMatchObject({ state: 'paused' });
+    expect((await control({ do: 'pause' })).status).toBe(409);
+    const unknown = await control({ do: 'inject', event: { do: 'fail-host', target: 'esx-09' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({
+      errors: [{ path: 'event.target', message: 'no host esx-09 (hosts: esx-01, esx-02)' }],
+    });
+    expect((await control({ do: 'resume' })).body).toMatchObject({ state: 'running' });
     // The instructor fails esx-02 in every team's cluster at once.
     const injected = await control({ do: 'inject', event: { do: 'fail-host', target: 'esx-02' } });
     expect(injected.body).toMatchObject({
@@ -266,6 +303,12 @@ describe('exercises over HTTP against a real Redis', () => {
     });
     const blueScore = ended.teams.find((t) => t.team === 'Blue')!.score!;
     expect(blueScore.objectives[1]).toMatchObject({ id: 'keep', violations: 1, holding: false });
+    // The injected failure counted against nobody.
+    expect(redScore.objectives[1]).toMatchObject({ id: 'keep', violations: 0, heldPct: 100 });
+    // Ended is final: nothing more to control.
+    const late = await control({ do: 'resume' });
+    expect(late.status).toBe(409);
+    expect(JSON.stringify(late.body)).toMatch(/the exercise has ended: resume refused/);
 
     const report = exerciseReportSchema.parse(
       (await httpRequest(`${url}/api/exercises/${exercise.id}/report`, { headers: asInstructor() }))
@@ -284,7 +327,7 @@ describe('exercises over HTTP against a real Redis', () => {
     ]);
     expect(redReport.alarms[0]!.resolvedAt).not.toBeNull();
     expect(redReport.commands.map((c) => [c.by, c.do, c.outcome])).toEqual([
-      ['instructor', 'fail-host', 'accepted'],
+      ['@instructor', 'fail-host', 'accepted'],
       ['ana', 'ack-alarm', 'accepted'],
       ['ana', 'recover-host', 'accepted'],
     ]);
@@ -292,7 +335,7 @@ describe('exercises over HTTP against a real Redis', () => {
     expect(redReport.timeline.at(-1)!.points).toBe(redScore.points);
     const blueReport = report.teams.find((t) => t.team === 'Blue')!;
     expect(blueReport.commands.map((c) => [c.by, c.do, c.outcome])).toEqual([
-      ['instructor', 'fail-host', 'accepted'],
+      ['@instructor', 'fail-host', 'accepted'],
       ['bo', 'power-off-vm', 'accepted'],
     ]);
     const markdown = await httpRequest(`${url}/api/exercises/${exercise.id}/report.md`, {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  type ClusterCommandRequest,
   type CreateExerciseResponse,
   createExerciseRequestSchema,
   type ExerciseControl,
@@ -15,7 +16,7 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { ClustersRepository } from '../clusters/clusters.repository';
-import { ClusterNotFound, ClustersService, NotAllowed } from '../clusters/clusters.service';
+import { ClusterNotFound, ClustersService } from '../clusters/clusters.service';
 import { newToken, tokenHash, tokenMatches } from '../clusters/tokens';
 import { REDIS } from '../redis/redis.module';
 import { ScenariosService } from '../scenarios/scenarios.service';
@@ -32,6 +33,24 @@ export interface ExerciseMeta {
   durationSeconds: number;
   createdAt: number;
 }
+
+/** A control that does not fit the exercise's state (409). */
+export class ExerciseConflict extends Error {}
+
+/** Which states each control may leave from, and where it goes. */
+const TRANSITIONS: Record<
+  ExerciseControl['do'],
+  { from: ExerciseState[]; to: ExerciseState | null }
+> = {
+  start: { from: ['ready'], to: 'running' },
+  pause: { from: ['running'], to: 'paused' },
+  resume: { from: ['paused'], to: 'running' },
+  end: { from: ['ready', 'running', 'paused'], to: 'ended' },
+  'set-speed': { from: ['ready', 'running', 'paused'], to: null },
+  inject: { from: ['running', 'paused'], to: null },
+};
+
+const EXERCISE_ID = /^[0-9a-f]{12}$/;
 
 export class BadExercise extends Error {
   constructor(
@@ -159,6 +178,7 @@ export class ExercisesService {
 
   /** The exercise, for its instructor only (anyone else: as if it did not exist). */
   async forInstructor(id: string, token: string | undefined): Promise<ExerciseMeta> {
+    if (!EXERCISE_ID.test(id)) throw new ClusterNotFound(`no exercise ${id}`);
     const raw = await this.redis.hgetall(this.key(id));
     if (!raw['id'] || !tokenMatches(token, raw['instructorHash'] ?? ''))
       throw new ClusterNotFound(`no exercise ${id}`);
@@ -196,6 +216,7 @@ export class ExercisesService {
       }),
     );
     const finished = teams.length > 0 && teams.every((t) => t.score?.finished === true);
+    if (finished && exercise.state !== 'ended') await this.end(exercise);
     return {
       id: exercise.id,
       name: exercise.name,
@@ -207,7 +228,12 @@ export class ExercisesService {
     };
   }
 
-  /** Start, pause, resume, speed, end or inject an event: every team's cluster at once. */
+  /**
+   * Start, pause, resume, speed, end or inject an event: every team's cluster at once, as the
+   * system's `@instructor` (teams cannot pause or resume their own cluster in an exercise). A
+   * control that does not fit the state is a conflict; an injected event whose target a team's
+   * cluster does not have is refused for that team, and a 400 when no team has it.
+   */
   async control(
     id: string,
     token: string | undefined,
@@ -228,36 +254,35 @@ export class ExercisesService {
         })),
       );
     const control: ExerciseControl = parsed.data;
-    if (exercise.state === 'ended' && control.do !== 'end')
-      throw new NotAllowed('the exercise has ended');
-    const next: ExerciseState =
-      control.do === 'start' || control.do === 'resume'
-        ? 'running'
-        : control.do === 'pause'
-          ? 'paused'
-          : control.do === 'end'
-            ? 'ended'
-            : exercise.state;
-    if (control.do === 'start' && exercise.state !== 'ready')
-      throw new NotAllowed(`the exercise has already started (it is ${exercise.state})`);
+    const rule = TRANSITIONS[control.do];
+    if (!rule.from.includes(exercise.state))
+      throw new ExerciseConflict(
+        exercise.state === 'ended'
+          ? `the exercise has ended: ${control.do} refused`
+          : `${control.do} refused: the exercise is ${exercise.state} (${control.do} works when it is ${rule.from.join(' or ')})`,
+      );
     const teams = await Promise.all(
       exercise.teams.map(async ({ team, clusterId }) => {
         const meta = await this.repo.meta(clusterId);
         if (!meta) return { team, status: 'refused', reason: 'its cluster was deleted' };
-        const request =
-          control.do === 'start' || control.do === 'resume'
-            ? meta.paused
-              ? { do: 'resume' as const }
-              : null
-            : control.do === 'pause' || control.do === 'end'
-              ? meta.paused
-                ? null
-                : { do: 'pause' as const }
-              : control.do === 'set-speed'
-                ? { do: 'set-speed' as const, speed: control.speed }
-                : control.event;
+        let request: ClusterCommandRequest | null;
+        if (control.do === 'inject') {
+          const missing = await this.missingTarget(clusterId, control.event);
+          if (missing) return { team, status: 'refused', reason: missing };
+          request = control.event;
+        } else if (control.do === 'start' || control.do === 'resume')
+          request = meta.paused ? { do: 'resume' } : null;
+        else if (control.do === 'pause' || control.do === 'end')
+          request = meta.paused ? null : { do: 'pause' };
+        else request = { do: 'set-speed', speed: control.speed };
         if (request === null) return { team, status: 'accepted' };
-        const outcome = await this.clusters.command(clusterId, request, 'instructor', 'operator');
+        const outcome = await this.clusters.command(
+          clusterId,
+          request,
+          '@instructor',
+          'operator',
+          true,
+        );
         return {
           team,
           status: outcome.status,
@@ -265,8 +290,32 @@ export class ExercisesService {
         };
       }),
     );
-    if (next !== exercise.state) await this.redis.hset(this.key(id), 'state', next);
-    return { ok: true, state: next, teams };
+    if (control.do === 'inject' && teams.every((t) => t.status === 'refused'))
+      throw new BadExercise('no team can take this event', [
+        { path: 'event.target', message: teams[0]?.reason ?? 'no team' },
+      ]);
+    if (rule.to === 'ended') await this.end(exercise);
+    else if (rule.to !== null) await this.redis.hset(this.key(id), 'state', rule.to);
+    return { ok: true, state: rule.to ?? exercise.state, teams };
+  }
+
+  /** Why a team's cluster cannot take an injected event (no such host or VM), or null. */
+  private async missingTarget(
+    clusterId: string,
+    event: Extract<ExerciseControl, { do: 'inject' }>['event'],
+  ): Promise<string | null> {
+    const state = await this.repo.state(clusterId);
+    if (!state) return 'its cluster was deleted';
+    const names = (event.do === 'set-workload' ? state.vms : state.hosts).map((x) => x.name);
+    if (names.includes(event.target)) return null;
+    const what = event.do === 'set-workload' ? 'VM' : 'host';
+    return `no ${what} ${event.target} (${what}s: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''})`;
+  }
+
+  /** Marks the exercise ended and keeps its report (until the exercise is deleted). */
+  private async end(exercise: ExerciseMeta): Promise<void> {
+    await this.redis.hset(this.key(exercise.id), 'state', 'ended');
+    await this.buildReport({ ...exercise, state: 'ended' }, true);
   }
 
   /**
@@ -278,6 +327,11 @@ export class ExercisesService {
     const exercise = await this.forInstructor(id, token);
     const stored = await this.redis.get(`${this.key(id)}:report`);
     if (stored) return JSON.parse(stored) as ExerciseReport;
+    return this.buildReport(exercise, false);
+  }
+
+  private async buildReport(exercise: ExerciseMeta, keep: boolean): Promise<ExerciseReport> {
+    const id = exercise.id;
     const teams = await Promise.all(
       exercise.teams.map(async ({ team, clusterId }) => {
         const [meta, state] = await Promise.all([
@@ -305,14 +359,13 @@ export class ExercisesService {
     const report: ExerciseReport = {
       id: exercise.id,
       name: exercise.name,
-      state: finished ? 'ended' : exercise.state,
+      state: finished || keep ? 'ended' : exercise.state,
       briefing: exercise.briefing,
       durationSeconds: exercise.durationSeconds,
       generatedAt: Date.now(),
       teams,
     };
-    if (report.state === 'ended')
-      await this.redis.set(`${this.key(id)}:report`, JSON.stringify(report));
+    if (keep) await this.redis.set(`${this.key(id)}:report`, JSON.stringify(report));
     return report;
   }
 

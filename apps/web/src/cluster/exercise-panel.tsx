@@ -2,7 +2,8 @@
 
 import type { ExerciseFrame, ObjectiveScore } from '@overcommit/contracts';
 import { Progress } from '@mantine/core';
-import { memo } from 'react';
+import { memo, useEffect, useState } from 'react';
+import { clusterConfig } from '../api';
 import { useFeedView } from '../live/hooks';
 import { clock, palette, pct } from '../ui/format';
 import { useCluster } from './context';
@@ -239,9 +240,32 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
           </p>
         </div>
       </div>
+      <Briefing />
     </section>
   );
 }
+
+/** What the team is told (the scenario's briefing), read once with the cluster's configuration. */
+const Briefing = memo(function Briefing() {
+  const { apiUrl, clusterId, token } = useCluster();
+  const [briefing, setBriefing] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    void clusterConfig(apiUrl, clusterId, token).then((r) => {
+      if (live && r.ok) setBriefing(r.value.exercise?.briefing ?? '');
+    });
+    return () => {
+      live = false;
+    };
+  }, [apiUrl, clusterId, token]);
+  if (!briefing) return null;
+  return (
+    <details className="exercise-briefing" data-testid="exercise-briefing">
+      <summary>Briefing</summary>
+      <div className="briefing">{briefing}</div>
+    </details>
+  );
+});
 
 /**
  * The exercise's score for the team watching it all exercise long: points, time left, each

@@ -203,6 +203,12 @@ function TeamSection({ team }: { team: TeamReport }) {
   );
 }
 
+/** `text` with the last `find` replaced (a team's section comes after the summary's headings). */
+function replaceLast(text: string, find: string, replacement: string): string {
+  const at = text.lastIndexOf(find);
+  return at < 0 ? text : text.slice(0, at) + replacement + text.slice(at + find.length);
+}
+
 /** Saves text as a file the browser downloads. */
 function download(name: string, type: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -242,7 +248,7 @@ export function ReportPage({ exerciseId, token }: { exerciseId: string; token?: 
             ok: false as const,
             error: { message: 'this page needs the instructor link (?token=…)' },
           }),
-    5_000,
+    15_000,
     `${exerciseId}:${token ?? ''}`,
   );
   const downloadMarkdown = async () => {
@@ -251,7 +257,8 @@ export function ReportPage({ exerciseId, token }: { exerciseId: string; token?: 
     if (!r.ok) return;
     let text = r.value;
     for (const [team, uri] of chartImages(root.current))
-      text = text.replace(
+      text = replaceLast(
+        text,
         `\n## ${team}\n`,
         `\n## ${team}\n\n![${team}: points and CPU ready over the exercise](${uri})\n`,
       );

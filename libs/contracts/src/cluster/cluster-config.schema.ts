@@ -29,6 +29,8 @@ export type HostTopology = z.infer<typeof hostTopologySchema>;
 export const clusterConfigSchema = z.object({
   policy: policySchema,
   hosts: z.array(hostTopologySchema),
+  /** For an exercise's cluster: what the teams are told, and how long it lasts (simulated seconds). */
+  exercise: z.object({ briefing: z.string(), durationSeconds: z.number() }).optional(),
 });
 export type ClusterConfig = z.output<typeof clusterConfigSchema>;
 

@@ -366,6 +366,9 @@ export const exerciseObjectiveSchema = z
   });
 export type ExerciseObjective = z.output<typeof exerciseObjectiveSchema>;
 
+/** An exercise's ticks at most: the API keeps 3,600 ticks of history, which the report reads whole. */
+export const EXERCISE_MAX_TICKS = 3600;
+
 /** The optional `exercise:` section (docs/scenarios.md): duration, briefing, objectives, response targets. */
 export const exerciseSchema = z
   .strictObject({
@@ -398,28 +401,40 @@ export const exerciseSchema = z
   });
 export type Exercise = z.output<typeof exerciseSchema>;
 
-export const scenarioSchema = z.strictObject({
-  version: z.literal(1, { error: 'version must be 1' }),
-  name: z.string().min(1, { error: 'name cannot be empty' }).max(200),
-  description: z.string().default(''),
-  seed: z.number().int({ error: 'seed must be a whole number' }).default(1),
-  clock: z
-    .strictObject({
-      tickMs: z
-        .number()
-        .int()
-        .min(50, { error: 'tickMs must be at least 50' })
-        .max(60_000)
-        .default(1000),
-      stepSeconds: positive('stepSeconds').max(3600).default(1),
-    })
-    .default({ tickMs: 1000, stepSeconds: 1 }),
-  policy: policySchema.default(policySchema.parse({})),
-  hosts: z.array(hostSpecSchema).min(1, { error: 'a cluster needs at least one host' }),
-  vms: z.array(vmSpecSchema).default([]),
-  events: z.array(scenarioEventSchema).default([]),
-  alarms: z.array(alarmOverrideSchema).default([]),
-  exercise: exerciseSchema.optional(),
-});
+export const scenarioSchema = z
+  .strictObject({
+    version: z.literal(1, { error: 'version must be 1' }),
+    name: z.string().min(1, { error: 'name cannot be empty' }).max(200),
+    description: z.string().default(''),
+    seed: z.number().int({ error: 'seed must be a whole number' }).default(1),
+    clock: z
+      .strictObject({
+        tickMs: z
+          .number()
+          .int()
+          .min(50, { error: 'tickMs must be at least 50' })
+          .max(60_000)
+          .default(1000),
+        stepSeconds: positive('stepSeconds').max(3600).default(1),
+      })
+      .default({ tickMs: 1000, stepSeconds: 1 }),
+    policy: policySchema.default(policySchema.parse({})),
+    hosts: z.array(hostSpecSchema).min(1, { error: 'a cluster needs at least one host' }),
+    vms: z.array(vmSpecSchema).default([]),
+    events: z.array(scenarioEventSchema).default([]),
+    alarms: z.array(alarmOverrideSchema).default([]),
+    exercise: exerciseSchema.optional(),
+  })
+  .superRefine((scenario, ctx) => {
+    const ticks = scenario.exercise
+      ? scenario.exercise.durationSeconds / scenario.clock.stepSeconds
+      : 0;
+    if (ticks > EXERCISE_MAX_TICKS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['exercise', 'durationSeconds'],
+        message: `an exercise lasts at most ${EXERCISE_MAX_TICKS} ticks (the history its report reads): ${scenario.exercise!.durationSeconds} s at clock.stepSeconds ${scenario.clock.stepSeconds} is ${Math.ceil(ticks)}; shorten it or raise stepSeconds`,
+      });
+  });
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
