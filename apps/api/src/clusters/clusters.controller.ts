@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -30,6 +29,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { loadScenarioText } from '@overcommit/scenario-files';
 import { ScenariosService } from '../scenarios/scenarios.service';
+import { badInput, tokenOf, zodErrors } from '../http-input';
 import { ClustersRepository } from './clusters.repository';
 import {
   ClusterNotFound,
@@ -38,28 +38,10 @@ import {
   parseClusterCommand,
 } from './clusters.service';
 
-/** 400 with every error and its path. */
 /** A YAML body says its visibility in the query: ?visibility=private. */
 const yamlQuerySchema = z.object({
   visibility: z.enum(visibilities, { error: 'expected "public" or "private"' }).optional(),
 });
-
-export function badInput(message: string, errors: InputError[]): BadRequestException {
-  return new BadRequestException({ statusCode: 400, message, errors });
-}
-
-function zodErrors(error: z.ZodError): InputError[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
-    message: issue.message,
-  }));
-}
-
-/** The token from `Authorization: Bearer <token>` or `?token=`. */
-function tokenOf(authorization: string | undefined, query: string | undefined): string | undefined {
-  const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  return bearer ?? query;
-}
 
 @Controller('clusters')
 export class ClustersController {

@@ -25,11 +25,7 @@ import type { Request } from 'express';
 import { ClusterNotFound, NotAllowed } from '../clusters/clusters.service';
 import { BadExercise, ExerciseConflict, ExercisesService } from './exercises.service';
 import { reportMarkdown } from './report';
-
-/** The token from `Authorization: Bearer <token>` or `?token=`. */
-function tokenOf(authorization: string | undefined, query: string | undefined): string | undefined {
-  return authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? query;
-}
+import { tokenOf } from '../http-input';
 
 /** Runs a service call, turning its errors into HTTP answers that say what was wrong. */
 async function answer<T>(work: () => Promise<T>): Promise<T> {

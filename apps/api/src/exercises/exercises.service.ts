@@ -21,6 +21,7 @@ import { newToken, tokenHash, tokenMatches } from '../clusters/tokens';
 import { REDIS } from '../redis/redis.module';
 import { ScenariosService } from '../scenarios/scenarios.service';
 import { reportCommands, reportPoint, TIMELINE_POINTS } from './report';
+import { zodErrors } from '../http-input';
 
 /** What the exercise hash in Redis holds, parsed. */
 export interface ExerciseMeta {
@@ -86,10 +87,7 @@ export class ExercisesService {
     if (!parsed.success)
       throw new BadExercise(
         'the body must be { scenarioName | scenario, teams: N | [names], name? }',
-        parsed.error.issues.map((i) => ({
-          path: i.path.length ? i.path.map(String).join('.') : '(body)',
-          message: i.message,
-        })),
+        zodErrors(parsed.error),
       );
     const request = parsed.data;
     let scenario: Scenario;
@@ -245,14 +243,7 @@ export class ExercisesService {
   }> {
     const exercise = await this.forInstructor(id, token);
     const parsed = exerciseControlSchema.safeParse(body);
-    if (!parsed.success)
-      throw new BadExercise(
-        'not a valid control',
-        parsed.error.issues.map((i) => ({
-          path: i.path.length ? i.path.map(String).join('.') : '(body)',
-          message: i.message,
-        })),
-      );
+    if (!parsed.success) throw new BadExercise('not a valid control', zodErrors(parsed.error));
     const control: ExerciseControl = parsed.data;
     const rule = TRANSITIONS[control.do];
     if (!rule.from.includes(exercise.state))
