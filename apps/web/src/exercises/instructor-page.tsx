@@ -7,8 +7,8 @@ import { useState } from 'react';
 import { controlExercise, exerciseScoreboard } from '../api';
 import { useApiUrl } from '../app-config';
 import { usePolledApi } from '../ui/use-polling';
-import { ThemeToggle } from '../ui/theme-toggle';
 import { clock } from '../ui/format';
+import { ExerciseHead, needsInstructorLink } from './exercise-head';
 
 const SPEEDS = ['0.5', '1', '2', '5', '10'];
 const INJECTIONS = [
@@ -213,12 +213,7 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const { value: board, error } = usePolledApi(
     () =>
-      token
-        ? exerciseScoreboard(apiUrl, exerciseId, token)
-        : Promise.resolve({
-            ok: false as const,
-            error: { message: 'this page needs the instructor link (?token=…)' },
-          }),
+      token ? exerciseScoreboard(apiUrl, exerciseId, token) : needsInstructorLink<Scoreboard>(),
     2_000,
     `${exerciseId}:${token ?? ''}`,
   );
@@ -242,10 +237,12 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
   };
   return (
     <main className="page exercise" data-testid="instructor-page">
-      <header className="home-head">
-        <h1>{board ? board.name : 'Exercise'}</h1>
-        <p className="lede">
-          {board ? (
+      <ExerciseHead
+        title={board ? board.name : 'Exercise'}
+        what="exercise"
+        error={error}
+        lede={
+          board ? (
             <>
               <span data-testid="exercise-state" data-state={board.state}>
                 {board.state}
@@ -258,17 +255,9 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
                 {board.state === 'ended' ? 'the after-action report' : 'the report so far'}
               </Link>
             </>
-          ) : (
-            'loading…'
-          )}
-        </p>
-        <ThemeToggle />
-      </header>
-      {error && !board ? (
-        <Alert color="red" title="The exercise cannot be shown" role="alert">
-          {error}
-        </Alert>
-      ) : null}
+          ) : null
+        }
+      />
       {message ? (
         <Alert
           color={message.ok ? 'blue' : 'red'}

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ExerciseReport } from '@overcommit/contracts';
-import { Alert, Button, Group } from '@mantine/core';
+import { Button, Group } from '@mantine/core';
 import Link from 'next/link';
 import { useRef } from 'react';
 import {
@@ -17,10 +17,9 @@ import {
 } from 'recharts';
 import { exerciseReport, exerciseReportMarkdown } from '../api';
 import { useApiUrl } from '../app-config';
-import { palette } from '../ui/format';
-import { ThemeToggle } from '../ui/theme-toggle';
 import { usePolledApi } from '../ui/use-polling';
-import { clock } from '../ui/format';
+import { clock, palette } from '../ui/format';
+import { ExerciseHead, needsInstructorLink } from './exercise-head';
 
 type TeamReport = ExerciseReport['teams'][number];
 
@@ -242,12 +241,7 @@ export function ReportPage({ exerciseId, token }: { exerciseId: string; token?: 
   const root = useRef<HTMLDivElement>(null);
   const { value: report, error } = usePolledApi(
     () =>
-      token
-        ? exerciseReport(apiUrl, exerciseId, token)
-        : Promise.resolve({
-            ok: false as const,
-            error: { message: 'this page needs the instructor link (?token=…)' },
-          }),
+      token ? exerciseReport(apiUrl, exerciseId, token) : needsInstructorLink<ExerciseReport>(),
     15_000,
     `${exerciseId}:${token ?? ''}`,
   );
@@ -266,10 +260,12 @@ export function ReportPage({ exerciseId, token }: { exerciseId: string; token?: 
   };
   return (
     <main className="page exercise" data-testid="report-page" ref={root}>
-      <header className="home-head">
-        <h1>{report ? `After-action report: ${report.name}` : 'After-action report'}</h1>
-        <p className="lede">
-          {report ? (
+      <ExerciseHead
+        title={report ? `After-action report: ${report.name}` : 'After-action report'}
+        what="report"
+        error={error}
+        lede={
+          report ? (
             <>
               <span data-testid="report-state">{report.state}</span> · {report.teams.length} teams ·{' '}
               <Link
@@ -278,17 +274,9 @@ export function ReportPage({ exerciseId, token }: { exerciseId: string; token?: 
                 the scoreboard
               </Link>
             </>
-          ) : (
-            'loading…'
-          )}
-        </p>
-        <ThemeToggle />
-      </header>
-      {error && !report ? (
-        <Alert color="red" title="The report cannot be shown" role="alert">
-          {error}
-        </Alert>
-      ) : null}
+          ) : null
+        }
+      />
       {report ? (
         <>
           <Group>
