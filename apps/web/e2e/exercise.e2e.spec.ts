@@ -78,10 +78,12 @@ describe('an exercise for two teams, in Chromium', () => {
       await points.waitFor({ timeout: 20_000 });
       expect(await points.textContent()).toMatch(/\/ 100/);
       await team.page.getByTestId('exercise-briefing').getByText('Briefing').click();
+      // The briefing's Markdown is rendered: bold as bold, not asterisks.
       await team.page
         .getByTestId('exercise-briefing')
-        .getByText(/What is scored/)
+        .locator('strong', { hasText: /^What is scored$/ })
         .waitFor();
+      expect(await team.page.getByTestId('exercise-briefing').textContent()).not.toContain('**');
     }
   });
 

@@ -4,6 +4,7 @@ import type { ExerciseFrame, ObjectiveScore } from '@overcommit/contracts';
 import { Progress } from '@mantine/core';
 import { memo, useEffect, useState } from 'react';
 import { clusterConfig } from '../api';
+import { Markdown } from '../ui/markdown';
 import { useFeedView } from '../live/hooks';
 import { clock, palette, pct } from '../ui/format';
 import { useCluster } from './context';
@@ -262,7 +263,7 @@ const Briefing = memo(function Briefing() {
   return (
     <details className="exercise-briefing" data-testid="exercise-briefing">
       <summary>Briefing</summary>
-      <div className="briefing">{briefing}</div>
+      <Markdown text={briefing} />
     </details>
   );
 });

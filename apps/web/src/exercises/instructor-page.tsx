@@ -9,6 +9,7 @@ import { useApiUrl } from '../app-config';
 import { usePolledApi } from '../ui/use-polling';
 import { clock } from '../ui/format';
 import { ExerciseHead, needsInstructorLink } from './exercise-head';
+import { Markdown } from '../ui/markdown';
 
 const SPEEDS = ['0.5', '1', '2', '5', '10'];
 const INJECTIONS = [
@@ -281,7 +282,7 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
                   </h2>{' '}
                   <span className="dim">(what the teams are told)</span>
                 </summary>
-                <div className="briefing">{board.briefing}</div>
+                <Markdown text={board.briefing} />
               </details>
             </section>
           ) : null}
