@@ -1,11 +1,13 @@
-// Process helpers shared by the live benchmarks (bench/live.ts, bench/live-ticks.ts)
-// and the deployment smoke test (tools/workspace/src/deploy.e2e.spec.ts).
+// Process helpers shared by the benchmarks (bench/live.ts, bench/live-ticks.ts, bench/web.ts),
+// the browser tests' harness (apps/web/e2e/harness.ts) and the deployment smoke test
+// (tools/workspace/src/deploy.e2e.spec.ts).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Redis } from 'ioredis';
 
 /** A child process the benchmark started: its exit, and the tail of its output. */
 export interface Watched {
@@ -108,6 +110,23 @@ export function freePort(): Promise<number> {
       server.close(() => resolvePort(port));
     });
   });
+}
+
+/** Removes every key under `prefix:` (and nothing else) from the Redis at `redisUrl`. */
+export async function removeKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -53,7 +53,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { benchScenario } from './live-fanout-common';
 import {
@@ -65,6 +64,7 @@ import {
   launch,
   pinned,
   procs,
+  removeKeys,
   root,
   sleep,
   stopAll,
@@ -196,23 +196,6 @@ function webScenario(hosts: number, vms: number, tickMs: number): ScenarioInput 
   };
 }
 
-/** Removes every key under `prefix:` (and nothing else). */
-async function removeKeys(prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 // ---------------------------------------------------------------- cleanup
 
 let browser: Browser | undefined;
@@ -221,7 +204,7 @@ async function cleanup(): Promise<void> {
   await browser?.close().catch(() => undefined);
   browser = undefined;
   await stopAll();
-  if (serversStarted) await removeKeys(redisPrefix).catch(() => undefined);
+  if (serversStarted) await removeKeys(redisUrl, redisPrefix).catch(() => undefined);
   serversStarted = false;
 }
 let stopping = false;

@@ -84,6 +84,8 @@ async function main() {
     API_PORT: String(API_PORT),
     WEB_PORT: String(WEB_PORT),
     ROLE: process.env.ROLE || 'all',
+    // The API logs a JSON line per request; in this console only warnings and errors (LOG_LEVEL=info for all).
+    LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     NEXT_PUBLIC_API_URL: apiUrl,
   };
   const died = (name) => (code, signal, tail) =>

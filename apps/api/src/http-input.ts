@@ -1,6 +1,7 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import type { InputError } from '@overcommit/contracts';
 import type { z } from 'zod';
+import { ClusterNotFound, NotAllowed } from './clusters/clusters.service';
 
 /** 400 with every error and its path. */
 export function badInput(message: string, errors: InputError[]): BadRequestException {
@@ -21,4 +22,13 @@ export function tokenOf(
   query: string | undefined,
 ): string | undefined {
   return authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? query;
+}
+
+/** A service's "no such thing" (404) or "not you" (403) as its HTTP answer; anything else as it is. */
+export function translate(error: unknown): Error {
+  if (error instanceof ClusterNotFound)
+    return new NotFoundException({ statusCode: 404, message: error.message });
+  if (error instanceof NotAllowed)
+    return new ForbiddenException({ statusCode: 403, message: error.message });
+  return error instanceof Error ? error : new Error(String(error));
 }

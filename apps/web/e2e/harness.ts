@@ -8,11 +8,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { CreateClusterResponse } from '@overcommit/contracts';
-import { Redis } from 'ioredis';
 import { type Browser, chromium, type Page } from 'playwright-core';
+// bench/ is no Nx project, only the benchmarks' shared helpers for ports and processes, reused here.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { freePort, removeKeys } from '../../../bench/live-procs';
 
 const webDir = join(__dirname, '..');
 const repoRoot = join(webDir, '../..');
@@ -55,19 +56,6 @@ export interface Stack {
   logTail(lines?: number): string;
   /** Stops both processes (SIGTERM to each process group, SIGKILL after 5 s) and removes the stack's Redis keys. */
   stop(): Promise<void>;
-}
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** One HTTP request on its own connection (no keep-alive pool left open at the end of a test). */
@@ -194,23 +182,6 @@ async function waitForHttp(
   throw new Error(
     `${name} did not answer at ${url} within ${timeoutMs} ms; its output (${logFile}):\n${tail(logFile, 40)}`,
   );
-}
-
-/** Removes every key under `prefix:` (and nothing else). */
-async function removeKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 let stacksStarted = 0;

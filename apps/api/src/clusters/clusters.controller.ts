@@ -29,14 +29,9 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { loadScenarioText } from '@overcommit/scenario-files';
 import { ScenariosService } from '../scenarios/scenarios.service';
-import { badInput, tokenOf, zodErrors } from '../http-input';
+import { badInput, tokenOf, translate, zodErrors } from '../http-input';
 import { ClustersRepository } from './clusters.repository';
-import {
-  ClusterNotFound,
-  ClustersService,
-  NotAllowed,
-  parseClusterCommand,
-} from './clusters.service';
+import { ClustersService, parseClusterCommand } from './clusters.service';
 
 /** A YAML body says its visibility in the query: ?visibility=private. */
 const yamlQuerySchema = z.object({
@@ -253,12 +248,4 @@ export class ClustersController {
     }
     return meta;
   }
-}
-
-function translate(error: unknown): Error {
-  if (error instanceof ClusterNotFound)
-    return new NotFoundException({ statusCode: 404, message: error.message });
-  if (error instanceof NotAllowed)
-    return new ForbiddenException({ statusCode: 403, message: error.message });
-  return error instanceof Error ? error : new Error(String(error));
 }

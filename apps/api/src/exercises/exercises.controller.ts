@@ -4,12 +4,10 @@ import {
   ConflictException,
   Controller,
   Delete,
-  ForbiddenException,
   Get,
   Header,
   Headers,
   HttpCode,
-  NotFoundException,
   Param,
   Post,
   Query,
@@ -22,10 +20,9 @@ import type {
   Scoreboard,
 } from '@overcommit/contracts';
 import type { Request } from 'express';
-import { ClusterNotFound, NotAllowed } from '../clusters/clusters.service';
 import { BadExercise, ExerciseConflict, ExercisesService } from './exercises.service';
 import { reportMarkdown } from './report';
-import { tokenOf } from '../http-input';
+import { tokenOf, translate } from '../http-input';
 
 /** Runs a service call, turning its errors into HTTP answers that say what was wrong. */
 async function answer<T>(work: () => Promise<T>): Promise<T> {
@@ -38,13 +35,9 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
         message: error.message,
         errors: error.errors,
       });
-    if (error instanceof ClusterNotFound)
-      throw new NotFoundException({ statusCode: 404, message: error.message });
-    if (error instanceof NotAllowed)
-      throw new ForbiddenException({ statusCode: 403, message: error.message });
     if (error instanceof ExerciseConflict)
       throw new ConflictException({ statusCode: 409, message: error.message });
-    throw error;
+    throw translate(error);
   }
 }
 
