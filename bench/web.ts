@@ -96,6 +96,8 @@ const usage = `npm run bench:web -- [options]
                    (default 10; 0: none); the .cpuprofile goes beside the results
   --trace N        seconds of Chrome trace in the middle of the window, for the
                    work per animation frame (default 60; 0: none)
+  --invalidations  record style, layout and paint invalidations in the trace (which
+                   elements each frame re-lays out; slows the page, for diagnosis)
   --thread-ticks   durations in the renderer main thread's CPU time, not wall time
   --no-build       use the built API and dashboard as they are
   --no-pin         do not pin the servers to core 0
@@ -112,6 +114,7 @@ const { values: raw, fail } = commandLine(usage, {
   profile: { type: 'string', default: '10' },
   trace: { type: 'string', default: '60' },
   'thread-ticks': { type: 'boolean', default: false },
+  invalidations: { type: 'boolean', default: false },
   'no-build': { type: 'boolean', default: false },
   'no-pin': { type: 'boolean', default: false },
   'pin-chromium': { type: 'boolean', default: false },
@@ -135,6 +138,7 @@ const options = {
   profile: positive('profile', raw.profile, true),
   trace: positive('trace', raw.trace, true),
   threadTicks: raw['thread-ticks'] === true,
+  invalidations: raw.invalidations === true,
   build: raw['no-build'] !== true,
   pin: raw['no-pin'] !== true && pinned,
   pinChromium: raw['pin-chromium'] === true && pinned,
@@ -777,7 +781,11 @@ async function main(): Promise<void> {
   while (Date.now() < end) {
     await sleep(Math.min(1000, end - Date.now()));
     if (tracing === 'before' && Date.now() >= traceFrom) {
-      await browser.startTracing(page, { categories: traceCategories });
+      await browser.startTracing(page, {
+        categories: options.invalidations
+          ? [...traceCategories, 'disabled-by-default-devtools.timeline.invalidationTracking']
+          : traceCategories,
+      });
       tracing = 'on';
     } else if (tracing === 'on' && Date.now() >= traceFrom + traceSeconds * 1000) {
       traceBuffer = await browser.stopTracing();
