@@ -6,7 +6,7 @@ import { memo, useMemo, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { useFeedView } from '../live/hooks';
 import type { ClusterFeed } from '../live/feed';
-import { lttb, type SeriesPoint } from '../live/series';
+import { lttb, type Series, type SeriesMetric } from '../live/series';
 import { palette, simTime } from '../ui/format';
 
 export const WINDOWS = [
@@ -22,7 +22,8 @@ export interface LineSpec {
   name: string;
   color: string;
   dash?: string;
-  value: (p: SeriesPoint) => number | null;
+  /** The line's value at the series' i-th point (null: a gap). */
+  value: (series: Series, i: number) => number | null;
 }
 
 type Row = Record<string, number | null>;
@@ -74,36 +75,38 @@ const Chart = memo(function Chart({
   const stepSeconds = useFeedView(feed, (v) => v.stepSeconds, 1);
   const stride = Math.max(1, Math.floor(seconds / Math.max(stepSeconds, 0.001) / target));
   const epoch = useFeedView(feed, (v) => Math.floor((v.seriesVersion + stagger) / stride), 0);
-  const points = useMemo(
-    () => (epoch >= 0 ? feed.series.window(seconds) : []),
-    [feed, seconds, epoch],
-  );
-  const [xDomain, xTicks] = useMemo(() => {
-    const first = points[0]?.time ?? 0;
-    const last = points[points.length - 1]?.time ?? 0;
-    return [[first, last] as [number, number], timeTicks(first, last)];
-  }, [points]);
-  const rows = useMemo(() => {
+  // The window's rows: LTTB on the first line picks the points, then every
+  // line is read at those points. The series is a ring of numbers; only the
+  // few hundred drawn rows become objects.
+  const { rows, span } = useMemo(() => {
+    const series = feed.series;
+    const from = epoch >= 0 ? series.windowStart(seconds) : series.length;
+    const to = series.length;
     const first = lines[0]!;
-    const sampled = lttb(points, target, first.value);
-    return sampled.map((p) => {
-      const row: Row = { time: p.time, tick: p.tick };
-      for (const l of lines) row[l.key] = l.value(p);
-      return row;
-    });
-  }, [points, lines, target]);
-  // What the window holds, for anyone checking that no tick is missing: the
-  // ticks it spans, the points it has and the gaps (ticks never recovered) in it.
-  const span = useMemo(() => {
+    const picked = lttb(from, to, target, (i) => first.value(series, i));
     let gaps = 0;
-    for (const p of points) if (p.hostCpu === null) gaps++;
+    for (let i = from; i < to; i++) if (series.isGap(i)) gaps++;
     return {
-      first: points[0]?.tick ?? '',
-      last: points[points.length - 1]?.tick ?? '',
-      count: points.length,
-      gaps,
+      rows: picked.map((i) => {
+        const row: Row = { time: series.time(i), tick: series.tick(i) };
+        for (const l of lines) row[l.key] = l.value(series, i);
+        return row;
+      }),
+      // What the window holds, for anyone checking that no tick is missing: the
+      // ticks it spans, the points it has and the gaps (ticks never recovered) in it.
+      span: {
+        first: to > from ? series.tick(from) : '',
+        last: to > from ? series.tick(to - 1) : '',
+        count: to - from,
+        gaps,
+      },
     };
-  }, [points]);
+  }, [feed, seconds, epoch, lines, target]);
+  const [xDomain, xTicks] = useMemo(() => {
+    const first = rows[0]?.['time'] ?? 0;
+    const last = rows[rows.length - 1]?.['time'] ?? 0;
+    return [[first, last] as [number, number], timeTicks(first, last)];
+  }, [rows]);
   return (
     <section
       className="chart"
@@ -184,31 +187,32 @@ const Chart = memo(function Chart({
   );
 });
 
+/** A line of one cluster figure. */
+const line = (
+  key: string,
+  name: string,
+  color: string,
+  metric: SeriesMetric,
+  dash?: string,
+): LineSpec => ({ key, name, color, dash, value: (s, i) => s.metric(metric, i) });
+
 const CPU_LINES: LineSpec[] = [
-  { key: 'cpu', name: 'CPU usage %', color: palette.info, value: (p) => p.cpuUsagePct },
-  { key: 'ready', name: 'CPU ready %', color: palette.critical, value: (p) => p.cpuReadyPct },
+  line('cpu', 'CPU usage %', palette.info, 'cpuUsagePct'),
+  line('ready', 'CPU ready %', palette.critical, 'cpuReadyPct'),
 ];
 const MEM_LINES: LineSpec[] = [
-  { key: 'consumed', name: 'consumed', color: palette.info, value: (p) => p.memConsumedGiB },
-  { key: 'active', name: 'active', color: palette.ok, value: (p) => p.memActiveGiB },
-  { key: 'balloon', name: 'ballooned', color: palette.warning, value: (p) => p.balloonGiB },
-  { key: 'compressed', name: 'compressed', color: palette.purple, value: (p) => p.compressedGiB },
-  { key: 'swap', name: 'swapped', color: palette.critical, value: (p) => p.swapUsedGiB },
-  {
-    key: 'capacity',
-    name: 'capacity',
-    color: palette.neutral,
-    dash: '5 4',
-    value: (p) => p.memTotalGiB,
-  },
+  line('consumed', 'consumed', palette.info, 'memConsumedGiB'),
+  line('active', 'active', palette.ok, 'memActiveGiB'),
+  line('balloon', 'ballooned', palette.warning, 'balloonGiB'),
+  line('compressed', 'compressed', palette.purple, 'compressedGiB'),
+  line('swap', 'swapped', palette.critical, 'swapUsedGiB'),
+  line('capacity', 'capacity', palette.neutral, 'memTotalGiB', '5 4'),
 ];
 const NUMA_LINES: LineSpec[] = [
-  { key: 'local', name: 'local %', color: palette.ok, value: (p) => p.numaLocalPct },
-  { key: 'remote', name: 'remote %', color: palette.critical, value: (p) => p.numaRemotePct },
+  line('local', 'local %', palette.ok, 'numaLocalPct'),
+  line('remote', 'remote %', palette.critical, 'numaRemotePct'),
 ];
-const POWER_LINES: LineSpec[] = [
-  { key: 'power', name: 'power kW', color: palette.warning, value: (p) => p.powerKW },
-];
+const POWER_LINES: LineSpec[] = [line('power', 'power kW', palette.warning, 'powerKW')];
 const PCT: [number, number] = [0, 100];
 const HOST_COLORS = [palette.info, palette.critical, palette.ok, palette.purple, palette.warning];
 
@@ -222,11 +226,7 @@ function hostLines(
     key: `h${i}`,
     name: names[i] ?? `host ${i}`,
     color: HOST_COLORS[k % HOST_COLORS.length]!,
-    value: (p) => {
-      const arr = metric === 'cpu' ? p.hostCpu : p.hostReady;
-      const v = arr ? arr[i] : undefined;
-      return v === undefined || Number.isNaN(v) ? null : v;
-    },
+    value: (s, at) => s.host(metric, i, at),
   }));
 }
 
@@ -237,9 +237,13 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
   // The busiest hosts are re-ranked every 30 updates, so lines do not swap colours every second.
   const epoch = useFeedView(feed, (v) => Math.floor(v.seriesVersion / 30), 0);
   const busiestKey = useMemo(() => {
-    const last = feed.series.last?.hostCpu;
-    if (!last || epoch < 0) return '';
-    return Array.from(last, (v, i) => [v, i] as const)
+    const series = feed.series;
+    if (series.length === 0 || series.hostCount === 0 || epoch < 0) return '';
+    const at = series.length - 1;
+    return Array.from(
+      { length: series.hostCount },
+      (_, i) => [series.host('cpu', i, at) ?? -1, i] as const,
+    )
       .sort((a, b) => b[0] - a[0])
       .slice(0, 5)
       .map(([, i]) => i)

@@ -333,7 +333,7 @@ export class ClusterFeed {
   addHistory(frames: readonly Frame[]): void {
     if (this.hostNames.length === 0 && frames[0])
       this.hostNames = frames[0].hosts.map((h) => h.name);
-    for (const frame of frames) this.series.add(pointOf(frame, this.hostNames));
+    this.series.addAll(frames.map((frame) => pointOf(frame, this.hostNames)));
     this.set({ seriesVersion: this.series.version });
   }
 

@@ -3,9 +3,11 @@ import { gapPoint, lttb, Series, type SeriesPoint } from './series';
 const point = (tick: number, cpu = tick % 7): SeriesPoint => ({
   ...gapPoint(tick, tick),
   cpuUsagePct: cpu,
-  hostCpu: new Float32Array([cpu]),
-  hostReady: new Float32Array([0]),
+  hostCpu: new Float32Array([cpu, 100 - cpu]),
+  hostReady: new Float32Array([0, 1]),
 });
+
+const ticksOf = (series: Series) => Array.from({ length: series.length }, (_, i) => series.tick(i));
 
 describe('the chart series', () => {
   it('keeps at most its capacity, dropping the oldest, so a page left open all day does not grow', () => {
@@ -13,7 +15,9 @@ describe('the chart series', () => {
     for (let t = 1; t <= 1000; t++) series.add(point(t));
     expect(series.length).toBe(100);
     expect(series.oldestTick()).toBe(901);
-    expect(series.last?.tick).toBe(1000);
+    expect(series.newestTick()).toBe(1000);
+    expect(series.metric('cpuUsagePct', 99)).toBe(1000 % 7);
+    expect(series.host('cpu', 1, 99)).toBe(100 - (1000 % 7));
   });
 
   it('keeps ticks in order and once: late history slots in, a repeated tick replaces the first', () => {
@@ -21,44 +25,80 @@ describe('the chart series', () => {
     for (const t of [5, 6, 7]) series.add(point(t));
     series.add(point(2));
     series.add(point(6, 99));
-    expect(series.window(1e9).map((p) => p.tick)).toEqual([2, 5, 6, 7]);
-    expect(series.window(1e9)[2]!.cpuUsagePct).toBe(99);
+    expect(ticksOf(series)).toEqual([2, 5, 6, 7]);
+    expect(series.metric('cpuUsagePct', 2)).toBe(99);
+    expect(series.window(1e9)[2]!.hostCpu).toEqual(new Float32Array([99, 1]));
+  });
+
+  it('merges a batch of history older than the live ticks, keeping the newest when it overflows', () => {
+    const series = new Series(50);
+    for (let t = 100; t < 120; t++) series.add(point(t));
+    series.addAll(Array.from({ length: 100 }, (_, k) => point(k)));
+    expect(series.length).toBe(50);
+    expect(series.oldestTick()).toBe(70);
+    expect(series.newestTick()).toBe(119);
+    expect(ticksOf(series)).toEqual([
+      ...Array.from({ length: 30 }, (_, k) => 70 + k),
+      ...Array.from({ length: 20 }, (_, k) => 100 + k),
+    ]);
+    // Appending after the merge goes on from the right place in the ring.
+    series.add(point(120, 3));
+    expect(series.newestTick()).toBe(120);
+    expect(series.oldestTick()).toBe(71);
+    expect(series.metric('cpuUsagePct', 49)).toBe(3);
+  });
+
+  it('keeps a gap a gap: no figures, no hosts', () => {
+    const series = new Series(10);
+    series.add(point(1));
+    series.add(gapPoint(2, 2));
+    series.add(point(3));
+    expect(series.isGap(1)).toBe(true);
+    expect(series.metric('cpuUsagePct', 1)).toBeNull();
+    expect(series.host('cpu', 0, 1)).toBeNull();
+    expect(series.isGap(2)).toBe(false);
   });
 
   it('gives the window of simulated time ending at the newest point', () => {
     const series = new Series(1000);
     for (let t = 1; t <= 600; t++) series.add(point(t));
-    const last5min = series.window(300);
-    expect(last5min[0]!.time).toBe(300);
-    expect(last5min.at(-1)!.time).toBe(600);
+    const from = series.windowStart(300);
+    expect(series.time(from)).toBe(300);
+    expect(series.window(300)[0]!.time).toBe(300);
+    expect(series.window(300).at(-1)!.time).toBe(600);
   });
 });
 
 describe('downsampling (LTTB)', () => {
-  const data = Array.from({ length: 3600 }, (_, i) => point(i, Math.sin(i / 50) * 50 + 50));
+  const data = Array.from({ length: 3600 }, (_, i) => Math.sin(i / 50) * 50 + 50);
+  const read = (values: readonly (number | null)[]) => (i: number) => values[i] ?? null;
 
   it('draws a long window with as many points as asked, keeping the first and the last', () => {
-    const out = lttb(data, 300, (p) => p.cpuUsagePct);
+    const out = lttb(0, data.length, 300, read(data));
     expect(out).toHaveLength(300);
-    expect(out[0]).toBe(data[0]);
-    expect(out.at(-1)).toBe(data.at(-1));
-    const ticks = out.map((p) => p.tick);
-    expect([...ticks].sort((a, b) => a - b)).toEqual(ticks);
+    expect(out[0]).toBe(0);
+    expect(out.at(-1)).toBe(data.length - 1);
+    expect([...out].sort((a, b) => a - b)).toEqual(out);
+  });
+
+  it('samples only the window asked for', () => {
+    const out = lttb(3000, 3600, 100, read(data));
+    expect(out[0]).toBe(3000);
+    expect(out.at(-1)).toBe(3599);
+    expect(out.every((i) => i >= 3000 && i < 3600)).toBe(true);
   });
 
   it('keeps the peaks a chart must show', () => {
-    const spiky = data.map((p, i) => (i === 1234 ? { ...p, cpuUsagePct: 1000 } : p));
-    const out = lttb(spiky, 200, (p) => p.cpuUsagePct);
-    expect(out.some((p) => p.cpuUsagePct === 1000)).toBe(true);
+    const spiky = data.map((v, i) => (i === 1234 ? 1000 : v));
+    expect(lttb(0, spiky.length, 200, read(spiky))).toContain(1234);
   });
 
   it('never joins a line over a gap: gap points survive', () => {
-    const withGap = data.map((p, i) => (i === 2000 ? gapPoint(p.tick, p.time) : p));
-    const out = lttb(withGap, 150, (p) => p.cpuUsagePct);
-    expect(out.some((p) => p.cpuUsagePct === null)).toBe(true);
+    const withGap = data.map((v, i) => (i === 2000 ? null : v));
+    expect(lttb(0, withGap.length, 150, read(withGap))).toContain(2000);
   });
 
-  it('returns short series unchanged', () => {
-    expect(lttb(data.slice(0, 50), 300, (p) => p.cpuUsagePct)).toHaveLength(50);
+  it('returns short series whole', () => {
+    expect(lttb(0, 50, 300, read(data))).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 });

@@ -83,91 +83,258 @@ export function gapPoint(tick: number, time: number): SeriesPoint {
   };
 }
 
+/** The cluster-level figures a series keeps, one column each. */
+export const SERIES_METRICS = [
+  'cpuUsagePct',
+  'cpuReadyPct',
+  'memActiveGiB',
+  'memConsumedGiB',
+  'balloonGiB',
+  'compressedGiB',
+  'swapUsedGiB',
+  'memTotalGiB',
+  'numaLocalPct',
+  'numaRemotePct',
+  'powerKW',
+] as const;
+export type SeriesMetric = (typeof SERIES_METRICS)[number];
+
 /**
- * A bounded, tick-ordered buffer of points: at most `capacity` kept, the
- * oldest dropped, so a dashboard left open all day does not grow.
+ * A bounded, tick-ordered buffer of points, stored as columns of numbers in
+ * arrays allocated once at their full size (a ring): at most `capacity`
+ * points, the oldest dropped, so a dashboard left open all day holds the same
+ * memory after a minute as after a day, and a tick adds numbers, not objects.
+ * Per-host columns are sized when the first point with hosts arrives (the
+ * host count is fixed for the page's life, as `hostNames` is).
  */
 export class Series {
-  private points: SeriesPoint[] = [];
+  private readonly ticks: Float64Array;
+  private readonly times: Float64Array;
+  private readonly gaps: Uint8Array;
+  private readonly columns: Record<SeriesMetric, Float64Array>;
+  private hostCpu: Float32Array | null = null;
+  private hostReady: Float32Array | null = null;
+  private hosts = 0;
+  /** Slot of the oldest point. */
+  private head = 0;
+  private count = 0;
   /** Bumped on every change, so views can tell when to redraw. */
   version = 0;
 
-  constructor(readonly capacity: number) {}
-
-  get length(): number {
-    return this.points.length;
+  constructor(readonly capacity: number) {
+    this.ticks = new Float64Array(capacity);
+    this.times = new Float64Array(capacity);
+    this.gaps = new Uint8Array(capacity);
+    this.columns = Object.fromEntries(
+      SERIES_METRICS.map((m) => [m, new Float64Array(capacity)]),
+    ) as Record<SeriesMetric, Float64Array>;
   }
 
-  get last(): SeriesPoint | undefined {
-    return this.points[this.points.length - 1];
+  get length(): number {
+    return this.count;
+  }
+
+  /** Hosts per point (0 until a point with hosts arrived). */
+  get hostCount(): number {
+    return this.hosts;
   }
 
   /** Adds a point in tick order; a tick already held is replaced, an older one inserted in place. */
   add(point: SeriesPoint): void {
-    const pts = this.points;
-    const last = pts[pts.length - 1];
-    if (!last || point.tick > last.tick) pts.push(point);
-    else {
-      let i = pts.length - 1;
-      while (i >= 0 && pts[i]!.tick > point.tick) i--;
-      if (i >= 0 && pts[i]!.tick === point.tick) pts[i] = point;
-      else pts.splice(i + 1, 0, point);
+    this.addAll([point]);
+  }
+
+  /**
+   * Adds points in any order: newer ones are appended, a tick already held is
+   * replaced, and older ones (history loaded after the live ticks) are merged
+   * in with one rewrite for the whole batch.
+   */
+  addAll(points: readonly SeriesPoint[]): void {
+    const older: SeriesPoint[] = [];
+    for (const point of points) {
+      this.sizeHosts(point);
+      const last = this.count > 0 ? this.tick(this.count - 1) : -Infinity;
+      if (point.tick > last) this.append(point);
+      else {
+        const i = this.indexOfTick(point.tick);
+        if (i < this.count && this.tick(i) === point.tick) this.write(this.slot(i), point);
+        else older.push(point);
+      }
     }
-    if (pts.length > this.capacity) pts.splice(0, pts.length - this.capacity);
+    if (older.length > 0) {
+      const merged = [...older, ...Array.from({ length: this.count }, (_, i) => this.point(i))];
+      // Stable: for a tick given twice in the batch, the later one (history order) wins below.
+      merged.sort((a, b) => a.tick - b.tick);
+      const kept: SeriesPoint[] = [];
+      for (const p of merged) {
+        if (kept.length > 0 && kept[kept.length - 1]!.tick === p.tick) kept[kept.length - 1] = p;
+        else kept.push(p);
+      }
+      this.head = 0;
+      this.count = 0;
+      for (const p of kept.slice(-this.capacity)) this.append(p);
+    }
     this.version++;
   }
 
   clear(): void {
-    this.points = [];
+    this.head = 0;
+    this.count = 0;
     this.version++;
   }
 
-  /** Points whose simulated time is within `seconds` of the newest. */
-  window(seconds: number): SeriesPoint[] {
-    const pts = this.points;
-    const last = pts[pts.length - 1];
-    if (!last) return [];
-    const from = last.time - seconds;
+  /** The tick of the i-th point, oldest first. */
+  tick(i: number): number {
+    return this.ticks[this.slot(i)]!;
+  }
+
+  /** Simulated seconds of the i-th point. */
+  time(i: number): number {
+    return this.times[this.slot(i)]!;
+  }
+
+  /** Whether the i-th point is a gap (ticks never recovered). */
+  isGap(i: number): boolean {
+    return this.gaps[this.slot(i)] === 1;
+  }
+
+  /** A cluster figure of the i-th point; null in a gap. */
+  metric(metric: SeriesMetric, i: number): number | null {
+    const v = this.columns[metric][this.slot(i)]!;
+    return Number.isNaN(v) ? null : v;
+  }
+
+  /** A host's CPU usage or ready % at the i-th point; null in a gap or for a host absent then. */
+  host(kind: 'cpu' | 'ready', host: number, i: number): number | null {
+    const column = kind === 'cpu' ? this.hostCpu : this.hostReady;
+    if (!column || host < 0 || host >= this.hosts) return null;
+    const v = column[this.slot(i) * this.hosts + host]!;
+    return Number.isNaN(v) ? null : v;
+  }
+
+  /** Index of the first point whose simulated time is within `seconds` of the newest (length if empty). */
+  windowStart(seconds: number): number {
+    if (this.count === 0) return 0;
+    const from = this.time(this.count - 1) - seconds;
     let lo = 0;
-    let hi = pts.length;
+    let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (pts[mid]!.time < from) lo = mid + 1;
+      if (this.time(mid) < from) lo = mid + 1;
       else hi = mid;
     }
-    return pts.slice(lo);
+    return lo;
+  }
+
+  /** The i-th point as an object (a copy; for tests and rewrites, not for drawing). */
+  point(i: number): SeriesPoint {
+    const slot = this.slot(i);
+    const gap = this.gaps[slot] === 1;
+    const hostsOf = (column: Float32Array | null) =>
+      gap || !column ? null : column.slice(slot * this.hosts, (slot + 1) * this.hosts);
+    const p = {
+      tick: this.ticks[slot]!,
+      time: this.times[slot]!,
+      hostCpu: hostsOf(this.hostCpu),
+      hostReady: hostsOf(this.hostReady),
+    } as SeriesPoint;
+    for (const m of SERIES_METRICS) p[m] = this.metric(m, i);
+    return p;
+  }
+
+  /** Points whose simulated time is within `seconds` of the newest (copies). */
+  window(seconds: number): SeriesPoint[] {
+    const out: SeriesPoint[] = [];
+    for (let i = this.windowStart(seconds); i < this.count; i++) out.push(this.point(i));
+    return out;
   }
 
   oldestTick(): number | undefined {
-    return this.points[0]?.tick;
+    return this.count > 0 ? this.tick(0) : undefined;
+  }
+
+  newestTick(): number | undefined {
+    return this.count > 0 ? this.tick(this.count - 1) : undefined;
+  }
+
+  private slot(i: number): number {
+    const s = this.head + i;
+    return s >= this.capacity ? s - this.capacity : s;
+  }
+
+  /** First index whose tick is not below `tick`. */
+  private indexOfTick(tick: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.tick(mid) < tick) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private sizeHosts(point: SeriesPoint): void {
+    if (this.hostCpu || !point.hostCpu || point.hostCpu.length === 0) return;
+    this.hosts = point.hostCpu.length;
+    this.hostCpu = new Float32Array(this.capacity * this.hosts).fill(NaN);
+    this.hostReady = new Float32Array(this.capacity * this.hosts).fill(NaN);
+  }
+
+  private append(point: SeriesPoint): void {
+    if (this.count === this.capacity) {
+      this.head = this.slot(1);
+      this.count--;
+    }
+    this.count++;
+    this.write(this.slot(this.count - 1), point);
+  }
+
+  private write(slot: number, point: SeriesPoint): void {
+    this.ticks[slot] = point.tick;
+    this.times[slot] = point.time;
+    this.gaps[slot] = point.hostCpu === null ? 1 : 0;
+    for (const m of SERIES_METRICS) this.columns[m][slot] = point[m] ?? NaN;
+    const base = slot * this.hosts;
+    for (const [column, values] of [
+      [this.hostCpu, point.hostCpu],
+      [this.hostReady, point.hostReady],
+    ] as const) {
+      if (!column) continue;
+      for (let h = 0; h < this.hosts; h++) column[base + h] = values?.[h] ?? NaN;
+    }
   }
 }
 
 /**
- * Largest-Triangle-Three-Buckets (Steinarsson 2013): keeps the points that
- * shape a line, down to `threshold`, so a 60-minute window draws as many
- * points as the chart has pixels for. Gap points (value null) are always kept,
- * so a break stays a break.
+ * Largest-Triangle-Three-Buckets (Steinarsson 2013) over the points
+ * `from`..`to - 1` of a series read through `value`: the indexes of the
+ * points that shape the line, down to `threshold`, so a 60-minute window
+ * draws as many points as the chart has pixels for. Gap points (value null)
+ * are always kept, so a break stays a break.
  */
-export function lttb<T>(
-  data: readonly T[],
+export function lttb(
+  from: number,
+  to: number,
   threshold: number,
-  value: (p: T) => number | null,
-): T[] {
-  if (threshold >= data.length || threshold < 3) return data.slice();
-  const out: T[] = [data[0]!];
-  const every = (data.length - 2) / (threshold - 2);
-  let a = 0;
+  value: (i: number) => number | null,
+): number[] {
+  const length = to - from;
+  if (length <= 0) return [];
+  if (threshold >= length || threshold < 3) return Array.from({ length }, (_, k) => from + k);
+  const out: number[] = [from];
+  const every = (length - 2) / (threshold - 2);
+  let a = from;
   for (let i = 0; i < threshold - 2; i++) {
-    const start = Math.floor(i * every) + 1;
-    const end = Math.min(Math.floor((i + 1) * every) + 1, data.length - 1);
+    const start = from + Math.floor(i * every) + 1;
+    const end = Math.min(from + Math.floor((i + 1) * every) + 1, to - 1);
     const nextStart = end;
-    const nextEnd = Math.min(Math.floor((i + 2) * every) + 1, data.length);
+    const nextEnd = Math.min(from + Math.floor((i + 2) * every) + 1, to);
     let avgX = 0;
     let avgY = 0;
     let n = 0;
     for (let j = nextStart; j < nextEnd; j++) {
-      const y = value(data[j]!);
+      const y = value(j);
       if (y === null) continue;
       avgX += j;
       avgY += y;
@@ -178,14 +345,14 @@ export function lttb<T>(
       avgY /= n;
     } else {
       avgX = nextStart;
-      avgY = value(data[a]!) ?? 0;
+      avgY = value(a) ?? 0;
     }
-    const ay = value(data[a]!) ?? avgY;
+    const ay = value(a) ?? avgY;
     let best = start;
     let bestArea = -1;
     let gap = -1;
     for (let j = start; j < end; j++) {
-      const y = value(data[j]!);
+      const y = value(j);
       if (y === null) {
         gap = j;
         continue;
@@ -196,12 +363,11 @@ export function lttb<T>(
         best = j;
       }
     }
-    const picks = bestArea >= 0 ? [best] : [];
-    if (gap >= 0) picks.push(gap);
-    picks.sort((x, y) => x - y);
-    for (const p of picks) out.push(data[p]!);
+    if (bestArea >= 0 && gap >= 0) out.push(Math.min(best, gap), Math.max(best, gap));
+    else if (bestArea >= 0) out.push(best);
+    else if (gap >= 0) out.push(gap);
     a = bestArea >= 0 ? best : gap >= 0 ? gap : a;
   }
-  out.push(data[data.length - 1]!);
+  out.push(to - 1);
   return out;
 }
