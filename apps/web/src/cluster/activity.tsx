@@ -84,20 +84,27 @@ export const ActivityPanel = memo(function ActivityPanel() {
       ),
     [activity, filter],
   );
+  // The picker re-renders when the choice changes, not with every frame's events.
+  const picker = useMemo(
+    () => (
+      <SegmentedControl
+        size="xs"
+        value={filter}
+        onChange={(v) => setFilter(v)}
+        data={[
+          { value: 'all', label: 'all' },
+          { value: 'people', label: 'people' },
+        ]}
+        aria-label="Show"
+      />
+    ),
+    [filter],
+  );
   return (
     <section className="panel" aria-labelledby="activity-title" data-testid="activity">
       <div className="panel-head">
         <h2 id="activity-title">Activity</h2>
-        <SegmentedControl
-          size="xs"
-          value={filter}
-          onChange={(v) => setFilter(v)}
-          data={[
-            { value: 'all', label: 'all' },
-            { value: 'people', label: 'people' },
-          ]}
-          aria-label="Show"
-        />
+        {picker}
       </div>
       {shown.length === 0 ? (
         <div className="empty">nothing yet: commands and cluster events appear here</div>

@@ -87,6 +87,36 @@ const sameAlarm = (a: AlarmFrame, b: AlarmFrame) =>
   a.ackNote === b.ackNote &&
   a.since === b.since;
 
+/**
+ * Who acknowledged the alarm, or the button to: redrawn when the acknowledgement changes, not with
+ * the alarm's value every tick (the button is a few Mantine components, forty rows of them).
+ */
+const AckAction = memo(
+  function AckAction({ alarm: a, onAck }: { alarm: AlarmFrame; onAck: (a: AlarmFrame) => void }) {
+    return a.state === 'acknowledged' ? (
+      <span className="acked" data-testid="acked-by">
+        <span aria-hidden="true">✔ </span>acked by {a.ackedBy}
+        {a.ackNote ? `: “${a.ackNote}”` : ''}
+      </span>
+    ) : (
+      <ActButton
+        size="compact-xs"
+        variant="light"
+        onClick={() => onAck(a)}
+        aria-label={`Acknowledge ${a.rule} on ${a.target}`}
+      >
+        Acknowledge…
+      </ActButton>
+    );
+  },
+  (prev, next) =>
+    prev.onAck === next.onAck &&
+    prev.alarm.id === next.alarm.id &&
+    prev.alarm.state === next.alarm.state &&
+    prev.alarm.ackedBy === next.alarm.ackedBy &&
+    prev.alarm.ackNote === next.alarm.ackNote,
+);
+
 /** One alarm; redrawn only when what it shows changes (frames bring new objects every tick). */
 const AlarmRow = memo(
   function AlarmRow({ alarm: a, onAck }: { alarm: AlarmFrame; onAck: (a: AlarmFrame) => void }) {
@@ -107,21 +137,7 @@ const AlarmRow = memo(
         </div>
         <div className="alarm-line dim">
           <span>since t={simTime(a.since)}</span>
-          {a.state === 'acknowledged' ? (
-            <span className="acked" data-testid="acked-by">
-              <span aria-hidden="true">✔ </span>acked by {a.ackedBy}
-              {a.ackNote ? `: “${a.ackNote}”` : ''}
-            </span>
-          ) : (
-            <ActButton
-              size="compact-xs"
-              variant="light"
-              onClick={() => onAck(a)}
-              aria-label={`Acknowledge ${a.rule} on ${a.target}`}
-            >
-              Acknowledge…
-            </ActButton>
-          )}
+          <AckAction alarm={a} onAck={onAck} />
         </div>
       </li>
     );
@@ -216,7 +232,9 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
       return;
     }
     const fresh = critical.filter((a) => !seen.current!.has(a.id));
-    for (const a of fresh) seen.current.add(a.id);
+    // Only the alarms firing now are remembered (an alarm that fires again comes with a new id), so
+    // the set stays as small as the list on a page left open all day.
+    seen.current = new Set(critical.map((a) => a.id));
     if (fresh.length === 0) return;
     // At most one toast every 10 s: a storm of alarms makes one line, not a
     // stack of animated toasts every second; the panel has them all.

@@ -2,7 +2,7 @@
 
 import type { VmFrame } from '@overcommit/contracts';
 import { Button, Group, Pagination, Switch, TextInput, UnstyledButton } from '@mantine/core';
-import { memo, useCallback, useEffect, useMemo, useState } from 'react';
+import { type CSSProperties, memo, useCallback, useEffect, useMemo, useState } from 'react';
 import { useFeedView } from '../live/hooks';
 import { mib, pct } from '../ui/format';
 import { useCluster } from './context';
@@ -27,29 +27,80 @@ type Key = keyof Pick<
 const COLUMNS: {
   key: Key | 'migration';
   label: string;
+  /** The column's width (the table's layout never depends on the figures in it). */
+  width: string;
   num?: boolean;
   show: (v: VmFrame) => string;
 }[] = [
-  { key: 'name', label: 'name', show: (v) => v.name },
-  { key: 'host', label: 'host', show: (v) => v.host ?? '–' },
-  { key: 'state', label: 'state', show: (v) => v.state },
-  { key: 'vcpus', label: 'vCPUs', num: true, show: (v) => String(v.vcpus) },
-  { key: 'cpuUsagePct', label: 'CPU %', num: true, show: (v) => pct(v.cpuUsagePct) },
-  { key: 'cpuReadyPct', label: 'ready %', num: true, show: (v) => pct(v.cpuReadyPct) },
-  { key: 'costopPct', label: 'co-stop %', num: true, show: (v) => pct(v.costopPct) },
-  { key: 'memActiveMiB', label: 'mem active', num: true, show: (v) => mib(v.memActiveMiB) },
-  { key: 'balloonMiB', label: 'balloon', num: true, show: (v) => mib(v.balloonMiB) },
-  { key: 'swappedMiB', label: 'swap', num: true, show: (v) => mib(v.swappedMiB) },
-  { key: 'numaLocalPct', label: 'NUMA local %', num: true, show: (v) => pct(v.numaLocalPct, 0) },
-  { key: 'performancePct', label: 'perf %', num: true, show: (v) => pct(v.performancePct, 0) },
+  { key: 'name', label: 'name', width: '7rem', show: (v) => v.name },
+  { key: 'host', label: 'host', width: '5.5rem', show: (v) => v.host ?? '–' },
+  { key: 'state', label: 'state', width: '5.5rem', show: (v) => v.state },
+  { key: 'vcpus', label: 'vCPUs', width: '4rem', num: true, show: (v) => String(v.vcpus) },
+  { key: 'cpuUsagePct', label: 'CPU %', width: '4rem', num: true, show: (v) => pct(v.cpuUsagePct) },
+  {
+    key: 'cpuReadyPct',
+    label: 'ready %',
+    width: '4.5rem',
+    num: true,
+    show: (v) => pct(v.cpuReadyPct),
+  },
+  {
+    key: 'costopPct',
+    label: 'co-stop %',
+    width: '5rem',
+    num: true,
+    show: (v) => pct(v.costopPct),
+  },
+  {
+    key: 'memActiveMiB',
+    label: 'mem active',
+    width: '6rem',
+    num: true,
+    show: (v) => mib(v.memActiveMiB),
+  },
+  { key: 'balloonMiB', label: 'balloon', width: '5rem', num: true, show: (v) => mib(v.balloonMiB) },
+  { key: 'swappedMiB', label: 'swap', width: '4.5rem', num: true, show: (v) => mib(v.swappedMiB) },
+  {
+    key: 'numaLocalPct',
+    label: 'NUMA local %',
+    width: '6.5rem',
+    num: true,
+    show: (v) => pct(v.numaLocalPct, 0),
+  },
+  {
+    key: 'performancePct',
+    label: 'perf %',
+    width: '4rem',
+    num: true,
+    show: (v) => pct(v.performancePct, 0),
+  },
   {
     key: 'migration',
     label: 'migration',
+    width: '9rem',
     show: (v) => (v.migration ? `${v.migration.progressPct.toFixed(0)}% → ${v.migration.to}` : ''),
   },
 ];
 
 const PAGE = 25;
+
+/**
+ * The grid's columns (see .vm-table in globals.css): the name and the migration share what is left,
+ * the rest fixed. Their sum (73.5rem) stays within the table's min-width (74rem), or the last columns
+ * would fall outside the rows, which are size-contained.
+ */
+const TABLE_STYLE = {
+  '--vm-columns': [
+    ...COLUMNS.map((c) =>
+      c.key === 'name'
+        ? `minmax(${c.width}, 1.4fr)`
+        : c.key === 'migration'
+          ? `minmax(${c.width}, 1.2fr)`
+          : c.width,
+    ),
+    '3rem',
+  ].join(' '),
+} as CSSProperties;
 
 /** Natural order (vm-2 before vm-10); one collator, as `localeCompare` with options builds one per call. */
 const byName = new Intl.Collator('en', { numeric: true }).compare;
@@ -67,14 +118,19 @@ const sameVm = (a: VmFrame, b: VmFrame) =>
   COLUMNS.every((c) => c.show(a) === c.show(b)) &&
   (a.migration?.progressPct ?? -1) === (b.migration?.progressPct ?? -1);
 
-/** One VM's row, plain markup, redrawn only when a figure it shows changes. */
+/**
+ * One row of the page, plain markup, redrawn only when a figure it shows changes. Rows are keyed by
+ * their place on the page, not by VM: when a re-sort moves a VM up or down (every tick, sorted by
+ * ready time), its figures are written into the rows already there instead of the rows being moved,
+ * which would make the browser re-create, restyle and re-lay out every cell of each moved row.
+ */
 const Row = memo(
   function Row({ vm: v, onAction }: { vm: VmFrame; onAction: (a: VmAction) => void }) {
     return (
-      <tr data-testid={`vm-${v.name}`}>
+      <tr role="row" data-testid={`vm-${v.name}`}>
         {COLUMNS.map((c) =>
           c.key === 'migration' ? (
-            <td key={c.key} data-col="migration">
+            <td key={c.key} role="cell" data-col="migration">
               {v.migration ? (
                 <progress
                   max={100}
@@ -85,12 +141,12 @@ const Row = memo(
               <span className="dim">{c.show(v)}</span>
             </td>
           ) : (
-            <td key={c.key} className={c.num ? 'num' : undefined} data-col={c.key}>
+            <td key={c.key} role="cell" className={c.num ? 'num' : undefined} data-col={c.key}>
               {c.show(v)}
             </td>
           ),
         )}
-        <td>
+        <td role="cell">
           <button
             type="button"
             className="row-action"
@@ -140,36 +196,81 @@ export const VmTable = memo(function VmTable() {
     );
     return matching;
   }, [vms, filter, sort]);
+  // The controls, the column heads and the pager re-render when what they show changes, not with
+  // every tick's figures (each is a handful of Mantine components).
+  const controls = useMemo(
+    () => (
+      <Group gap="sm">
+        {open ? (
+          <TextInput
+            size="xs"
+            placeholder="filter by name, host, state"
+            value={filter}
+            onChange={(e) => {
+              setFilter(e.currentTarget.value);
+              setPage(1);
+            }}
+            aria-label="Filter VMs"
+          />
+        ) : null}
+        {open ? (
+          <Button size="xs" variant="default" onClick={() => onAction({ kind: 'create' })}>
+            New VM…
+          </Button>
+        ) : null}
+        <Switch
+          label="show VM table (streams per-VM metrics)"
+          checked={open}
+          onChange={(e) => setOpen(e.currentTarget.checked)}
+        />
+      </Group>
+    ),
+    [open, filter, onAction],
+  );
+  const head = useMemo(
+    () => (
+      <thead role="rowgroup">
+        <tr role="row">
+          {COLUMNS.map((c) => (
+            <th
+              key={c.key}
+              role="columnheader"
+              aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+              className={c.num ? 'num' : undefined}
+            >
+              <UnstyledButton
+                onClick={() =>
+                  setSort((s) => ({
+                    key: c.key,
+                    desc: s.key === c.key ? !s.desc : c.num === true,
+                  }))
+                }
+              >
+                {c.label} {sort.key === c.key ? (sort.desc ? '▼' : '▲') : ''}
+              </UnstyledButton>
+            </th>
+          ))}
+          <th role="columnheader" aria-label="actions" />
+        </tr>
+      </thead>
+    ),
+    [sort],
+  );
   const pages = Math.max(1, Math.ceil(rows.length / PAGE));
   const current = Math.min(page, pages);
+  const pager = useMemo(
+    () => <Pagination size="sm" total={pages} value={current} onChange={setPage} />,
+    [pages, current],
+  );
+  const modal = useMemo(
+    () => <VmActionModal action={action} onClose={() => setAction(null)} onChoose={setAction} />,
+    [action],
+  );
   return (
     <section className="panel" aria-labelledby="vms-title" data-testid="vm-table">
       <div className="panel-head">
         <h2 id="vms-title">VMs</h2>
-        <Group gap="sm">
-          {open ? (
-            <TextInput
-              size="xs"
-              placeholder="filter by name, host, state"
-              value={filter}
-              onChange={(e) => {
-                setFilter(e.currentTarget.value);
-                setPage(1);
-              }}
-              aria-label="Filter VMs"
-            />
-          ) : null}
-          {open ? (
-            <Button size="xs" variant="default" onClick={() => onAction({ kind: 'create' })}>
-              New VM…
-            </Button>
-          ) : null}
-          <Switch
-            label="show VM table (streams per-VM metrics)"
-            checked={open}
-            onChange={(e) => setOpen(e.currentTarget.checked)}
-          />
-        </Group>
+        {controls}
       </div>
       {!open ? null : !vms ? (
         <div className="empty">loading per-VM metrics (next tick)…</div>
@@ -180,48 +281,24 @@ export const VmTable = memo(function VmTable() {
       ) : (
         <>
           <div className="table-scroll">
-            <table className="vm-table">
-              <thead>
-                <tr>
-                  {COLUMNS.map((c) => (
-                    <th
-                      key={c.key}
-                      aria-sort={
-                        sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'
-                      }
-                      className={c.num ? 'num' : undefined}
-                    >
-                      <UnstyledButton
-                        onClick={() =>
-                          setSort((s) => ({
-                            key: c.key,
-                            desc: s.key === c.key ? !s.desc : c.num === true,
-                          }))
-                        }
-                      >
-                        {c.label} {sort.key === c.key ? (sort.desc ? '▼' : '▲') : ''}
-                      </UnstyledButton>
-                    </th>
-                  ))}
-                  <th aria-label="actions" />
-                </tr>
-              </thead>
-              <tbody>
-                {rows.slice((current - 1) * PAGE, current * PAGE).map((v) => (
-                  <Row key={v.name} vm={v} onAction={onAction} />
+            <table className="vm-table" role="table" style={TABLE_STYLE}>
+              {head}
+              <tbody role="rowgroup">
+                {rows.slice((current - 1) * PAGE, current * PAGE).map((v, i) => (
+                  <Row key={i} vm={v} onAction={onAction} />
                 ))}
               </tbody>
             </table>
           </div>
-          <Group justify="space-between" mt="xs">
+          <div className="table-foot">
             <span className="dim">
               {rows.length} of {vms.length} VMs
             </span>
-            <Pagination size="sm" total={pages} value={current} onChange={setPage} />
-          </Group>
+            {pager}
+          </div>
         </>
       )}
-      <VmActionModal action={action} onClose={() => setAction(null)} onChoose={setAction} />
+      {modal}
     </section>
   );
 });
