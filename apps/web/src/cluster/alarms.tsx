@@ -226,15 +226,15 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
   useEffect(() => {
     if (!frame) return;
     const critical = active.filter((a) => a.severity === 'critical' && a.state === 'firing');
-    if (seen.current === null) {
-      // Alarms already firing when the page opened are in the list, not toasted.
-      seen.current = new Set(critical.map((a) => a.id));
-      return;
-    }
-    const fresh = critical.filter((a) => !seen.current!.has(a.id));
-    // Only the alarms firing now are remembered (an alarm that fires again comes with a new id), so
-    // the set stays as small as the list on a page left open all day.
-    seen.current = new Set(critical.map((a) => a.id));
+    const known = seen.current;
+    // The alarms active now (any severity, acknowledged or not) are remembered, and only they: one
+    // that drops to warning and comes back to critical keeps its id and is not toasted twice, one
+    // that resolves and fires again comes with a new id, and the set stays as small as the list on
+    // a page left open all day.
+    seen.current = new Set(active.map((a) => a.id));
+    // Alarms already firing when the page opened are in the list, not toasted.
+    if (known === null) return;
+    const fresh = critical.filter((a) => !known.has(a.id));
     if (fresh.length === 0) return;
     // At most one toast every 10 s: a storm of alarms makes one line, not a
     // stack of animated toasts every second; the panel has them all.

@@ -1,8 +1,8 @@
 'use client';
 
-import { Badge, Group, Progress, Select, Text } from '@mantine/core';
+import { Badge, Group, Progress, Select } from '@mantine/core';
 import Link from 'next/link';
-import { memo } from 'react';
+import { memo, type ReactNode } from 'react';
 import { useFeedView } from '../live/hooks';
 import type { Connection } from '../live/feed';
 import { palette, ratio, severityLabel, simTime, watts } from '../ui/format';
@@ -48,7 +48,8 @@ function ConnectionBadge({ connection }: { connection: Connection }) {
   );
 }
 
-function Gauge({
+/** A ratio against its limit; redrawn only when the figures it shows change. */
+const Gauge = memo(function Gauge({
   label,
   value,
   limit,
@@ -63,13 +64,11 @@ function Gauge({
   const tone = share >= 100 ? palette.critical : share >= 90 ? palette.warning : palette.info;
   return (
     <div className="gauge" data-testid={testId}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="sm" className="num">
+      <div className="fig-label">{label}</div>
+      <div className="gauge-value num">
         {ratio(value)} <span className="dim">of {ratio(limit)}</span>
         {share >= 100 ? <span style={{ color: tone }}> ▲ over</span> : null}
-      </Text>
+      </div>
       <Progress
         value={Math.min(100, share)}
         color={tone}
@@ -78,7 +77,86 @@ function Gauge({
       />
     </div>
   );
-}
+});
+
+/**
+ * One figure of the header, plain markup (the header redraws every tick; a figure only when its
+ * text changes).
+ */
+const Figure = memo(function Figure({
+  label,
+  children,
+  testId,
+}: {
+  label: string;
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <div>
+      <div className="fig-label">{label}</div>
+      <div className="fig-value num" data-testid={testId}>
+        {children}
+      </div>
+    </div>
+  );
+});
+
+const AlarmCounts = memo(function AlarmCounts({
+  critical,
+  warning,
+}: {
+  critical: number;
+  warning: number;
+}) {
+  return (
+    <div data-testid="alarm-counts">
+      <div className="fig-label">active alarms</div>
+      <div className="fig-value num">
+        <span style={{ color: severityLabel.critical.color }} aria-hidden="true">
+          {severityLabel.critical.icon}
+        </span>{' '}
+        {critical} critical{' '}
+        <span style={{ color: severityLabel.warning.color }} aria-hidden="true">
+          {severityLabel.warning.icon}
+        </span>{' '}
+        {warning} warning
+      </div>
+    </div>
+  );
+});
+
+/** The cluster's name, how it is shared and this page's role: changes only when those do. */
+const Title = memo(function Title({
+  name,
+  visibility,
+  role,
+}: {
+  name: string;
+  visibility: string;
+  role: string | null;
+}) {
+  return (
+    <Group gap="sm" wrap="nowrap">
+      <Link href="/" className="crumb">
+        Overcommit
+      </Link>
+      <span aria-hidden="true">/</span>
+      <h1 className="cluster-name">{name}</h1>
+      <Badge variant="outline" size="sm">
+        {visibility}
+      </Badge>
+      {role ? (
+        <Badge variant="light" size="sm" data-testid="role">
+          {role === 'operator' ? 'operator' : 'viewer'}
+        </Badge>
+      ) : null}
+    </Group>
+  );
+});
+
+const Theme = memo(ThemeToggle);
+const Connected = memo(ConnectionBadge);
 
 /** Pause, resume and speed: re-rendered when they change, not with every frame. */
 const Controls = memo(function Controls({ paused, speed }: { paused: boolean; speed: number }) {
@@ -155,55 +233,31 @@ export const ClusterHeader = memo(function ClusterHeader({
   return (
     <header className="cluster-header" data-testid="cluster-header" data-tick={frame?.tick ?? ''}>
       <Group justify="space-between" wrap="wrap" gap="sm">
-        <Group gap="sm" wrap="nowrap">
-          <Link href="/" className="crumb">
-            Overcommit
-          </Link>
-          <span aria-hidden="true">/</span>
-          <h1 className="cluster-name">{name}</h1>
-          <Badge variant="outline" size="sm">
-            {visibility}
-          </Badge>
-          {role ? (
-            <Badge variant="light" size="sm" data-testid="role">
-              {role === 'operator' ? 'operator' : 'viewer'}
-            </Badge>
-          ) : null}
-        </Group>
+        <Title name={name} visibility={visibility} role={role} />
         <Group gap="md" wrap="nowrap">
-          <Text className="num" data-testid="sim-time" title="simulated time">
+          <span className="num header-time" data-testid="sim-time" title="simulated time">
             t={frame ? simTime(frame.time) : '–'} <span className="dim">×{speed}</span>
             {paused ? (
               <Badge ml={6} color="gray">
                 paused
               </Badge>
             ) : null}
-          </Text>
+          </span>
           <Controls paused={paused} speed={speed} />
-          <ConnectionBadge connection={connection} />
-          <Text size="sm" data-testid="watching">
+          <Connected connection={connection} />
+          <span className="watching" data-testid="watching">
             {presence?.total ?? 0} watching
-          </Text>
-          <ThemeToggle />
+          </span>
+          <Theme />
         </Group>
       </Group>
       <div className="header-figures">
-        <div>
-          <Text size="xs" c="dimmed">
-            hosts up
-          </Text>
-          <Text className="num" data-testid="hosts-up">
-            {c ? `${c.hostsUp}/${c.hostsTotal}` : '–'}
-          </Text>
-        </div>
-        <div>
-          <Text size="xs" c="dimmed">
-            VMs running
-          </Text>
-          <Text className="num" data-testid="vms-running">
-            {c ? `${c.vmsRunning}/${c.vmsTotal}` : '–'}
-          </Text>
-        </div>
+        <Figure label="hosts up" testId="hosts-up">
+          {c ? `${c.hostsUp}/${c.hostsTotal}` : '–'}
+        </Figure>
+        <Figure label="VMs running" testId="vms-running">
+          {c ? `${c.vmsRunning}/${c.vmsTotal}` : '–'}
+        </Figure>
         {c ? (
           <>
             <Gauge
@@ -220,27 +274,8 @@ export const ClusterHeader = memo(function ClusterHeader({
             />
           </>
         ) : null}
-        <div>
-          <Text size="xs" c="dimmed">
-            power
-          </Text>
-          <Text className="num">{c ? watts(c.powerWatts) : '–'}</Text>
-        </div>
-        <div data-testid="alarm-counts">
-          <Text size="xs" c="dimmed">
-            active alarms
-          </Text>
-          <Text className="num">
-            <span style={{ color: severityLabel.critical.color }} aria-hidden="true">
-              {severityLabel.critical.icon}
-            </span>{' '}
-            {c?.alarms.critical ?? 0} critical{' '}
-            <span style={{ color: severityLabel.warning.color }} aria-hidden="true">
-              {severityLabel.warning.icon}
-            </span>{' '}
-            {c?.alarms.warning ?? 0} warning
-          </Text>
-        </div>
+        <Figure label="power">{c ? watts(c.powerWatts) : '–'}</Figure>
+        <AlarmCounts critical={c?.alarms.critical ?? 0} warning={c?.alarms.warning ?? 0} />
       </div>
     </header>
   );

@@ -92,6 +92,7 @@ const HostTile = memo(function HostTile(props: {
         data-testid={`host-${name}`}
         style={background ? { background, color: dark ? '#111' : '#fff' } : undefined}
         aria-label={label}
+        title={label}
       >
         <span className="host-name">{name}</span>
         <span className="host-value num">{value}</span>

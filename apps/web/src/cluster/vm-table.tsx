@@ -2,7 +2,7 @@
 
 import type { VmFrame } from '@overcommit/contracts';
 import { Button, Group, Pagination, Switch, TextInput, UnstyledButton } from '@mantine/core';
-import { type CSSProperties, memo, useCallback, useEffect, useMemo, useState } from 'react';
+import { type CSSProperties, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useFeedView } from '../live/hooks';
 import { mib, pct } from '../ui/format';
 import { useCluster } from './context';
@@ -77,7 +77,7 @@ const COLUMNS: {
   {
     key: 'migration',
     label: 'migration',
-    width: '9rem',
+    width: '12rem',
     show: (v) => (v.migration ? `${v.migration.progressPct.toFixed(0)}% → ${v.migration.to}` : ''),
   },
 ];
@@ -86,7 +86,7 @@ const PAGE = 25;
 
 /**
  * The grid's columns (see .vm-table in globals.css): the name and the migration share what is left,
- * the rest fixed. Their sum (73.5rem) stays within the table's min-width (74rem), or the last columns
+ * the rest fixed. Their sum (76.5rem) stays within the table's min-width (77rem), or the last columns
  * would fall outside the rows, which are size-contained.
  */
 const TABLE_STYLE = {
@@ -130,7 +130,7 @@ const Row = memo(
       <tr role="row" data-testid={`vm-${v.name}`}>
         {COLUMNS.map((c) =>
           c.key === 'migration' ? (
-            <td key={c.key} role="cell" data-col="migration">
+            <td key={c.key} role="cell" data-col="migration" title={c.show(v) || undefined}>
               {v.migration ? (
                 <progress
                   max={100}
@@ -141,7 +141,13 @@ const Row = memo(
               <span className="dim">{c.show(v)}</span>
             </td>
           ) : (
-            <td key={c.key} role="cell" className={c.num ? 'num' : undefined} data-col={c.key}>
+            <td
+              key={c.key}
+              role="cell"
+              className={c.num ? 'num' : undefined}
+              data-col={c.key}
+              title={c.num ? undefined : c.show(v)}
+            >
               {c.show(v)}
             </td>
           ),
@@ -196,6 +202,25 @@ export const VmTable = memo(function VmTable() {
     );
     return matching;
   }, [vms, filter, sort]);
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+  const current = Math.min(page, pages);
+  // While the pointer is over the rows or focus is in them, the page keeps its VMs in their places
+  // (their figures still change): rows are keyed by place, so a re-sort would otherwise put another
+  // VM under the pointer or the focused button between aiming and clicking.
+  const [pointerIn, setPointerIn] = useState(false);
+  const [focusIn, setFocusIn] = useState(false);
+  const held = pointerIn || focusIn;
+  const shownNames = useRef<readonly string[]>([]);
+  const pageRows = useMemo(() => {
+    const fresh = rows.slice((current - 1) * PAGE, current * PAGE);
+    if (!held || !vms) return fresh;
+    const now = new Map(vms.map((v) => [v.name, v]));
+    const kept = shownNames.current.flatMap((name) => now.get(name) ?? []);
+    return kept.length > 0 ? kept : fresh;
+  }, [rows, current, held, vms]);
+  useEffect(() => {
+    shownNames.current = pageRows.map((v) => v.name);
+  }, [pageRows]);
   // The controls, the column heads and the pager re-render when what they show changes, not with
   // every tick's figures (each is a handful of Mantine components).
   const controls = useMemo(
@@ -256,8 +281,6 @@ export const VmTable = memo(function VmTable() {
     ),
     [sort],
   );
-  const pages = Math.max(1, Math.ceil(rows.length / PAGE));
-  const current = Math.min(page, pages);
   const pager = useMemo(
     () => <Pagination size="sm" total={pages} value={current} onChange={setPage} />,
     [pages, current],
@@ -283,8 +306,16 @@ export const VmTable = memo(function VmTable() {
           <div className="table-scroll">
             <table className="vm-table" role="table" style={TABLE_STYLE}>
               {head}
-              <tbody role="rowgroup">
-                {rows.slice((current - 1) * PAGE, current * PAGE).map((v, i) => (
+              <tbody
+                role="rowgroup"
+                onPointerEnter={() => setPointerIn(true)}
+                onPointerLeave={() => setPointerIn(false)}
+                onFocus={() => setFocusIn(true)}
+                onBlur={(e) => {
+                  if (!e.currentTarget.contains(e.relatedTarget)) setFocusIn(false);
+                }}
+              >
+                {pageRows.map((v, i) => (
                   <Row key={i} vm={v} onAction={onAction} />
                 ))}
               </tbody>
@@ -293,6 +324,7 @@ export const VmTable = memo(function VmTable() {
           <div className="table-foot">
             <span className="dim">
               {rows.length} of {vms.length} VMs
+              {held ? ' · order held while you point at or focus a row' : ''}
             </span>
             {pager}
           </div>

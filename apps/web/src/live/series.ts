@@ -231,7 +231,11 @@ export class Series {
     const slot = this.slot(i);
     const gap = this.gaps[slot] === 1;
     const hostsOf = (column: Float32Array | null) =>
-      gap || !column ? null : column.slice(slot * this.hosts, (slot + 1) * this.hosts);
+      gap
+        ? null
+        : column
+          ? column.slice(slot * this.hosts, (slot + 1) * this.hosts)
+          : new Float32Array(0);
     const p = {
       tick: this.ticks[slot]!,
       time: this.times[slot]!,
