@@ -1,6 +1,7 @@
 import {
   type Frame,
   decodeFrame,
+  decodeVmColumns,
   decodeVms,
   encodeFrame,
   encodeVms,
@@ -114,6 +115,18 @@ describe('frames on the wire', () => {
     expect(vmFrameSchema.array().safeParse(decoded).success).toBe(true);
     expect(differences(decoded, vms, 'vms')).toEqual([]);
     expect(text.length / JSON.stringify(vms).length).toBeLessThanOrEqual(0.25);
+  });
+
+  it('give the same VMs as columns, and as rows built one at a time', () => {
+    const text = encodeVms(vms);
+    const rows = decodeVms(text);
+    const columns = decodeVmColumns(text);
+    expect(columns.length).toBe(rows.length);
+    expect(columns.column('name')).toEqual(rows.map((v) => v.name));
+    expect(columns.column('cpuReadyPct')).toEqual(rows.map((v) => v.cpuReadyPct));
+    expect(columns.column('state')).toEqual(rows.map((v) => v.state));
+    for (const i of [0, 1, Math.floor(rows.length / 2), rows.length - 1])
+      expect(columns.row(i)).toEqual(rows[i]);
   });
 
   it('refuse a frame of another wire version with a message that says what to do', () => {

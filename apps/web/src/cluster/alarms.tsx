@@ -243,6 +243,11 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
     if (wait <= 0) flushToasts();
     else toastTimer.current ??= setTimeout(flushToasts, wait);
   }, [active, frame, flushToasts]);
+  // The dialog (a Mantine Modal, closed most of the time) re-renders when it opens or closes.
+  const dialog = useMemo(
+    () => <AckDialog alarm={acking} onClose={() => setAcking(null)} />,
+    [acking],
+  );
   // The filters re-render only when they change, not with every frame's alarms.
   const filters = useMemo(
     () => (
@@ -334,7 +339,7 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
           </ul>
         )
       ) : null}
-      <AckDialog alarm={acking} onClose={() => setAcking(null)} />
+      {dialog}
     </section>
   );
 });

@@ -1,12 +1,13 @@
 'use client';
 
-import type { HostTopology, VmFrame } from '@overcommit/contracts';
+import type { HostTopology } from '@overcommit/contracts';
 import { Alert, Badge, Group, Text } from '@mantine/core';
 import Link from 'next/link';
 import { useEffect, useMemo, useState } from 'react';
 import { clusterConfig } from '../api';
 import type { ClusterFeed } from '../live/feed';
 import { useFeedView } from '../live/hooks';
+import { vmsOn } from '../live/vms';
 import { mib, pct, severityLabel, simTime } from '../ui/format';
 import { NameGate } from '../ui/name-gate';
 import { HostCharts } from './charts';
@@ -66,10 +67,7 @@ function Topology({ host }: { host: string }) {
     return () => feed.watchVms(false);
   }, [feed]);
   const h = frame?.hosts.find((x) => x.name === host);
-  const here = useMemo(
-    () => (vms ?? []).filter((v) => v.host === host && v.state === 'running'),
-    [vms, host],
-  );
+  const here = useMemo(() => vmsOn(vms, host, true), [vms, host]);
   const colour = useMemo(
     () => new Map(here.map((v, i) => [v.name, VM_COLORS[i % VM_COLORS.length]!])),
     [here],
@@ -204,7 +202,7 @@ function Topology({ host }: { host: string }) {
 function HostVms({ host }: { host: string }) {
   const { feed } = useCluster();
   const vms = useFeedView(feed, (v) => v.vms, null);
-  const here = (vms ?? []).filter((v: VmFrame) => v.host === host);
+  const here = useMemo(() => vmsOn(vms, host), [vms, host]);
   return (
     <section className="panel" aria-labelledby="host-vms-title">
       <div className="panel-head">

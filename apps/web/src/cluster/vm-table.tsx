@@ -1,6 +1,6 @@
 'use client';
 
-import type { VmFrame } from '@overcommit/contracts';
+import type { VmColumns, VmFrame } from '@overcommit/contracts';
 import { Button, Group, Pagination, Switch, TextInput, UnstyledButton } from '@mantine/core';
 import { type CSSProperties, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useFeedView } from '../live/hooks';
@@ -105,11 +105,13 @@ const TABLE_STYLE = {
 /** Natural order (vm-2 before vm-10); one collator, as `localeCompare` with options builds one per call. */
 const byName = new Intl.Collator('en', { numeric: true }).compare;
 
-function compare(a: VmFrame, b: VmFrame, key: Key | 'migration'): number {
-  if (key === 'migration')
-    return (a.migration?.progressPct ?? -1) - (b.migration?.progressPct ?? -1);
-  const x = a[key];
-  const y = b[key];
+/** What a column sorts by, one value per VM (migration: its progress, -1 when none). */
+function sortValues(vms: VmColumns, key: Key | 'migration'): readonly (number | string | null)[] {
+  if (key === 'migration') return vms.column('migration').map((m) => m?.progressPct ?? -1);
+  return vms.column(key);
+}
+
+function compareValues(x: number | string | null, y: number | string | null): number {
   if (typeof x === 'number' && typeof y === 'number') return x - y;
   return byName(String(x ?? ''), String(y ?? ''));
 }
@@ -186,23 +188,32 @@ export const VmTable = memo(function VmTable() {
     feed.watchVms(true);
     return () => feed.watchVms(false);
   }, [feed, open]);
-  const rows = useMemo(() => {
+  // The VMs to show, as indexes, filtered and sorted: only the columns these read are decoded, and
+  // no row object is built for a VM off the page.
+  const order = useMemo(() => {
     if (!vms) return [];
+    const names = vms.column('name');
     const q = filter.trim().toLowerCase();
-    const matching = q
-      ? vms.filter(
-          (v) =>
-            v.name.toLowerCase().includes(q) ||
-            (v.host ?? '').toLowerCase().includes(q) ||
-            v.state.includes(q),
+    const picked: number[] = [];
+    if (q) {
+      const hosts = vms.column('host');
+      const states = vms.column('state');
+      for (let i = 0; i < vms.length; i++)
+        if (
+          names[i]!.toLowerCase().includes(q) ||
+          (hosts[i] ?? '').toLowerCase().includes(q) ||
+          states[i]!.includes(q)
         )
-      : vms.slice();
-    matching.sort(
-      (a, b) => (sort.desc ? -1 : 1) * compare(a, b, sort.key) || byName(a.name, b.name),
+          picked.push(i);
+    } else for (let i = 0; i < vms.length; i++) picked.push(i);
+    const values = sortValues(vms, sort.key);
+    const direction = sort.desc ? -1 : 1;
+    picked.sort(
+      (a, b) => direction * compareValues(values[a]!, values[b]!) || byName(names[a]!, names[b]!),
     );
-    return matching;
+    return picked;
   }, [vms, filter, sort]);
-  const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+  const pages = Math.max(1, Math.ceil(order.length / PAGE));
   const current = Math.min(page, pages);
   // While the pointer is over the rows or focus is in them, the page keeps its VMs in their places
   // (their figures still change): rows are keyed by place, so a re-sort would otherwise put another
@@ -212,12 +223,15 @@ export const VmTable = memo(function VmTable() {
   const held = pointerIn || focusIn;
   const shownNames = useRef<readonly string[]>([]);
   const pageRows = useMemo(() => {
-    const fresh = rows.slice((current - 1) * PAGE, current * PAGE);
-    if (!held || !vms) return fresh;
-    const now = new Map(vms.map((v) => [v.name, v]));
-    const kept = shownNames.current.flatMap((name) => now.get(name) ?? []);
-    return kept.length > 0 ? kept : fresh;
-  }, [rows, current, held, vms]);
+    if (!vms) return [];
+    let picked = order.slice((current - 1) * PAGE, current * PAGE);
+    if (held) {
+      const at = new Map(vms.column('name').map((name, i) => [name, i]));
+      const kept = shownNames.current.flatMap((name) => at.get(name) ?? []);
+      if (kept.length > 0) picked = kept;
+    }
+    return picked.map((i) => vms.row(i));
+  }, [order, current, held, vms]);
   useEffect(() => {
     shownNames.current = pageRows.map((v) => v.name);
   }, [pageRows]);
@@ -297,7 +311,7 @@ export const VmTable = memo(function VmTable() {
       </div>
       {!open ? null : !vms ? (
         <div className="empty">loading per-VM metrics (next tick)…</div>
-      ) : rows.length === 0 ? (
+      ) : order.length === 0 ? (
         <div className="empty">
           {vms.length === 0 ? 'this cluster has no VMs' : `no VM matches “${filter}”`}
         </div>
@@ -323,7 +337,7 @@ export const VmTable = memo(function VmTable() {
           </div>
           <div className="table-foot">
             <span className="dim">
-              {rows.length} of {vms.length} VMs
+              {order.length} of {vms.length} VMs
               {held ? ' · order held while you point at or focus a row' : ''}
             </span>
             {pager}

@@ -3,7 +3,7 @@ import {
   type ClusterCommandRequest,
   type CommandOutcome,
   decodeFrame,
-  decodeVms,
+  decodeVmColumns,
   type Frame,
   type FrameEvent,
   type FrameEventPayload,
@@ -11,7 +11,7 @@ import {
   type Presence,
   type Role,
   socketEvents,
-  type VmFrame,
+  type VmColumns,
   type VmsEventPayload,
 } from '@overcommit/contracts';
 import type { Socket } from 'socket.io-client';
@@ -47,7 +47,8 @@ export interface FeedView {
   activity: readonly ActivityItem[];
   /** Alarms that resolved while this page was open (or in the history it loaded), newest first. */
   resolvedAlarms: readonly AlarmFrame[];
-  vms: readonly VmFrame[] | null;
+  /** Per-VM metrics as columns (rows are built for what is shown), while some panel watches them. */
+  vms: VmColumns | null;
   /** Ticks of simulated time per frame. */
   stepSeconds: number;
 }
@@ -113,7 +114,7 @@ export class ClusterFeed {
     });
     on<VmsEventPayload>(socketEvents.vms, (p) => {
       if (p.clusterId === this.clusterId && this.vmWatchers > 0)
-        this.set({ vms: decodeVms(p.vms) });
+        this.set({ vms: decodeVmColumns(p.vms) });
     });
     on<Presence>(socketEvents.presence, (p) => {
       if (p.clusterId === this.clusterId) this.set({ presence: p });
