@@ -14,7 +14,7 @@ export class FrameSlicer {
 
   constructor(
     /** Milliseconds of listener work to start per frame; one listener always runs, however long it takes. */
-    private readonly budgetMs = 3,
+    private readonly budgetMs = 2,
     private readonly requestFrame: (run: () => void) => void = defaultRequestFrame,
     private readonly now: () => number = defaultNow,
   ) {}
