@@ -215,15 +215,7 @@ export class Series {
   /** Index of the first point whose simulated time is within `seconds` of the newest (length if empty). */
   windowStart(seconds: number): number {
     if (this.count === 0) return 0;
-    const from = this.time(this.count - 1) - seconds;
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.time(mid) < from) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.firstNotBelow((i) => this.time(i), this.time(this.count - 1) - seconds);
   }
 
   /** The i-th point as an object (a copy; for tests and rewrites, not for drawing). */
@@ -268,11 +260,16 @@ export class Series {
 
   /** First index whose tick is not below `tick`. */
   private indexOfTick(tick: number): number {
+    return this.firstNotBelow((i) => this.tick(i), tick);
+  }
+
+  /** Binary search over the points (ordered by tick, so by time too): the first whose key is not below `value`. */
+  private firstNotBelow(key: (i: number) => number, value: number): number {
     let lo = 0;
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.tick(mid) < tick) lo = mid + 1;
+      if (key(mid) < value) lo = mid + 1;
       else hi = mid;
     }
     return lo;
