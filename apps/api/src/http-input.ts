@@ -1,7 +1,7 @@
-import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, HttpException } from '@nestjs/common';
 import type { InputError } from '@overcommit/contracts';
 import type { z } from 'zod';
-import { ClusterNotFound, NotAllowed } from './clusters/clusters.service';
+import { ServiceError } from './service-errors';
 
 /** 400 with every error and its path. */
 export function badInput(message: string, errors: InputError[]): BadRequestException {
@@ -24,11 +24,23 @@ export function tokenOf(
   return authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? query;
 }
 
-/** A service's "no such thing" (404) or "not you" (403) as its HTTP answer; anything else as it is. */
+/** A service's error about the request as its HTTP answer (status, message, errors); anything else as it is. */
 export function translate(error: unknown): Error {
-  if (error instanceof ClusterNotFound)
-    return new NotFoundException({ statusCode: 404, message: error.message });
-  if (error instanceof NotAllowed)
-    return new ForbiddenException({ statusCode: 403, message: error.message });
+  if (error instanceof ServiceError)
+    return new HttpException(
+      {
+        statusCode: error.status,
+        message: error.message,
+        ...(error.errors ? { errors: error.errors } : {}),
+      },
+      error.status,
+    );
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** A service call's result, or its error as the HTTP answer that says what was wrong. */
+export function answered<T>(work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    throw translate(error);
+  });
 }

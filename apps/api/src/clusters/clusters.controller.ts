@@ -29,7 +29,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { loadScenarioText } from '@overcommit/scenario-files';
 import { ScenariosService } from '../scenarios/scenarios.service';
-import { badInput, tokenOf, translate, zodErrors } from '../http-input';
+import { answered, badInput, tokenOf, zodErrors } from '../http-input';
 import { ClustersRepository } from './clusters.repository';
 import { ClustersService, parseClusterCommand } from './clusters.service';
 
@@ -153,11 +153,7 @@ export class ClustersController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<void> {
-    try {
-      await this.clusters.remove(id, tokenOf(authorization, token));
-    } catch (error) {
-      throw translate(error);
-    }
+    await answered(this.clusters.remove(id, tokenOf(authorization, token)));
   }
 
   /** A command: answered at once with its id; the outcome comes with the tick that applies it. */
@@ -189,9 +185,7 @@ export class ClustersController {
     @Param('id') id: string,
     @Param('commandId') commandId: string,
   ): Promise<CommandOutcome> {
-    await this.clusters.meta(id).catch((error: unknown) => {
-      throw translate(error);
-    });
+    await answered(this.clusters.meta(id));
     const raw = await this.repo.outcome(id, commandId);
     if (!raw)
       throw new NotFoundException({
@@ -239,9 +233,7 @@ export class ClustersController {
   }
 
   private async metaFor(id: string, token: string | undefined) {
-    const meta = await this.clusters.meta(id).catch((error: unknown) => {
-      throw translate(error);
-    });
+    const meta = await answered(this.clusters.meta(id));
     if (this.clusters.roleFor(meta, token) === null) {
       // A private cluster without its link looks like no cluster at all.
       throw new NotFoundException({ statusCode: 404, message: `no cluster ${id}` });

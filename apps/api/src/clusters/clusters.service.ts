@@ -18,6 +18,7 @@ import { tickMs, TicksScheduler } from '../ticks/ticks.scheduler';
 import { type ClusterMeta, ClustersRepository } from './clusters.repository';
 import { newToken, tokenHash, tokenMatches } from './tokens';
 import { Metrics } from '../observability/metrics';
+import { ServiceError } from '../service-errors';
 
 /**
  * A person's command from HTTP or a socket: a live action (pause, resume,
@@ -58,8 +59,18 @@ export function parseClusterCommand(
   return { ok: true, request: typeof id === 'string' ? { ...rest, id: parsedId } : rest };
 }
 
-export class ClusterNotFound extends Error {}
-export class NotAllowed extends Error {}
+/** No such cluster, or one this link does not open (404). */
+export class ClusterNotFound extends ServiceError {
+  constructor(message: string) {
+    super(message, 404);
+  }
+}
+/** A link that opens the cluster but may not do this (403). */
+export class NotAllowed extends ServiceError {
+  constructor(message: string) {
+    super(message, 403);
+  }
+}
 
 @Injectable()
 export class ClustersService {

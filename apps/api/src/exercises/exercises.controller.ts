@@ -1,7 +1,5 @@
 import {
-  BadRequestException,
   Body,
-  ConflictException,
   Controller,
   Delete,
   Get,
@@ -20,26 +18,9 @@ import type {
   Scoreboard,
 } from '@overcommit/contracts';
 import type { Request } from 'express';
-import { BadExercise, ExerciseConflict, ExercisesService } from './exercises.service';
+import { ExercisesService } from './exercises.service';
 import { reportMarkdown } from './report';
-import { tokenOf, translate } from '../http-input';
-
-/** Runs a service call, turning its errors into HTTP answers that say what was wrong. */
-async function answer<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof BadExercise)
-      throw new BadRequestException({
-        statusCode: 400,
-        message: error.message,
-        errors: error.errors,
-      });
-    if (error instanceof ExerciseConflict)
-      throw new ConflictException({ statusCode: 409, message: error.message });
-    throw translate(error);
-  }
-}
+import { answered, tokenOf } from '../http-input';
 
 /** Exercises: create for N teams, scoreboard, control, after-action report (docs/api.md). */
 @Controller('exercises')
@@ -49,7 +30,7 @@ export class ExercisesController {
   @Post()
   create(@Body() body: unknown, @Req() req: Request): Promise<CreateExerciseResponse> {
     const origin = req.headers.origin ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    return answer(() => this.exercises.create(body, origin));
+    return answered(this.exercises.create(body, origin));
   }
 
   /** The scoreboard: every team's score at its latest tick. Instructor token only. */
@@ -59,7 +40,7 @@ export class ExercisesController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<Scoreboard> {
-    return answer(() => this.exercises.scoreboard(id, tokenOf(authorization, token)));
+    return answered(this.exercises.scoreboard(id, tokenOf(authorization, token)));
   }
 
   /** `{ do: start | pause | resume | end | set-speed | inject }` for every team at once. */
@@ -71,7 +52,7 @@ export class ExercisesController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<{ ok: true; state: ExerciseState; teams: Array<{ team: string; status: string }> }> {
-    return answer(() => this.exercises.control(id, tokenOf(authorization, token), body));
+    return answered(this.exercises.control(id, tokenOf(authorization, token), body));
   }
 
   /** The after-action report as JSON. */
@@ -81,7 +62,7 @@ export class ExercisesController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<ExerciseReport> {
-    return answer(() => this.exercises.report(id, tokenOf(authorization, token)));
+    return answered(this.exercises.report(id, tokenOf(authorization, token)));
   }
 
   /** The after-action report as a Markdown file. */
@@ -93,7 +74,7 @@ export class ExercisesController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<string> {
-    const report = await answer(() => this.exercises.report(id, tokenOf(authorization, token)));
+    const report = await answered(this.exercises.report(id, tokenOf(authorization, token)));
     req.res?.setHeader('content-disposition', `attachment; filename="exercise-${report.id}.md"`);
     return reportMarkdown(report);
   }
@@ -106,6 +87,6 @@ export class ExercisesController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<void> {
-    await answer(() => this.exercises.remove(id, tokenOf(authorization, token)));
+    await answered(this.exercises.remove(id, tokenOf(authorization, token)));
   }
 }

@@ -22,6 +22,7 @@ import { REDIS } from '../redis/redis.module';
 import { ScenariosService } from '../scenarios/scenarios.service';
 import { reportCommands, reportPoint, TIMELINE_POINTS } from './report';
 import { zodErrors } from '../http-input';
+import { ServiceError } from '../service-errors';
 
 /** What the exercise hash in Redis holds, parsed. */
 export interface ExerciseMeta {
@@ -36,7 +37,11 @@ export interface ExerciseMeta {
 }
 
 /** A control that does not fit the exercise's state (409). */
-export class ExerciseConflict extends Error {}
+export class ExerciseConflict extends ServiceError {
+  constructor(message: string) {
+    super(message, 409);
+  }
+}
 
 /** Which states each control may leave from, and where it goes. */
 const TRANSITIONS: Record<
@@ -53,12 +58,10 @@ const TRANSITIONS: Record<
 
 const EXERCISE_ID = /^[0-9a-f]{12}$/;
 
-export class BadExercise extends Error {
-  constructor(
-    message: string,
-    readonly errors: InputError[],
-  ) {
-    super(message);
+/** An exercise request that is not valid, with every error at its path (400). */
+export class BadExercise extends ServiceError {
+  constructor(message: string, errors: InputError[]) {
+    super(message, 400, errors);
   }
 }
 

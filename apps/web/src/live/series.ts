@@ -177,12 +177,6 @@ export class Series {
     this.version++;
   }
 
-  clear(): void {
-    this.head = 0;
-    this.count = 0;
-    this.version++;
-  }
-
   /** The tick of the i-th point, oldest first. */
   tick(i: number): number {
     return this.ticks[this.slot(i)]!;
@@ -218,7 +212,7 @@ export class Series {
     return this.firstNotBelow((i) => this.time(i), this.time(this.count - 1) - seconds);
   }
 
-  /** The i-th point as an object (a copy; for tests and rewrites, not for drawing). */
+  /** The i-th point as an object (a copy, for the rewrite that merges history; not for drawing). */
   point(i: number): SeriesPoint {
     const slot = this.slot(i);
     const gap = this.gaps[slot] === 1;
@@ -236,21 +230,6 @@ export class Series {
     } as SeriesPoint;
     for (const m of SERIES_METRICS) p[m] = this.metric(m, i);
     return p;
-  }
-
-  /** Points whose simulated time is within `seconds` of the newest (copies). */
-  window(seconds: number): SeriesPoint[] {
-    const out: SeriesPoint[] = [];
-    for (let i = this.windowStart(seconds); i < this.count; i++) out.push(this.point(i));
-    return out;
-  }
-
-  oldestTick(): number | undefined {
-    return this.count > 0 ? this.tick(0) : undefined;
-  }
-
-  newestTick(): number | undefined {
-    return this.count > 0 ? this.tick(this.count - 1) : undefined;
   }
 
   private slot(i: number): number {
