@@ -207,6 +207,24 @@ describe('two people on one cluster, in Chromium (real API, worker, web app and 
     }
   });
 
+  it('one of two tabs on a cluster closes: the other keeps moving', async () => {
+    // A cluster of its own, so these two tabs are its only watchers.
+    const own = await stack.createCluster({ scenario: { ...scenario, name: 'Two tabs' } });
+    const context = viewer.page.context();
+    const url = `${stack.webUrl}/clusters/${own.id}`;
+    const stays = await open(context, url, 'Sam');
+    const closes = await open(context, url, 'Sam');
+    await stays.page.getByTestId('watching').getByText('2 watching').waitFor({ timeout: 5_000 });
+    await closes.page.close();
+    await stays.page.getByTestId('watching').getByText('1 watching').waitFor({ timeout: 5_000 });
+    // The tab that closed took its own watch with it, not the other's.
+    const before = await tickOf(stays.page);
+    await new Promise((r) => setTimeout(r, 6 * TICK_MS));
+    expect((await tickOf(stays.page)) - before).toBeGreaterThanOrEqual(4);
+    expect(stays.problems).toEqual([]);
+    await stays.page.close();
+  });
+
   it('pages render without console errors, and screenshots go to docs/screenshots', async () => {
     const { page } = operator;
     await page.evaluate(() => window.scrollTo(0, 0));

@@ -74,6 +74,7 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
   afterInit(server: Server): void {
     this.metrics.onScrape(() => {
       this.metrics.socketClients.set(server.engine?.clientsCount ?? 0);
+      this.metrics.liveSubscriptions.set(this.subscriber.subscriptions);
     });
     const beat = (): void => {
       this.repo.heartbeat(this.instance).catch(() => undefined);
@@ -99,9 +100,9 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     // per socket and handler, which at 1,000 watchers is most of the server's memory.
     server.on('connection', (socket: Socket) => {
       socket.onAny((event: string, ...args: unknown[]) => this.dispatch(socket, event, args));
-      socket.on('disconnect', () => {
-        this.handleDisconnect(socket).catch(() => undefined);
-      });
+      // The only disconnect path. (Not a method named handleDisconnect: NestJS calls that one too,
+      // and a socket released twice released the cluster for every other watcher.)
+      socket.on('disconnect', () => this.forgetSocket(socket));
     });
     this.subscriber.onMessage((clusterId, feed, payload) => {
       if (feed === 'vms') {
@@ -212,16 +213,25 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     if (!meta || role === null) return { ok: false, error: `no cluster ${clusterId}` };
     const data = socket.data as SocketData;
     data.name = name;
-    if (!(clusterId in data.clusters)) {
-      await this.subscriber.watch(clusterId);
+    const first = !(clusterId in data.clusters);
+    data.clusters[clusterId] = role;
+    if (first) {
+      await this.subscriber.watch(clusterId, socket.id);
       await socket.join(room(clusterId));
     }
-    data.clusters[clusterId] = role;
-    await this.redis.hset(
-      this.repo.keys(clusterId).presence,
-      watcherField(this.instance, socket.id),
-      JSON.stringify({ name, role, since: Date.now() }),
-    );
+    // Gone while its join was in flight: release what the join took.
+    if (socket.disconnected) {
+      this.forgetSocket(socket);
+      return { ok: false, error: 'disconnected' };
+    }
+    const presenceKey = this.repo.keys(clusterId).presence;
+    const field = watcherField(this.instance, socket.id);
+    await this.redis.hset(presenceKey, field, JSON.stringify({ name, role, since: Date.now() }));
+    // A leave or a disconnect that ran while the entry was written has removed it already.
+    if (!(clusterId in data.clusters)) {
+      await this.redis.hdel(presenceKey, field);
+      return { ok: false, error: `left cluster ${clusterId} while joining` };
+    }
     this.announcePresence(clusterId);
     const snapshot = await this.repo.latestWireFrame(clusterId);
     let frames: string[] = [];
@@ -247,13 +257,12 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     const watching = clusterId in data.vms;
     if (on && !watching) {
       data.vms[clusterId] = true;
-      await this.subscriber.watch(clusterId, 'vms');
+      await this.subscriber.watch(clusterId, socket.id, 'vms');
       await socket.join(vmRoom(clusterId));
-      await this.redis.hset(
-        this.repo.keys(clusterId).vmWatchers,
-        watcherField(this.instance, socket.id),
-        '1',
-      );
+      const key = this.repo.keys(clusterId).vmWatchers;
+      const field = watcherField(this.instance, socket.id);
+      await this.redis.hset(key, field, '1');
+      if (!(clusterId in data.vms)) await this.redis.hdel(key, field);
     } else if (!on && watching) {
       await this.stopVms(socket, clusterId);
     }
@@ -265,10 +274,10 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     if (!(clusterId in data.vms)) return;
     delete data.vms[clusterId];
     await socket.leave(vmRoom(clusterId));
-    await this.subscriber.unwatch(clusterId, 'vms');
+    await this.subscriber.unwatch(clusterId, socket.id, 'vms');
     await this.redis
       .hdel(this.repo.keys(clusterId).vmWatchers, watcherField(this.instance, socket.id))
-      .catch(() => 0);
+      .catch((error: Error) => this.logFailure(clusterId, 'removing a per-VM watcher', error));
   }
 
   async leave(socket: Socket, body: unknown): Promise<{ ok: boolean }> {
@@ -331,22 +340,37 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     }
   }
 
-  private async handleDisconnect(socket: Socket): Promise<void> {
+  /** A socket gone (closed, lost, crashed): it lets go of every cluster it watched. */
+  private forgetSocket(socket: Socket): void {
     const data = socket.data as SocketData | undefined;
     if (!data?.clusters || this.closing) return;
-    for (const clusterId of Object.keys(data.clusters)) await this.drop(socket, clusterId);
+    for (const clusterId of Object.keys(data.clusters))
+      this.drop(socket, clusterId).catch((error: Error) =>
+        this.logFailure(clusterId, 'releasing a watcher that disconnected', error),
+      );
   }
 
+  /**
+   * The socket stops watching the cluster. Idempotent: the first call takes the socket out of
+   * the cluster's watchers before anything else runs, so a leave racing a disconnect drops once.
+   */
   private async drop(socket: Socket, clusterId: string): Promise<void> {
     const data = socket.data as SocketData;
-    await this.stopVms(socket, clusterId);
+    if (!(clusterId in data.clusters)) return;
     delete data.clusters[clusterId];
+    await this.stopVms(socket, clusterId);
     await socket.leave(room(clusterId));
-    await this.subscriber.unwatch(clusterId);
+    await this.subscriber.unwatch(clusterId, socket.id);
     await this.redis
       .hdel(this.repo.keys(clusterId).presence, watcherField(this.instance, socket.id))
-      .catch(() => 0);
+      .catch((error: Error) =>
+        this.logFailure(clusterId, 'removing a watcher from presence', error),
+      );
     this.announcePresence(clusterId);
+  }
+
+  private logFailure(clusterId: string, what: string, error: Error): void {
+    this.logger.warn({ clusterId }, `${what} failed: ${error.message}`);
   }
 
   /**

@@ -9,12 +9,15 @@ export type Feed = 'frames' | 'vms';
 
 /**
  * One pub/sub connection per API instance, subscribed only to the channels
- * of clusters its own sockets watch (reference-counted per channel).
+ * of clusters its own sockets watch. A channel is held by the set of socket
+ * ids that watch it, not by a counter: taking or releasing it twice for the
+ * same socket (a leave racing a disconnect) changes nothing, so one socket
+ * can never release a channel others still watch.
  */
 @Injectable()
 export class LiveSubscriber implements OnModuleDestroy {
   private readonly sub: Redis;
-  private readonly counts = new Map<string, number>();
+  private readonly holders = new Map<string, Set<string>>();
   private readonly channels = new Map<string, { clusterId: string; feed: Feed }>();
   private listener: (clusterId: string, feed: Feed, payload: string) => void = () => {};
   private readonly logger = new Logger('LiveSubscriber');
@@ -36,25 +39,43 @@ export class LiveSubscriber implements OnModuleDestroy {
     return feed === 'frames' ? keys.channel : keys.vmChannel;
   }
 
-  async watch(clusterId: string, feed: Feed = 'frames'): Promise<void> {
+  /**
+   * `socketId` watches the cluster's feed; resolves once this instance is
+   * subscribed (the first holder subscribes). Commands on the one connection
+   * run in order, so a subscribe after an unsubscribe always wins.
+   */
+  async watch(clusterId: string, socketId: string, feed: Feed = 'frames'): Promise<void> {
     const channel = this.channelOf(clusterId, feed);
-    const count = this.counts.get(channel) ?? 0;
-    this.counts.set(channel, count + 1);
-    if (count > 0) return;
+    const holders = this.holders.get(channel);
+    if (holders !== undefined) {
+      holders.add(socketId);
+      return;
+    }
+    this.holders.set(channel, new Set([socketId]));
     this.channels.set(channel, { clusterId, feed });
     await this.sub.subscribe(channel);
   }
 
-  async unwatch(clusterId: string, feed: Feed = 'frames'): Promise<void> {
+  /** `socketId` no longer watches; the last holder's release unsubscribes. Idempotent. */
+  async unwatch(clusterId: string, socketId: string, feed: Feed = 'frames'): Promise<void> {
     const channel = this.channelOf(clusterId, feed);
-    const count = this.counts.get(channel) ?? 0;
-    if (count <= 1) {
-      this.counts.delete(channel);
-      this.channels.delete(channel);
-      await this.sub.unsubscribe(channel).catch(() => undefined);
-    } else {
-      this.counts.set(channel, count - 1);
-    }
+    const holders = this.holders.get(channel);
+    if (holders === undefined || !holders.delete(socketId) || holders.size > 0) return;
+    this.holders.delete(channel);
+    this.channels.delete(channel);
+    await this.sub.unsubscribe(channel).catch((error: Error) => {
+      this.logger.warn({ clusterId }, `unsubscribe from ${channel} failed: ${error.message}`);
+    });
+  }
+
+  /** How many of this instance's sockets hold the cluster's feed (0: not subscribed). */
+  holderCount(clusterId: string, feed: Feed = 'frames'): number {
+    return this.holders.get(this.channelOf(clusterId, feed))?.size ?? 0;
+  }
+
+  /** Channels this instance is subscribed to (a gauge in /metrics). */
+  get subscriptions(): number {
+    return this.holders.size;
   }
 
   onModuleDestroy(): void {

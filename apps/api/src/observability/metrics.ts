@@ -39,6 +39,11 @@ export class Metrics {
     help: 'socket.io clients connected to this API instance',
     registers: [this.registry],
   });
+  readonly liveSubscriptions = new Gauge({
+    name: 'overcommit_live_subscriptions',
+    help: 'Redis channels this API instance subscribes to: one per watched cluster (and its per-VM feed while shown), held while one of its sockets watches',
+    registers: [this.registry],
+  });
   readonly commands = new Counter({
     name: 'overcommit_commands_total',
     help: 'Commands by outcome: accepted or refused by the engine (worker), rejected (invalid, not allowed) or rate-limited before queueing (API)',
