@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './lib/build.mjs';
-import { ensureRedis, LaunchError, onPath } from './lib/redis.mjs';
+import { debianToolVersions, ensureDebianTools } from './lib/debian.mjs';
+import { ensureRedis, LaunchError } from './lib/redis.mjs';
 
 // Two Nx runs, one after the other: the browser tests (`e2e`: the built API and
 // dashboard in Debian's Chromium) start only once the Redis tests are done, so
@@ -24,26 +25,6 @@ const projectDirs = ['apps', 'libs', 'tools'].flatMap((group) =>
     )
     .map((entry) => join(root, group, entry.name)),
 );
-
-// Debian's packages the tests drive (.ci/run installs them): Chromium for the
-// browser tests, nginx and docker-compose for the deployment's, promtool
-// (package prometheus) for the metrics'. Each test needing one fails saying so.
-const debianTools = [
-  ['chromium', 'chromium', () => existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium')],
-  ['nginx', 'nginx', () => onPath('nginx')],
-  ['docker-compose', 'docker-compose', () => onPath('docker-compose')],
-  ['promtool', 'prometheus', () => onPath('promtool')],
-];
-
-/** One line naming the missing tools and the command that installs them (nothing when none is). */
-function warnMissingTools() {
-  const missing = debianTools.filter(([, , present]) => !present());
-  if (missing.length === 0) return;
-  const packages = missing.map(([, pkg]) => pkg).join(' ');
-  process.stdout.write(
-    `npm test: missing ${missing.map(([tool]) => tool).join(', ')} (the tests that need them will fail); install: apt-get install -y ${packages}\n`,
-  );
-}
 
 function runNx(targets, env, extra = []) {
   return new Promise((resolve) => {
@@ -79,12 +60,19 @@ function failedTasks(output) {
 }
 
 async function main() {
-  warnMissingTools();
+  const say = (line) => process.stdout.write(`npm test: ${line}\n`);
+  // Everything the tests drive is here before any of them starts, or nothing starts.
+  const missing = ensureDebianTools(say);
+  if (missing !== null) {
+    say(missing);
+    process.exit(2);
+  }
+  say(debianToolVersions());
   const url = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
   const redis = await ensureRedis(url, {
     dataDir: join(root, '.data/redis-test'),
     appendOnly: false,
-    log: (line) => process.stdout.write(`npm test: ${line}\n`),
+    log: say,
   });
   for (const dir of projectDirs) rmSync(join(dir, '.reports'), { recursive: true, force: true });
   const run = { code: 0, output: '' };
