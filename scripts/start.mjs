@@ -88,21 +88,44 @@ async function main() {
     LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     NEXT_PUBLIC_API_URL: apiUrl,
   };
-  const died = (name) => (code, signal, tail) =>
-    void fail(
-      `${name} stopped (${signal ?? `exit ${code}`}): ${tail.filter(Boolean).at(-1) ?? 'no output'}`,
-    );
-  const api = startChild('api', process.execPath, [apiEntry], {
-    cwd: join(root, 'apps/api'),
-    env: childEnv,
-    onExit: died('the API'),
-  });
+  // Once up, a process that dies is started again and the others keep running (a crashed API
+  // must not take the dashboard with it); one that keeps dying (3 times in a minute) ends the run.
+  let ready = false;
+  const supervise = (name, label, command, args, cwd) => {
+    const deaths = [];
+    let current;
+    const launch = () => {
+      current = startChild(name, command, args, {
+        cwd,
+        env: childEnv,
+        onExit: (code, signal, tail) => {
+          const why = `${label} stopped (${signal ?? `exit ${code}`}): ${tail.filter(Boolean).at(-1) ?? 'no output'}`;
+          const now = Date.now();
+          deaths.push(now);
+          while (deaths[0] < now - 60_000) deaths.shift();
+          if (!ready || stopping || deaths.length >= 3)
+            return void fail(ready ? `${why}; it stopped 3 times in a minute` : why);
+          say(`${why}; starting it again, the rest keeps running`);
+          launch();
+        },
+      });
+    };
+    launch();
+    return {
+      get exitCode() {
+        return current.exitCode;
+      },
+    };
+  };
+  const api = supervise('api', 'the API', process.execPath, [apiEntry], join(root, 'apps/api'));
   const nextBin = require.resolve('next/dist/bin/next', { paths: [join(root, 'apps/web')] });
-  const web = startChild('web', process.execPath, [nextBin, 'start', '-p', String(WEB_PORT)], {
-    cwd: join(root, 'apps/web'),
-    env: childEnv,
-    onExit: died('the web app'),
-  });
+  const web = supervise(
+    'web',
+    'the web app',
+    process.execPath,
+    [nextBin, 'start', '-p', String(WEB_PORT)],
+    join(root, 'apps/web'),
+  );
 
   const alive = (child) => () => child.exitCode === null && !stopping;
   const [apiUp, webUp] = await Promise.all([
@@ -118,7 +141,7 @@ async function main() {
     if (!clusters.some((c) => c.name.startsWith('Demo'))) {
       const created = await fetch(`http://127.0.0.1:${API_PORT}/api/clusters`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', origin: `http://localhost:${WEB_PORT}` },
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ scenarioName: 'demo' }),
       });
       const demo = await created.json();
@@ -129,6 +152,7 @@ async function main() {
   } catch (error) {
     say(`could not create the demo cluster: ${error.message}`);
   }
+  ready = true;
   say(
     `ready: dashboard http://localhost:${WEB_PORT}  API http://localhost:${API_PORT}/api  Redis ${redis.privateRedis ? 'private, ' : ''}${REDIS_URL}`,
   );
