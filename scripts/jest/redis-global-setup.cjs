@@ -26,4 +26,8 @@ module.exports = async function redisGlobalSetup() {
   // Every run writes under its own key prefix, so runs never collide and teardown removes exactly its own keys.
   process.env.REDIS_URL = url;
   process.env.REDIS_PREFIX = `oc-test-${randomBytes(4).toString('hex')}`;
+  // Every suite creates its clusters from 127.0.0.1 and not all of them delete theirs: the
+  // per-address and total cluster limits are the limits test's own business.
+  process.env.MAX_CLUSTERS ??= '100000';
+  process.env.MAX_CLUSTERS_PER_ADDRESS ??= '100000';
 };

@@ -18,7 +18,7 @@ export async function createApp(config: ApiConfig, log = true): Promise<INestApp
   app.useLogger(app.get(Logger));
   app.flushLogs();
   // Behind the front door, the client's address comes from X-Forwarded-For (rate limits, logs).
-  app.set('trust proxy', config.TRUST_PROXY);
+  app.set('trust proxy', config.TRUST_PROXY ?? false);
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.use(helmet());
   // Request bodies: JSON and YAML scenarios, 64 KiB for JSON, 1 MiB for a scenario file.

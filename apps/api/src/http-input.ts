@@ -8,10 +8,10 @@ export function badInput(message: string, errors: InputError[]): BadRequestExcep
   return new BadRequestException({ statusCode: 400, message, errors });
 }
 
-/** A zod failure as input errors, each at its dotted path ('(body)' for the whole). */
-export function zodErrors(error: z.ZodError): InputError[] {
+/** A zod failure as input errors, each at its dotted path (`root` for the whole: '(body)'). */
+export function zodErrors(error: z.ZodError, root = '(body)'): InputError[] {
   return error.issues.map((issue) => ({
-    path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
+    path: issue.path.length > 0 ? issue.path.map(String).join('.') : root,
     message: issue.message,
   }));
 }

@@ -8,7 +8,7 @@ import type { InputError } from '@overcommit/contracts';
 export class ServiceError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 403 | 404 | 409,
+    readonly status: 400 | 403 | 404 | 409 | 429,
     readonly errors?: InputError[],
   ) {
     super(message);

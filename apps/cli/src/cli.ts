@@ -1,5 +1,6 @@
 import {
   type Command,
+  ENGINE_CLUSTER_LIMITS,
   type Frame,
   type FrameEvent,
   formatInputErrors,
@@ -155,7 +156,11 @@ export function runCli(argv: string[], io: Output): number {
     io.err(usage);
     return EXIT_BAD_INPUT;
   }
-  const loaded = loadScenarioFile(positionals[0]!);
+  // Headless, a scenario may be a whole data center: the engine's limits, not a live cluster's.
+  const loaded = loadScenarioFile(positionals[0]!, {
+    limits: ENGINE_CLUSTER_LIMITS,
+    sizeBounds: null,
+  });
   if (!loaded.ok) {
     io.err(
       `overcommit-sim: ${positionals[0]} is not a valid scenario (${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}); nothing ran:`,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatInputErrors } from '@overcommit/contracts';
-import { loadScenarioFile, loadScenarioText } from './scenario-file';
+import { loadScenarioFile, loadScenarioText, MAX_NESTING, nestingDepth } from './scenario-file';
 
 const yamlScenario = `version: 1
 name: Memory overcommit at 150%   # shown in the UI
@@ -123,5 +123,37 @@ describe('scenario files', () => {
         'hosts[0].cpu.socket: unknown key, did you mean "sockets"?',
       ].join('\n'),
     );
+  });
+
+  describe('nesting, bounded before the parser sees the text', () => {
+    const refusal = (line: number) => [
+      {
+        path: '(file)',
+        message: `the request body nests more than ${MAX_NESTING} levels deep (at line ${line}); a scenario needs about 6`,
+      },
+    ];
+
+    it('refuses 5,000 levels of flow brackets, block mappings or dashes with one clear line', () => {
+      const flow = `version: 1\nname: deep\nhosts: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+      expect(loadScenarioText(flow, 'the request body')).toEqual({ ok: false, errors: refusal(3) });
+      const block = Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n');
+      expect(loadScenarioText(block, 'the request body')).toEqual({
+        ok: false,
+        errors: refusal(MAX_NESTING + 1),
+      });
+      const dashes = `hosts:\n  ${'- '.repeat(5000)}x\n`;
+      expect(loadScenarioText(dashes, 'the request body')).toEqual({
+        ok: false,
+        errors: refusal(2),
+      });
+    });
+
+    it('measures real scenarios as shallow: the bundled format, JSON, brackets and quotes inside text', () => {
+      expect(nestingDepth(yamlScenario).depth).toBeLessThanOrEqual(6);
+      // Five brackets on a line of its own (one block level): an upper estimate.
+      expect(nestingDepth(JSON.stringify({ a: { b: [{ c: [1, 2] }] } })).depth).toBe(6);
+      const text = `description: |\n  [[[[[[ not structure ]]]]\n  it's text: {{{{\nname: "a [[[[ b"\nnote: 'x {{{ y'\n`;
+      expect(nestingDepth(text).depth).toBe(1);
+    });
   });
 });

@@ -288,7 +288,7 @@ describe('commands', () => {
       cmd({ do: 'set-policy', policy: { cpuAllocationRatio: 0.001, ramAllocationRatio: 100 } }),
       cmd({
         do: 'set-policy',
-        policy: { numa: 'strict', placement: 'pack', reservedHostMemoryGiB: 1e6 },
+        policy: { numa: 'strict', placement: 'pack', reservedHostMemoryGiB: 65_536 },
       }),
       cmd({ do: 'ack-alarm', target: 'a1', note: 'n'.repeat(500) }),
       cmd({ do: 'ack-alarm', target: 'web-01' }),

@@ -1,4 +1,10 @@
-import { type Action, closestName, expandNames, type Workload } from '@overcommit/contracts';
+import {
+  type Action,
+  closestName,
+  ENGINE_CLUSTER_LIMITS,
+  expandNames,
+  type Workload,
+} from '@overcommit/contracts';
 import { newVm } from './create';
 import type { EventLog } from './events';
 import { abortMigration, startMigration } from './migration';
@@ -225,6 +231,9 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
     }
     case 'create-vm': {
       if (ctx.vmIndex.has(action.vm.name)) return `a VM named ${action.vm.name} already exists`;
+      const maxVms = state.maxVms ?? ENGINE_CLUSTER_LIMITS.vms;
+      if (state.vms.length >= maxVms)
+        return `the cluster has ${state.vms.length} VMs, the most it may have (${maxVms}): delete one first`;
       const vm = newVm(action.vm, expandNames(action.vm.name, 1)[0]!, state.time);
       if (vm.state === 'pending') {
         const refusal = chooseHost(state, vm, ctx.hostIndex);

@@ -40,6 +40,8 @@ export interface SimState {
   /** Recently applied command ids (idempotence), oldest first. */
   commandIds: string[];
   energyKWh: number;
+  /** The most VMs create-vm may bring the cluster to (absent in older states: the engine's limit). */
+  maxVms?: number;
   /** The exercise being scored (scenario section `exercise:`); absent otherwise, and in older states. */
   exercise?: ExerciseRt | null;
 }

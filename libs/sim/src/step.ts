@@ -1,4 +1,14 @@
-import type { Action, Command, Frame, HostFrame, Scenario, VmFrame } from '@overcommit/contracts';
+import {
+  type Action,
+  type AlarmFrame,
+  type Command,
+  ENGINE_CLUSTER_LIMITS,
+  FRAME_ALARMS_MAX,
+  type Frame,
+  type HostFrame,
+  type Scenario,
+  type VmFrame,
+} from '@overcommit/contracts';
 import { AlarmEvaluator } from './alarms';
 import { type Ctx, applyAction, indexByName, placeVm } from './commands';
 import { initialState } from './create';
@@ -16,8 +26,14 @@ export interface StepOptions {
 }
 
 /** A new cluster from a parsed scenario; its VMs are placed, in file order, by the first step. */
-export function createCluster(scenario: Scenario): SimState {
-  return initialState(scenario);
+/**
+ * The cluster before its first tick. `maxVms`: the most VMs create-vm may bring it to (the live
+ * API's SCENARIO_MAX_VMS; by default the engine's own limit).
+ */
+export function createCluster(scenario: Scenario, options: { maxVms?: number } = {}): SimState {
+  const state = initialState(scenario);
+  state.maxVms = options.maxVms ?? ENGINE_CLUSTER_LIMITS.vms;
+  return state;
 }
 
 class TickCtx implements Ctx {
@@ -198,7 +214,26 @@ export function step(
     scoreTick(state.exercise, frame, vms, dt);
     frame.exercise = exerciseFrame(state.exercise, state.time);
   }
+  // The frame lists the most severe alarms only (scoring above saw them all); the counts are whole.
+  if (frame.alarms.length > FRAME_ALARMS_MAX) frame.alarms = mostSevere(frame.alarms);
   return frame;
+}
+
+const stateRank = { firing: 0, acknowledged: 1, pending: 2, resolved: 3 } as const;
+
+/** FRAME_ALARMS_MAX alarms: critical before warning, firing before the rest, oldest first. */
+function mostSevere(alarms: AlarmFrame[]): AlarmFrame[] {
+  return alarms
+    .map((alarm, index) => ({ alarm, index }))
+    .sort(
+      (a, b) =>
+        (a.alarm.severity === 'critical' ? 0 : 1) - (b.alarm.severity === 'critical' ? 0 : 1) ||
+        stateRank[a.alarm.state] - stateRank[b.alarm.state] ||
+        a.alarm.since - b.alarm.since ||
+        a.index - b.index,
+    )
+    .slice(0, FRAME_ALARMS_MAX)
+    .map(({ alarm }) => alarm);
 }
 
 function describe(action: Action): string {

@@ -490,9 +490,9 @@ describe('the compose deployment on loopback: nginx, 2 API instances, 2 workers,
   );
 
   step(
-    "creates a cluster (POST /api/clusters): the front door's request id, links on its address",
+    "creates a cluster (POST /api/clusters): the front door's request id, links on PUBLIC_URL",
     async () => {
-      // As curl would: no Origin header, so the API builds the links from the Host nginx passes on.
+      // As curl would (no Origin header): the links are built from PUBLIC_URL, the front door's address.
       const { status, headers, body } = await http(`${front}/api/clusters`, {
         method: 'POST',
         json: { scenario },

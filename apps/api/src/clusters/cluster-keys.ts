@@ -36,3 +36,6 @@ export const watcherField = (instance: string, socketId: string) => `${instance}
 
 /** The set of all cluster ids. */
 export const clusterIndexKey = (prefix: string) => `${prefix}:clusters`;
+
+/** The clusters created from one client address (a hash of it), while they exist. */
+export const creatorKey = (prefix: string, creator: string) => `${prefix}:creator:${creator}`;

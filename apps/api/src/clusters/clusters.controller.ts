@@ -19,10 +19,13 @@ import {
   type CreateClusterResponse,
   createClusterRequestSchema,
   decodeFrame,
+  displayNameSchema,
   type Frame,
   type InputError,
   type MigrationTargets,
+  type Scenario,
   visibilities,
+  type Visibility,
 } from '@overcommit/contracts';
 import { clusterConfig, migrationTargets, type SimState } from '@overcommit/sim';
 import type { Request } from 'express';
@@ -52,20 +55,22 @@ export class ClustersController {
     return this.clusters.summaries();
   }
 
-  /** Creates and starts a cluster from `{ scenario }`, `{ scenarioName }` or a YAML body. */
+  /**
+   * Creates and starts a cluster from `{ scenario }`, `{ scenarioName }` or a YAML body. The
+   * scenario is held to the cluster limits before anything is expanded or stored, and the
+   * deployment's and the address's cluster counts before anything is created.
+   */
   @Post()
   async create(@Body() body: unknown, @Req() req: Request): Promise<CreateClusterResponse> {
-    const origin = req.headers.origin ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    let result: CreateClusterResponse | { errors: InputError[] };
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const query = yamlQuerySchema.safeParse(req.query);
     if (!query.success) throw badInput('bad query', zodErrors(query.error));
+    let scenario: Scenario | { errors: InputError[] };
+    let visibility: Visibility;
     if (typeof body === 'string') {
-      const parsed = loadScenarioText(body, 'the request body');
-      result = await this.clusters.create(
-        parsed.ok ? parsed.scenario : { errors: parsed.errors },
-        query.data.visibility ?? 'public',
-        origin,
-      );
+      const parsed = loadScenarioText(body, 'the request body', this.clusters.scenarioOptions);
+      scenario = parsed.ok ? parsed.scenario : { errors: parsed.errors };
+      visibility = query.data.visibility ?? 'public';
     } else {
       if (query.data.visibility !== undefined) {
         throw badInput('bad query', [
@@ -83,6 +88,7 @@ export class ClustersController {
         );
       }
       const r = request.data;
+      visibility = r.visibility;
       if ('scenarioName' in r) {
         const bundled = this.scenarios.get(r.scenarioName);
         if (!bundled) {
@@ -91,11 +97,12 @@ export class ClustersController {
             { path: 'scenarioName', message: `unknown; expected one of: ${names.join(', ')}` },
           ]);
         }
-        result = await this.clusters.create(bundled.scenario, r.visibility, origin);
+        scenario = bundled.scenario;
       } else {
-        result = await this.clusters.create(this.clusters.parse(r.scenario), r.visibility, origin);
+        scenario = this.clusters.parse(r.scenario);
       }
     }
+    const result = await answered(this.clusters.createFor(address, scenario, visibility));
     if ('errors' in result)
       throw badInput('the scenario is not valid; nothing was created', result.errors);
     return result;
@@ -168,13 +175,10 @@ export class ClustersController {
     const meta = await this.metaFor(id, tokenOf(authorization, token));
     const parsed = parseClusterCommand(body);
     if (!parsed.ok) throw badInput('not a valid command', parsed.errors);
+    const by = displayNameSchema.safeParse(userName ?? 'api');
+    if (!by.success) throw badInput('bad X-User-Name header', zodErrors(by.error, 'X-User-Name'));
     const role = this.clusters.roleFor(meta, tokenOf(authorization, token)) ?? 'viewer';
-    const outcome = await this.clusters.command(
-      id,
-      parsed.request,
-      (userName ?? 'api').slice(0, 60),
-      role,
-    );
+    const outcome = await this.clusters.command(id, parsed.request, by.data, role);
     if (outcome.status === 'refused' && role !== 'operator')
       throw new ForbiddenException({ statusCode: 403, ...outcome, message: outcome.reason });
     return outcome;

@@ -4,7 +4,13 @@ import type { SimState } from '@overcommit/sim';
 import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { REDIS } from '../redis/redis.module';
-import { clusterIndexKey, clusterKeys, type ClusterKeys, instancesKey } from './cluster-keys';
+import {
+  clusterIndexKey,
+  clusterKeys,
+  type ClusterKeys,
+  creatorKey,
+  instancesKey,
+} from './cluster-keys';
 import { decodeState, encodeState } from './state-codec';
 
 /** An API instance missing its heartbeats this long is taken for dead, with its sockets. */
@@ -42,7 +48,25 @@ export interface ClusterMeta {
   exerciseId: string;
   team: string;
   instructorHash: string;
+  /** A hash of the client address that created it ('' for older clusters): its share of MAX_CLUSTERS_PER_ADDRESS. */
+  creator: string;
 }
+
+/**
+ * Atomically: room for ARGV[3..] new cluster ids in the deployment (at most ARGV[1]) and for the
+ * creator (at most ARGV[2])? Then they are reserved in both sets. Returns 0 (reserved), 1 (the
+ * deployment is full) or 2 (the creator has its share).
+ */
+const RESERVE = `
+local n = #ARGV - 2
+if redis.call('SCARD', KEYS[1]) + n > tonumber(ARGV[1]) then return 1 end
+if redis.call('SCARD', KEYS[2]) + n > tonumber(ARGV[2]) then return 2 end
+for i = 3, #ARGV do
+  redis.call('SADD', KEYS[1], ARGV[i])
+  redis.call('SADD', KEYS[2], ARGV[i])
+end
+return 0
+`;
 
 /**
  * Atomically: if the stored tick is still the one the worker started from,
@@ -100,6 +124,37 @@ export class ClustersRepository {
   ) {
     this.prefix = config.REDIS_PREFIX;
     this.redis.defineCommand('ocCommit', { numberOfKeys: 4, lua: COMMIT });
+    this.redis.defineCommand('ocReserve', { numberOfKeys: 2, lua: RESERVE });
+  }
+
+  /**
+   * Reserves places for new clusters (listed in the index before they exist; readers skip ids
+   * without a meta), within the deployment's and the creator's limits.
+   */
+  async reserve(
+    ids: readonly string[],
+    creator: string,
+    limits: { total: number; perCreator: number },
+  ): Promise<'reserved' | 'full' | 'creator-full'> {
+    const result = await (
+      this.redis as Redis & { ocReserve(...args: (string | number)[]): Promise<number> }
+    ).ocReserve(
+      clusterIndexKey(this.prefix),
+      creatorKey(this.prefix, creator),
+      limits.total,
+      limits.perCreator,
+      ...ids,
+    );
+    return result === 0 ? 'reserved' : result === 1 ? 'full' : 'creator-full';
+  }
+
+  /** Gives back places reserved for clusters that were not created. */
+  async release(ids: readonly string[], creator: string): Promise<void> {
+    await this.redis
+      .multi()
+      .srem(clusterIndexKey(this.prefix), ...ids)
+      .srem(creatorKey(this.prefix, creator), ...ids)
+      .exec();
   }
 
   keys(id: string): ClusterKeys {
@@ -225,11 +280,13 @@ export class ClustersRepository {
 
   async delete(id: string): Promise<void> {
     const k = this.keys(id);
-    await this.redis
+    const creator = await this.redis.hget(k.meta, 'creator');
+    const multi = this.redis
       .multi()
       .del(k.meta, k.state, k.commands, k.frames, k.outcomes, k.presence, k.vmWatchers)
-      .srem(clusterIndexKey(this.prefix), id)
-      .exec();
+      .srem(clusterIndexKey(this.prefix), id);
+    if (creator) multi.srem(creatorKey(this.prefix, creator), id);
+    await multi.exec();
   }
 
   /** Queues a command for the cluster's next tick; returns false when the cluster does not exist. */
@@ -391,5 +448,6 @@ function parseMeta(raw: Record<string, string>): ClusterMeta {
     exerciseId: raw['exerciseId'] ?? '',
     team: raw['team'] ?? '',
     instructorHash: raw['instructorHash'] ?? '',
+    creator: raw['creator'] ?? '',
   };
 }

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type ClusterCommandRequest,
+  commandIdSchema,
   type ClusterSummary,
   type CommandOutcome,
   type CreateClusterResponse,
@@ -10,10 +11,12 @@ import {
   parseCommand,
   liveActionSchema,
   parseScenario,
+  type ScenarioParseOptions,
   type Visibility,
 } from '@overcommit/contracts';
 import { createCluster } from '@overcommit/sim';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { tickMs, TicksScheduler } from '../ticks/ticks.scheduler';
 import { type ClusterMeta, ClustersRepository } from './clusters.repository';
 import { newToken, tokenHash, tokenMatches } from './tokens';
@@ -22,41 +25,42 @@ import { ServiceError } from '../service-errors';
 
 /**
  * A person's command from HTTP or a socket: a live action (pause, resume,
- * set-speed) or an engine action, with every error at its path.
+ * set-speed) or an engine action, with an optional `id`, every error at its path.
  */
 export function parseClusterCommand(
   body: unknown,
 ): { ok: true; request: ClusterCommandRequest } | { ok: false; errors: InputError[] } {
-  const live = liveActionSchema.safeParse(body);
-  if (live.success) {
-    const id = (body as { id?: unknown }).id;
-    return {
-      ok: true,
-      request: typeof id === 'string' && id.length > 0 ? { ...live.data, id } : live.data,
-    };
-  }
-  const fields =
-    typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? (body as Record<string, unknown>)
-      : {};
-  if (fields['do'] === 'pause' || fields['do'] === 'resume' || fields['do'] === 'set-speed') {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
     return {
       ok: false,
-      errors: live.error.issues.map((i) => ({
-        path: i.path.map(String).join('.') || '(body)',
-        message: i.message,
-      })),
+      errors: [{ path: '(body)', message: 'expected a command object { do: ... }' }],
     };
+  const { id, ...action } = body as Record<string, unknown>;
+  const errors: InputError[] = [];
+  const parsedId = id === undefined ? undefined : commandIdSchema.safeParse(id);
+  if (parsedId && !parsedId.success)
+    errors.push(...parsedId.error.issues.map((i) => ({ path: 'id', message: i.message })));
+  const withId = <T extends object>(request: T) =>
+    parsedId?.success ? { ...request, id: parsedId.data } : request;
+  if (action['do'] === 'pause' || action['do'] === 'resume' || action['do'] === 'set-speed') {
+    const live = liveActionSchema.safeParse(action);
+    if (!live.success)
+      errors.push(
+        ...live.error.issues.map((i) => ({
+          path: i.path.map(String).join('.') || '(body)',
+          message: i.message,
+        })),
+      );
+    return errors.length > 0 || !live.success
+      ? { ok: false, errors }
+      : { ok: true, request: withId(live.data) };
   }
-  const { id, ...action } = fields;
-  const parsed = parseCommand({
-    ...action,
-    id: typeof id === 'string' ? id : 'pending',
-    by: 'pending',
-  });
-  if (!parsed.ok) return { ok: false, errors: parsed.errors.filter((e) => e.path !== 'by') };
-  const { by: _by, id: parsedId, ...rest } = parsed.command;
-  return { ok: true, request: typeof id === 'string' ? { ...rest, id: parsedId } : rest };
+  // The engine's command schema, with the fields the server fills in given for it.
+  const parsed = parseCommand({ ...action, id: 'pending', by: 'pending' });
+  if (!parsed.ok) errors.push(...parsed.errors.filter((e) => e.path !== 'by' && e.path !== 'id'));
+  if (errors.length > 0 || !parsed.ok) return { ok: false, errors };
+  const { by: _by, id: _pending, ...rest } = parsed.command;
+  return { ok: true, request: withId(rest) };
 }
 
 /** No such cluster, or one this link does not open (404). */
@@ -72,30 +76,116 @@ export class NotAllowed extends ServiceError {
   }
 }
 
+/** The deployment, or one client address, has as many clusters as it may (429). */
+export class TooManyClusters extends ServiceError {
+  constructor(message: string) {
+    super(message, 429);
+  }
+}
+
+/** Where a cluster about to be created is counted: its id and its creator (a hash of the address). */
+export interface ClusterPlace {
+  id: string;
+  creator: string;
+}
+
 @Injectable()
 export class ClustersService {
+  /** The cluster limits (SCENARIO_MAX_*) every scenario given to this API is held to. */
+  readonly scenarioOptions: ScenarioParseOptions;
+  /** The dashboard as people reach it: the base of every link handed out. */
+  readonly publicUrl: string;
+
   constructor(
     private readonly repo: ClustersRepository,
     private readonly scheduler: TicksScheduler,
     private readonly metrics: Metrics,
-  ) {}
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {
+    this.scenarioOptions = {
+      limits: {
+        hosts: config.SCENARIO_MAX_HOSTS,
+        vms: config.SCENARIO_MAX_VMS,
+        logicalCpus: config.SCENARIO_MAX_LOGICAL_CPUS,
+        events: config.SCENARIO_MAX_EVENTS,
+      },
+      limitNames: {
+        hosts: 'SCENARIO_MAX_HOSTS',
+        vms: 'SCENARIO_MAX_VMS',
+        logicalCpus: 'SCENARIO_MAX_LOGICAL_CPUS',
+        events: 'SCENARIO_MAX_EVENTS',
+      },
+    };
+    this.publicUrl = (config.PUBLIC_URL ?? `http://localhost:${config.WEB_PORT}`).replace(
+      /\/+$/,
+      '',
+    );
+  }
 
   /**
-   * Creates and starts a cluster (or, with `paused`, creates it paused); a bad scenario creates
-   * nothing and returns every error. An exercise's team cluster also knows its exercise, its team
-   * and the instructor's token hash (the instructor may watch it).
+   * Places for `count` new clusters created from `address`, within MAX_CLUSTERS and
+   * MAX_CLUSTERS_PER_ADDRESS, reserved at once (an exercise gets all its teams or none).
    */
-  async create(
+  async reserve(count: number, address: string): Promise<ClusterPlace[]> {
+    const creator = createHash('sha256').update(address).digest('hex').slice(0, 16);
+    const ids = Array.from({ length: count }, () => randomBytes(6).toString('hex'));
+    const result = await this.repo.reserve(ids, creator, {
+      total: this.config.MAX_CLUSTERS,
+      perCreator: this.config.MAX_CLUSTERS_PER_ADDRESS,
+    });
+    const asked = count === 1 ? 'a cluster' : `${count} clusters`;
+    const clusters = (n: number) => `${n} cluster${n === 1 ? '' : 's'}`;
+    if (result === 'full')
+      throw new TooManyClusters(
+        `this server keeps at most ${clusters(this.config.MAX_CLUSTERS)} (MAX_CLUSTERS) and has no room for ${asked}: delete one first`,
+      );
+    if (result === 'creator-full')
+      throw new TooManyClusters(
+        `one address may keep at most ${clusters(this.config.MAX_CLUSTERS_PER_ADDRESS)} (MAX_CLUSTERS_PER_ADDRESS), and yours has no room for ${asked}: delete one of yours first`,
+      );
+    return ids.map((id) => ({ id, creator }));
+  }
+
+  /** Gives back places that were reserved but not used. */
+  async release(places: readonly ClusterPlace[]): Promise<void> {
+    if (places.length === 0) return;
+    await this.repo.release(
+      places.map((p) => p.id),
+      places[0]!.creator,
+    );
+  }
+
+  /** Parses, counts and creates one cluster for a client address; a bad scenario creates nothing. */
+  async createFor(
+    address: string,
     scenario: Scenario | { errors: InputError[] },
     visibility: Visibility,
-    baseUrl: string,
-    id = randomBytes(6).toString('hex'),
+  ): Promise<CreateClusterResponse | { errors: InputError[] }> {
+    if ('errors' in scenario) return scenario;
+    const [place] = await this.reserve(1, address);
+    try {
+      return await this.create(scenario, visibility, place!);
+    } catch (error) {
+      await this.release([place!]);
+      throw error;
+    }
+  }
+
+  /**
+   * Creates and starts a cluster (or, with `paused`, creates it paused) in a reserved place. An
+   * exercise's team cluster also knows its exercise, its team and the instructor's token hash
+   * (the instructor may watch it).
+   */
+  async create(
+    scenario: Scenario,
+    visibility: Visibility,
+    place: ClusterPlace,
     options: {
       paused?: boolean;
       exercise?: { id: string; team: string; instructorHash: string };
     } = {},
-  ): Promise<CreateClusterResponse | { errors: InputError[] }> {
-    if ('errors' in scenario) return scenario;
+  ): Promise<CreateClusterResponse> {
+    const { id } = place;
     const operatorToken = newToken();
     const viewerToken = newToken();
     const now = Date.now();
@@ -123,10 +213,11 @@ export class ClustersService {
       exerciseId: options.exercise?.id ?? '',
       team: options.exercise?.team ?? '',
       instructorHash: options.exercise?.instructorHash ?? '',
+      creator: place.creator,
     };
-    await this.repo.create(meta, createCluster(scenario));
+    await this.repo.create(meta, createCluster(scenario, { maxVms: this.config.SCENARIO_MAX_VMS }));
     if (!meta.paused) await this.scheduler.schedule(meta);
-    const link = `${baseUrl}/clusters/${id}`;
+    const link = `${this.publicUrl}/clusters/${id}`;
     return {
       id,
       name: scenario.name,
@@ -137,8 +228,9 @@ export class ClustersService {
     };
   }
 
+  /** A scenario given to this API (JSON), held to its limits. */
   parse(input: unknown): Scenario | { errors: InputError[] } {
-    const parsed = parseScenario(input);
+    const parsed = parseScenario(input, this.scenarioOptions);
     return parsed.ok ? parsed.scenario : { errors: parsed.errors };
   }
 
@@ -193,8 +285,10 @@ export class ClustersService {
 
   async remove(id: string, token: string | undefined): Promise<void> {
     const meta = await this.meta(id);
-    if (this.roleFor(meta, token) !== 'operator')
-      throw new NotAllowed('only the operator token may delete a cluster');
+    const role = this.roleFor(meta, token);
+    // A private cluster without its link looks like no cluster at all, as it does to GET.
+    if (role === null) throw new ClusterNotFound(`no cluster ${id}`);
+    if (role !== 'operator') throw new NotAllowed('only the operator token may delete a cluster');
     if (meta.exerciseId)
       throw new NotAllowed(
         `this cluster is ${meta.team}'s in exercise ${meta.exerciseId}: the instructor deletes the exercise`,

@@ -194,6 +194,10 @@ export function openApiDocument(): OpenAPIObject {
           responses: {
             201: json(createClusterResponseSchema, 'Created; the operator token is shown once'),
             400: bad,
+            429: {
+              description:
+                'The server keeps MAX_CLUSTERS clusters, or this address MAX_CLUSTERS_PER_ADDRESS (or too many requests)',
+            },
           },
         },
       },
@@ -218,8 +222,8 @@ export function openApiDocument(): OpenAPIObject {
           parameters: [id, token],
           responses: {
             204: { description: 'Removed' },
-            403: { description: 'Not the operator' },
-            404: { description: 'No such cluster' },
+            403: { description: 'A viewer token: it may watch, not delete' },
+            404: { description: 'No such cluster (or private without its token)' },
           },
         },
       },

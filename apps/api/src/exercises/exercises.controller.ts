@@ -29,8 +29,7 @@ export class ExercisesController {
 
   @Post()
   create(@Body() body: unknown, @Req() req: Request): Promise<CreateExerciseResponse> {
-    const origin = req.headers.origin ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    return answered(this.exercises.create(body, origin));
+    return answered(this.exercises.create(body, req.ip ?? req.socket.remoteAddress ?? 'unknown'));
   }
 
   /** The scoreboard: every team's score at its latest tick. Instructor token only. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type ClusterCommandRequest,
+  type CreateClusterResponse,
   type CreateExerciseResponse,
   createExerciseRequestSchema,
   type ExerciseControl,
@@ -85,7 +86,7 @@ export class ExercisesService {
   }
 
   /** Creates the exercise and its teams' clusters (paused until the instructor starts it). */
-  async create(body: unknown, baseUrl: string): Promise<CreateExerciseResponse> {
+  async create(body: unknown, address: string): Promise<CreateExerciseResponse> {
     const parsed = createExerciseRequestSchema.safeParse(body);
     if (!parsed.success)
       throw new BadExercise(
@@ -134,15 +135,22 @@ export class ExercisesService {
     const instructorHash = tokenHash(instructorToken);
     const name = request.name ?? scenario.name;
     const links: CreateExerciseResponse['teams'] = [];
-    for (const team of teams) {
-      const created = await this.clusters.create(
-        { ...scenario, name: `${name} · ${team}` },
-        'private',
-        baseUrl,
-        undefined,
-        { paused: true, exercise: { id, team, instructorHash } },
-      );
-      if ('errors' in created) throw new BadExercise('the scenario is not valid', created.errors);
+    // Every team's place at once: the exercise gets all its clusters or none.
+    const places = await this.clusters.reserve(teams.length, address);
+    for (const [i, team] of teams.entries()) {
+      let created: CreateClusterResponse;
+      try {
+        created = await this.clusters.create(
+          { ...scenario, name: `${name} · ${team}` },
+          'private',
+          places[i]!,
+          { paused: true, exercise: { id, team, instructorHash } },
+        );
+      } catch (error) {
+        await Promise.all(links.map((l) => this.clusters.removeAsOwner(l.clusterId)));
+        await this.clusters.release(places.slice(i));
+        throw error;
+      }
       links.push({
         team,
         clusterId: created.id,
@@ -172,7 +180,7 @@ export class ExercisesService {
       id,
       name,
       instructorToken,
-      instructorLink: `${baseUrl}/exercises/${id}?token=${instructorToken}`,
+      instructorLink: `${this.clusters.publicUrl}/exercises/${id}?token=${instructorToken}`,
       teams: links,
     };
   }

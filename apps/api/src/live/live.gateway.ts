@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Logger } from '@nestjs/common';
 import { type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import {
   type CommandOutcome,
+  displayNameSchema,
   type FrameEventPayload,
   type JoinReply,
   joinRequestSchema,
@@ -14,6 +15,7 @@ import {
   wireTick,
 } from '@overcommit/contracts';
 import { Redis } from 'ioredis';
+import proxyaddr from 'proxy-addr';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { watcherField } from '../clusters/cluster-keys';
@@ -33,13 +35,15 @@ import { LiveSubscriber } from './live.subscriber';
 
 interface SocketData {
   name: string;
+  /** The client's address (X-Forwarded-For only from a trusted front door): its event limit. */
+  address: string;
   /** Clusters this socket joined, with its role on each. */
   clusters: Record<string, Role>;
   /** Clusters whose per-VM metrics this socket asked for. */
   vms: Record<string, true>;
 }
 
-const handshakeSchema = z.object({ name: z.string().trim().min(1).max(60) });
+const handshakeSchema = z.object({ name: displayNameSchema });
 const room = (clusterId: string) => `cluster:${clusterId}`;
 /** Joins and leaves this close together make one presence announcement. */
 const PRESENCE_COALESCE_MS = 250;
@@ -60,6 +64,8 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
   private heartbeat: NodeJS.Timeout | undefined;
   /** Clusters with a presence announcement pending. */
   private readonly presenceDue = new Map<string, NodeJS.Timeout>();
+  /** Which proxies' X-Forwarded-For to believe (TRUST_PROXY, as Express reads it for HTTP). */
+  private readonly trustProxy: ReturnType<typeof proxyaddr.compile>;
 
   constructor(
     private readonly clusters: ClustersService,
@@ -69,7 +75,14 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     private readonly metrics: Metrics,
     @InjectThrottlerStorage() private readonly limits: ThrottlerStorage,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-  ) {}
+  ) {
+    this.trustProxy = proxyaddr.compile(
+      (config.TRUST_PROXY ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    );
+  }
 
   afterInit(server: Server): void {
     this.metrics.onScrape(() => {
@@ -87,12 +100,17 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       if (!parsed.success) {
         next(
           new Error(
-            'a display name is required: connect with auth { name: "..." } (1-60 characters)',
+            `a display name is required: connect with auth { name: "..." } (1-60 characters, no control characters): ${parsed.error.issues[0]?.message ?? ''}`,
           ),
         );
         return;
       }
-      (socket.data as SocketData) = { name: parsed.data.name, clusters: {}, vms: {} };
+      (socket.data as SocketData) = {
+        name: parsed.data.name,
+        address: proxyaddr(socket.request, this.trustProxy),
+        clusters: {},
+        vms: {},
+      };
       next();
     });
     // One listener per socket, dispatched here, instead of NestJS's
@@ -156,10 +174,9 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       return;
     }
     this.withinLimit(socket)
-      .then((allowed) => {
-        if (allowed) return handler(socket, body);
+      .then((reason) => {
+        if (reason === null) return handler(socket, body);
         if (event === socketEvents.command) this.metrics.commands.inc({ outcome: 'rate-limited' });
-        const reason = `too many events: at most ${this.config.RATE_LIMIT_SOCKET} per 10 s on one connection (RATE_LIMIT_SOCKET); wait a few seconds`;
         return event === socketEvents.command
           ? { id: '', status: 'refused', reason }
           : { ok: false, error: reason };
@@ -182,11 +199,23 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       );
   }
 
-  /** Counts one event against the connection's limit (@nestjs/throttler's storage, 10 s windows). */
-  private async withinLimit(socket: Socket): Promise<boolean> {
-    const limit = this.config.RATE_LIMIT_SOCKET;
-    const record = await this.limits.increment(`socket:${socket.id}`, 10_000, limit, 0, 'socket');
-    return record.totalHits <= limit;
+  /**
+   * Counts one event against the connection's limit and its address's (over all its connections):
+   * @nestjs/throttler's storage, 10 s windows. The reason when over, or null.
+   */
+  private async withinLimit(socket: Socket): Promise<string | null> {
+    const perSocket = this.config.RATE_LIMIT_SOCKET;
+    const perAddress = this.config.RATE_LIMIT_SOCKET_ADDRESS;
+    const { address } = socket.data as SocketData;
+    const [own, all] = await Promise.all([
+      this.limits.increment(`socket:${socket.id}`, 10_000, perSocket, 0, 'socket'),
+      this.limits.increment(`socket-address:${address}`, 10_000, perAddress, 0, 'socket'),
+    ]);
+    if (own.totalHits > perSocket)
+      return `too many events: at most ${perSocket} per 10 s on one connection (RATE_LIMIT_SOCKET); wait a few seconds`;
+    if (all.totalHits > perAddress)
+      return `too many events: at most ${perAddress} per 10 s from one address over all its connections (RATE_LIMIT_SOCKET_ADDRESS); wait a few seconds`;
+    return null;
   }
 
   /**

@@ -236,7 +236,8 @@ describe('a tick worker killed mid-run, with another worker running (OS processe
       const stored = decodeState((await db.getBuffer(clusterKeys(config.REDIS_PREFIX, id).state))!);
       const parsed = parseScenario(scenarioInput);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-      const engine = createCluster(parsed.scenario);
+      // As the API creates it: create-vm bounded by its SCENARIO_MAX_VMS.
+      const engine = createCluster(parsed.scenario, { maxVms: config.SCENARIO_MAX_VMS });
       const expected: Frame[] = [];
       while (engine.tick < stored.tick) expected.push(step(engine, []));
       expect(stored.tick).toBeGreaterThanOrEqual(target);

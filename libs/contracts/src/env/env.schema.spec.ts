@@ -1,21 +1,27 @@
 import { apiEnvSchema, parseEnv, webEnvSchema } from './env.schema';
 
+/** The API's documented defaults (README, Configuration). */
+const apiDefaults = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  API_PORT: 3001,
+  WEB_PORT: 3000,
+  ROLE: 'all',
+  REDIS_PREFIX: 'oc',
+  RATE_LIMIT_HTTP: 600,
+  RATE_LIMIT_SOCKET: 50,
+  RATE_LIMIT_SOCKET_ADDRESS: 200,
+  SCENARIO_MAX_HOSTS: 500,
+  SCENARIO_MAX_VMS: 10_000,
+  SCENARIO_MAX_LOGICAL_CPUS: 65_536,
+  SCENARIO_MAX_EVENTS: 2_000,
+  MAX_CLUSTERS: 200,
+  MAX_CLUSTERS_PER_ADDRESS: 50,
+  LOG_LEVEL: 'info',
+};
+
 describe('parseEnv', () => {
-  it('gives the documented defaults when nothing is set', () => {
-    expect(parseEnv(apiEnvSchema, {})).toEqual({
-      ok: true,
-      value: {
-        REDIS_URL: 'redis://127.0.0.1:6379',
-        API_PORT: 3001,
-        WEB_PORT: 3000,
-        ROLE: 'all',
-        REDIS_PREFIX: 'oc',
-        TRUST_PROXY: 'loopback, linklocal, uniquelocal',
-        RATE_LIMIT_HTTP: 600,
-        RATE_LIMIT_SOCKET: 50,
-        LOG_LEVEL: 'info',
-      },
-    });
+  it('gives the documented defaults when nothing is set (no proxy trusted, no public URL)', () => {
+    expect(parseEnv(apiEnvSchema, {})).toEqual({ ok: true, value: apiDefaults });
     expect(parseEnv(webEnvSchema, {})).toEqual({
       ok: true,
       value: { WEB_PORT: 3000, NEXT_PUBLIC_API_URL: 'http://localhost:3001' },
@@ -31,17 +37,7 @@ describe('parseEnv', () => {
     });
     expect(result).toEqual({
       ok: true,
-      value: {
-        REDIS_URL: 'redis://redis:6380/2',
-        API_PORT: 8080,
-        WEB_PORT: 3000,
-        ROLE: 'worker',
-        REDIS_PREFIX: 'oc',
-        TRUST_PROXY: 'loopback, linklocal, uniquelocal',
-        RATE_LIMIT_HTTP: 600,
-        RATE_LIMIT_SOCKET: 50,
-        LOG_LEVEL: 'info',
-      },
+      value: { ...apiDefaults, REDIS_URL: 'redis://redis:6380/2', API_PORT: 8080, ROLE: 'worker' },
     });
   });
 
@@ -53,6 +49,18 @@ describe('parseEnv', () => {
       'REDIS_URL',
       'localhost:6379',
       'REDIS_URL="localhost:6379": expected a redis:// or rediss:// URL',
+    ],
+    ['TRUST_PROXY', 'the front door', 'TRUST_PROXY="the front door": expected a comma-separated'],
+    ['TRUST_PROXY', '10.0.0.1/40', 'TRUST_PROXY="10.0.0.1/40": expected'],
+    [
+      'PUBLIC_URL',
+      'overcommit.example.org',
+      'PUBLIC_URL="overcommit.example.org": expected an http',
+    ],
+    [
+      'SCENARIO_MAX_HOSTS',
+      '1000000',
+      'SCENARIO_MAX_HOSTS="1000000": expected a whole number from 1 to 20000',
     ],
   ])('names %s, its value %s and what was expected', (name, value, expected) => {
     const result = parseEnv(apiEnvSchema, { [name]: value });
@@ -71,6 +79,14 @@ describe('parseEnv', () => {
         /^Invalid environment: API_PORT="0": .*; ROLE="x": .*$/,
       ) as string,
     });
+  });
+
+  it('takes a front door to trust as addresses, subnets or names', () => {
+    for (const value of ['172.28.0.10', '10.0.0.0/8, loopback', '::1', 'fd00::/8'])
+      expect(parseEnv(apiEnvSchema, { TRUST_PROXY: value })).toMatchObject({
+        ok: true,
+        value: { TRUST_PROXY: value },
+      });
   });
 
   it('treats an empty variable as unset', () => {

@@ -1,4 +1,27 @@
 import { z } from 'zod';
+import { CLUSTER_LIMITS_CEILING, LIVE_CLUSTER_LIMITS } from '../scenario/scenario-limits';
+
+const TRUST_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
+/** Express's `trust proxy` list: names, IPv4/IPv6 addresses, each optionally with /bits. */
+function trustProxyListValid(value: string): boolean {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return (
+    entries.length > 0 &&
+    entries.every((entry) => {
+      if (TRUST_NAMES.has(entry)) return true;
+      const [address = '', bits, ...rest] = entry.split('/');
+      if (rest.length > 0) return false;
+      const v4 = IPV4.test(address) && address.split('.').every((part) => Number(part) <= 255);
+      const v6 = !v4 && address.includes(':') && /^[0-9a-fA-F:.]+$/.test(address);
+      if (!v4 && !v6) return false;
+      return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (v4 ? 32 : 128));
+    })
+  );
+}
 
 /** Where Redis answers; every process of one deployment points at the same one. */
 export const redisUrlSchema = z
@@ -17,12 +40,15 @@ const portSchema = (fallback: number) =>
     })
     .transform(Number);
 
-const countSchema = (fallback: number) =>
+const countSchema = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .default(String(fallback))
-    .refine((value) => /^\d+$/.test(value) && Number(value) >= 1, {
-      message: 'a whole number, at least 1',
+    .refine((value) => /^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= max, {
+      message:
+        max === Number.MAX_SAFE_INTEGER
+          ? 'a whole number, at least 1'
+          : `a whole number from 1 to ${max}`,
     })
     .transform(Number);
 
@@ -75,14 +101,48 @@ export const apiEnvSchema = z.object({
       message: 'at least 16 characters (a random string)',
     }),
   /**
-   * Which proxies' X-Forwarded-For to believe for the client's address (rate limits, logs): Express's
-   * `trust proxy` list; the default trusts loopback and private networks, where a front door runs.
+   * Which proxies' X-Forwarded-For to believe for the client's address (rate limits, logs, the
+   * clusters an address may create): the front door's address (or addresses, subnets, Express's
+   * `trust proxy` names such as `loopback`). Unset: none, and the connection's own address counts.
    */
-  TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || trustProxyListValid(value), {
+      message:
+        'a comma-separated list of IP addresses, subnets (10.0.0.0/8) or loopback, linklocal, uniquelocal',
+    }),
+  /**
+   * The dashboard's address as people reach it: the base of every link the API hands out (a new
+   * cluster's operator and viewer links). Default: http://localhost:WEB_PORT.
+   */
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || (/^https?:\/\//.test(value) && URL.canParse(value)), {
+      message: 'an http:// or https:// URL such as https://overcommit.example.org',
+    }),
+  /** Hosts one cluster may have (after count expansion). */
+  SCENARIO_MAX_HOSTS: countSchema(LIVE_CLUSTER_LIMITS.hosts, CLUSTER_LIMITS_CEILING.hosts),
+  /** VMs one cluster may have, from its scenario and create-vm together. */
+  SCENARIO_MAX_VMS: countSchema(LIVE_CLUSTER_LIMITS.vms, CLUSTER_LIMITS_CEILING.vms),
+  /** Logical CPUs (sockets x cores x threads) over one cluster's hosts. */
+  SCENARIO_MAX_LOGICAL_CPUS: countSchema(
+    LIVE_CLUSTER_LIMITS.logicalCpus,
+    CLUSTER_LIMITS_CEILING.logicalCpus,
+  ),
+  /** Timed events in one scenario. */
+  SCENARIO_MAX_EVENTS: countSchema(LIVE_CLUSTER_LIMITS.events, CLUSTER_LIMITS_CEILING.events),
+  /** Clusters this deployment keeps at once (exercise teams included). */
+  MAX_CLUSTERS: countSchema(200),
+  /** Clusters one client address may have at once (exercise teams included). */
+  MAX_CLUSTERS_PER_ADDRESS: countSchema(50),
   /** HTTP requests per minute per client address before 429 (health and metrics are not counted). */
   RATE_LIMIT_HTTP: countSchema(600),
   /** socket.io events (join, command, ...) per 10 s per connection before they are refused. */
   RATE_LIMIT_SOCKET: countSchema(50),
+  /** socket.io events per 10 s from one client address, over all its connections. */
+  RATE_LIMIT_SOCKET_ADDRESS: countSchema(200),
   /** Log level: fatal, error, warn, info, debug or trace. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { exerciseFrameSchema } from '../frame/frame.schema';
 import { actionSchemas } from '../scenario/scenario.schema';
+import { plainText } from '../text/text';
 
 // Exercises over HTTP (docs/api.md, "Exercises"): an instructor creates one for N teams from a
 // scenario with an `exercise:` section, controls every team's cluster at once and reads the
 // scoreboard and the after-action report.
 
 const teamName = z
-  .string()
+  .string({ error: 'expected a team name (text)' })
   .trim()
-  .min(1, { error: 'a team name cannot be empty' })
-  .max(40, { error: 'a team name is at most 40 characters' });
+  .pipe(plainText('a team name', 40));
 
 export const createExerciseRequestSchema = z
   .strictObject({
@@ -31,7 +31,7 @@ export const createExerciseRequestSchema = z
         .max(20, { error: 'at most 20 teams' }),
     ]),
     /** The exercise's title; default: the scenario's name. */
-    name: z.string().trim().min(1).max(200).optional(),
+    name: z.string().trim().pipe(plainText('name', 200)).optional(),
   })
   .superRefine((r, ctx) => {
     if ((r.scenarioName === undefined) === (r.scenario === undefined))

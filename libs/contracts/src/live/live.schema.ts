@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { actionSchema } from '../scenario/scenario.schema';
+import { actionSchema, commandIdSchema } from '../scenario/scenario.schema';
+import { displayNameSchema } from '../text/text';
 
 // The live system's contracts: clusters over HTTP, and socket.io events.
 
@@ -46,20 +47,27 @@ export const clusterSummarySchema = z.object({
 });
 export type ClusterSummary = z.infer<typeof clusterSummarySchema>;
 
+/** A cluster's speed: multiples of its scenario's tick rate. */
+export const MIN_SPEED = 0.1;
+export const MAX_SPEED = 100;
+
 /** Commands the live system handles itself, outside the engine. */
 export const liveActionSchema = z.discriminatedUnion('do', [
   z.strictObject({ do: z.literal('pause') }),
   z.strictObject({ do: z.literal('resume') }),
   z.strictObject({
     do: z.literal('set-speed'),
-    speed: z.number().positive().max(100, { error: 'speed is at most 100' }),
+    speed: z
+      .number({ error: 'expected a speed (a number from 0.1 to 100)' })
+      .min(MIN_SPEED, { error: `speed is at least ${MIN_SPEED} (ten times slower than life)` })
+      .max(MAX_SPEED, { error: `speed is at most ${MAX_SPEED}` }),
   }),
 ]);
 export type LiveAction = z.output<typeof liveActionSchema>;
 
 /** A command as a person sends it: an engine action or a live one, with an optional id for idempotence. */
 export const clusterCommandRequestSchema = z.intersection(
-  z.object({ id: z.string().min(1).max(100).optional() }),
+  z.object({ id: commandIdSchema.optional() }),
   z.union([actionSchema, liveActionSchema]),
 );
 export type ClusterCommandRequest = z.output<typeof clusterCommandRequestSchema>;
@@ -79,7 +87,7 @@ export const joinRequestSchema = z.strictObject({
   clusterId: z.string().min(1).max(64),
   sinceTick: z.number().int().min(0).optional(),
   token: z.string().max(200).optional(),
-  name: z.string().min(1).max(60),
+  name: displayNameSchema,
 });
 export type JoinRequest = z.infer<typeof joinRequestSchema>;
 

@@ -12,12 +12,16 @@ import {
 // Every error carries a path like `hosts[2].cpu.sockets`; all errors are
 // collected, never only the first.
 
-/** One problem in a scenario file or a command, where it is and what was expected. */
-export interface InputError {
-  /** Like `hosts[2].cpu.sockets`; `(root)` for the input as a whole. */
-  path: string;
-  message: string;
-}
+import type { InputError } from './input-error';
+import {
+  checkClusterLimits,
+  type ClusterLimits,
+  type LimitNames,
+  LIVE_CLUSTER_LIMITS,
+  SIZE_BOUNDS,
+} from './scenario-limits';
+
+export type { InputError } from './input-error';
 
 export type ScenarioParseResult =
   { ok: true; scenario: Scenario } | { ok: false; errors: InputError[] };
@@ -33,12 +37,34 @@ export function expandNames(base: string, count: number): string[] {
   return Array.from({ length: n }, (_, i) => `${base}-${String(i + 1).padStart(width, '0')}`);
 }
 
-/** Validates a whole scenario: the schema first, then (only if it passes) the cross-checks. */
-export function parseScenario(input: unknown): ScenarioParseResult {
+/** A cluster's limits, and the settings they come from (for messages). */
+export interface ScenarioParseOptions {
+  limits?: ClusterLimits;
+  limitNames?: LimitNames;
+  /** The frame and state size bounds (default SIZE_BOUNDS); null for the headless runner. */
+  sizeBounds?: typeof SIZE_BOUNDS | null;
+}
+
+/**
+ * Validates a whole scenario: the schema first (every value within its bounds), then the cluster's
+ * limits from the counts alone (nothing expanded yet), then (only if both pass) the cross-checks,
+ * which expand names. An oversized scenario is refused before any work proportional to its size.
+ */
+export function parseScenario(
+  input: unknown,
+  options: ScenarioParseOptions = {},
+): ScenarioParseResult {
   const result = scenarioSchema.safeParse(input);
   if (!result.success) {
     return { ok: false, errors: issuesToErrors(result.error.issues, input, scenarioSchema) };
   }
+  const tooBig = checkClusterLimits(
+    result.data,
+    options.limits ?? LIVE_CLUSTER_LIMITS,
+    options.limitNames,
+    options.sizeBounds === undefined ? SIZE_BOUNDS : options.sizeBounds,
+  );
+  if (tooBig.length > 0) return { ok: false, errors: tooBig };
   const errors = crossCheck(result.data);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, scenario: result.data };
 }

@@ -1,18 +1,38 @@
 import { z } from 'zod';
+import { VALUE_LIMITS as MAX } from './scenario-limits';
+import { plainText } from '../text/text';
 
 // The scenario file, version 1 (SCENARIOS.md). Every object is strict: an
 // unknown key is an error naming the key and its path, never a silent default.
 // Sizes are GiB in files; the engine works in MiB.
 
-const positive = (what: string) =>
-  z.number({ error: `expected ${what}` }).positive({ error: `${what} must be greater than 0` });
-const nonNegative = (what: string) =>
-  z.number({ error: `expected ${what}` }).min(0, { error: `${what} cannot be negative` });
-const count = (what: string) =>
+// Every number has an upper bound (VALUE_LIMITS), so that nothing the engine computes from it can
+// overflow into Infinity or NaN, and no single value can make a tick's work unbounded.
+const atMost = (what: string, max: number) => ({
+  error: `${what} is at most ${max.toLocaleString('en-US')}`,
+});
+const positive = (what: string, max: number) =>
+  z
+    .number({ error: `expected ${what}` })
+    .positive({ error: `${what} must be greater than 0` })
+    .max(max, atMost(what, max));
+const nonNegative = (what: string, max: number) =>
+  z
+    .number({ error: `expected ${what}` })
+    .min(0, { error: `${what} cannot be negative` })
+    .max(max, atMost(what, max));
+const count = (what: string, max: number = MAX.count) =>
   z
     .number({ error: `expected ${what}` })
     .int({ error: `${what} must be a whole number` })
-    .min(1, { error: `${what} must be at least 1` });
+    .min(1, { error: `${what} must be at least 1` })
+    .max(max, atMost(what, max));
+/** A threshold: any finite number within the bound. */
+const threshold = (what: string) =>
+  z
+    .number({ error: `expected ${what}` })
+    .min(-MAX.threshold, atMost(`-${what}`, MAX.threshold))
+    .max(MAX.threshold, atMost(what, MAX.threshold));
 const share = (what: string) =>
   z
     .number({ error: `expected ${what}` })
@@ -33,16 +53,16 @@ export const workloadSchema = z.strictObject({
   /** Diurnal / bursty swing around the mean, 0..1. */
   amplitude: share('amplitude').default(0.2),
   /** Diurnal period; for bursty, the mean time between bursts. */
-  periodSeconds: positive('periodSeconds').default(600),
+  periodSeconds: positive('periodSeconds', MAX.seconds).default(600),
   /** Step profile: demand changes from `cpu` to `stepTo` at `stepAtSeconds`. */
-  stepAtSeconds: nonNegative('stepAtSeconds').default(300),
+  stepAtSeconds: nonNegative('stepAtSeconds', MAX.seconds).default(300),
   stepTo: share('stepTo').default(0.9),
   /** Share of configured memory the guest really touches. */
   memoryActive: share('memoryActive').default(0.6),
   /** How much the guest slows on remote NUMA memory, 0..1. */
   memoryBound: share('memoryBound').default(0.3),
   /** Page dirtying rate, for live migration. */
-  dirtyMiBps: nonNegative('dirtyMiBps').default(40),
+  dirtyMiBps: nonNegative('dirtyMiBps', MAX.dirtyMiBps).default(40),
   /** Share of CPU time spent in the guest kernel (privileged instructions); binary translation pays for it. */
   kernelShare: share('kernelShare').default(0.2),
 });
@@ -53,12 +73,12 @@ export const workloadPatchSchema = z.strictObject({
   profile: z.enum(workloadProfiles).optional(),
   cpu: share('cpu (demand per vCPU)').optional(),
   amplitude: share('amplitude').optional(),
-  periodSeconds: positive('periodSeconds').optional(),
-  stepAtSeconds: nonNegative('stepAtSeconds').optional(),
+  periodSeconds: positive('periodSeconds', MAX.seconds).optional(),
+  stepAtSeconds: nonNegative('stepAtSeconds', MAX.seconds).optional(),
   stepTo: share('stepTo').optional(),
   memoryActive: share('memoryActive').optional(),
   memoryBound: share('memoryBound').optional(),
-  dirtyMiBps: nonNegative('dirtyMiBps').optional(),
+  dirtyMiBps: nonNegative('dirtyMiBps', MAX.dirtyMiBps).optional(),
   kernelShare: share('kernelShare').optional(),
 });
 export type WorkloadPatch = z.output<typeof workloadPatchSchema>;
@@ -67,17 +87,17 @@ export const placementModes = ['spread', 'pack'] as const;
 export const numaModes = ['prefer-local', 'strict', 'ignore'] as const;
 
 export const policySchema = z.strictObject({
-  cpuAllocationRatio: positive('cpuAllocationRatio').default(4),
-  ramAllocationRatio: positive('ramAllocationRatio').default(1.5),
-  reservedHostMemoryGiB: nonNegative('reservedHostMemoryGiB').default(0),
+  cpuAllocationRatio: positive('cpuAllocationRatio', MAX.allocationRatio).default(4),
+  ramAllocationRatio: positive('ramAllocationRatio', MAX.allocationRatio).default(1.5),
+  reservedHostMemoryGiB: nonNegative('reservedHostMemoryGiB', MAX.hostMemoryGiB).default(0),
   placement: z.enum(placementModes).default('spread'),
   numa: z.enum(numaModes).default('prefer-local'),
 });
 export type Policy = z.output<typeof policySchema>;
 export const policyPatchSchema = z.strictObject({
-  cpuAllocationRatio: positive('cpuAllocationRatio').optional(),
-  ramAllocationRatio: positive('ramAllocationRatio').optional(),
-  reservedHostMemoryGiB: nonNegative('reservedHostMemoryGiB').optional(),
+  cpuAllocationRatio: positive('cpuAllocationRatio', MAX.allocationRatio).optional(),
+  ramAllocationRatio: positive('ramAllocationRatio', MAX.allocationRatio).optional(),
+  reservedHostMemoryGiB: nonNegative('reservedHostMemoryGiB', MAX.hostMemoryGiB).optional(),
   placement: z.enum(placementModes).optional(),
   numa: z.enum(numaModes).optional(),
 });
@@ -90,29 +110,32 @@ export const hostSpecSchema = z.strictObject({
   name,
   count: count('count').default(1),
   cpu: z.strictObject({
-    sockets: count('sockets'),
-    coresPerSocket: count('coresPerSocket'),
+    sockets: count('sockets', MAX.sockets),
+    coresPerSocket: count('coresPerSocket', MAX.coresPerSocket),
     threadsPerCore: z
       .number()
       .int()
       .min(1, { error: 'threadsPerCore is 1 or 2' })
       .max(2, { error: 'threadsPerCore is 1 or 2' })
       .default(1),
-    ghz: positive('ghz').default(2.4),
+    ghz: positive('ghz', MAX.ghz).default(2.4),
   }),
-  memoryGiB: positive('memoryGiB'),
+  memoryGiB: positive('memoryGiB', MAX.hostMemoryGiB),
   /** Default: one per socket. Cores and memory split evenly. */
-  numaNodes: count('numaNodes').optional(),
-  swapGiB: nonNegative('swapGiB').default(64),
+  numaNodes: count('numaNodes', MAX.numaNodes).optional(),
+  swapGiB: nonNegative('swapGiB', MAX.hostMemoryGiB).default(64),
   virtualization: z.enum(virtualizationModes).default('hardware-assisted'),
   hypervisor: z.enum(hypervisorTypes).default('type-1'),
   nestedVirtualization: z.boolean().default(false),
-  networkGbps: positive('networkGbps').default(10),
+  networkGbps: positive('networkGbps', MAX.networkGbps).default(10),
   /** Hyper-threading on at start (only meaningful with threadsPerCore 2). */
   hyperThreading: z.boolean().default(true),
   /** Linear power model; defaults scale the SPECpower HP ML110 G4 figures per socket. */
   power: z
-    .strictObject({ idleWatts: nonNegative('idleWatts'), maxWatts: positive('maxWatts') })
+    .strictObject({
+      idleWatts: nonNegative('idleWatts', MAX.watts),
+      maxWatts: positive('maxWatts', MAX.watts),
+    })
     .optional(),
 });
 export type HostSpec = z.output<typeof hostSpecSchema>;
@@ -120,8 +143,8 @@ export type HostSpec = z.output<typeof hostSpecSchema>;
 export const vmSpecSchema = z.strictObject({
   name,
   count: count('count').default(1),
-  vcpus: count('vcpus'),
-  memoryGiB: positive('memoryGiB'),
+  vcpus: count('vcpus', MAX.vcpus),
+  memoryGiB: positive('memoryGiB', MAX.vmMemoryGiB),
   /** Pin to a host; otherwise the scheduler places it. */
   host: name.optional(),
   nestedHypervisor: z.boolean().default(false),
@@ -152,11 +175,11 @@ export type AlarmRuleId = (typeof alarmRuleIds)[number];
 
 export const alarmOverrideSchema = z.strictObject({
   rule: z.enum(alarmRuleIds),
-  warning: z.number().optional(),
-  critical: z.number().optional(),
-  clearWarning: z.number().optional(),
-  clearCritical: z.number().optional(),
-  forSeconds: nonNegative('forSeconds').optional(),
+  warning: threshold('warning').optional(),
+  critical: threshold('critical').optional(),
+  clearWarning: threshold('clearWarning').optional(),
+  clearCritical: threshold('clearCritical').optional(),
+  forSeconds: nonNegative('forSeconds', 86_400).optional(),
   enabled: z.boolean().optional(),
 });
 export type AlarmOverride = z.output<typeof alarmOverrideSchema>;
@@ -196,7 +219,7 @@ export const actionSchemas = {
     do: z.literal('ack-alarm'),
     /** The alarm's id, as frames give it. */
     target,
-    note: z.string().max(500).default(''),
+    note: plainText('note', 500, { lines: true }).default(''),
   }),
 } as const;
 export type ActionKind = keyof typeof actionSchemas;
@@ -215,7 +238,7 @@ export type Action = z.output<typeof actionSchema>;
 
 // Generic over the shape (not `T extends z.ZodObject`), or ScenarioEvent loses its fields.
 const withAt = <Shape extends z.core.$ZodShape>(schema: z.ZodObject<Shape, z.core.$strict>) =>
-  schema.extend({ at: nonNegative('at (simulated seconds)') });
+  schema.extend({ at: nonNegative('at (simulated seconds)', MAX.seconds) });
 export const scenarioEventSchema = z.discriminatedUnion('do', [
   withAt(actionSchemas['set-workload']),
   withAt(actionSchemas['fail-host']),
@@ -232,10 +255,12 @@ export const scenarioEventSchema = z.discriminatedUnion('do', [
 export type ScenarioEvent = z.output<typeof scenarioEventSchema>;
 
 /** A command: an action plus who sent it and an id (the same id twice applies once). */
-const commandMeta = {
-  id: z.string().min(1).max(100),
-  by: z.string().min(1).max(100),
-};
+/** A command's id: the same id twice applies once. */
+export const commandIdSchema = z
+  .string({ error: 'expected a command id (text)' })
+  .min(1, { error: 'a command id cannot be empty' })
+  .max(100, { error: 'a command id is at most 100 characters' });
+const commandMeta = { id: commandIdSchema, by: plainText('by', 100) };
 export const commandSchema = z.discriminatedUnion('do', [
   actionSchemas['set-workload'].extend(commandMeta),
   actionSchemas['fail-host'].extend(commandMeta),
@@ -322,7 +347,7 @@ const objectiveId = z
 export const exerciseObjectiveSchema = z
   .strictObject({
     id: objectiveId,
-    text: z.string().min(1, { error: 'text cannot be empty' }).max(300),
+    text: plainText('text', 300),
     metric: z
       .string()
       .refine((value) => exerciseMetricNames.includes(value), {
@@ -331,13 +356,13 @@ export const exerciseObjectiveSchema = z
       })
       .optional(),
     aggregate: z.enum(exerciseAggregates).optional(),
-    below: z.number().optional(),
-    above: z.number().optional(),
+    below: threshold('below').optional(),
+    above: threshold('above').optional(),
     forbid: z
       .array(z.enum(actionKinds as [ActionKind, ...ActionKind[]]))
       .min(1, { error: 'forbid needs at least one command' })
       .optional(),
-    weight: positive('weight').max(1000, { error: 'weight is at most 1000' }),
+    weight: positive('weight', 1000),
   })
   .superRefine((o, ctx) => {
     if (o.metric === undefined && o.forbid === undefined)
@@ -372,18 +397,16 @@ export const EXERCISE_MAX_TICKS = 3600;
 /** The optional `exercise:` section (docs/scenarios.md): duration, briefing, objectives, response targets. */
 export const exerciseSchema = z
   .strictObject({
-    durationSeconds: positive('durationSeconds').max(86_400, {
-      error: 'durationSeconds is at most 86400 (a day)',
-    }),
-    briefing: z.string().max(20_000).default(''),
+    durationSeconds: positive('durationSeconds', 86_400),
+    briefing: plainText('briefing', MAX.textLength, { lines: true, empty: true }).default(''),
     objectives: z
       .array(exerciseObjectiveSchema)
       .min(1, { error: 'an exercise needs at least one objective' })
       .max(20),
     responseTargets: z
       .strictObject({
-        ackSeconds: positive('ackSeconds').default(60),
-        resolveSeconds: positive('resolveSeconds').default(300),
+        ackSeconds: positive('ackSeconds', 86_400).default(60),
+        resolveSeconds: positive('resolveSeconds', 86_400).default(300),
       })
       .default({ ackSeconds: 60, resolveSeconds: 300 }),
   })
@@ -404,8 +427,8 @@ export type Exercise = z.output<typeof exerciseSchema>;
 export const scenarioSchema = z
   .strictObject({
     version: z.literal(1, { error: 'version must be 1' }),
-    name: z.string().min(1, { error: 'name cannot be empty' }).max(200),
-    description: z.string().default(''),
+    name: plainText('name', 200),
+    description: plainText('description', MAX.textLength, { lines: true, empty: true }).default(''),
     seed: z.number().int({ error: 'seed must be a whole number' }).default(1),
     clock: z
       .strictObject({
@@ -415,14 +438,14 @@ export const scenarioSchema = z
           .min(50, { error: 'tickMs must be at least 50' })
           .max(60_000)
           .default(1000),
-        stepSeconds: positive('stepSeconds').max(3600).default(1),
+        stepSeconds: positive('stepSeconds', 3600).default(1),
       })
       .default({ tickMs: 1000, stepSeconds: 1 }),
     policy: policySchema.default(policySchema.parse({})),
     hosts: z.array(hostSpecSchema).min(1, { error: 'a cluster needs at least one host' }),
     vms: z.array(vmSpecSchema).default([]),
     events: z.array(scenarioEventSchema).default([]),
-    alarms: z.array(alarmOverrideSchema).default([]),
+    alarms: z.array(alarmOverrideSchema).max(MAX.alarmOverrides).default([]),
     exercise: exerciseSchema.optional(),
   })
   .superRefine((scenario, ctx) => {
