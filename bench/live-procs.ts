@@ -33,6 +33,16 @@ export interface Proc extends Watched {
 /** Every process started and not yet exited. */
 export const procs = new Set<Proc>();
 
+/**
+ * Every client of a benchmark comes from loopback, one address: the API's per-address limits
+ * (socket events, clusters) would refuse most of a thousand viewers, so benchmarks lift them.
+ */
+export const BENCH_LIMITS = {
+  RATE_LIMIT_SOCKET_ADDRESS: '100000000',
+  MAX_CLUSTERS: '1000000',
+  MAX_CLUSTERS_PER_ADDRESS: '1000000',
+} as const;
+
 /** Starts a process in its own group, pinned to `core` when it can be, keeping its output's tail. */
 export function launch(
   name: string,

@@ -30,6 +30,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import {
+  BENCH_LIMITS,
   coreTimes,
   cpuSeconds,
   freePort,
@@ -214,7 +215,13 @@ async function main(): Promise<void> {
   });
   const hzInForce = ((await redis.config('GET', 'hz')) as string[])[1];
 
-  const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, NODE_ENV: 'production', NO_COLOR: '1' };
+  const env = {
+    ...BENCH_LIMITS,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    NODE_ENV: 'production',
+    NO_COLOR: '1',
+  };
   const workerPort = await freePort();
   const worker = launch('worker', WORKER_CORE, process.execPath, [workerEntry], {
     env: {

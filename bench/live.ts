@@ -50,6 +50,7 @@ import {
   stats,
 } from './live-fanout-common';
 import {
+  BENCH_LIMITS,
   commandLine,
   cpuSeconds,
   freePort,
@@ -302,6 +303,7 @@ function apiEnv(
   p: { redisUrl: string; prefix: string },
 ): NodeJS.ProcessEnv {
   return {
+    ...BENCH_LIMITS,
     ROLE: role,
     API_PORT: String(port),
     REDIS_URL: p.redisUrl,

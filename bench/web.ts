@@ -58,6 +58,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { benchScenario } from './live-fanout-common';
 import {
+  BENCH_LIMITS,
   commandLine,
   coreTimes,
   freePort,
@@ -654,6 +655,7 @@ async function main(): Promise<void> {
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const webUrl = `http://127.0.0.1:${webPort}`;
   const common = {
+    ...BENCH_LIMITS,
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     REDIS_URL: redisUrl,

@@ -239,6 +239,8 @@ export async function startStack(
           ...common,
           ROLE: 'all',
           CORS_ORIGINS: `${webUrl},http://localhost:${webPort}`,
+          // The links the API hands out point at the dashboard as the browser reaches it.
+          PUBLIC_URL: webUrl,
           ...options.env,
         },
         logFile: apiLog,
