@@ -1,3 +1,6 @@
+// docs/model.md, sections 13 (Alarm rules) and 14 (Alarm lifecycle, hysteresis,
+// overrides): turning this tick's readings (alarm-readings.ts) into raised,
+// held and cleared alarms, acknowledgements and per-cluster rule overrides.
 import type { AlarmOverride, AlarmRuleId, Severity } from '@overcommit/contracts';
 import { MODEL } from './model';
 import type { EventLog } from './events';

@@ -1,3 +1,6 @@
+// docs/model.md, sections 1 (steps 2-3: events and commands, in order) and
+// 10 (failures): every action a scenario's event or a person's command names,
+// carried out against the state, or refused with the reason in words.
 import {
   type Action,
   closestName,
@@ -5,25 +8,12 @@ import {
   expandNames,
   type Workload,
 } from '@overcommit/contracts';
+import { admissionRefusal } from './admission';
 import { newVm } from './create';
-import type { EventLog } from './events';
-import { abortMigration, startMigration } from './migration';
-import { admissionRefusal, allocate, chooseHost, release } from './placement';
-import type { SimState, VmRt } from './state';
-
-/** What commands and the tick share: the state, name lookups and the tick's event log. */
-export interface Ctx {
-  state: SimState;
-  hostIndex: Map<string, number>;
-  vmIndex: Map<string, number>;
-  log: EventLog;
-}
-
-export function indexByName<T extends { name: string }>(items: T[]): Map<string, number> {
-  const map = new Map<string, number>();
-  items.forEach((item, i) => map.set(item.name, i));
-  return map;
-}
+import { abortMigration, migrationRefusal, startMigration } from './migration';
+import { chooseHost, evacuate, placeVm, unplaceVm } from './placement';
+import type { VmRt } from './state';
+import { type Ctx, indexByName } from './tick-context';
 
 /** "; did you mean X?" when a known name is close to the one given. */
 function closest(name: string, names: Iterable<string>): string {
@@ -44,61 +34,6 @@ function findVm(ctx: Ctx, name: string): VmRt | string {
 function findHost(ctx: Ctx, name: string): number | string {
   const i = ctx.hostIndex.get(name);
   return i === undefined ? `no host named ${name}${closest(name, ctx.hostIndex.keys())}` : i;
-}
-
-/** Why a VM cannot live-migrate anywhere now (already migrating, not running), or null. */
-export function migrationRefusal(state: SimState, vm: VmRt): string | null {
-  if (vm.migration)
-    return `${vm.name} is already migrating to ${state.hosts[vm.migration.to]!.name}`;
-  if (vm.state !== 'running') return `${vm.name} is ${vm.state}; only a running VM migrates live`;
-  return null;
-}
-
-/** Places a VM that is not running (power-on, HA restart, first tick). Returns the refusal, or null. */
-export function placeVm(
-  ctx: Ctx,
-  vm: VmRt,
-  by: string,
-  eventType: 'vm-placed' | 'ha-restarted' | 'vm-powered-on',
-): string | null {
-  const choice = chooseHost(ctx.state, vm, ctx.hostIndex);
-  if ('refused' in choice) return choice.refused;
-  const host = ctx.state.hosts[choice.host]!;
-  allocate(host, vm, choice.nodes);
-  vm.host = choice.host;
-  vm.nodes = choice.nodes;
-  vm.state = 'running';
-  vm.downSince = null;
-  vm.haPending = false;
-  vm.haFailed = false;
-  ctx.log.add(eventType, vm.name, by, { host: host.name, numaNodes: choice.nodes });
-  return null;
-}
-
-/** Takes a VM off its host (power-off, delete, host failure); its allocation is released. */
-export function unplaceVm(ctx: Ctx, vm: VmRt, reason: string): void {
-  if (vm.migration) abortMigration(ctx.state, vm, reason, ctx.log);
-  if (vm.host >= 0) release(ctx.state.hosts[vm.host]!, vm, vm.nodes);
-  vm.host = -1;
-  vm.nodes = [];
-  vm.touchedMiB = 0;
-  vm.balloonMiB = 0;
-  vm.compressedMiB = 0;
-  vm.swappedMiB = 0;
-}
-
-/** Evacuates a host by live migration (maintenance); VMs that fit nowhere stay, with the reason. */
-function evacuate(ctx: Ctx, hostIdx: number, by: string): void {
-  for (const vm of ctx.state.vms) {
-    if (vm.host !== hostIdx || vm.migration || (vm.state !== 'running' && vm.state !== 'paused'))
-      continue;
-    const choice = chooseHost(ctx.state, { ...vm, pinned: null }, ctx.hostIndex, hostIdx);
-    if ('refused' in choice) {
-      ctx.log.add('vm-refused', vm.name, by, { reason: `cannot evacuate: ${choice.refused}` });
-      continue;
-    }
-    startMigration(ctx.state, vm, choice.host, choice.nodes, true, by, ctx.log);
-  }
 }
 
 /**

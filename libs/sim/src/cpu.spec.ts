@@ -1,5 +1,5 @@
 import type { Frame } from '@overcommit/contracts';
-import { deliveredCores } from './simulate';
+import { deliveredCores } from './cpu';
 import { cmd, events, hostIn, last, run, scenario, vmIn } from './testing/scenarios';
 
 /** One VM alone on a host of the given shape, after a few ticks. */

@@ -1,3 +1,5 @@
+// docs/model.md, section 2 (Topology): a scenario's hosts, VMs and policy
+// expanded into the engine's state, before the first tick.
 import { newExercise } from './exercise';
 import { expandNames, type Scenario, type SingleVmSpec } from '@overcommit/contracts';
 import { MIB_PER_GIB, MODEL } from './model';

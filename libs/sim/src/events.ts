@@ -1,3 +1,4 @@
+// docs/model.md, section 1: the events one tick produces, in the order they happened.
 import type { EventType, FrameEvent } from '@overcommit/contracts';
 
 /** Collects one tick's events, in the order they happened. */

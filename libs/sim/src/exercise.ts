@@ -1,3 +1,6 @@
+// docs/scenarios.md, section "The exercise section": scoring an exercise tick by
+// tick (the watched metric against its target, the alarms to answer and how
+// fast they were acknowledged) and the report a team sees.
 import type {
   AlarmFrame,
   Exercise,
@@ -101,6 +104,8 @@ export function aggregateMetric(
 export function scoreTick(
   rt: ExerciseRt,
   frame: Frame,
+  /** Every active alarm (the frame lists only the most severe). */
+  alarms: readonly FollowedAlarm[],
   vms: () => readonly VmFrame[],
   dt: number,
 ): void {
@@ -129,7 +134,7 @@ export function scoreTick(
     }
     if (o.holding) o.heldSeconds += span;
   });
-  followAlarms(rt, frame, frame.time);
+  followAlarms(rt, frame, alarms, frame.time);
   rt.elapsed += span;
   if (rt.elapsed >= rt.spec.durationSeconds - 1e-9) {
     rt.finished = true;
@@ -137,15 +142,34 @@ export function scoreTick(
   }
 }
 
+/** What scoring reads of an alarm: the frame's fields, as the engine holds them. */
+export type FollowedAlarm = Pick<
+  AlarmFrame,
+  | 'id'
+  | 'rule'
+  | 'target'
+  | 'severity'
+  | 'firedAt'
+  | 'ackedAt'
+  | 'ackedBy'
+  | 'ackNote'
+  | 'resolvedAt'
+>;
+
 /**
  * Follows the critical alarms: new ones from when they fire; acknowledgements from the tick's
  * `alarm-acked` events (an alarm acknowledged and resolved in the same tick has left the list) and
  * as frames show them; resolution when the alarm says so or leaves the frame's list (resolved alarms
  * are not kept there).
  */
-function followAlarms(rt: ExerciseRt, frame: Frame, now: number): void {
-  const present = new Map<string, AlarmFrame>();
-  for (const alarm of frame.alarms) {
+function followAlarms(
+  rt: ExerciseRt,
+  frame: Frame,
+  alarms: readonly FollowedAlarm[],
+  now: number,
+): void {
+  const present = new Map<string, FollowedAlarm>();
+  for (const alarm of alarms) {
     present.set(alarm.id, alarm);
     if (alarm.severity !== 'critical' || alarm.firedAt === null) continue;
     if (rt.alarms.some((a) => a.id === alarm.id)) continue;

@@ -4,7 +4,8 @@ export type { SimState, HostRt, VmRt, AlarmRt, MigrationRt } from './state';
 export { createCluster, step, type StepOptions } from './step';
 export { linkMiBps } from './migration';
 export { BUILT_IN_RULES, effectiveRules, type AlarmRule } from './alarms';
-export { minFreeMiB, memStateFor, deliveredCores } from './simulate';
+export { minFreeMiB, memStateFor } from './memory';
+export { deliveredCores } from './cpu';
 export { migrationTargets } from './migration-targets';
 export { clusterConfig } from './cluster-config';
 export {

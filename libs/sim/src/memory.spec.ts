@@ -1,5 +1,5 @@
 import type { Frame } from '@overcommit/contracts';
-import { memStateFor, minFreeMiB } from './simulate';
+import { memStateFor, minFreeMiB } from './memory';
 import { cmd, events, hostIn, last, run, scenario, vmIn } from './testing/scenarios';
 
 /** Eight 16 GiB guests on a 64 GiB host (200% overcommit) touching `memoryActive` of their memory. */

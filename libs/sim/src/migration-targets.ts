@@ -1,6 +1,10 @@
+// docs/model.md, sections 3 and 8: for one VM, every host it could migrate to
+// now, and for each one the reason in words when it cannot.
 import type { MigrationTarget, MigrationTargets } from '@overcommit/contracts';
-import { migrationRefusal, noVmNamed } from './commands';
-import { admissionRefusal, hostLogicalCpus, usableMemMiB } from './placement';
+import { admissionRefusal } from './admission';
+import { hostLogicalCpus, usableMemMiB } from './capacity';
+import { noVmNamed } from './commands';
+import { migrationRefusal } from './migration';
 import type { SimState } from './state';
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;

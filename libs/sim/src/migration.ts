@@ -1,6 +1,9 @@
+// docs/model.md, sections 8 and 9 (Live migration: the link, pre-copy; Clark et al.,
+// NSDI 2005; QEMU auto-converge): starting, advancing, completing and aborting a
+// migration, both hosts holding the VM until it ends.
 import { MODEL } from './model';
 import type { EventLog } from './events';
-import { allocate, release } from './placement';
+import { allocate, release } from './admission';
 import type { HostRt, SimState, VmRt } from './state';
 
 /** Link bandwidth in MiB/s: networkGbps x 10^9 / 8 / 2^20 (DOMAIN.md, live migration). */
@@ -166,4 +169,12 @@ function completeMigration(
     autoConverge: m.autoConverge,
     throttlePct: Math.round(m.throttle * 100),
   });
+}
+
+/** Why a VM cannot live-migrate anywhere now (already migrating, not running), or null. */
+export function migrationRefusal(state: SimState, vm: VmRt): string | null {
+  if (vm.migration)
+    return `${vm.name} is already migrating to ${state.hosts[vm.migration.to]!.name}`;
+  if (vm.state !== 'running') return `${vm.name} is ${vm.state}; only a running VM migrates live`;
+  return null;
 }

@@ -1,106 +1,15 @@
-import { MIB_PER_GIB, MODEL } from './model';
-import type { HostRt, SimState, VmRt } from './state';
-import { logicalCpus } from './topology/topology';
-
-/** What admission needs to know of a VM. */
-export interface VmDemand {
-  name: string;
-  vcpus: number;
-  memMiB: number;
-  nestedHypervisor: boolean;
-  pinned: string | null;
-}
+// docs/model.md, section 3 (Admission and placement): the scheduler that picks
+// a host among those admission lets take the VM (Nova's `spread` / `pack`), and
+// putting a VM on a host or taking it off.
+import { admissionRefusal, allocate, release, type VmDemand } from './admission';
+import { gib, usableMemMiB } from './capacity';
+import { abortMigration, startMigration } from './migration';
+import type { SimState, VmRt } from './state';
+import type { Ctx } from './tick-context';
 
 export interface Placement {
   host: number;
   nodes: number[];
-}
-
-const gib = (mib: number) => {
-  const v = mib / MIB_PER_GIB;
-  return Number.isInteger(v) ? String(v) : v.toFixed(1);
-};
-const ratio = (r: number) => String(Math.round(r * 100) / 100);
-
-export function hostLogicalCpus(host: HostRt): number {
-  return logicalCpus(host, host.hyperThreading);
-}
-
-/** Memory admission may hand out before the ratio: total less reserved (and a type-2 host OS). */
-export function usableMemMiB(host: HostRt, state: SimState): number {
-  const reserved =
-    state.policy.reservedHostMemoryGiB * MIB_PER_GIB +
-    (host.hypervisor === 'type-2' ? MODEL.type2HostOsMiB : 0);
-  return Math.max(0, host.memMiB - reserved);
-}
-
-/**
- * NUMA placement on one host: the single node with the most room when the VM
- * fits one (home node), else the fewest nodes that hold it (a wide VM).
- * `numa: strict` refuses a VM that fits no single node. Returns the nodes, or a reason.
- */
-function numaNodesFor(host: HostRt, vm: VmDemand, state: SimState): number[] | string {
-  const nodes = host.numaNodes;
-  const lcpuPerNode = hostLogicalCpus(host) / nodes;
-  const memPerNode = usableMemMiB(host, state) / nodes;
-  if (state.policy.numa === 'ignore') return Array.from({ length: nodes }, (_, i) => i);
-  const vcpuCap = lcpuPerNode * state.policy.cpuAllocationRatio;
-  const memCap = memPerNode * state.policy.ramAllocationRatio;
-  // Home node: the node with the most free memory that fits the VM's vCPUs and memory.
-  let best = -1;
-  let bestFree = -Infinity;
-  for (let n = 0; n < nodes; n++) {
-    const fitsCpu = vm.vcpus <= lcpuPerNode && host.nodeVcpusAlloc[n]! + vm.vcpus <= vcpuCap;
-    const fitsMem = vm.memMiB <= memPerNode && host.nodeMemAllocMiB[n]! + vm.memMiB <= memCap;
-    const free = memCap - host.nodeMemAllocMiB[n]!;
-    if (fitsCpu && fitsMem && free > bestFree) {
-      best = n;
-      bestFree = free;
-    }
-  }
-  if (best >= 0) return [best];
-  if (state.policy.numa === 'strict') {
-    return `NUMA strict: no node holds ${vm.vcpus} vCPUs and ${gib(vm.memMiB)} GiB (a node has ${lcpuPerNode} logical CPUs and ${gib(memPerNode)} GiB)`;
-  }
-  // Wide VM: as many nodes as its vCPUs or memory need, least loaded first.
-  const width = Math.min(
-    nodes,
-    Math.max(Math.ceil(vm.vcpus / lcpuPerNode), Math.ceil(vm.memMiB / memPerNode), 1),
-  );
-  const order = Array.from({ length: nodes }, (_, i) => i).sort(
-    (a, b) => host.nodeMemAllocMiB[a]! - host.nodeMemAllocMiB[b]! || a - b,
-  );
-  return order.slice(0, width).sort((a, b) => a - b);
-}
-
-/** Why `host` cannot take `vm`, with the numbers, or the NUMA nodes it would get. */
-export function admissionRefusal(
-  host: HostRt,
-  vm: VmDemand,
-  state: SimState,
-): string | { nodes: number[] } {
-  if (host.state === 'failed') return `${host.name}: host failed`;
-  if (host.state === 'maintenance') return `${host.name}: in maintenance`;
-  if (
-    vm.nestedHypervisor &&
-    !(host.nestedVirtualization && host.virtualization === 'hardware-assisted')
-  ) {
-    return host.nestedVirtualization
-      ? `${host.name}: nested virtualization needs hardware-assisted virtualization (host uses binary translation)`
-      : `${host.name}: nested virtualization not allowed on this host`;
-  }
-  const { cpuAllocationRatio: cpuRatio, ramAllocationRatio: ramRatio } = state.policy;
-  const vcpuCap = hostLogicalCpus(host) * cpuRatio;
-  if (host.vcpusAlloc + vm.vcpus > vcpuCap + 1e-9) {
-    return `${host.name}: vCPUs ${host.vcpusAlloc + vm.vcpus}/${Math.floor(vcpuCap)} at ratio ${ratio(cpuRatio)}`;
-  }
-  const memCap = usableMemMiB(host, state) * ramRatio;
-  if (host.memAllocMiB + vm.memMiB > memCap + 1e-6) {
-    return `${host.name}: memory ${gib(host.memAllocMiB + vm.memMiB)}/${gib(memCap)} GiB at ratio ${ratio(ramRatio)}`;
-  }
-  const nodes = numaNodesFor(host, vm, state);
-  if (typeof nodes === 'string') return `${host.name}: ${nodes}`;
-  return { nodes };
 }
 
 /**
@@ -146,22 +55,49 @@ export function chooseHost(
   return { refused: `no host can take ${vm.name} (${what}): ${reasons.join('; ') || 'no hosts'}` };
 }
 
-/** Charges a VM's allocation to a host (placement, migration destination). */
-export function allocate(host: HostRt, vm: Pick<VmRt, 'vcpus' | 'memMiB'>, nodes: number[]): void {
-  host.vcpusAlloc += vm.vcpus;
-  host.memAllocMiB += vm.memMiB;
-  for (const n of nodes) {
-    host.nodeVcpusAlloc[n] = host.nodeVcpusAlloc[n]! + vm.vcpus / nodes.length;
-    host.nodeMemAllocMiB[n] = host.nodeMemAllocMiB[n]! + vm.memMiB / nodes.length;
-  }
+/** Places a VM that is not running (power-on, HA restart, first tick). Returns the refusal, or null. */
+export function placeVm(
+  ctx: Ctx,
+  vm: VmRt,
+  by: string,
+  eventType: 'vm-placed' | 'ha-restarted' | 'vm-powered-on',
+): string | null {
+  const choice = chooseHost(ctx.state, vm, ctx.hostIndex);
+  if ('refused' in choice) return choice.refused;
+  const host = ctx.state.hosts[choice.host]!;
+  allocate(host, vm, choice.nodes);
+  vm.host = choice.host;
+  vm.nodes = choice.nodes;
+  vm.state = 'running';
+  vm.downSince = null;
+  vm.haPending = false;
+  vm.haFailed = false;
+  ctx.log.add(eventType, vm.name, by, { host: host.name, numaNodes: choice.nodes });
+  return null;
 }
 
-/** Gives a VM's allocation back. */
-export function release(host: HostRt, vm: Pick<VmRt, 'vcpus' | 'memMiB'>, nodes: number[]): void {
-  host.vcpusAlloc = Math.max(0, host.vcpusAlloc - vm.vcpus);
-  host.memAllocMiB = Math.max(0, host.memAllocMiB - vm.memMiB);
-  for (const n of nodes) {
-    host.nodeVcpusAlloc[n] = Math.max(0, host.nodeVcpusAlloc[n]! - vm.vcpus / nodes.length);
-    host.nodeMemAllocMiB[n] = Math.max(0, host.nodeMemAllocMiB[n]! - vm.memMiB / nodes.length);
+/** Takes a VM off its host (power-off, delete, host failure); its allocation is released. */
+export function unplaceVm(ctx: Ctx, vm: VmRt, reason: string): void {
+  if (vm.migration) abortMigration(ctx.state, vm, reason, ctx.log);
+  if (vm.host >= 0) release(ctx.state.hosts[vm.host]!, vm, vm.nodes);
+  vm.host = -1;
+  vm.nodes = [];
+  vm.touchedMiB = 0;
+  vm.balloonMiB = 0;
+  vm.compressedMiB = 0;
+  vm.swappedMiB = 0;
+}
+
+/** Evacuates a host by live migration (maintenance); VMs that fit nowhere stay, with the reason. */
+export function evacuate(ctx: Ctx, hostIdx: number, by: string): void {
+  for (const vm of ctx.state.vms) {
+    if (vm.host !== hostIdx || vm.migration || (vm.state !== 'running' && vm.state !== 'paused'))
+      continue;
+    const choice = chooseHost(ctx.state, { ...vm, pinned: null }, ctx.hostIndex, hostIdx);
+    if ('refused' in choice) {
+      ctx.log.add('vm-refused', vm.name, by, { reason: `cannot evacuate: ${choice.refused}` });
+      continue;
+    }
+    startMigration(ctx.state, vm, choice.host, choice.nodes, true, by, ctx.log);
   }
 }

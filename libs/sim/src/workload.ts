@@ -1,3 +1,5 @@
+// docs/model.md, section 11 (Workloads): each profile's CPU demand over time
+// (constant, diurnal, bursty, step) with its noise.
 import type { Workload } from '@overcommit/contracts';
 import { MODEL } from './model';
 import { draw } from './prng';

@@ -1,0 +1,61 @@
+// docs/model.md, section 13 (Alarm rules): the value each built-in rule reads
+// this tick, for each VM, host and the cluster; alarms.ts turns readings into
+// alarms (hold times, hysteresis, acknowledgement).
+import type { AlarmEvaluator } from './alarms';
+import { hostLogicalCpus, usableMemMiB } from './capacity';
+import { MODEL } from './model';
+import type { SimState } from './state';
+
+/** A host memory state as an alarm level: soft 1, hard 2, low 3. */
+const memLevel = { high: 0, clear: 0, soft: 1, hard: 2, low: 3 } as const;
+
+/** How long after an aborted migration its alarm keeps reading (simulated seconds). */
+const ABORT_ALARM_SECONDS = 300;
+
+export function readAlarms(state: SimState, alarms: AlarmEvaluator): void {
+  const readyFloor = alarms.floor('vm-cpu-ready');
+  const costopFloor = alarms.floor('vm-costop');
+  const numaFloor = alarms.floor('numa-remote');
+  for (const vm of state.vms) {
+    if (vm.cpuReadyPct >= readyFloor) alarms.read('vm-cpu-ready', vm.name, vm.cpuReadyPct);
+    if (vm.costopPct >= costopFloor) alarms.read('vm-costop', vm.name, vm.costopPct);
+    if (100 - vm.numaLocalPct >= numaFloor && vm.state === 'running')
+      alarms.read('numa-remote', vm.name, 100 - vm.numaLocalPct);
+    if (vm.state === 'paused') alarms.read('vm-swap-full', vm.name, 1);
+    if (vm.haFailed && vm.state === 'down') alarms.read('ha-restart-failed', vm.name, 1);
+    if (vm.migration) alarms.read('migration', vm.name, vm.migration.round);
+    else if (
+      vm.lastMigrationAbortAt !== null &&
+      state.time - vm.lastMigrationAbortAt < ABORT_ALARM_SECONDS
+    ) {
+      alarms.read('migration', vm.name, MODEL.migrationMaxRounds);
+    }
+  }
+  let vcpus = 0;
+  let vcpuCap = 0;
+  let mem = 0;
+  let memCap = 0;
+  for (const host of state.hosts) {
+    if (host.state === 'failed') {
+      alarms.read('host-down', host.name, 1);
+      continue;
+    }
+    if (host.cpuUsagePct >= alarms.floor('host-cpu-usage'))
+      alarms.read('host-cpu-usage', host.name, host.cpuUsagePct);
+    if (memLevel[host.memState] >= 1)
+      alarms.read('host-mem-state', host.name, memLevel[host.memState]);
+    if (host.swapInMiBps >= alarms.floor('host-swap-in'))
+      alarms.read('host-swap-in', host.name, host.swapInMiBps);
+    if (host.state !== 'up') continue;
+    vcpus += host.vcpusAlloc;
+    vcpuCap += hostLogicalCpus(host) * state.policy.cpuAllocationRatio;
+    mem += host.memAllocMiB;
+    memCap += usableMemMiB(host, state) * state.policy.ramAllocationRatio;
+  }
+  const vcpuShare = vcpuCap > 0 ? (vcpus / vcpuCap) * 100 : 0;
+  const memShare = memCap > 0 ? (mem / memCap) * 100 : 0;
+  if (vcpuShare >= alarms.floor('vcpu-overcommit'))
+    alarms.read('vcpu-overcommit', 'cluster', vcpuShare);
+  if (memShare >= alarms.floor('mem-overcommit'))
+    alarms.read('mem-overcommit', 'cluster', memShare);
+}

@@ -1,0 +1,238 @@
+// docs/model.md, sections 4-7 and 12 for every host, once a tick: what its
+// guests want of CPU and memory (pass 1), the CPU's fair share and the memory
+// state with its reclamation (the host), then each guest's run, ready,
+// co-stop, NUMA and performance figures (pass 2), and the host's power. The
+// equations are in cpu.ts, memory.ts, numa.ts, performance.ts and power.ts;
+// this file only walks the hosts and their VMs in order.
+import { usableMemMiB } from './capacity';
+import {
+  costopShare,
+  cpuPerformance,
+  deliveredCores,
+  fairShareLevel,
+  hostCpu,
+  overheadFactor,
+  readyQueueing,
+  readyShare,
+} from './cpu';
+import {
+  backedMiB,
+  growRoomOf,
+  type HostMemory,
+  type HostVms,
+  memorySlowdown,
+  minFreeMiB,
+  reclaimMemory,
+  swapInWantedOf,
+  touchMemory,
+} from './memory';
+import { addNodeMemory, finishNodeFigures, numaSlowdown, remoteShare } from './numa';
+import { performancePct } from './performance';
+import { powerAt } from './power';
+import type { HostRt, SimState, VmRt } from './state';
+import { cpuDemand } from './workload';
+
+const onHost = (vm: VmRt) => vm.host >= 0 && (vm.state === 'running' || vm.state === 'paused');
+
+/** Per-VM figures of one tick, by VM index, reused across the hosts of the tick. */
+class TickScratch {
+  /** What the guest wants per vCPU (0..1), before any throttle and without overhead. */
+  readonly wanted: Float64Array;
+  /** What each vCPU may run, overhead included, at most 1. */
+  readonly runnable: Float64Array;
+  /** The hypervisor's overhead factor for the guest. */
+  readonly overhead: Float64Array;
+  /** vCPUs per NUMA node of the host being simulated. */
+  readonly nodeVcpus: Float64Array;
+
+  constructor(vmCount: number, maxNodes: number) {
+    this.wanted = new Float64Array(vmCount);
+    this.runnable = new Float64Array(vmCount);
+    this.overhead = new Float64Array(vmCount);
+    this.nodeVcpus = new Float64Array(maxNodes);
+  }
+}
+
+/**
+ * One tick of contention on every host: CPU (fair share, hyper-threading,
+ * ready and co-stop), memory (states and reclamation), NUMA, power. Writes the
+ * figures into the hosts and VMs; returns nothing.
+ */
+export function simulateHosts(state: SimState, dt: number): void {
+  const { hosts, vms } = state;
+  const hostCount = hosts.length;
+  const vmCount = vms.length;
+  // One pass: count the VMs on each host, note memory held by incoming
+  // migrations, and zero the figures of VMs on no host.
+  const start = new Int32Array(hostCount + 1);
+  const inboundMiB = new Float64Array(hostCount);
+  for (let i = 0; i < vmCount; i++) {
+    const vm = vms[i]!;
+    if (onHost(vm)) {
+      start[vm.host + 1]!++;
+      const mig = vm.migration;
+      if (mig !== null)
+        inboundMiB[mig.to]! += vm.consumedMiB * Math.min(1, mig.transferredMiB / vm.memMiB);
+    } else {
+      vm.cpuDemandPct = vm.cpuUsagePct = vm.cpuRunPct = vm.cpuReadyPct = vm.costopPct = 0;
+      vm.activeMiB = vm.consumedMiB = 0;
+      vm.performancePct = 0;
+      vm.numaLocalPct = 100;
+    }
+  }
+  for (let h = 0; h < hostCount; h++) start[h + 1]! += start[h]!;
+  // Second pass: the VMs of each host, contiguous in one flat index array.
+  const fill = start.slice(0, hostCount);
+  const order = new Int32Array(start[hostCount]!);
+  for (let i = 0; i < vmCount; i++) {
+    const vm = vms[i]!;
+    if (onHost(vm)) order[fill[vm.host]!++] = i;
+  }
+  let maxNodes = 1;
+  for (const host of hosts) maxNodes = Math.max(maxNodes, host.numaNodes);
+  const scratch = new TickScratch(vmCount, maxNodes);
+  for (let h = 0; h < hostCount; h++) {
+    const on: HostVms = { vms, order, from: start[h]!, to: start[h + 1]! };
+    simulateHost(state, hosts[h]!, on, scratch, inboundMiB[h]!, dt);
+  }
+}
+
+/** A failed host runs nothing and draws nothing. */
+function stopFailedHost(host: HostRt, reservedMiB: number): void {
+  host.cpuUsagePct = host.cpuDemandPct = host.cpuReadyPct = 0;
+  host.memActiveMiB = host.memConsumedMiB = host.sharedMiB = host.swapInMiBps = 0;
+  host.memFreeMiB = host.memMiB - reservedMiB;
+  host.memState = 'high';
+  host.powerWatts = 0;
+  host.nodeCpuPct.fill(0);
+  host.nodeMemMiB.fill(0);
+  host.nodeRemotePct.fill(0);
+}
+
+function simulateHost(
+  state: SimState,
+  host: HostRt,
+  on: HostVms,
+  scratch: TickScratch,
+  inboundMiB: number,
+  dt: number,
+): void {
+  const { vms, order, from, to } = on;
+  const { seed, time, tick } = state;
+  const nodeCount = host.numaNodes;
+  const reservedMiB = host.memMiB - usableMemMiB(host, state);
+  if (host.state === 'failed') return stopFailedHost(host, reservedMiB);
+  const cpu = hostCpu(host);
+  const minFree = minFreeMiB(host.memMiB);
+  const nodeMem = host.nodeMemMiB;
+  nodeMem.fill(0);
+  const { wanted, runnable, overhead } = scratch;
+
+  // --- pass 1: what each guest wants (CPU), touches (memory), and holds (NUMA) ----------------
+  let growRoom = growRoomOf(host, minFree);
+  let active = 0;
+  let consumed = 0;
+  let balloon = 0;
+  let compressed = 0;
+  let swapped = 0;
+  let configured = 0;
+  let swapInWanted = 0;
+  let anyPaused = false;
+  let runnableThreads = 0;
+  let work = 0; // core-equivalents wanted, overhead included
+  let vcpus = 0;
+  for (let k = from; k < to; k++) {
+    const i = order[k]!;
+    const vm = vms[i]!;
+    const running = vm.state === 'running';
+    // Auto-converge throttles what the guest may run, not what it wants.
+    const wants = running ? cpuDemand(vm.workload, time, vm.workloadSince, seed, vm.key, tick) : 0;
+    const allowed = vm.migration !== null ? wants * (1 - vm.migration.throttle) : wants;
+    const overheadOfVm = overheadFactor(cpu, vm);
+    const runnableShare = Math.min(1, allowed * overheadOfVm);
+    wanted[i] = wants;
+    overhead[i] = overheadOfVm;
+    runnable[i] = runnableShare;
+    runnableThreads += vm.vcpus * runnableShare;
+    work += vm.vcpus * allowed * overheadOfVm;
+    vcpus += vm.vcpus;
+    growRoom = touchMemory(vm, running, growRoom, seed, tick, dt);
+    if (!running) anyPaused = true;
+    active += vm.activeMiB;
+    consumed += vm.consumedMiB;
+    balloon += vm.balloonMiB;
+    compressed += vm.compressedMiB;
+    swapped += vm.swappedMiB;
+    configured += vm.memMiB;
+    if (vm.swappedMiB > 0 && running) swapInWanted += swapInWantedOf(vm);
+    addNodeMemory(nodeMem, vm, backedMiB(vm));
+  }
+
+  // --- the host: CPU fair share and speed, memory state and reclamation ------------------------
+  const level = fairShareLevel(vms, order, from, to, runnable, runnableThreads, cpu.logical, vcpus);
+  const busy = Math.min(runnableThreads, cpu.logical);
+  const delivered = deliveredCores(busy, cpu.cores, cpu.hyperThreading);
+  const speed = busy > 0 ? delivered / busy : 1;
+  const queueing = readyQueueing(cpu.logical > 0 ? busy / cpu.logical : 0);
+  const coresPerNode = cpu.cores / nodeCount;
+  const held: HostMemory = {
+    active,
+    consumed,
+    balloon,
+    compressed,
+    swapped,
+    configured,
+    swapInWanted,
+    anyPaused,
+  };
+  reclaimMemory(host, on, held, inboundMiB, reservedMiB, minFree, time, dt);
+
+  // --- pass 2: run, ready, co-stop, NUMA, performance per VM ---------------------------------
+  const nodeCap = usableMemMiB(host, state) / nodeCount;
+  const nodeCpu = host.nodeCpuPct;
+  const nodeRemote = host.nodeRemotePct;
+  const nodeVcpus = scratch.nodeVcpus;
+  nodeCpu.fill(0);
+  nodeRemote.fill(0);
+  nodeVcpus.fill(0);
+  const numaIgnored = state.policy.numa === 'ignore';
+  let readySum = 0;
+  for (let k = from; k < to; k++) {
+    const i = order[k]!;
+    const vm = vms[i]!;
+    const runnableShare = runnable[i]!;
+    const run = runnableShare < level ? runnableShare : level;
+    const wait = runnableShare - run;
+    const width = Math.min(1, vm.vcpus / Math.max(1, coresPerNode));
+    const costop = costopShare(wait, vm.vcpus, width);
+    const ready = readyShare(run, wait, costop, runnableShare, queueing);
+    const remote = remoteShare(vm, nodeCount, numaIgnored, nodeMem, nodeCap);
+    vm.cpuDemandPct = wanted[i]! * 100;
+    vm.cpuUsagePct = run * speed * 100;
+    vm.cpuRunPct = run * 100;
+    vm.cpuReadyPct = ready * 100;
+    vm.costopPct = costop * 100;
+    vm.numaLocalPct = (1 - remote) * 100;
+    vm.performancePct = performancePct(
+      vm.state === 'running',
+      cpuPerformance(run, speed, overhead[i]!, wanted[i]!),
+      numaSlowdown(vm.workload.memoryBound, remote),
+      memorySlowdown(vm),
+    );
+    readySum += ready * vm.vcpus;
+    const spans = vm.nodes.length;
+    const perNode = vm.vcpus / Math.max(1, spans);
+    for (let j = 0; j < spans; j++) {
+      const node = vm.nodes[j]!;
+      nodeCpu[node]! += run * speed * perNode;
+      nodeRemote[node]! += remote * perNode;
+      nodeVcpus[node]! += perNode;
+    }
+  }
+  finishNodeFigures(host, nodeVcpus, cpu.maxDelivered);
+  const usage = cpu.maxDelivered > 0 ? delivered / cpu.maxDelivered : 0;
+  host.cpuUsagePct = usage * 100;
+  host.cpuDemandPct = cpu.maxDelivered > 0 ? (work / cpu.maxDelivered) * 100 : 0;
+  host.cpuReadyPct = vcpus > 0 ? (readySum / vcpus) * 100 : 0;
+  host.powerWatts = powerAt(host, usage);
+}
