@@ -3,7 +3,7 @@ import {
   joinRequestSchema,
   liveActionSchema,
 } from '../live/live.schema';
-import { parseCommand, parseScenario } from './scenario-errors';
+import { parseCommand, parseScenario } from './parse-scenario';
 import {
   checkClusterLimits,
   ENGINE_CLUSTER_LIMITS,

@@ -1,4 +1,4 @@
-import type { InputError } from './input-error';
+import type { InputError } from '../errors/input-error';
 
 // How big a scenario may be. Every bound here is checked from the numbers a
 // file gives (counts summed, never expanded) before any work is done on it,

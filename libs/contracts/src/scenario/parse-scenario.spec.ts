@@ -1,10 +1,5 @@
-import {
-  expandNames,
-  formatInputErrors,
-  parseCommand,
-  parseScenario,
-  type InputError,
-} from './scenario-errors';
+import { formatInputErrors, type InputError } from '../errors/input-error';
+import { parseCommand, parseScenario } from './parse-scenario';
 import { eventActionKinds, workloadPatchSchema } from './scenario.schema';
 
 /** The example of SCENARIOS.md, as YAML would load it. */
@@ -78,20 +73,6 @@ function errorsOf(input: unknown): InputError[] {
 function linesOf(input: unknown): string[] {
   return formatInputErrors(errorsOf(input)).split('\n');
 }
-
-describe('expandNames', () => {
-  it('keeps a single name as written', () => {
-    expect(expandNames('esx', 1)).toEqual(['esx']);
-  });
-
-  it('numbers several from 01, wider past 99', () => {
-    expect(expandNames('web', 3)).toEqual(['web-01', 'web-02', 'web-03']);
-    expect(expandNames('web', 10).at(-1)).toBe('web-10');
-    const many = expandNames('vm', 120);
-    expect(many[0]).toBe('vm-001');
-    expect(many.at(-1)).toBe('vm-120');
-  });
-});
 
 describe('parseScenario', () => {
   it('accepts the example of SCENARIOS.md and fills in the defaults', () => {
@@ -387,16 +368,5 @@ describe('parseCommand', () => {
     expect(!result.ok && result.errors[0]?.message).toMatch(
       /^missing; expected one of: .*ack-alarm/,
     );
-  });
-});
-
-describe('formatInputErrors', () => {
-  it('writes one line per error', () => {
-    expect(
-      formatInputErrors([
-        { path: 'a', message: 'one' },
-        { path: 'b[0]', message: 'two' },
-      ]),
-    ).toBe('a: one\nb[0]: two');
   });
 });

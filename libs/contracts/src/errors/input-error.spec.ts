@@ -1,0 +1,40 @@
+import { formatInputErrors, formatInputPath, ROOT_PATH } from './input-error';
+
+describe('formatInputPath', () => {
+  it('writes keys with dots and list indices in brackets', () => {
+    expect(formatInputPath(['hosts', 2, 'cpu', 'sockets'])).toBe('hosts[2].cpu.sockets');
+    expect(formatInputPath(['X-User-Name'])).toBe('X-User-Name');
+  });
+
+  it('quotes a key that is not a plain name', () => {
+    expect(formatInputPath(['labels', 'a b'])).toBe('labels["a b"]');
+  });
+
+  it('writes the input as a whole as (root)', () => {
+    expect(formatInputPath([])).toBe('(root)');
+    expect(ROOT_PATH).toBe('(root)');
+  });
+});
+
+describe('formatInputErrors', () => {
+  it('writes one line per error', () => {
+    expect(
+      formatInputErrors([
+        { path: 'a', message: 'one' },
+        { path: 'b[0]', message: 'two' },
+      ]),
+    ).toBe('a: one\nb[0]: two');
+  });
+
+  it('joins with another separator when asked', () => {
+    expect(
+      formatInputErrors(
+        [
+          { path: 'a', message: 'one' },
+          { path: '(root)', message: 'two' },
+        ],
+        '; ',
+      ),
+    ).toBe('a: one; (root): two');
+  });
+});
