@@ -1,19 +1,10 @@
 import { BadRequestException, HttpException } from '@nestjs/common';
 import type { InputError } from '@overcommit/contracts';
-import type { z } from 'zod';
 import { ServiceError } from './service-errors';
 
 /** 400 with every error and its path. */
 export function badInput(message: string, errors: InputError[]): BadRequestException {
   return new BadRequestException({ statusCode: 400, message, errors });
-}
-
-/** A zod failure as input errors, each at its dotted path (`root` for the whole: '(body)'). */
-export function zodErrors(error: z.ZodError, root = '(body)'): InputError[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.length > 0 ? issue.path.map(String).join('.') : root,
-    message: issue.message,
-  }));
 }
 
 /** The token from `Authorization: Bearer <token>` or `?token=`. */

@@ -17,13 +17,16 @@ import {
   type MigrationTargets,
   migrationTargetsSchema,
   type Visibility,
+  formatInputErrors,
+  type InputError,
+  zodIssuesToInputErrors,
 } from '@overcommit/contracts';
 import { z } from 'zod';
 
 export interface ApiError {
   message: string;
   /** Scenario errors, each at its path. */
-  errors?: { path: string; message: string }[];
+  errors?: InputError[];
 }
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
@@ -32,11 +35,11 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): ApiResult<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const first = parsed.error.issues[0];
+  const first = formatInputErrors(zodIssuesToInputErrors(parsed.error.issues).slice(0, 1));
   return {
     ok: false,
     error: {
-      message: `the API's answer for ${what} is not what this dashboard expects (${first?.path.join('.') || '(answer)'}: ${first?.message ?? 'invalid'}): are the API and the dashboard the same version?`,
+      message: `the API's answer for ${what} is not what this dashboard expects (${first}): are the API and the dashboard the same version?`,
     },
   };
 }

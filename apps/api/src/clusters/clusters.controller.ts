@@ -26,13 +26,14 @@ import {
   type Scenario,
   visibilities,
   type Visibility,
+  zodIssuesToInputErrors,
 } from '@overcommit/contracts';
 import { clusterConfig, migrationTargets, type SimState } from '@overcommit/sim';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { loadScenarioText } from '@overcommit/scenario-files';
 import { ScenariosService } from '../scenarios/scenarios.service';
-import { answered, badInput, tokenOf, zodErrors } from '../http-input';
+import { answered, badInput, tokenOf } from '../http-input';
 import { ClustersRepository } from './clusters.repository';
 import { ClustersService, parseClusterCommand } from './clusters.service';
 
@@ -64,7 +65,7 @@ export class ClustersController {
   async create(@Body() body: unknown, @Req() req: Request): Promise<CreateClusterResponse> {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const query = yamlQuerySchema.safeParse(req.query);
-    if (!query.success) throw badInput('bad query', zodErrors(query.error));
+    if (!query.success) throw badInput('bad query', zodIssuesToInputErrors(query.error.issues));
     let scenario: Scenario | { errors: InputError[] };
     let visibility: Visibility;
     if (typeof body === 'string') {
@@ -84,7 +85,7 @@ export class ClustersController {
       if (!request.success) {
         throw badInput(
           'the body must be { scenario: {...} } or { scenarioName: "demo" }, or a YAML scenario',
-          zodErrors(request.error),
+          zodIssuesToInputErrors(request.error.issues),
         );
       }
       const r = request.data;
@@ -176,7 +177,11 @@ export class ClustersController {
     const parsed = parseClusterCommand(body);
     if (!parsed.ok) throw badInput('not a valid command', parsed.errors);
     const by = displayNameSchema.safeParse(userName ?? 'api');
-    if (!by.success) throw badInput('bad X-User-Name header', zodErrors(by.error, 'X-User-Name'));
+    if (!by.success)
+      throw badInput(
+        'bad X-User-Name header',
+        zodIssuesToInputErrors(by.error.issues, { at: ['X-User-Name'] }),
+      );
     const role = this.clusters.roleFor(meta, tokenOf(authorization, token)) ?? 'viewer';
     const outcome = await this.clusters.command(id, parsed.request, by.data, role);
     if (outcome.status === 'refused' && role !== 'operator')
@@ -215,7 +220,8 @@ export class ClustersController {
       token: z.string().optional(),
     });
     const parsed = schema.safeParse(query);
-    if (!parsed.success) throw badInput('bad history query', zodErrors(parsed.error));
+    if (!parsed.success)
+      throw badInput('bad history query', zodIssuesToInputErrors(parsed.error.issues));
     const meta = await this.metaFor(id, tokenOf(authorization, parsed.data.token));
     const to = parsed.data.to ?? meta.tick;
     const from = parsed.data.from ?? Math.max(0, to - 300);

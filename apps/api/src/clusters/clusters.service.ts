@@ -12,7 +12,9 @@ import {
   liveActionSchema,
   parseScenario,
   type ScenarioParseOptions,
+  ROOT_PATH,
   type Visibility,
+  zodIssuesToInputErrors,
 } from '@overcommit/contracts';
 import { createCluster } from '@overcommit/sim';
 import { createHash, randomBytes } from 'node:crypto';
@@ -33,24 +35,18 @@ export function parseClusterCommand(
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return {
       ok: false,
-      errors: [{ path: '(body)', message: 'expected a command object { do: ... }' }],
+      errors: [{ path: ROOT_PATH, message: 'expected a command object { do: ... }' }],
     };
   const { id, ...action } = body as Record<string, unknown>;
   const errors: InputError[] = [];
   const parsedId = id === undefined ? undefined : commandIdSchema.safeParse(id);
   if (parsedId && !parsedId.success)
-    errors.push(...parsedId.error.issues.map((i) => ({ path: 'id', message: i.message })));
+    errors.push(...zodIssuesToInputErrors(parsedId.error.issues, { at: ['id'] }));
   const withId = <T extends object>(request: T) =>
     parsedId?.success ? { ...request, id: parsedId.data } : request;
   if (action['do'] === 'pause' || action['do'] === 'resume' || action['do'] === 'set-speed') {
     const live = liveActionSchema.safeParse(action);
-    if (!live.success)
-      errors.push(
-        ...live.error.issues.map((i) => ({
-          path: i.path.map(String).join('.') || '(body)',
-          message: i.message,
-        })),
-      );
+    if (!live.success) errors.push(...zodIssuesToInputErrors(live.error.issues));
     return errors.length > 0 || !live.success
       ? { ok: false, errors }
       : { ok: true, request: withId(live.data) };

@@ -12,6 +12,8 @@ import {
   type Scoreboard,
   decodeFrame,
   type ExerciseReport,
+  nestInputErrors,
+  zodIssuesToInputErrors,
 } from '@overcommit/contracts';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +24,6 @@ import { newToken, tokenHash, tokenMatches } from '../clusters/tokens';
 import { REDIS } from '../redis/redis.module';
 import { ScenariosService } from '../scenarios/scenarios.service';
 import { reportCommands, reportPoint, TIMELINE_POINTS } from './report';
-import { zodErrors } from '../http-input';
 import { ServiceError } from '../service-errors';
 
 /** What the exercise hash in Redis holds, parsed. */
@@ -91,7 +92,7 @@ export class ExercisesService {
     if (!parsed.success)
       throw new BadExercise(
         'the body must be { scenarioName | scenario, teams: N | [names], name? }',
-        zodErrors(parsed.error),
+        zodIssuesToInputErrors(parsed.error.issues),
       );
     const request = parsed.data;
     let scenario: Scenario;
@@ -115,7 +116,7 @@ export class ExercisesService {
       if ('errors' in own)
         throw new BadExercise(
           'the scenario is not valid; nothing was created',
-          own.errors.map((e) => ({ ...e, path: `scenario.${e.path}` })),
+          nestInputErrors(own.errors, ['scenario']),
         );
       scenario = own;
     }
@@ -254,7 +255,8 @@ export class ExercisesService {
   }> {
     const exercise = await this.forInstructor(id, token);
     const parsed = exerciseControlSchema.safeParse(body);
-    if (!parsed.success) throw new BadExercise('not a valid control', zodErrors(parsed.error));
+    if (!parsed.success)
+      throw new BadExercise('not a valid control', zodIssuesToInputErrors(parsed.error.issues));
     const control: ExerciseControl = parsed.data;
     const rule = TRANSITIONS[control.do];
     if (!rule.from.includes(exercise.state))

@@ -3,6 +3,7 @@ import { type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/w
 import {
   type CommandOutcome,
   displayNameSchema,
+  formatInputErrors,
   type FrameEventPayload,
   type JoinReply,
   joinRequestSchema,
@@ -13,6 +14,7 @@ import {
   type VmsEventPayload,
   watchVmsSchema,
   wireTick,
+  zodIssuesToInputErrors,
 } from '@overcommit/contracts';
 import { Redis } from 'ioredis';
 import proxyaddr from 'proxy-addr';
@@ -100,7 +102,7 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       if (!parsed.success) {
         next(
           new Error(
-            `a display name is required: connect with auth { name: "..." } (1-60 characters, no control characters): ${parsed.error.issues[0]?.message ?? ''}`,
+            `a display name is required: connect with auth { name: "..." } (1-60 characters, no control characters): ${formatInputErrors(zodIssuesToInputErrors(parsed.error.issues, { at: ['auth'] }), '; ')}`,
           ),
         );
         return;
@@ -233,7 +235,7 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     if (!parsed.success) {
       return {
         ok: false,
-        error: `bad join: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`,
+        error: `bad join: ${formatInputErrors(zodIssuesToInputErrors(parsed.error.issues), '; ')}`,
       };
     }
     const { clusterId, sinceTick, token, name } = parsed.data;

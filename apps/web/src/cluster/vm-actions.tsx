@@ -2,8 +2,10 @@
 
 import {
   type ClusterCommandRequest,
+  formatInputErrors,
   singleVmSpecSchema,
   type VmFrame,
+  zodIssuesToInputErrors,
 } from '@overcommit/contracts';
 import {
   Button,
@@ -266,7 +268,7 @@ function CreateForm({ onDone }: { onDone: () => void }) {
           workload: { profile: 'constant', cpu: 0.3 },
         });
         if (!spec.success) {
-          setInvalid(spec.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+          setInvalid(formatInputErrors(zodIssuesToInputErrors(spec.error.issues), '; '));
           return;
         }
         setInvalid(null);

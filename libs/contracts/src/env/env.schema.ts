@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zodIssuesToInputErrors } from '../errors/zod-issues';
 import { CLUSTER_LIMITS_CEILING, LIVE_CLUSTER_LIMITS } from '../scenario/scenario-limits';
 
 const TRUST_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -197,12 +198,11 @@ export function parseEnv<S extends z.ZodType>(
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = schema.safeParse(cleaned);
   if (result.success) return { ok: true, value: result.data };
-  const message = result.error.issues
-    .map((issue) => {
-      const name = issue.path.map(String).join('.');
+  const message = zodIssuesToInputErrors(result.error.issues)
+    .map(({ path: name, message }) => {
       const value = env[name];
       const shown = value === undefined ? '(unset)' : JSON.stringify(value);
-      return `${name}=${shown}: expected ${issue.message}`;
+      return `${name}=${shown}: expected ${message}`;
     })
     .join('; ');
   return { ok: false, message: `Invalid environment: ${message}` };

@@ -1,4 +1,4 @@
-import { formatInputErrors, formatInputPath, ROOT_PATH } from './input-error';
+import { formatInputErrors, formatInputPath, nestInputErrors, ROOT_PATH } from './input-error';
 
 describe('formatInputPath', () => {
   it('writes keys with dots and list indices in brackets', () => {
@@ -13,6 +13,28 @@ describe('formatInputPath', () => {
   it('writes the input as a whole as (root)', () => {
     expect(formatInputPath([])).toBe('(root)');
     expect(ROOT_PATH).toBe('(root)');
+  });
+});
+
+describe('nestInputErrors', () => {
+  it('puts the place of a part before each of its paths, the part as a whole at that place', () => {
+    expect(
+      nestInputErrors(
+        [
+          { path: 'hosts[0].name', message: 'a' },
+          { path: '[2]', message: 'b' },
+          { path: '(root)', message: 'c' },
+        ],
+        ['scenario'],
+      ),
+    ).toEqual([
+      { path: 'scenario.hosts[0].name', message: 'a' },
+      { path: 'scenario[2]', message: 'b' },
+      { path: 'scenario', message: 'c' },
+    ]);
+    expect(nestInputErrors([{ path: 'x', message: 'a' }], [])).toEqual([
+      { path: 'x', message: 'a' },
+    ]);
   });
 });
 

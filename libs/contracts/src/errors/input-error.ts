@@ -30,6 +30,18 @@ export function formatInputPath(path: readonly PathSegment[]): string {
   return out === '' ? ROOT_PATH : out;
 }
 
+/** Errors found in a part of a larger input, at their paths in the whole: `hosts[0]` of `scenario` is `scenario.hosts[0]`. */
+export function nestInputErrors(
+  errors: readonly InputError[],
+  at: readonly PathSegment[],
+): InputError[] {
+  const head = formatInputPath(at);
+  if (head === ROOT_PATH) return [...errors];
+  const nested = (path: string): string =>
+    path === ROOT_PATH ? head : path.startsWith('[') ? `${head}${path}` : `${head}.${path}`;
+  return errors.map((e) => ({ ...e, path: nested(e.path) }));
+}
+
 /** `path: message` for each error, one a line (or joined by `separator`). */
 export function formatInputErrors(errors: readonly InputError[], separator = '\n'): string {
   return errors.map((e) => `${e.path}: ${e.message}`).join(separator);
