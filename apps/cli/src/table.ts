@@ -1,11 +1,7 @@
-import type { Frame, FrameEvent, Scenario } from '@overcommit/contracts';
+import { clock, type Frame, type FrameEvent, type Scenario } from '@overcommit/contracts';
 
-/** Simulated seconds as hh:mm:ss. */
-export function clock(seconds: number): string {
-  const s = Math.floor(seconds);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
-}
+/** Simulated time in the tables: hh:mm:ss, whole seconds gone by. */
+const hms = { hours: true, round: Math.floor } as const;
 
 const fixed = (x: number, digits = 1) => x.toFixed(digits);
 const gib = (mib: number) => `${(mib / 1024).toFixed(1)}G`;
@@ -20,7 +16,7 @@ function pad(cells: string[], widths: number[]): string {
 export function summary(frame: Frame): string[] {
   const c = frame.cluster;
   const lines = [
-    `t=${clock(frame.time)} tick ${frame.tick}  hosts ${c.hostsUp}/${c.hostsTotal} up  VMs ${c.vmsRunning}/${c.vmsTotal} running  vCPU:CPU ${fixed(c.vcpuRatio, 2)} of ${fixed(c.cpuAllocationRatio, 1)}  RAM ${fixed(c.memOvercommitRatio, 2)} of ${fixed(c.ramAllocationRatio, 2)}  power ${fixed(c.powerWatts, 0)} W  alarms ${c.alarms.critical} critical ${c.alarms.warning} warning`,
+    `t=${clock(frame.time, hms)} tick ${frame.tick}  hosts ${c.hostsUp}/${c.hostsTotal} up  VMs ${c.vmsRunning}/${c.vmsTotal} running  vCPU:CPU ${fixed(c.vcpuRatio, 2)} of ${fixed(c.cpuAllocationRatio, 1)}  RAM ${fixed(c.memOvercommitRatio, 2)} of ${fixed(c.ramAllocationRatio, 2)}  power ${fixed(c.powerWatts, 0)} W  alarms ${c.alarms.critical} critical ${c.alarms.warning} warning`,
   ];
   const widths = [12, 11, 6, 7, 7, 6, 7, 8, 8, 8, 8];
   lines.push(
@@ -65,7 +61,7 @@ export function summary(frame: Frame): string[] {
   for (const a of frame.alarms.filter((a) => a.state !== 'pending')) {
     const ack = a.ackedBy ? `  acked by ${a.ackedBy}${a.ackNote ? `: "${a.ackNote}"` : ''}` : '';
     lines.push(
-      `  ! ${a.severity.toUpperCase()} ${a.rule} ${a.target} ${fixed(a.value)} (threshold ${a.threshold}) since ${clock(a.since)}${ack}`,
+      `  ! ${a.severity.toUpperCase()} ${a.rule} ${a.target} ${fixed(a.value)} (threshold ${a.threshold}) since ${clock(a.since, hms)}${ack}`,
     );
   }
   lines.push('');
@@ -74,7 +70,7 @@ export function summary(frame: Frame): string[] {
 
 /** The closing report: alarms and how long they fired, refusals, migrations, energy. */
 export function closingReport(scenario: Scenario, last: Frame, events: FrameEvent[]): string[] {
-  const lines = [`== ${scenario.name}: ${last.tick} ticks, ${clock(last.time)} simulated ==`];
+  const lines = [`== ${scenario.name}: ${last.tick} ticks, ${clock(last.time, hms)} simulated ==`];
   const fired = events.filter((e) => e.type === 'alarm-fired' && e['escalated'] !== true);
   const resolved = new Map(
     events.filter((e) => e.type === 'alarm-resolved').map((e) => [e['alarmId'] as string, e]),
@@ -84,7 +80,7 @@ export function closingReport(scenario: Scenario, last: Frame, events: FrameEven
     const end = resolved.get(e['alarmId'] as string);
     const held = end ? `for ${fixed(end.time - e.time, 0)} s` : 'still active';
     lines.push(
-      `  ${clock(e.time)} ${String(e['severity'])} ${String(e['rule'])} ${e.target} ${held}`,
+      `  ${clock(e.time, hms)} ${String(e['severity'])} ${String(e['rule'])} ${e.target} ${held}`,
     );
   }
   const refusals = events.filter(
@@ -92,7 +88,7 @@ export function closingReport(scenario: Scenario, last: Frame, events: FrameEven
   );
   lines.push(`refusals: ${refusals.length}`);
   for (const e of refusals)
-    lines.push(`  ${clock(e.time)} ${e.type} ${e.target}: ${e.reason ?? String(e['reason'])}`);
+    lines.push(`  ${clock(e.time, hms)} ${e.type} ${e.target}: ${e.reason ?? String(e['reason'])}`);
   const migrations = events.filter(
     (e) => e.type === 'migration-completed' || e.type === 'migration-aborted',
   );

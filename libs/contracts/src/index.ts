@@ -1,6 +1,7 @@
 export * from './env/env.schema';
 export * from './text/text';
 export * from './text/suggest';
+export * from './text/clock';
 export * from './errors/input-error';
 export * from './errors/zod-issues';
 export * from './health/health.schema';

@@ -1,4 +1,4 @@
-import type { ExerciseReport, Frame } from '@overcommit/contracts';
+import { clock, type ExerciseReport, type Frame } from '@overcommit/contracts';
 
 /** How many points a team's timeline keeps (sampled evenly from its history). */
 export const TIMELINE_POINTS = 240;
@@ -39,11 +39,6 @@ export function reportCommands(frame: Frame): ExerciseReport['teams'][number]['c
     }));
 }
 
-const clock = (seconds: number | null) => {
-  if (seconds === null) return '–';
-  const s = Math.round(seconds);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-};
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** The report as Markdown: the same content as the JSON, for reading and pasting. */

@@ -1,12 +1,12 @@
 'use client';
 
-import type { ExerciseFrame, ObjectiveScore } from '@overcommit/contracts';
+import { clock, type ExerciseFrame, type ObjectiveScore } from '@overcommit/contracts';
 import { Progress } from '@mantine/core';
 import { memo, useEffect, useState } from 'react';
 import { clusterConfig } from '../api';
 import { Markdown } from '../ui/markdown';
 import { useFeedView } from '../live/hooks';
-import { clock, palette, pct } from '../ui/format';
+import { palette, pct } from '../ui/format';
 import { useCluster } from './context';
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -127,8 +127,8 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
         <div>
           <div className="exercise-label">{finished ? 'time is up' : 'time left'}</div>
           <div className="exercise-big num" data-testid="exercise-time-left">
-            {clock(left, ceil)}{' '}
-            <span className="exercise-of dim">of {clock(durationSeconds, ceil)}</span>
+            {clock(left, { round: ceil })}{' '}
+            <span className="exercise-of dim">of {clock(durationSeconds, { round: ceil })}</span>
           </div>
           <Progress
             value={elapsedShare}
@@ -136,7 +136,7 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
             size="md"
             mt={6}
             transitionDuration={0}
-            aria-label={`time elapsed: ${clock(Math.min(elapsedSeconds, durationSeconds))} of ${clock(durationSeconds, ceil)}`}
+            aria-label={`time elapsed: ${clock(Math.min(elapsedSeconds, durationSeconds))} of ${clock(durationSeconds, { round: ceil })}`}
           />
         </div>
       </div>

@@ -1,13 +1,12 @@
 'use client';
 
-import type { ExerciseControl, Scoreboard } from '@overcommit/contracts';
+import { clock, type ExerciseControl, type Scoreboard } from '@overcommit/contracts';
 import { Alert, Button, Group, Progress, Select, TextInput } from '@mantine/core';
 import Link from 'next/link';
 import { useState } from 'react';
 import { controlExercise, exerciseScoreboard } from '../api';
 import { useApiUrl } from '../app-config';
 import { usePolledApi } from '../ui/use-polling';
-import { clock } from '../ui/format';
 import { ExerciseHead, needsInstructorLink } from './exercise-head';
 import { Markdown } from '../ui/markdown';
 

@@ -1,6 +1,6 @@
 'use client';
 
-import type { ExerciseReport } from '@overcommit/contracts';
+import { clock, type ExerciseReport } from '@overcommit/contracts';
 import { Button, Group } from '@mantine/core';
 import Link from 'next/link';
 import { useRef } from 'react';
@@ -18,7 +18,7 @@ import {
 import { exerciseReport, exerciseReportMarkdown } from '../api';
 import { useApiUrl } from '../app-config';
 import { usePolledApi } from '../ui/use-polling';
-import { clock, palette } from '../ui/format';
+import { palette } from '../ui/format';
 import { ExerciseHead, needsInstructorLink } from './exercise-head';
 
 type TeamReport = ExerciseReport['teams'][number];

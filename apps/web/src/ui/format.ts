@@ -9,16 +9,6 @@ export function simTime(seconds: number): string {
   return d > 0 ? `${d}d ${hms}` : hms;
 }
 
-/** Simulated seconds as m:ss (minutes go past 59: a 90-minute exercise starts at 90:00); '–' for none. */
-export function clock(
-  seconds: number | null | undefined,
-  round: (x: number) => number = Math.round,
-): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
-  const s = Math.max(0, round(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
 export const pct = (v: number, digits = 1) => `${v.toFixed(digits)}%`;
 
 export function mib(v: number): string {
