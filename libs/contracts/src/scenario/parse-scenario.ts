@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { InputError } from '../errors/input-error';
 import { zodIssuesToInputErrors } from '../errors/zod-issues';
 import { crossCheckScenario } from './scenario-cross-checks';
@@ -37,12 +38,7 @@ export function parseScenario(
 ): ScenarioParseResult {
   const result = scenarioSchema.safeParse(input);
   if (!result.success) {
-    return {
-      ok: false,
-      errors: zodIssuesToInputErrors(result.error.issues, {
-        explain: { input, schema: scenarioSchema },
-      }),
-    };
+    return { ok: false, errors: schemaErrors(result.error, input, scenarioSchema) };
   }
   const tooBig = checkClusterLimits(
     result.data,
@@ -55,16 +51,16 @@ export function parseScenario(
   return errors.length > 0 ? { ok: false, errors } : { ok: true, scenario: result.data };
 }
 
+/** What the schema found wrong in `input`, each error saying what was given and where. */
+function schemaErrors(error: z.ZodError, input: unknown, schema: z.ZodType): InputError[] {
+  return zodIssuesToInputErrors(error.issues, { explain: { input, schema } });
+}
+
 /** Validates one command (shape only: the engine refuses commands naming nothing). */
 export function parseCommand(input: unknown): CommandParseResult {
   const result = commandSchema.safeParse(input);
   if (!result.success) {
-    return {
-      ok: false,
-      errors: zodIssuesToInputErrors(result.error.issues, {
-        explain: { input, schema: commandSchema },
-      }),
-    };
+    return { ok: false, errors: schemaErrors(result.error, input, commandSchema) };
   }
   return { ok: true, command: result.data };
 }
