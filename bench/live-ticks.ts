@@ -600,12 +600,15 @@ async function main(): Promise<void> {
 function parseMessage(message: string): { tick?: number; sentAt?: number } {
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   try {
-    const payload = JSON.parse(message) as {
+    const parsed = JSON.parse(message) as {
+      event?: { tick?: unknown; sentAt?: unknown };
       tick?: unknown;
       sentAt?: unknown;
       frame?: { tick?: unknown };
     };
-    return { tick: num(payload.tick ?? payload.frame?.tick), sentAt: num(payload.sentAt) };
+    // A LiveMessage carries the frame event's payload; a baseline's message is the payload.
+    const payload = parsed.event ?? parsed;
+    return { tick: num(payload.tick ?? parsed.frame?.tick), sentAt: num(payload.sentAt) };
   } catch {
     const match = /"tick":(\d+)/.exec(message);
     return { tick: match ? Number(match[1]) : undefined };

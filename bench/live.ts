@@ -369,7 +369,7 @@ async function startPipeline(): Promise<Pipeline> {
 function simFrames(hosts: number, warm: number, count: number): Frame[] {
   const state = createCluster(scenarioSchema.parse(benchScenario(hosts)));
   for (let i = 0; i < warm; i++) step(state, []);
-  return Array.from({ length: count }, () => step(state, []));
+  return Array.from({ length: count }, () => step(state, []).frame);
 }
 
 /**
@@ -388,7 +388,7 @@ async function writeBaselineFrames(
   const state = createCluster(scenarioSchema.parse(benchScenario(options.hosts)));
   for (let i = 1; i < first; i++) step(state, []);
   const frames: string[] = [];
-  for (let tick = first; tick <= last; tick++) frames.push(encodeFrame(step(state, [])));
+  for (let tick = first; tick <= last; tick++) frames.push(encodeFrame(step(state, []).frame));
   if (ticks && pipeline) {
     const redis = new Redis(pipeline.redisUrl, { maxRetriesPerRequest: 1 });
     try {

@@ -5,7 +5,10 @@ import {
   type FrameEvent,
   formatInputErrors,
   parseCommand,
+  quantizeFrame,
+  quantizeVms,
   type Scenario,
+  type VmFrame,
 } from '@overcommit/contracts';
 import { createCluster, step } from '@overcommit/sim';
 import { parseArgs } from 'node:util';
@@ -90,17 +93,23 @@ export interface RunOptions {
   commands?: Map<number, Command[]>;
 }
 
-/** Runs a scenario headless, handing each frame to `onFrame`. */
+/**
+ * Runs a scenario headless, handing each frame (and its per-VM table, with `vmMetrics`) to
+ * `onFrame` at the precision the wire gives them: what prints is what a dashboard shows.
+ */
 export function runScenario(
   scenario: Scenario,
   options: RunOptions,
-  onFrame: (frame: Frame) => void,
+  onFrame: (frame: Frame, vms: VmFrame[] | null) => void,
 ): void {
   const state = createCluster(
     options.seed === undefined ? scenario : { ...scenario, seed: options.seed },
   );
   for (let t = 1; t <= options.ticks; t++) {
-    onFrame(step(state, options.commands?.get(t) ?? [], { vmMetrics: options.vmMetrics ?? false }));
+    const { frame, vms } = step(state, options.commands?.get(t) ?? [], {
+      vmMetrics: options.vmMetrics ?? false,
+    });
+    onFrame(quantizeFrame(frame), vms && quantizeVms(vms));
   }
 }
 
@@ -185,7 +194,10 @@ export function runCli(argv: string[], io: Output): number {
     commands,
   };
   if (format === 'jsonl') {
-    runScenario(loaded.scenario, options, (frame) => io.out(JSON.stringify(frame)));
+    // One line per tick: the frame, and with --vms its per-VM table as `vms`.
+    runScenario(loaded.scenario, options, (frame, vms) =>
+      io.out(JSON.stringify(vms ? { ...frame, vms } : frame)),
+    );
     return EXIT_OK;
   }
   const events: FrameEvent[] = [];

@@ -3,6 +3,7 @@ import {
   commandSchema,
   type ExerciseFrame,
   type Frame,
+  type VmFrame,
   type FrameEvent,
   type Scenario,
 } from '@overcommit/contracts';
@@ -30,7 +31,10 @@ type Loose<T> = T extends unknown ? Omit<T, 'id' | 'by'> : never;
 type Action = Loose<z.input<typeof commandSchema>>;
 
 /** A team: given the tick about to run and the last frame it saw, what it sends. */
-type Team = (tick: number, seen: Frame | undefined) => Action[];
+/** A tick as the team's script reads it: the frame and the per-VM table. */
+type Ticked = Frame & { vms: VmFrame[] };
+
+type Team = (tick: number, seen: Ticked | undefined) => Action[];
 
 const doNothing: Team = () => [];
 
@@ -60,34 +64,35 @@ function scripted(plan: Record<number, Action[]>): Team {
 }
 
 /** Plays a team until the exercise's time is up (and a few ticks more, to see the score stay final). */
-function play(s: Scenario, team: Team): Frame[] {
+function play(s: Scenario, team: Team): Ticked[] {
   const state = createCluster(s);
   const ticks = s.exercise!.durationSeconds / s.clock.stepSeconds + 5;
-  const frames: Frame[] = [];
+  const frames: Ticked[] = [];
   for (let tick = 1; tick <= ticks; tick++) {
     const commands: Command[] = team(tick, frames.at(-1)).map((action, i) =>
       commandSchema.parse({ ...action, id: `t${tick}-${i}`, by: 'team' }),
     );
-    frames.push(step(state, commands, { vmMetrics: true }));
+    const { frame, vms } = step(state, commands, { vmMetrics: true });
+    frames.push({ ...frame, vms: vms ?? [] });
   }
   return frames;
 }
 
-const at = (frames: Frame[], tick: number) => frames[tick - 1]!;
+const at = (frames: Ticked[], tick: number) => frames[tick - 1]!;
 /** The score when the exercise's time is up (frames run on a few ticks past it). */
-const score = (frames: Frame[]): ExerciseFrame =>
+const score = (frames: Ticked[]): ExerciseFrame =>
   frames.find((f) => f.exercise!.finished)!.exercise!;
-const objective = (frames: Frame[], id: string) =>
+const objective = (frames: Ticked[], id: string) =>
   score(frames).objectives.find((o) => o.id === id)!;
-const host = (f: Frame, name: string) => f.hosts.find((h) => h.name === name)!;
-const vm = (f: Frame, name: string) => f.vms!.find((v) => v.name === name)!;
-const allEvents = (frames: Frame[], type: string): FrameEvent[] =>
+const host = (f: Ticked, name: string) => f.hosts.find((h) => h.name === name)!;
+const vm = (f: Ticked, name: string) => f.vms.find((v) => v.name === name)!;
+const allEvents = (frames: Ticked[], type: string): FrameEvent[] =>
   frames.flatMap((f) => f.events).filter((e) => e.type === type);
-const refusedByTeam = (frames: Frame[]) =>
+const refusedByTeam = (frames: Ticked[]) =>
   allEvents(frames, 'command-refused').filter((e) => e.by === 'team');
 
 /** The exercise ends at its duration, and its score stays final after. */
-function expectFinishedAtDuration(frames: Frame[], s: Scenario) {
+function expectFinishedAtDuration(frames: Ticked[], s: Scenario) {
   const duration = s.exercise!.durationSeconds;
   const first = frames.find((f) => f.exercise!.finished)!;
   expect(first.time).toBe(duration);
@@ -101,8 +106,8 @@ function expectFinishedAtDuration(frames: Frame[], s: Scenario) {
 /** Do-nothing vs good team, the figures a teacher quotes. */
 function expectGoodBeatsNothing(
   s: Scenario,
-  nothing: Frame[],
-  good: Frame[],
+  nothing: Ticked[],
+  good: Ticked[],
   { minLoss, minMargin }: { minLoss: number; minMargin: number },
 ) {
   expectFinishedAtDuration(nothing, s);
@@ -115,7 +120,7 @@ function expectGoodBeatsNothing(
 }
 
 /** Every critical alarm acknowledged within the target and resolved within the target. */
-function expectGoodResponse(frames: Frame[]) {
+function expectGoodResponse(frames: Ticked[]) {
   const r = score(frames).response;
   expect(r.critical).toBeGreaterThan(0);
   expect(r.acknowledged).toBe(r.critical);
@@ -127,7 +132,7 @@ function expectGoodResponse(frames: Frame[]) {
 }
 
 /** Critical alarms left unacknowledged (and, when `resolveMet` is false, open past the target). */
-function expectNoResponse(frames: Frame[], resolveMet: boolean) {
+function expectNoResponse(frames: Ticked[], resolveMet: boolean) {
   const r = score(frames).response;
   expect(r.critical).toBeGreaterThan(0);
   expect(r.acknowledged).toBe(0);
@@ -269,7 +274,7 @@ describe('bundled exercises', () => {
       const last = good.at(-1)!;
       expect(vm(last, 'report-01').host).toBe('esx-01');
       expect(host(last, 'esx-01').balloonMiB).toBe(0);
-      for (const v of last.vms!) expect(v.performancePct).toBeGreaterThan(90);
+      for (const v of last.vms) expect(v.performancePct).toBeGreaterThan(90);
       // No critical alarm fired: nothing to acknowledge.
       expect(score(good).response).toMatchObject({ critical: 0, ackMet: true, resolveMet: true });
     });

@@ -1,4 +1,7 @@
-import { type Frame, frameSchema, type FrameEvent } from '@overcommit/contracts';
+import { type Frame, frameSchema, type FrameEvent, type VmFrame } from '@overcommit/contracts';
+
+/** A jsonl line of the CLI with --vms: the frame, and the per-VM table as `vms`. */
+type Line = Frame & { vms: VmFrame[] };
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_OK, runCli } from './cli';
@@ -7,7 +10,7 @@ import { EXIT_OK, runCli } from './cli';
 // output (JSON lines, as `npm run sim -- <file> --format jsonl` prints it).
 const dir = join(__dirname, '../../../scenarios');
 
-function frames(file: string, ticks: number, extra: string[] = []): Frame[] {
+function frames(file: string, ticks: number, extra: string[] = []): Line[] {
   const out: string[] = [];
   const err: string[] = [];
   const status = runCli(
@@ -19,13 +22,13 @@ function frames(file: string, ticks: number, extra: string[] = []): Frame[] {
   );
   expect(err).toEqual([]);
   expect(status).toBe(EXIT_OK);
-  return out.map((line) => JSON.parse(line) as Frame);
+  return out.map((line) => JSON.parse(line) as Line);
 }
 
-const allEvents = (fs: Frame[], type: string): FrameEvent[] =>
+const allEvents = (fs: Line[], type: string): FrameEvent[] =>
   fs.flatMap((f) => f.events).filter((e) => e.type === type);
-const vm = (f: Frame, name: string) => f.vms!.find((v) => v.name === name)!;
-const host = (f: Frame, name: string) => f.hosts.find((h) => h.name === name)!;
+const vm = (f: Line, name: string) => f.vms.find((v) => v.name === name)!;
+const host = (f: Line, name: string) => f.hosts.find((h) => h.name === name)!;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('bundled scenarios', () => {

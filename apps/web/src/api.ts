@@ -12,8 +12,8 @@ import {
   exerciseReportSchema,
   type Scoreboard,
   scoreboardSchema,
-  decodeFrame,
-  type Frame,
+  decodeFrameColumns,
+  type FrameColumns,
   type MigrationTargets,
   migrationTargetsSchema,
   type Visibility,
@@ -132,14 +132,14 @@ export async function history(
   from: number,
   to: number,
   every: number,
-): Promise<ApiResult<Frame[]>> {
+): Promise<ApiResult<FrameColumns[]>> {
   const r = await request<{ frames: string[] }>(
     withToken(
       `${clusterUrl(api, clusterId)}/history?from=${from}&to=${to}&every=${every}&format=wire`,
       token,
     ),
   );
-  return r.ok ? { ok: true, value: r.value.frames.map(decodeFrame) } : r;
+  return r.ok ? { ok: true, value: r.value.frames.map(decodeFrameColumns) } : r;
 }
 
 /** Each host as a destination for one VM: whether the engine would take it there, and why not. */

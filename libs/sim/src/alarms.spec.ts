@@ -1,6 +1,6 @@
-import type { AlarmFrame, Command, Frame, ScenarioInput } from '@overcommit/contracts';
+import type { AlarmFrame, Command, ScenarioInput } from '@overcommit/contracts';
 import { effectiveRules } from './alarms';
-import { cmd, events, run, scenario } from './testing/scenarios';
+import { cmd, events, run, scenario, type Observed } from './testing/scenarios';
 
 /**
  * One 10-vCPU VM alone on a 10-core host without hyper-threading: host CPU
@@ -28,7 +28,7 @@ function steered(
   return run(s, ticks, commands);
 }
 
-const hostCpu = (f: Frame): AlarmFrame | undefined =>
+const hostCpu = (f: Observed): AlarmFrame | undefined =>
   f.alarms.find((a) => a.rule === 'host-cpu-usage' && a.target === 'h');
 
 describe('alarms', () => {

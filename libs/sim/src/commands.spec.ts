@@ -1,7 +1,16 @@
-import { type Command, type Frame, frameSchema } from '@overcommit/contracts';
+import { type Command, frameSchema } from '@overcommit/contracts';
 import type { SimState } from './state';
 import { createCluster, step } from './step';
-import { cmd, events, last, run, scenario, vmIn } from './testing/scenarios';
+import {
+  cmd,
+  events,
+  last,
+  run,
+  scenario,
+  vmIn,
+  observe,
+  type Observed,
+} from './testing/scenarios';
 
 /**
  * A cluster with something of everything by tick 4: a migration in flight
@@ -44,11 +53,11 @@ function messyAt(ticks: number): SimState {
 function sideBySide(state: SimState, commands: Command[], ticks = 3) {
   const a = JSON.parse(JSON.stringify(state)) as SimState;
   const b = JSON.parse(JSON.stringify(state)) as SimState;
-  const withCommands: Frame[] = [];
-  const without: Frame[] = [];
+  const withCommands: Observed[] = [];
+  const without: Observed[] = [];
   for (let t = 0; t < ticks; t++) {
-    withCommands.push(step(a, t === 0 ? commands : [], { vmMetrics: true }));
-    without.push(step(b, [], { vmMetrics: true }));
+    withCommands.push(observe(a, t === 0 ? commands : []));
+    without.push(observe(b, []));
   }
   return { a, b, withCommands, without };
 }
@@ -153,7 +162,8 @@ describe('commands', () => {
       expect(events(withCommands, 'command-accepted')).toHaveLength(0);
       // Nothing else differs: not the state, not a single figure of any frame.
       expect(JSON.parse(JSON.stringify(a))).toEqual(JSON.parse(JSON.stringify(b)));
-      const strip = (frames: Frame[]) => JSON.stringify(frames.map((f) => ({ ...f, events: [] })));
+      const strip = (frames: Observed[]) =>
+        JSON.stringify(frames.map((f) => ({ ...f, events: [] })));
       expect(strip(withCommands)).toBe(strip(without));
     });
   });
@@ -294,7 +304,7 @@ describe('commands', () => {
       cmd({ do: 'ack-alarm', target: 'web-01' }),
     ];
 
-    const check = (frames: Frame[], state: SimState) => {
+    const check = (frames: Observed[], state: SimState) => {
       for (const f of frames) {
         frameSchema.parse(f);
         for (const e of events([f], 'command-refused')) expect(e.reason).toMatch(/\w/);
@@ -305,17 +315,17 @@ describe('commands', () => {
 
     it.each(odd().map((c) => [c.do, c] as const))('%#: %s, alone', (_do, command) => {
       const state = messyAt(4);
-      const frames: Frame[] = [];
-      frames.push(step(state, [command], { vmMetrics: true }));
-      for (let t = 0; t < 70; t++) frames.push(step(state, [], { vmMetrics: true }));
+      const frames: Observed[] = [];
+      frames.push(observe(state, [command]));
+      for (let t = 0; t < 70; t++) frames.push(observe(state, []));
       check(frames, state);
     });
 
     it('all at once, then each again a tick apart', () => {
       const state = messyAt(4);
-      const frames: Frame[] = [step(state, odd(), { vmMetrics: true })];
-      for (const c of odd()) frames.push(step(state, [c], { vmMetrics: true }));
-      for (let t = 0; t < 70; t++) frames.push(step(state, [], { vmMetrics: true }));
+      const frames: Observed[] = [observe(state, odd())];
+      for (const c of odd()) frames.push(observe(state, [c]));
+      for (let t = 0; t < 70; t++) frames.push(observe(state, []));
       check(frames, state);
     });
   });

@@ -1,6 +1,5 @@
-import type { Frame } from '@overcommit/contracts';
 import { deliveredCores } from './cpu';
-import { cmd, events, hostIn, last, run, scenario, vmIn } from './testing/scenarios';
+import { cmd, events, hostIn, last, run, scenario, vmIn, type Observed } from './testing/scenarios';
 
 /** One VM alone on a host of the given shape, after a few ticks. */
 function alone(
@@ -147,7 +146,7 @@ describe('CPU contention', () => {
     });
     return run(s, 30).frames;
   }
-  const vmsOf = (frames: Frame[]) => frames.slice(5).flatMap((f) => f.vms ?? []);
+  const vmsOf = (frames: Observed[]) => frames.slice(5).flatMap((f) => f.vms);
 
   it('keeps ready near 0 when demand is well below capacity', () => {
     const frames = contended(2, 2, 0.3); // 1.2 of 8 cores

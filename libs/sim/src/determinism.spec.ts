@@ -1,7 +1,7 @@
-import type { Command, Frame, ScenarioInput } from '@overcommit/contracts';
+import type { Command, ScenarioInput } from '@overcommit/contracts';
 import type { SimState } from './state';
-import { createCluster, step } from './step';
-import { cmd, run, scenario, vmIn } from './testing/scenarios';
+import { createCluster } from './step';
+import { cmd, run, scenario, vmIn, observe, type Observed } from './testing/scenarios';
 
 /** A busy little cluster: every workload profile, contention, a migration, a failure and HA. */
 function busy(seed: number) {
@@ -57,7 +57,7 @@ const commands: Record<number, Command[]> = {
   150: [cmd({ do: 'recover-host', target: 'esx-02' })],
 };
 
-const json = (frames: Frame[]) => JSON.stringify(frames);
+const json = (frames: Observed[]) => JSON.stringify(frames);
 
 describe('determinism', () => {
   it('gives byte-identical frames for the same scenario, seed and commands', () => {
@@ -73,18 +73,18 @@ describe('determinism', () => {
   it('continues identically after a JSON round trip of the state mid-run', () => {
     const s = busy(7);
     const live = createCluster(s);
-    for (let t = 1; t <= 100; t++) step(live, commands[t] ?? [], { vmMetrics: true });
+    for (let t = 1; t <= 100; t++) observe(live, commands[t] ?? []);
     // Mid-run: a migration in flight, VMs waiting for HA, alarms open.
     expect(live.vms.some((vm) => vm.migration !== null)).toBe(true);
     expect(live.vms.some((vm) => vm.haPending)).toBe(true);
     expect(live.alarms.length).toBeGreaterThan(0);
     const copy = JSON.parse(JSON.stringify(live)) as SimState;
     expect(copy).toEqual(live);
-    const fromLive: Frame[] = [];
-    const fromCopy: Frame[] = [];
+    const fromLive: Observed[] = [];
+    const fromCopy: Observed[] = [];
     for (let t = 101; t <= 200; t++) {
-      fromLive.push(step(live, commands[t] ?? [], { vmMetrics: true }));
-      fromCopy.push(step(copy, commands[t] ?? [], { vmMetrics: true }));
+      fromLive.push(observe(live, commands[t] ?? []));
+      fromCopy.push(observe(copy, commands[t] ?? []));
     }
     expect(json(fromCopy)).toBe(json(fromLive));
     expect(JSON.stringify(copy)).toBe(JSON.stringify(live));
@@ -94,7 +94,7 @@ describe('determinism', () => {
     const a = run(busy(7), 200, commands);
     const b = run(busy(8), 200, commands);
     expect(json(a.frames)).not.toBe(json(b.frames));
-    const demand = (frames: Frame[]) => frames.map((f) => vmIn(f, 'web-02').cpuDemandPct);
+    const demand = (frames: Observed[]) => frames.map((f) => vmIn(f, 'web-02').cpuDemandPct);
     expect(demand(a.frames)).not.toEqual(demand(b.frames));
   });
 

@@ -55,8 +55,17 @@ describe('exercise scoring', () => {
     expect(end.objectives[0]!.heldPct).toBeLessThan(55);
     expect(end.points).toBeCloseTo((end.objectives[0]!.heldPct / 100) * 40, 0);
     expect(end.maxPoints).toBe(40);
-    // The score travels with the frame, as is.
-    expect(decodeFrame(encodeFrame(frames[89]!)).exercise).toEqual(at(90));
+    // The score travels with the frame at the wire's precision: tenths of a point and a percent.
+    const travelled = decodeFrame(encodeFrame(frames[89]!)).exercise!;
+    const tenths = (x: number) => Math.round(x * 10) / 10;
+    expect(travelled.objectives[0]!.heldPct).toBe(tenths(at(90).objectives[0]!.heldPct));
+    expect(travelled.points).toBe(tenths(at(90).points));
+    expect(travelled.objectives[0]!.value).toBeCloseTo(at(90).objectives[0]!.value!, 3);
+    expect({ ...travelled, objectives: [], points: 0 }).toEqual({
+      ...at(90),
+      objectives: [],
+      points: 0,
+    });
     // The score is final once the time is up.
     expect(at(150)).toEqual(end);
   });

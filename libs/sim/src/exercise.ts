@@ -127,7 +127,7 @@ export function scoreTick(
       o.holding = o.violations === 0;
     } else {
       const value = aggregateMetric(objective.metric!, objective.aggregate ?? 'max', frame, vms);
-      o.value = value === null ? null : Math.round(value * 1000) / 1000;
+      o.value = value;
       o.holding =
         value === null ||
         (objective.below !== undefined ? value < objective.below : value > objective.above!);
@@ -209,9 +209,7 @@ function followAlarms(
   }
 }
 
-const round1 = (x: number) => Math.round(x * 10) / 10;
-
-/** The score as the frame carries it, at simulated time `now`. */
+/** The score as the frame carries it, at simulated time `now` (exact: the wire spec rounds it). */
 export function exerciseFrame(rt: ExerciseRt, now: number): ExerciseFrame {
   const objectives: ObjectiveScore[] = rt.spec.objectives.map((objective, i) => {
     const o = rt.objectives[i]!;
@@ -220,8 +218,8 @@ export function exerciseFrame(rt: ExerciseRt, now: number): ExerciseFrame {
       id: objective.id,
       text: objective.text,
       weight: objective.weight,
-      heldPct: round1(share * 100),
-      points: round1(share * objective.weight),
+      heldPct: share * 100,
+      points: share * objective.weight,
       holding: o.holding,
       value: o.value,
       violations: o.violations,
@@ -231,7 +229,7 @@ export function exerciseFrame(rt: ExerciseRt, now: number): ExerciseFrame {
     elapsedSeconds: rt.elapsed,
     durationSeconds: rt.spec.durationSeconds,
     finished: rt.finished,
-    points: round1(objectives.reduce((a, o) => a + o.points, 0)),
+    points: objectives.reduce((a, o) => a + o.points, 0),
     maxPoints: rt.spec.objectives.reduce((a, o) => a + o.weight, 0),
     objectives,
     response: responseScore(rt, rt.finished ? (rt.endedAt ?? now) : now),
@@ -258,16 +256,15 @@ export function responseScore(rt: ExerciseRt, now: number): ResponseScore {
     ackWorst = Math.max(ackWorst ?? 0, ackOpen);
     resolveWorst = Math.max(resolveWorst ?? 0, resolve);
   }
-  const mean = (xs: number[]) =>
-    xs.length ? round1(xs.reduce((a, b) => a + b, 0) / xs.length) : null;
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   return {
     critical: rt.alarms.length,
     acknowledged: acks.length,
     resolved: resolves.length,
     ackMeanSeconds: mean(acks),
-    ackWorstSeconds: ackWorst === null ? null : round1(ackWorst),
+    ackWorstSeconds: ackWorst === null ? null : ackWorst,
     resolveMeanSeconds: mean(resolves),
-    resolveWorstSeconds: resolveWorst === null ? null : round1(resolveWorst),
+    resolveWorstSeconds: resolveWorst === null ? null : resolveWorst,
     ackTargetSeconds: ackSeconds,
     resolveTargetSeconds: resolveSeconds,
     ackMet: (ackWorst ?? 0) <= ackSeconds,

@@ -1,18 +1,17 @@
 // What one tick shows (docs/model.md, section 1, step 7): the frame of
 // cluster, host and NUMA figures, the active alarms (at most FRAME_ALARMS_MAX,
-// the most severe first) and the tick's events; per-VM figures when asked for.
+// the most severe first) and the tick's events; and, apart, the per-VM table.
+// Figures leave the engine exact: the wire spec (libs/contracts frame/wire.ts)
+// alone decides the decimals each one travels and shows with.
 import { FRAME_ALARMS_MAX, type Frame, type HostFrame, type VmFrame } from '@overcommit/contracts';
 import { hostLogicalCpus } from './capacity';
 import type { EventLog } from './events';
 import type { AlarmRt, HostRt, SimState, VmRt } from './state';
 
 export interface StepOptions {
-  /** Include per-VM metrics (`frame.vms`); the live system asks only while someone watches them. */
+  /** Build the per-VM table (`vms` of the tick); the live system asks only while someone watches it. */
   vmMetrics?: boolean;
 }
-
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
-const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Listing order: critical before warning; firing, then acknowledged, pending, resolved. */
 const rank = (a: AlarmRt) =>
@@ -53,35 +52,40 @@ function hostFrame(
     physicalCores: host.sockets * host.coresPerSocket,
     vcpus: host.vcpusAlloc,
     vmsRunning,
-    cpuUsagePct: r2(host.cpuUsagePct),
-    cpuDemandPct: r2(host.cpuDemandPct),
-    cpuReadyPct: r2(host.cpuReadyPct),
-    vcpuRatio: r3(logical > 0 ? host.vcpusAlloc / logical : 0),
+    cpuUsagePct: host.cpuUsagePct,
+    cpuDemandPct: host.cpuDemandPct,
+    cpuReadyPct: host.cpuReadyPct,
+    vcpuRatio: logical > 0 ? host.vcpusAlloc / logical : 0,
     memTotalMiB: host.memMiB,
-    memConfiguredMiB: r2(host.memAllocMiB),
-    memActiveMiB: r2(host.memActiveMiB),
-    memConsumedMiB: r2(host.memConsumedMiB),
-    memOvercommitRatio: r3(host.memAllocMiB / host.memMiB),
+    memConfiguredMiB: host.memAllocMiB,
+    memActiveMiB: host.memActiveMiB,
+    memConsumedMiB: host.memConsumedMiB,
+    memOvercommitRatio: host.memAllocMiB / host.memMiB,
     memState: host.memState,
-    memFreeMiB: r2(host.memFreeMiB),
-    sharedMiB: r2(host.sharedMiB),
-    balloonMiB: r2(balloon),
-    compressedMiB: r2(compressed),
-    swapUsedMiB: r2(swapped),
+    memFreeMiB: host.memFreeMiB,
+    sharedMiB: host.sharedMiB,
+    balloonMiB: balloon,
+    compressedMiB: compressed,
+    swapUsedMiB: swapped,
     swapTotalMiB: host.swapMiB,
-    swapInMiBps: r2(host.swapInMiBps),
-    powerWatts: r2(host.powerWatts),
+    swapInMiBps: host.swapInMiBps,
+    powerWatts: host.powerWatts,
     numa: host.nodeCpuPct.map((cpu, node) => ({
       node,
-      cpuUsagePct: r2(cpu),
-      memUsedMiB: r2(host.nodeMemMiB[node]!),
-      memTotalMiB: r2(nodeCap),
-      remoteAccessPct: r2(host.nodeRemotePct[node]!),
+      cpuUsagePct: cpu,
+      memUsedMiB: host.nodeMemMiB[node]!,
+      memTotalMiB: nodeCap,
+      remoteAccessPct: host.nodeRemotePct[node]!,
     })),
   };
 }
 
-export function vmFrame(state: SimState, vm: VmRt): VmFrame {
+/** Every VM's figures this tick, in the state's order. */
+export function vmTable(state: SimState): VmFrame[] {
+  return state.vms.map((vm) => vmFrame(state, vm));
+}
+
+function vmFrame(state: SimState, vm: VmRt): VmFrame {
   const m = vm.migration;
   return {
     name: vm.name,
@@ -89,39 +93,34 @@ export function vmFrame(state: SimState, vm: VmRt): VmFrame {
     state: vm.state,
     vcpus: vm.vcpus,
     memConfiguredMiB: vm.memMiB,
-    cpuDemandPct: r2(vm.cpuDemandPct),
-    cpuUsagePct: r2(vm.cpuUsagePct),
-    cpuReadyPct: r2(vm.cpuReadyPct),
-    cpuRunPct: r2(vm.cpuRunPct),
-    cpuIdlePct: r2(Math.max(0, 100 - vm.cpuRunPct - vm.cpuReadyPct - vm.costopPct)),
-    costopPct: r2(vm.costopPct),
-    memActiveMiB: r2(vm.activeMiB),
-    balloonMiB: r2(vm.balloonMiB),
-    compressedMiB: r2(vm.compressedMiB),
-    swappedMiB: r2(vm.swappedMiB),
+    cpuDemandPct: vm.cpuDemandPct,
+    cpuUsagePct: vm.cpuUsagePct,
+    cpuReadyPct: vm.cpuReadyPct,
+    cpuRunPct: vm.cpuRunPct,
+    cpuIdlePct: Math.max(0, 100 - vm.cpuRunPct - vm.cpuReadyPct - vm.costopPct),
+    costopPct: vm.costopPct,
+    memActiveMiB: vm.activeMiB,
+    balloonMiB: vm.balloonMiB,
+    compressedMiB: vm.compressedMiB,
+    swappedMiB: vm.swappedMiB,
     numaNodes: vm.nodes,
-    numaLocalPct: r2(vm.numaLocalPct),
-    performancePct: r2(vm.performancePct),
+    numaLocalPct: vm.numaLocalPct,
+    performancePct: vm.performancePct,
     migration: m
       ? {
           from: state.hosts[m.from]!.name,
           to: state.hosts[m.to]!.name,
           round: m.round,
-          progressPct: r2(Math.min(100, (m.transferredMiB / vm.memMiB) * 100)),
-          transferredMiB: r2(m.transferredMiB),
-          remainingMiB: r2(m.roundLeftMiB),
-          throttlePct: r2(m.throttle * 100),
+          progressPct: Math.min(100, (m.transferredMiB / vm.memMiB) * 100),
+          transferredMiB: m.transferredMiB,
+          remainingMiB: m.roundLeftMiB,
+          throttlePct: m.throttle * 100,
         }
       : null,
   };
 }
 
-export function buildFrame(
-  state: SimState,
-  log: EventLog,
-  watts: number,
-  options: StepOptions,
-): Frame {
+export function buildFrame(state: SimState, log: EventLog, watts: number): Frame {
   const hostCount = state.hosts.length;
   const running = new Int32Array(hostCount);
   const balloon = new Float64Array(hostCount);
@@ -188,21 +187,21 @@ export function buildFrame(
       vmsRunning,
       vcpus,
       logicalCpus: logical,
-      vcpuRatio: r3(logical > 0 ? vcpus / logical : 0),
+      vcpuRatio: logical > 0 ? vcpus / logical : 0,
       cpuAllocationRatio: state.policy.cpuAllocationRatio,
-      memConfiguredMiB: r2(memConfigured),
+      memConfiguredMiB: memConfigured,
       memTotalMiB: memTotal,
-      memOvercommitRatio: r3(memTotal > 0 ? memConfigured / memTotal : 0),
+      memOvercommitRatio: memTotal > 0 ? memConfigured / memTotal : 0,
       ramAllocationRatio: state.policy.ramAllocationRatio,
-      cpuUsagePct: r2(logical > 0 ? usageWeighted / logical : 0),
-      cpuReadyPct: r2(vcpusRunning > 0 ? readyWeighted / vcpusRunning : 0),
-      memActiveMiB: r2(memActive),
-      memConsumedMiB: r2(memConsumed),
-      balloonMiB: r2(b),
-      compressedMiB: r2(c),
-      swapUsedMiB: r2(s),
-      powerWatts: r2(watts),
-      energyKWh: Math.round(state.energyKWh * 1e6) / 1e6,
+      cpuUsagePct: logical > 0 ? usageWeighted / logical : 0,
+      cpuReadyPct: vcpusRunning > 0 ? readyWeighted / vcpusRunning : 0,
+      memActiveMiB: memActive,
+      memConsumedMiB: memConsumed,
+      balloonMiB: b,
+      compressedMiB: c,
+      swapUsedMiB: s,
+      powerWatts: watts,
+      energyKWh: state.energyKWh,
       alarms: { warning, critical },
     },
     hosts,
@@ -214,7 +213,7 @@ export function buildFrame(
       state: a.state,
       since: a.since,
       firedAt: a.firedAt,
-      value: r2(a.value),
+      value: a.value,
       threshold: a.threshold,
       ackedBy: a.ackedBy,
       ackNote: a.ackNote,
@@ -223,6 +222,5 @@ export function buildFrame(
     })),
     events: log.list,
   };
-  if (options.vmMetrics) frame.vms = state.vms.map((vm) => vmFrame(state, vm));
   return frame;
 }

@@ -148,7 +148,7 @@ describe('host failure and HA', () => {
     const end = last(frames);
     expect(hostIn(end, 'esx-01')).toMatchObject({ state: 'maintenance', vcpus: 0, vmsRunning: 0 });
     // The VMs never went down on the way.
-    for (const f of frames) for (const vm of f.vms ?? []) expect(vm.state).toBe('running');
+    for (const f of frames) for (const vm of f.vms) expect(vm.state).toBe('running');
   });
 });
 

@@ -1,7 +1,7 @@
 export * from './topology/topology';
 export { MODEL } from './model';
 export type { SimState, HostRt, VmRt, AlarmRt, MigrationRt } from './state';
-export { createCluster, step, type StepOptions } from './step';
+export { createCluster, step, type StepOptions, type TickOutput } from './step';
 export { linkMiBps } from './migration';
 export { BUILT_IN_RULES, effectiveRules, type AlarmRule } from './alarms';
 export { minFreeMiB, memStateFor } from './memory';

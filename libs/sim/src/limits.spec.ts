@@ -3,7 +3,6 @@ import {
   decodeFrame,
   FRAME_ALARMS_MAX,
   VALUE_LIMITS as MAX,
-  type Frame,
 } from '@overcommit/contracts';
 import { createCluster, step } from './step';
 import { cmd, events, run, scenario } from './testing/scenarios';
@@ -98,7 +97,7 @@ describe('figures at the bounds of every value', () => {
         nulls: [],
       });
       const { vms: _vms, ...hostLevel } = frame;
-      expect(badNumbers(decodeFrame(encodeFrame(hostLevel as Frame)))).toEqual([]);
+      expect(badNumbers(decodeFrame(encodeFrame(hostLevel)))).toEqual([]);
     }
   });
 });
@@ -137,8 +136,8 @@ describe('what a cluster may grow to', () => {
       { maxVms: 4 },
     );
     const frames = [
-      step(state, [cmd({ do: 'create-vm', vm: { name: 'fourth', vcpus: 1, memoryGiB: 1 } })]),
-      step(state, [cmd({ do: 'create-vm', vm: { name: 'fifth', vcpus: 1, memoryGiB: 1 } })]),
+      step(state, [cmd({ do: 'create-vm', vm: { name: 'fourth', vcpus: 1, memoryGiB: 1 } })]).frame,
+      step(state, [cmd({ do: 'create-vm', vm: { name: 'fifth', vcpus: 1, memoryGiB: 1 } })]).frame,
     ];
     expect(state.vms.map((v) => v.name)).toEqual(['vm-01', 'vm-02', 'vm-03', 'fourth']);
     expect(events(frames, 'command-refused')).toEqual([

@@ -1,6 +1,5 @@
-import type { Frame } from '@overcommit/contracts';
 import { memStateFor, minFreeMiB } from './memory';
-import { cmd, events, hostIn, last, run, scenario, vmIn } from './testing/scenarios';
+import { cmd, events, hostIn, last, run, scenario, vmIn, type Observed } from './testing/scenarios';
 
 /** Eight 16 GiB guests on a 64 GiB host (200% overcommit) touching `memoryActive` of their memory. */
 function overcommitted(
@@ -48,7 +47,7 @@ describe('memory states', () => {
 });
 
 describe('memory overcommit', () => {
-  const host = (f: Frame) => hostIn(f, 'esx');
+  const host = (f: Observed) => hostIn(f, 'esx');
 
   it('is harmless when the guests touch little of what they were given', () => {
     const { frames } = run(overcommitted(0.1), 300);
@@ -57,7 +56,7 @@ describe('memory overcommit', () => {
       expect(['high', 'clear']).toContain(host(f).memState);
       expect(host(f).balloonMiB).toBe(0);
       expect(host(f).swapUsedMiB).toBe(0);
-      for (const vm of f.vms ?? []) expect(vm.performancePct).toBeGreaterThan(99);
+      for (const vm of f.vms) expect(vm.performancePct).toBeGreaterThan(99);
     }
     // The guests did grow to what they touch: about 10% active plus 30% of the rest.
     expect(vmIn(last(frames), 'vm-01').memActiveMiB).toBeGreaterThan(1500);

@@ -52,7 +52,7 @@ function targetsOf(state: SimState, vm: string): MigrationTargets {
 /** What stepping `migrate-vm` to `host` does to a copy of the state: accepted, or refused with the reason. */
 function tryMigrate(state: SimState, vm: string, host: string) {
   const copy = structuredClone(state);
-  const frame = step(copy, [cmd({ do: 'migrate-vm', target: vm, to: host })]);
+  const { frame } = step(copy, [cmd({ do: 'migrate-vm', target: vm, to: host })]);
   const refused = frame.events.find((e) => e.type === 'command-refused');
   const accepted = frame.events.some((e) => e.type === 'command-accepted');
   const moved = copy.vms.find((v) => v.name === vm)!;

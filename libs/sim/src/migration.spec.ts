@@ -1,6 +1,5 @@
-import type { Frame } from '@overcommit/contracts';
 import { linkMiBps } from './migration';
-import { cmd, events, hostIn, last, run, scenario, vmIn } from './testing/scenarios';
+import { cmd, events, hostIn, last, run, scenario, vmIn, type Observed } from './testing/scenarios';
 
 /** Two hosts on a 125 MiB/s link (1.048576 Gbps), a 4 GiB VM on "a" dirtying `dirtyMiBps`. */
 function pair(dirtyMiBps: number, stepSeconds = 1, bMemoryGiB = 32) {
@@ -107,7 +106,7 @@ describe('live migration (pre-copy)', () => {
       // 30 rounds of the whole 4 GiB at 125 MiB/s: 983 s.
       expect(aborted?.time).toBeGreaterThanOrEqual(970);
       expect(aborted?.time).toBeLessThanOrEqual(990);
-      const after = frames.find((f: Frame) => f.events.includes(aborted!))!;
+      const after = frames.find((f: Observed) => f.events.includes(aborted!))!;
       expect(vmIn(after, 'vm')).toMatchObject({ host: 'a', state: 'running', migration: null });
       expect(hostIn(after, 'b')).toMatchObject({ vcpus: 0, memConfiguredMiB: 0 });
       expect(after.alarms).toEqual(

@@ -61,7 +61,7 @@ describe('NUMA', () => {
       vms: [{ name: 'vm', count: 4, vcpus: 2, memoryGiB: 8 }],
     });
     const frame = last(run(s, 1).frames);
-    expect(frame.vms?.map((v) => v.numaNodes)).toEqual([[0], [1], [0], [1]]);
-    expect(frame.vms?.every((v) => v.numaLocalPct === 100)).toBe(true);
+    expect(frame.vms.map((v) => v.numaNodes)).toEqual([[0], [1], [0], [1]]);
+    expect(frame.vms.every((v) => v.numaLocalPct === 100)).toBe(true);
   });
 });

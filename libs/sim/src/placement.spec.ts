@@ -51,7 +51,7 @@ describe('admission (Nova semantics)', () => {
     it('at ratio 1.5 starts seven and refuses three, each saying 160/150 GiB', () => {
       const { frames } = run(tenOn100(1.5), 2);
       const frame = last(frames);
-      expect(frame.vms?.filter((v) => v.state === 'running').map((v) => v.name)).toEqual([
+      expect(frame.vms.filter((v) => v.state === 'running').map((v) => v.name)).toEqual([
         'web-01',
         'web-02',
         'web-03',
@@ -75,7 +75,7 @@ describe('admission (Nova semantics)', () => {
 
     it('at ratio 2.0 starts all ten', () => {
       const frame = last(run(tenOn100(2), 1).frames);
-      expect(frame.vms?.every((v) => v.state === 'running')).toBe(true);
+      expect(frame.vms.every((v) => v.state === 'running')).toBe(true);
       expect(hostIn(frame, 'esx')).toMatchObject({ vmsRunning: 10, memOvercommitRatio: 2 });
     });
 
@@ -212,6 +212,6 @@ describe('admission (Nova semantics)', () => {
     expect(refused[0]?.reason).toBe(
       'no host can take d (2 vCPUs, 4 GiB): esx-01: host failed; esx-02: in maintenance; esx-03: in maintenance',
     );
-    expect(frame.vms?.map((v) => v.name)).toEqual(['a', 'b', 'c']);
+    expect(frame.vms.map((v) => v.name)).toEqual(['a', 'b', 'c']);
   });
 });

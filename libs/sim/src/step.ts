@@ -8,6 +8,7 @@ import {
   ENGINE_CLUSTER_LIMITS,
   type Frame,
   type Scenario,
+  type VmFrame,
 } from '@overcommit/contracts';
 import { readAlarms } from './alarm-readings';
 import { AlarmEvaluator } from './alarms';
@@ -16,7 +17,7 @@ import { simulateHosts } from './contention';
 import { initialState } from './create';
 import { EventLog } from './events';
 import { exerciseFrame, scoreTick } from './exercise';
-import { buildFrame, type StepOptions, vmFrame } from './frame';
+import { buildFrame, type StepOptions, vmTable } from './frame';
 import { restartDownVms } from './ha';
 import { advanceMigration, pairMiBps } from './migration';
 import { MODEL } from './model';
@@ -26,6 +27,13 @@ import type { SimState, VmRt } from './state';
 import { TickCtx } from './tick-context';
 
 export type { StepOptions } from './frame';
+
+/** What one tick hands out: the frame everyone sees, and the per-VM table when it was asked for. */
+export interface TickOutput {
+  frame: Frame;
+  /** Every VM's figures (StepOptions.vmMetrics), or null. */
+  vms: VmFrame[] | null;
+}
 
 /**
  * The cluster before its first tick. `maxVms`: the most VMs create-vm may bring it to (the live
@@ -67,7 +75,7 @@ export function step(
   state: SimState,
   commands: readonly Command[] = [],
   options: StepOptions = {},
-): Frame {
+): TickOutput {
   const dt = state.stepSeconds;
   const startTime = state.time;
   state.tick += 1;
@@ -173,15 +181,14 @@ export function step(
   readAlarms(state, alarms);
   alarms.finish();
 
-  const frame = buildFrame(state, log, watts, options);
+  const frame = buildFrame(state, log, watts);
+  let vms = options.vmMetrics ? vmTable(state) : null;
   if (state.exercise) {
     // vm.* objectives need per-VM figures whether or not anyone watches the VM table.
-    let vmFrames = frame.vms;
-    const vms = () => (vmFrames ??= state.vms.map((vm) => vmFrame(state, vm)));
-    scoreTick(state.exercise, frame, state.alarms, vms, dt);
+    scoreTick(state.exercise, frame, state.alarms, () => (vms ??= vmTable(state)), dt);
     frame.exercise = exerciseFrame(state.exercise, state.time);
   }
-  return frame;
+  return { frame, vms: options.vmMetrics ? vms : null };
 }
 
 function describe(action: Action): string {

@@ -1,22 +1,25 @@
 import {
-  type Frame,
   decodeFrame,
+  decodeFrameColumns,
   decodeVmColumns,
   decodeVms,
   encodeFrame,
   encodeVms,
+  frameRows,
   frameSchema,
+  quantizeCluster,
+  quantizeFrame,
   scenarioSchema,
   vmFrameSchema,
 } from '@overcommit/contracts';
-import { createCluster, step } from './step';
+import { createCluster, step, type TickOutput } from './step';
 
 // The engine's frames on the wire (libs/contracts' codec): what the stream
 // stores and clients receive must read back as a valid frame, at the
 // precision a chart shows, in a small fraction of the plain JSON's bytes.
 
 /** 200 hosts of three models, mixed VM sizes and workloads, overcommitted so alarms fire. */
-function busyCluster(): Frame {
+function busyCluster(): TickOutput {
   const profiles = ['constant', 'diurnal', 'bursty', 'step'] as const;
   const scenario = scenarioSchema.parse({
     version: 1,
@@ -58,14 +61,13 @@ function busyCluster(): Frame {
     })),
   });
   const state = createCluster(scenario);
-  let frame = step(state, []);
-  for (let i = 0; i < 120; i++) frame = step(state, [], { vmMetrics: i === 119 });
-  return frame;
+  let tick = step(state, []);
+  for (let i = 0; i < 120; i++) tick = step(state, [], { vmMetrics: i === 119 });
+  return tick;
 }
 
-const frame = busyCluster();
-const vms = frame.vms!;
-delete frame.vms;
+const { frame, vms: table } = busyCluster();
+const vms = table!;
 
 /** Where `got` differs from `want` by more than half a quantum (numbers) or at all (the rest). */
 function differences(got: unknown, want: unknown, path: string, out: string[] = []): string[] {
@@ -127,6 +129,63 @@ describe('frames on the wire', () => {
     expect(columns.column('state')).toEqual(rows.map((v) => v.state));
     for (const i of [0, 1, Math.floor(rows.length / 2), rows.length - 1])
       expect(columns.row(i)).toEqual(rows[i]);
+  });
+
+  it('are where decimals are decided: the engine hands exact figures, the wire one quantum each', () => {
+    const tenths = (x: number) => Math.round(x * 10) / 10;
+    // The engine does not round: some host's CPU has more than one decimal before the wire.
+    expect(frame.hosts.some((h) => h.cpuUsagePct !== tenths(h.cpuUsagePct))).toBe(true);
+    const decoded = decodeFrame(encodeFrame(frame));
+    for (const h of decoded.hosts) expect(h.cpuReadyPct).toBe(tenths(h.cpuReadyPct));
+    expect(decoded.cluster).toEqual(quantizeCluster(frame.cluster));
+    expect(decoded.cluster.memOvercommitRatio).toBe(
+      Math.round(frame.cluster.memOvercommitRatio * 100) / 100,
+    );
+    // quantizeFrame is the wire's round trip, and a quantized frame stays as it is.
+    expect(quantizeFrame(frame)).toEqual(decoded);
+    expect(quantizeFrame(decoded)).toEqual(decoded);
+  });
+
+  it('quantize a migration in the VM table like every other figure', () => {
+    const migrating = {
+      ...vms[0]!,
+      migration: {
+        from: 'r640-01',
+        to: 'r640-02',
+        round: 2,
+        progressPct: 41.23456,
+        transferredMiB: 6755.5557,
+        remainingMiB: 9628.4443,
+        throttlePct: 19.999999,
+      },
+    };
+    expect(decodeVms(encodeVms([migrating]))[0]!.migration).toEqual({
+      from: 'r640-01',
+      to: 'r640-02',
+      round: 2,
+      progressPct: 41.2,
+      transferredMiB: 6756,
+      remainingMiB: 9628,
+      throttlePct: 20,
+    });
+  });
+
+  it('give the frame as columns (what the charts read), the same figures as its rows', () => {
+    const text = encodeFrame(frame);
+    const rows = decodeFrame(text);
+    const columns = decodeFrameColumns(text);
+    expect(columns.hosts.length).toBe(200);
+    expect(columns.hosts.column('name')).toEqual(rows.hosts.map((h) => h.name));
+    expect(columns.hosts.column('cpuReadyPct')).toEqual(rows.hosts.map((h) => h.cpuReadyPct));
+    expect(columns.numaCount).toEqual(rows.hosts.map((h) => h.numa.length));
+    expect(columns.numa.column('remoteAccessPct')).toEqual(
+      rows.hosts.flatMap((h) => h.numa.map((n) => n.remoteAccessPct)),
+    );
+    expect(columns.alarms.column('id')).toEqual(rows.alarms.map((a) => a.id));
+    expect(frameRows(columns)).toEqual(rows);
+    expect(() => decodeFrameColumns(text.replace('"count":[', '"count":[9,'))).toThrow(
+      /numa counts/,
+    );
   });
 
   it('refuse a frame of another wire version with a message that says what to do', () => {

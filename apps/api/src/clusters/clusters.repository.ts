@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Command, type CommandOutcome, decodeFrame, type Frame } from '@overcommit/contracts';
+import {
+  type Command,
+  type CommandOutcome,
+  decodeFrame,
+  type Frame,
+  type LiveMessage,
+  quantizeCluster,
+} from '@overcommit/contracts';
 import type { SimState } from '@overcommit/sim';
 import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
@@ -95,21 +102,6 @@ export interface CommitInput {
   lagMs: number;
   /** Command outcomes settled by this tick. */
   outcomes: CommandOutcome[];
-}
-
-/**
- * What a cluster's channel carries: the wire frame as one string (relayed
- * untouched to sockets), with the tick's command outcomes beside it.
- */
-export interface LiveMessage {
-  clusterId: string;
-  tick: number;
-  /** Wall-clock ms when the worker published it. */
-  sentAt: number;
-  /** How late the tick ran against its schedule, in ms. */
-  lagMs: number;
-  outcomes: CommandOutcome[];
-  frame: string;
 }
 
 @Injectable()
@@ -326,12 +318,14 @@ export class ClustersRepository {
   async commit(id: string, input: CommitInput): Promise<boolean> {
     const k = this.keys(id);
     const message: LiveMessage = {
-      clusterId: id,
-      tick: input.frame.tick,
-      sentAt: Date.now(),
-      lagMs: Math.round(input.lagMs),
+      event: {
+        clusterId: id,
+        tick: input.frame.tick,
+        sentAt: Date.now(),
+        lagMs: Math.round(input.lagMs),
+        frame: input.wire,
+      },
       outcomes: input.outcomes,
-      frame: input.wire,
     };
     const result = await (
       this.redis as Redis & { ocCommit(...args: (string | number | Buffer)[]): Promise<number> }
@@ -345,7 +339,7 @@ export class ClustersRepository {
       encodeState(input.state),
       input.frame.time,
       input.lastCommandId,
-      JSON.stringify(input.frame.cluster),
+      JSON.stringify(quantizeCluster(input.frame.cluster)),
       Math.round(input.lagMs),
       this.historyLength,
       input.wire,

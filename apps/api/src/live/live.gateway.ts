@@ -4,7 +4,7 @@ import {
   type CommandOutcome,
   displayNameSchema,
   formatInputErrors,
-  type FrameEventPayload,
+  type LiveMessage,
   type JoinReply,
   joinRequestSchema,
   type Presence,
@@ -21,11 +21,7 @@ import proxyaddr from 'proxy-addr';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { watcherField } from '../clusters/cluster-keys';
-import {
-  ClustersRepository,
-  INSTANCE_TTL_MS,
-  type LiveMessage,
-} from '../clusters/clusters.repository';
+import { ClustersRepository, INSTANCE_TTL_MS } from '../clusters/clusters.repository';
 import { randomBytes } from 'node:crypto';
 import { ClustersService, parseClusterCommand } from '../clusters/clusters.service';
 import { REDIS } from '../redis/redis.module';
@@ -132,17 +128,10 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
         );
         return;
       }
-      // The frame inside is one string, relayed as the worker built it: parsing
-      // the message only unescapes it, and socket.io encodes it once per broadcast.
+      // The worker built the event's payload; it is relayed as is (the frame inside is one
+      // string: parsing only unescapes it, and socket.io encodes it once per broadcast).
       const message = JSON.parse(payload) as LiveMessage;
-      const event: FrameEventPayload = {
-        clusterId: message.clusterId,
-        tick: message.tick,
-        sentAt: message.sentAt,
-        lagMs: message.lagMs,
-        frame: message.frame,
-      };
-      this.broadcast(room(clusterId)).emit(socketEvents.frame, event);
+      this.broadcast(room(clusterId)).emit(socketEvents.frame, message.event);
       for (const outcome of message.outcomes) {
         this.server.local
           .to(room(clusterId))

@@ -80,9 +80,7 @@ export class TickRunner {
         commands = pending.commands;
         lastCommandId = pending.lastId;
       }
-      const frame = step(state, commands, { vmMetrics });
-      const vms = frame.vms;
-      delete frame.vms;
+      const { frame, vms } = step(state, commands, { vmMetrics });
       if (skipped > 0 && i === 0) {
         const seconds = Math.round((skipped * interval) / 1000);
         frame.events.push({

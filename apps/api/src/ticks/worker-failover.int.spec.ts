@@ -239,7 +239,7 @@ describe('a tick worker killed mid-run, with another worker running (OS processe
       // As the API creates it: create-vm bounded by its SCENARIO_MAX_VMS.
       const engine = createCluster(parsed.scenario, { maxVms: config.SCENARIO_MAX_VMS });
       const expected: Frame[] = [];
-      while (engine.tick < stored.tick) expected.push(step(engine, []));
+      while (engine.tick < stored.tick) expected.push(step(engine, []).frame);
       expect(stored.tick).toBeGreaterThanOrEqual(target);
       expect(checksum(stored)).toBe(checksum(engine));
       const byTick = new Map(expected.map((f) => [f.tick, f.time]));

@@ -2,9 +2,11 @@ import {
   type AlarmFrame,
   type ClusterCommandRequest,
   type CommandOutcome,
-  decodeFrame,
+  decodeFrameColumns,
   decodeVmColumns,
   type Frame,
+  type FrameColumns,
+  frameRows,
   type FrameEvent,
   type FrameEventPayload,
   type JoinReply,
@@ -87,7 +89,7 @@ export class ClusterFeed {
   hostNames: string[] = [];
   private lastTick: number | null = null;
   private joining = false;
-  private pending: Frame[] = [];
+  private pending: FrameColumns[] = [];
   private everJoined = false;
   private readonly listeners = new Set<() => void>();
   private readonly slicer = new FrameSlicer();
@@ -220,8 +222,8 @@ export class ClusterFeed {
         return;
       }
       this.everJoined = true;
-      const frames = reply.frames.map(decodeFrame);
-      const snapshot = reply.snapshot === null ? null : decodeFrame(reply.snapshot);
+      const frames = reply.frames.map(decodeFrameColumns);
+      const snapshot = reply.snapshot === null ? null : decodeFrameColumns(reply.snapshot);
       let missing = 0;
       if (since !== null && frames.length > 0 && frames[0]!.tick > since + 1) {
         missing = frames[0]!.tick - since - 1;
@@ -272,7 +274,7 @@ export class ClusterFeed {
 
   private onFrame(payload: FrameEventPayload): void {
     if (this.lastTick !== null && payload.tick <= this.lastTick) return;
-    const frame = decodeFrame(payload.frame);
+    const frame = decodeFrameColumns(payload.frame);
     if (this.joining) {
       this.pending.push(frame);
       return;
@@ -285,16 +287,20 @@ export class ClusterFeed {
       return;
     }
     this.apply(frame);
-    this.set({ frame, seriesVersion: this.series.version });
+    this.set({ frame: this.latest, seriesVersion: this.series.version });
   }
 
-  /** Takes one frame in tick order into the latest view, the series, the activity and the alarm history. */
-  private apply(frame: Frame): void {
-    if (this.lastTick !== null && frame.tick <= this.lastTick) return;
-    this.lastTick = frame.tick;
+  /**
+   * Takes one frame in tick order into the series (from its columns, as they came), the latest
+   * view (rows, for the panels that list hosts and alarms), the activity and the alarm history.
+   */
+  private apply(columns: FrameColumns): void {
+    if (this.lastTick !== null && columns.tick <= this.lastTick) return;
+    this.lastTick = columns.tick;
+    if (this.hostNames.length === 0) this.hostNames = [...columns.hosts.column('name')];
+    this.series.add(pointOf(columns, this.hostNames));
+    const frame = frameRows(columns);
     this.latest = frame;
-    if (this.hostNames.length === 0) this.hostNames = frame.hosts.map((h) => h.name);
-    this.series.add(pointOf(frame, this.hostNames));
     if (frame.events.length > 0) {
       const items = frame.events.map((event, i) => ({
         key: `${frame.tick}:${i}`,
@@ -331,9 +337,9 @@ export class ClusterFeed {
   }
 
   /** Older frames from the HTTP history (chart windows opening on the past): only the series takes them. */
-  addHistory(frames: readonly Frame[]): void {
+  addHistory(frames: readonly FrameColumns[]): void {
     if (this.hostNames.length === 0 && frames[0])
-      this.hostNames = frames[0].hosts.map((h) => h.name);
+      this.hostNames = [...frames[0].hosts.column('name')];
     this.series.addAll(frames.map((frame) => pointOf(frame, this.hostNames)));
     this.set({ seriesVersion: this.series.version });
   }

@@ -1,4 +1,5 @@
-import { gapPoint, lttb, Series, type SeriesPoint } from './series';
+import { decodeFrameColumns, encodeFrame, type Frame, type HostFrame } from '@overcommit/contracts';
+import { gapPoint, lttb, pointOf, Series, type SeriesPoint } from './series';
 
 const point = (tick: number, cpu = tick % 7): SeriesPoint => ({
   ...gapPoint(tick, tick),
@@ -100,5 +101,92 @@ describe('downsampling (LTTB)', () => {
 
   it('returns short series whole', () => {
     expect(lttb(0, 50, 300, read(data))).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+});
+
+describe('a chart point from the wire', () => {
+  const host = (name: string, state: HostFrame['state'], cpu: number, remote: number[]) =>
+    ({
+      name,
+      state,
+      hyperThreading: true,
+      logicalCpus: 64,
+      physicalCores: 32,
+      vcpus: 96,
+      vmsRunning: 10,
+      cpuUsagePct: cpu,
+      cpuDemandPct: cpu,
+      cpuReadyPct: cpu / 10,
+      vcpuRatio: 1.5,
+      memTotalMiB: 65536,
+      memConfiguredMiB: 60000,
+      memActiveMiB: 30000,
+      memConsumedMiB: 40000,
+      memOvercommitRatio: 0.92,
+      memState: 'high',
+      memFreeMiB: 20000,
+      sharedMiB: 0,
+      balloonMiB: 0,
+      compressedMiB: 0,
+      swapUsedMiB: 0,
+      swapTotalMiB: 8192,
+      swapInMiBps: 0,
+      powerWatts: 300,
+      numa: remote.map((pct, node) => ({
+        node,
+        cpuUsagePct: cpu,
+        memUsedMiB: 1000 * (node + 1),
+        memTotalMiB: 32768,
+        remoteAccessPct: pct,
+      })),
+    }) satisfies HostFrame;
+  const frame: Frame = {
+    tick: 7,
+    time: 35,
+    stepSeconds: 5,
+    cluster: {
+      hostsTotal: 3,
+      hostsUp: 2,
+      vmsTotal: 30,
+      vmsRunning: 20,
+      vcpus: 288,
+      logicalCpus: 192,
+      vcpuRatio: 1.5,
+      cpuAllocationRatio: 4,
+      memConfiguredMiB: 180000,
+      memTotalMiB: 196608,
+      memOvercommitRatio: 0.92,
+      ramAllocationRatio: 1.5,
+      cpuUsagePct: 41.25,
+      cpuReadyPct: 3.3,
+      memActiveMiB: 90000,
+      memConsumedMiB: 120000,
+      balloonMiB: 2048,
+      compressedMiB: 0,
+      swapUsedMiB: 0,
+      powerWatts: 900,
+      energyKWh: 0.01,
+      alarms: { warning: 0, critical: 0 },
+    },
+    hosts: [
+      host('a', 'up', 50, [10, 40]),
+      host('b', 'failed', 0, [90]),
+      host('c', 'up', 20, [0, 0]),
+    ],
+    alarms: [],
+    events: [],
+  };
+
+  it('reads the columns as they came: hosts by name, NUMA-remote weighted by memory of hosts up', () => {
+    const point = pointOf(decodeFrameColumns(encodeFrame(frame)), ['c', 'a', 'gone']);
+    expect(Array.from(point.hostCpu!)).toEqual([20, 50, NaN]);
+    expect(point.hostReady![1]).toBeCloseTo(5, 5);
+    // Up hosts only (b failed): (10x1000 + 40x2000 + 0 + 0) / (1000 + 2000 + 1000 + 2000) = 15%.
+    expect(point.numaRemotePct).toBeCloseTo(15, 10);
+    expect(point.numaLocalPct).toBeCloseTo(85, 10);
+    // At the wire's precision: one decimal for percentages, GiB from whole MiB.
+    expect(point.cpuUsagePct).toBe(41.3);
+    expect(point.balloonGiB).toBe(2);
+    expect(point.powerKW).toBe(0.9);
   });
 });

@@ -1,4 +1,4 @@
-import type { Frame } from '@overcommit/contracts';
+import type { FrameColumns } from '@overcommit/contracts';
 
 /** One chart point: cluster-level figures at a tick, plus each host's CPU and ready. */
 export interface SeriesPoint {
@@ -23,24 +23,39 @@ export interface SeriesPoint {
 
 const GiB = 1024;
 
-/** A chart point from a frame: only rendering (unit changes and averages), no simulation. */
-export function pointOf(frame: Frame, hostNames: readonly string[]): SeriesPoint {
+/**
+ * A chart point from a frame's columns (as the wire holds them: no row objects on the way to the
+ * chart): only rendering (unit changes and averages), no simulation.
+ */
+export function pointOf(frame: FrameColumns, hostNames: readonly string[]): SeriesPoint {
   const c = frame.cluster;
+  const names = frame.hosts.column('name');
+  const states = frame.hosts.column('state');
+  const cpu = frame.hosts.column('cpuUsagePct');
+  const ready = frame.hosts.column('cpuReadyPct');
+  const remotePct = frame.numa.column('remoteAccessPct');
+  const usedMiB = frame.numa.column('memUsedMiB');
   const hostCpu = new Float32Array(hostNames.length);
   const hostReady = new Float32Array(hostNames.length);
-  const index = new Map(frame.hosts.map((h, i) => [h.name, i]));
+  // Hosts come in the same order every tick: the index is built only when they do not.
+  const sameOrder = names.length === hostNames.length && names.every((n, i) => n === hostNames[i]);
+  const index = sameOrder ? null : new Map(names.map((n, i) => [n, i]));
+  hostNames.forEach((name, i) => {
+    const h = index ? (index.get(name) ?? -1) : i;
+    hostCpu[i] = h >= 0 ? cpu[h]! : NaN;
+    hostReady[i] = h >= 0 ? ready[h]! : NaN;
+  });
+  // NUMA-remote share of memory, weighted by memory used, over the hosts that are up.
   let remoteWeighted = 0;
   let weight = 0;
-  hostNames.forEach((name, i) => {
-    const h = frame.hosts[index.get(name) ?? -1];
-    hostCpu[i] = h ? h.cpuUsagePct : NaN;
-    hostReady[i] = h ? h.cpuReadyPct : NaN;
-    if (h && h.state === 'up') {
-      for (const node of h.numa) {
-        remoteWeighted += node.remoteAccessPct * node.memUsedMiB;
-        weight += node.memUsedMiB;
+  let node = 0;
+  frame.numaCount.forEach((count, h) => {
+    if (states[h] === 'up')
+      for (let k = node; k < node + count; k++) {
+        remoteWeighted += remotePct[k]! * usedMiB[k]!;
+        weight += usedMiB[k]!;
       }
-    }
+    node += count;
   });
   const remote = weight > 0 ? remoteWeighted / weight : 0;
   return {

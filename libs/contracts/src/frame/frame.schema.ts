@@ -229,8 +229,6 @@ export const frameSchema = z.object({
   stepSeconds: z.number(),
   cluster: clusterFrameSchema,
   hosts: z.array(hostFrameSchema),
-  /** Omitted when the caller did not ask for per-VM metrics. */
-  vms: z.array(vmFrameSchema).optional(),
   alarms: z.array(alarmFrameSchema),
   events: z.array(frameEventSchema),
   /** Present when the scenario is an exercise. */

@@ -1,6 +1,9 @@
 import {
   type AlarmFrame,
+  type ClusterFrame,
   type ExerciseFrame,
+  type ObjectiveScore,
+  type ResponseScore,
   alarmStates,
   type Frame,
   type FrameEvent,
@@ -30,6 +33,11 @@ import { alarmRuleIds } from '../scenario/scenario.schema';
 //   (esx-001 .. esx-200) as `["esx-", 1, 200, 3]` (base, first, count, width).
 // Values are absolute (no deltas against an earlier frame), so a client can
 // start from any frame and a dropped frame costs nothing but its tick.
+//
+// This file is the only place that decides decimals: the engine's figures are
+// exact, and the specs below say, field by field, how many each keeps.
+// `quantizeFrame` gives a frame at that precision for what prints frames as
+// JSON (the CLI) without the columns.
 
 /** Bumped when the layout changes; decoders refuse other versions. */
 export const WIRE_VERSION = 1;
@@ -41,6 +49,8 @@ type Kind =
 type Spec<T> = { [K in keyof T]-?: Kind };
 
 const pct: Kind = { d: 1 };
+/** Simulated seconds, to the millisecond. */
+const time: Kind = { d: 3 };
 const ratio: Kind = { d: 2 };
 const whole: Kind = { d: 0 };
 
@@ -100,6 +110,66 @@ const vmSpec: Spec<VmFrame> = {
   numaLocalPct: pct,
   performancePct: pct,
   migration: 'json',
+};
+
+const clusterSpec: Spec<Omit<ClusterFrame, 'alarms'>> = {
+  hostsTotal: whole,
+  hostsUp: whole,
+  vmsTotal: whole,
+  vmsRunning: whole,
+  vcpus: whole,
+  logicalCpus: whole,
+  vcpuRatio: ratio,
+  cpuAllocationRatio: ratio,
+  memConfiguredMiB: whole,
+  memTotalMiB: whole,
+  memOvercommitRatio: ratio,
+  ramAllocationRatio: ratio,
+  cpuUsagePct: pct,
+  cpuReadyPct: pct,
+  memActiveMiB: whole,
+  memConsumedMiB: whole,
+  balloonMiB: whole,
+  compressedMiB: whole,
+  swapUsedMiB: whole,
+  powerWatts: whole,
+  energyKWh: { d: 3 },
+};
+
+const objectiveSpec: Spec<ObjectiveScore> = {
+  id: 'str',
+  text: 'str',
+  weight: pct,
+  heldPct: pct,
+  points: pct,
+  holding: 'bool',
+  value: { d: 3, nullable: true },
+  violations: whole,
+};
+
+const seconds: Kind = { d: 1, nullable: true };
+const responseSpec: Spec<ResponseScore> = {
+  critical: whole,
+  acknowledged: whole,
+  resolved: whole,
+  ackMeanSeconds: seconds,
+  ackWorstSeconds: seconds,
+  resolveMeanSeconds: seconds,
+  resolveWorstSeconds: seconds,
+  ackTargetSeconds: seconds,
+  resolveTargetSeconds: seconds,
+  ackMet: 'bool',
+  resolveMet: 'bool',
+};
+
+const migrationSpec: Spec<NonNullable<VmFrame['migration']>> = {
+  from: 'str',
+  to: 'str',
+  round: whole,
+  progressPct: pct,
+  transferredMiB: whole,
+  remainingMiB: whole,
+  throttlePct: whole,
 };
 
 const alarmSpec: Spec<AlarmFrame> = {
@@ -250,8 +320,31 @@ function fromColumns<T>(columns: Columns, spec: Spec<T>): T[] {
   return rows as T[];
 }
 
-/** Rounds a number to the decimals a chart shows, keeping it a plain JSON number. */
-const round = (value: number, d: number) => Math.round(value * 10 ** d) / 10 ** d;
+/** A record's fields at their spec's precision, as plain JSON values (booleans, numbers, text). */
+function quantizeRecord<T extends object>(record: T, spec: Spec<T>): T {
+  const out = { ...record } as Record<string, unknown>;
+  for (const field of Object.keys(spec) as (keyof T & string)[]) {
+    const kind = spec[field];
+    if (typeof kind === 'object' && 'd' in kind)
+      out[field] = decodeValue(kind, encodeValue(kind, record[field]));
+  }
+  return out as T;
+}
+
+/** The cluster's summary at wire precision (what the frames carry; also the cluster listing's copy). */
+export function quantizeCluster(cluster: ClusterFrame): ClusterFrame {
+  return quantizeRecord(cluster, clusterSpec as Spec<ClusterFrame>);
+}
+
+function quantizeExercise(exercise: ExerciseFrame): ExerciseFrame {
+  return {
+    ...exercise,
+    elapsedSeconds: decodeValue(seconds, encodeValue(seconds, exercise.elapsedSeconds)) as number,
+    points: decodeValue(pct, encodeValue(pct, exercise.points)) as number,
+    objectives: exercise.objectives.map((o) => quantizeRecord(o, objectiveSpec)),
+    response: quantizeRecord(exercise.response, responseSpec),
+  };
+}
 
 interface WireFrame {
   v: number;
@@ -264,32 +357,18 @@ interface WireFrame {
   numa: Columns & { count: number[] };
   alarms: Columns;
   events: FrameEvent[];
-  /** An exercise's score, as is (a few numbers per objective). */
+  /** An exercise's score (a few numbers per objective), quantized in place. */
   exercise?: ExerciseFrame;
 }
 
 /** The frame as one compact JSON string (per-VM metrics travel on their own: `encodeVms`). */
 export function encodeFrame(frame: Frame): string {
-  const c = frame.cluster;
   const wire: WireFrame = {
     v: WIRE_VERSION,
     tick: frame.tick,
-    time: round(frame.time, 3),
+    time: decodeValue(time, encodeValue(time, frame.time)) as number,
     stepSeconds: frame.stepSeconds,
-    cluster: {
-      ...c,
-      vcpuRatio: round(c.vcpuRatio, 2),
-      memOvercommitRatio: round(c.memOvercommitRatio, 2),
-      cpuUsagePct: round(c.cpuUsagePct, 1),
-      cpuReadyPct: round(c.cpuReadyPct, 1),
-      memActiveMiB: Math.round(c.memActiveMiB),
-      memConsumedMiB: Math.round(c.memConsumedMiB),
-      balloonMiB: Math.round(c.balloonMiB),
-      compressedMiB: Math.round(c.compressedMiB),
-      swapUsedMiB: Math.round(c.swapUsedMiB),
-      powerWatts: Math.round(c.powerWatts),
-      energyKWh: round(c.energyKWh, 3),
-    },
+    cluster: quantizeCluster(frame.cluster),
     hosts: toColumns(frame.hosts, hostSpec),
     numa: {
       ...toColumns(
@@ -301,8 +380,18 @@ export function encodeFrame(frame: Frame): string {
     alarms: toColumns(frame.alarms, alarmSpec),
     events: frame.events,
   };
-  if (frame.exercise) wire.exercise = frame.exercise;
+  if (frame.exercise) wire.exercise = quantizeExercise(frame.exercise);
   return JSON.stringify(wire);
+}
+
+/** The frame at the precision it travels with, as plain rows (the wire's round trip). */
+export function quantizeFrame(frame: Frame): Frame {
+  return decodeFrame(encodeFrame(frame));
+}
+
+/** The per-VM table at the precision it travels with. */
+export function quantizeVms(vms: readonly VmFrame[]): VmFrame[] {
+  return decodeVms(encodeVms(vms));
 }
 
 function parseWire(text: string, what: string): Record<string, unknown> {
@@ -320,32 +409,118 @@ export function wireTick(text: string): number {
   return match ? Number(match[1]) : decodeFrame(text).tick;
 }
 
-/** The frame back from its wire form, with numbers at the precision they travelled with. */
-export function decodeFrame(text: string): Frame {
+/**
+ * A table read column by column: each column decoded once, when first asked for; a row built
+ * only when asked for. What the dashboard keeps from the wire to its charts (Grafana's data
+ * frames: a panel reads the fields it draws, not objects per row).
+ */
+export interface Table<T> {
+  /** How many rows. */
+  readonly length: number;
+  /** One field of every row, in order (decoded once). */
+  column<K extends keyof T>(field: K): readonly T[K][];
+  /** The i-th row as an object (a new one each call). */
+  row(i: number): T;
+}
+
+function tableOf<T>(columns: Columns, spec: Spec<T>, what: string): Table<T> {
+  if (typeof columns?.n !== 'number') throw new Error(`${what}: wire form without a count`);
+  const decoded = new Map<keyof T, unknown[]>();
+  const fields = Object.keys(spec) as (keyof T & string)[];
+  const column = <K extends keyof T>(field: K): T[K][] => {
+    let values = decoded.get(field);
+    if (!values) {
+      values = columnOf(columns, spec, field as keyof T & string);
+      decoded.set(field, values);
+    }
+    return values as T[K][];
+  };
+  return {
+    length: columns.n,
+    column,
+    row(i) {
+      const row: Record<string, unknown> = {};
+      for (const field of fields) row[field] = column(field)[i];
+      return row as T;
+    },
+  };
+}
+
+/** A host's row without its NUMA nodes (they are a table of their own). */
+export type HostRow = Omit<HostFrame, 'numa'>;
+
+/** A frame as its wire form holds it: the summary as is, the hosts and their NUMA nodes as tables. */
+export interface FrameColumns {
+  tick: number;
+  time: number;
+  stepSeconds: number;
+  cluster: ClusterFrame;
+  hosts: Table<HostRow>;
+  /** Every host's NUMA nodes, in host order; `numaCount[h]` says how many host h has. */
+  numa: Table<NumaNodeFrame>;
+  numaCount: readonly number[];
+  alarms: Table<AlarmFrame>;
+  events: FrameEvent[];
+  exercise?: ExerciseFrame;
+}
+
+/** The frame's tables from its wire form, decoded column by column as they are read. */
+export function decodeFrameColumns(text: string): FrameColumns {
   const wire = parseWire(text, 'frame') as unknown as WireFrame;
-  const hosts = fromColumns(wire.hosts, hostSpec) as HostFrame[];
-  const numa = fromColumns(wire.numa, numaSpec);
-  let next = 0;
-  hosts.forEach((host, i) => {
-    const count = wire.numa.count[i] ?? 0;
-    host.numa = numa.slice(next, next + count);
-    next += count;
-  });
+  const hosts = tableOf(wire.hosts, hostSpec, 'frame hosts');
+  const numaCount = wire.numa?.count;
+  if (!Array.isArray(numaCount) || numaCount.length !== hosts.length)
+    throw new Error('wire frame: numa counts missing or not one per host');
   return {
     tick: wire.tick,
     time: wire.time,
     stepSeconds: wire.stepSeconds,
     cluster: wire.cluster,
     hosts,
-    alarms: fromColumns(wire.alarms, alarmSpec),
+    numa: tableOf(wire.numa, numaSpec, 'frame numa'),
+    numaCount,
+    alarms: tableOf(wire.alarms, alarmSpec, 'frame alarms'),
     events: wire.events,
     ...(wire.exercise ? { exercise: wire.exercise } : {}),
   };
 }
 
+/** The frame as rows (what panels listing hosts and alarms read), from its tables. */
+export function frameRows(columns: FrameColumns): Frame {
+  const rowsOf = <T>(table: Table<T>) =>
+    Array.from({ length: table.length }, (_, i) => table.row(i));
+  const numa = rowsOf(columns.numa);
+  let next = 0;
+  const hosts = rowsOf(columns.hosts).map((host, i): HostFrame => {
+    const count = columns.numaCount[i] ?? 0;
+    const nodes = numa.slice(next, next + count);
+    next += count;
+    return { ...host, numa: nodes };
+  });
+  return {
+    tick: columns.tick,
+    time: columns.time,
+    stepSeconds: columns.stepSeconds,
+    cluster: columns.cluster,
+    hosts,
+    alarms: rowsOf(columns.alarms),
+    events: columns.events,
+    ...(columns.exercise ? { exercise: columns.exercise } : {}),
+  };
+}
+
+/** The frame back from its wire form, with numbers at the precision they travelled with. */
+export function decodeFrame(text: string): Frame {
+  return frameRows(decodeFrameColumns(text));
+}
+
 /** One tick's per-VM metrics as one compact JSON string. */
 export function encodeVms(vms: readonly VmFrame[]): string {
-  return JSON.stringify({ v: WIRE_VERSION, ...toColumns(vms, vmSpec) });
+  // A migration travels as a small object (most VMs have none), at its spec's precision.
+  const rows = vms.map((vm) =>
+    vm.migration ? { ...vm, migration: quantizeRecord(vm.migration, migrationSpec) } : vm,
+  );
+  return JSON.stringify({ v: WIRE_VERSION, ...toColumns(rows, vmSpec) });
 }
 
 export function decodeVms(text: string): VmFrame[] {
@@ -358,36 +533,10 @@ export function decodeVms(text: string): VmFrame[] {
  * thousand VMs every second to show 25 builds 25 objects instead of a
  * thousand.
  */
-export interface VmColumns {
-  /** How many VMs. */
-  readonly length: number;
-  /** One field of every VM, in order (decoded once). */
-  column<K extends keyof VmFrame>(field: K): readonly VmFrame[K][];
-  /** The i-th VM as an object (a new one each call). */
-  row(i: number): VmFrame;
-}
+export type VmColumns = Table<VmFrame>;
 
 export function decodeVmColumns(text: string): VmColumns {
-  const columns = parseWire(text, 'vms') as unknown as Columns;
-  if (typeof columns.n !== 'number') throw new Error('vms: wire form without a count');
-  const decoded = new Map<keyof VmFrame, unknown[]>();
-  const column = <K extends keyof VmFrame>(field: K): VmFrame[K][] => {
-    let values = decoded.get(field);
-    if (!values) {
-      values = columnOf(columns, vmSpec, field);
-      decoded.set(field, values);
-    }
-    return values as VmFrame[K][];
-  };
-  const fields = Object.keys(vmSpec) as (keyof VmFrame)[];
-  for (const field of fields) column(field);
-  return {
-    length: columns.n,
-    column,
-    row(i) {
-      const row: Record<string, unknown> = {};
-      for (const field of fields) row[field] = column(field)[i];
-      return row as unknown as VmFrame;
-    },
-  };
+  const table = tableOf(parseWire(text, 'vms') as unknown as Columns, vmSpec, 'vms');
+  for (const field of Object.keys(vmSpec) as (keyof VmFrame)[]) table.column(field);
+  return table;
 }

@@ -125,6 +125,16 @@ export const frameEventPayloadSchema = z.object({
 });
 export type FrameEventPayload = z.infer<typeof frameEventPayloadSchema>;
 
+/**
+ * What a cluster's Redis channel carries, once per tick, from the worker to every API instance:
+ * the `frame` event's payload exactly as sockets receive it (relayed as is, never rebuilt), and
+ * the tick's command outcomes, which go to the cluster's sockets as `command-outcome` events.
+ */
+export interface LiveMessage {
+  event: FrameEventPayload;
+  outcomes: CommandOutcome[];
+}
+
 export const socketCommandSchema = z.intersection(
   z.object({ clusterId: z.string().min(1) }),
   clusterCommandRequestSchema,

@@ -19,15 +19,27 @@ export function scenario(
   return scenarioSchema.parse({ version: 1, name: 'test', ...input });
 }
 
+/**
+ * What a test looks at after a tick: the frame, with the tick's per-VM table beside it (the
+ * engine hands them apart; tests read both of one tick at once).
+ */
+export type Observed = Frame & { vms: VmFrame[] };
+
+/** One tick with the per-VM table, for a test to read. */
+export function observe(state: SimState, commands: readonly Command[] = []): Observed {
+  const { frame, vms } = step(state, commands, { vmMetrics: true });
+  return { ...frame, vms: vms ?? [] };
+}
+
 /** Runs `ticks` ticks; `commands` maps a tick number to the commands sent before it. */
 export function run(
   s: Scenario,
   ticks: number,
   commands: Record<number, Command[]> = {},
-): { state: SimState; frames: Frame[] } {
+): { state: SimState; frames: Observed[] } {
   const state = createCluster(s);
-  const frames: Frame[] = [];
-  for (let t = 1; t <= ticks; t++) frames.push(step(state, commands[t] ?? [], { vmMetrics: true }));
+  const frames: Observed[] = [];
+  for (let t = 1; t <= ticks; t++) frames.push(observe(state, commands[t] ?? []));
   return { state, frames };
 }
 
@@ -46,9 +58,9 @@ export function cmd(input: LooseCommand<CommandInput>): Command {
   return commandSchema.parse({ id: `c${++commandSeq}`, by: 'tester', ...input });
 }
 
-/** One VM's metrics in a frame (taken with vmMetrics). */
-export function vmIn(frame: Frame, name: string): VmFrame {
-  const vm = frame.vms?.find((v) => v.name === name);
+/** One VM's metrics in a tick. */
+export function vmIn(frame: Observed, name: string): VmFrame {
+  const vm = frame.vms.find((v) => v.name === name);
   if (!vm) throw new Error(`no VM ${name} in frame ${frame.tick}`);
   return vm;
 }
@@ -61,7 +73,7 @@ export function hostIn(frame: Frame, name: string): HostFrame {
 }
 
 /** The last frame of a run. */
-export function last(frames: Frame[]): Frame {
+export function last<T extends Frame>(frames: T[]): T {
   const frame = frames.at(-1);
   if (!frame) throw new Error('no frames');
   return frame;
