@@ -421,6 +421,8 @@ export interface Table<T> {
   column<K extends keyof T>(field: K): readonly T[K][];
   /** The i-th row as an object (a new one each call). */
   row(i: number): T;
+  /** Every row as an object, built field by field (for a panel that lists them all). */
+  rows(): T[];
 }
 
 function tableOf<T>(columns: Columns, spec: Spec<T>, what: string): Table<T> {
@@ -442,6 +444,14 @@ function tableOf<T>(columns: Columns, spec: Spec<T>, what: string): Table<T> {
       const row: Record<string, unknown> = {};
       for (const field of fields) row[field] = column(field)[i];
       return row as T;
+    },
+    rows() {
+      const rows: Record<string, unknown>[] = Array.from({ length: columns.n }, () => ({}));
+      for (const field of fields) {
+        const values = column(field);
+        for (let i = 0; i < columns.n; i++) rows[i]![field] = values[i];
+      }
+      return rows as T[];
     },
   };
 }
@@ -487,15 +497,13 @@ export function decodeFrameColumns(text: string): FrameColumns {
 
 /** The frame as rows (what panels listing hosts and alarms read), from its tables. */
 export function frameRows(columns: FrameColumns): Frame {
-  const rowsOf = <T>(table: Table<T>) =>
-    Array.from({ length: table.length }, (_, i) => table.row(i));
-  const numa = rowsOf(columns.numa);
+  const numa = columns.numa.rows();
+  const hosts = columns.hosts.rows() as HostFrame[];
   let next = 0;
-  const hosts = rowsOf(columns.hosts).map((host, i): HostFrame => {
+  hosts.forEach((host, i) => {
     const count = columns.numaCount[i] ?? 0;
-    const nodes = numa.slice(next, next + count);
+    host.numa = numa.slice(next, next + count);
     next += count;
-    return { ...host, numa: nodes };
   });
   return {
     tick: columns.tick,
@@ -503,7 +511,7 @@ export function frameRows(columns: FrameColumns): Frame {
     stepSeconds: columns.stepSeconds,
     cluster: columns.cluster,
     hosts,
-    alarms: rowsOf(columns.alarms),
+    alarms: columns.alarms.rows(),
     events: columns.events,
     ...(columns.exercise ? { exercise: columns.exercise } : {}),
   };
