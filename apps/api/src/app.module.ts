@@ -1,10 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { ClustersModule } from './clusters/clusters.module';
+import { ServiceErrorFilter } from './common/service-error.filter';
+import { ExercisesModule } from './exercises/exercises.module';
 import { HealthModule } from './health/health.module';
+import { LiveModule } from './live/live.module';
 import { loggerParams } from './observability/logging';
 import { ObservabilityModule } from './observability/observability.module';
 import { RedisModule } from './redis/redis.module';
@@ -21,6 +24,8 @@ export class AppModule {
         // Every HTTP route, per client address (X-Forwarded-For behind the front door); health
         // and metrics are exempt. socket.io events have their own limit in the gateway.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
+        // A service's error about the request (ServiceError) as its HTTP answer, for every route.
+        { provide: APP_FILTER, useClass: ServiceErrorFilter },
       ],
       exports: [API_CONFIG],
       imports: [
@@ -32,8 +37,18 @@ export class AppModule {
         RedisModule,
         ObservabilityModule,
         HealthModule,
-        ClustersModule.forRole(config.ROLE),
+        ...featureModules(config.ROLE),
       ],
     };
   }
+}
+
+/**
+ * The features a role runs: every role has clusters (and, through them, the tick queue; the
+ * worker's tick runner for ROLE=worker or all); ROLE=api or all also serves the live socket.io
+ * gateway and exercises.
+ */
+function featureModules(role: ApiConfig['ROLE']): DynamicModule[] {
+  if (role === 'worker') return [ClustersModule.forRole(role)];
+  return [ClustersModule.forRole(role), LiveModule.forRole(role), ExercisesModule.forRole(role)];
 }

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { type ApiConfig, corsOrigins } from './config/api-config';
 import { serveOpenApi } from './docs/openapi';
+import { socketIoKey } from './storage/keys';
 import { RedisIoAdapter } from './live/redis-io.adapter';
 
 /** Builds the Nest application for one configuration, without listening; `log: false` silences it (tests). */
@@ -30,7 +31,7 @@ export async function createApp(config: ApiConfig, log = true): Promise<INestApp
   app.enableCors({ origin: corsOrigins(config) });
   if (config.ROLE !== 'worker') {
     serveOpenApi(app);
-    const adapter = new RedisIoAdapter(app, config.REDIS_URL, `${config.REDIS_PREFIX}:socket.io`, {
+    const adapter = new RedisIoAdapter(app, config.REDIS_URL, socketIoKey(config.REDIS_PREFIX), {
       origins: corsOrigins(config),
     });
     adapter.connectToRedis();

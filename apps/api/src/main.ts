@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app';
 import { ConfigError, loadApiConfig } from './config/api-config';
 import { redactUrl } from './redis/redis.module';
-import { apiVersion } from './version';
+import { apiVersion } from './common/version';
 
 // A Redis restart can reject a command that was in flight inside a library
 // (adapter, queue) with ioredis's "Connection is closed."; that must not take

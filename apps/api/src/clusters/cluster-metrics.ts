@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Metrics } from '../observability/metrics';
-import { ClustersRepository } from './clusters.repository';
+import { ClusterStateRepository } from '../storage/cluster-state.repository';
+import { FrameHistoryRepository } from '../storage/frame-history.repository';
 
 /** At each scrape, every cluster's latest frame from Redis into the metrics' cluster and host gauges. */
 @Injectable()
@@ -9,7 +10,8 @@ export class ClusterMetrics implements OnModuleInit {
 
   constructor(
     private readonly metrics: Metrics,
-    private readonly repo: ClustersRepository,
+    private readonly state: ClusterStateRepository,
+    private readonly frames: FrameHistoryRepository,
   ) {}
 
   onModuleInit(): void {
@@ -18,10 +20,13 @@ export class ClusterMetrics implements OnModuleInit {
 
   async refresh(): Promise<void> {
     try {
-      const ids = await this.repo.ids();
+      const ids = await this.state.ids();
       const clusters = await Promise.all(
         ids.map(async (id) => {
-          const [meta, frame] = await Promise.all([this.repo.meta(id), this.repo.latestFrame(id)]);
+          const [meta, frame] = await Promise.all([
+            this.state.meta(id),
+            this.frames.latestFrame(id),
+          ]);
           return meta
             ? { id, name: meta.name, paused: meta.paused, speed: meta.speed, frame }
             : null;

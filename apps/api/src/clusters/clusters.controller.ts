@@ -2,11 +2,9 @@ import {
   Body,
   Controller,
   Delete,
-  ForbiddenException,
   Get,
   HttpCode,
   Headers,
-  NotFoundException,
   Param,
   Post,
   Query,
@@ -32,9 +30,12 @@ import { clusterConfig, migrationTargets, type SimState } from '@overcommit/sim'
 import type { Request } from 'express';
 import { z } from 'zod';
 import { loadScenarioText } from '@overcommit/scenario-files';
+import { clientAddress, tokenOf } from '../common/http-input';
+import { BadInput, NotAllowed, NotFound } from '../common/service-errors';
 import { ScenariosService } from '../scenarios/scenarios.service';
-import { answered, badInput, tokenOf } from '../http-input';
-import { ClustersRepository } from './clusters.repository';
+import { ClusterStateRepository } from '../storage/cluster-state.repository';
+import { FrameHistoryRepository } from '../storage/frame-history.repository';
+import { PresenceRepository } from '../storage/presence.repository';
 import { ClustersService, parseClusterCommand } from './clusters.service';
 
 /** A YAML body says its visibility in the query: ?visibility=private. */
@@ -47,7 +48,9 @@ export class ClustersController {
   constructor(
     private readonly clusters: ClustersService,
     private readonly scenarios: ScenariosService,
-    private readonly repo: ClustersRepository,
+    private readonly state: ClusterStateRepository,
+    private readonly frames: FrameHistoryRepository,
+    private readonly presence: PresenceRepository,
   ) {}
 
   /** Public clusters, live figures. */
@@ -63,9 +66,9 @@ export class ClustersController {
    */
   @Post()
   async create(@Body() body: unknown, @Req() req: Request): Promise<CreateClusterResponse> {
-    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const address = clientAddress(req);
     const query = yamlQuerySchema.safeParse(req.query);
-    if (!query.success) throw badInput('bad query', zodIssuesToInputErrors(query.error.issues));
+    if (!query.success) throw new BadInput('bad query', zodIssuesToInputErrors(query.error.issues));
     let scenario: Scenario | { errors: InputError[] };
     let visibility: Visibility;
     if (typeof body === 'string') {
@@ -74,7 +77,7 @@ export class ClustersController {
       visibility = query.data.visibility ?? 'public';
     } else {
       if (query.data.visibility !== undefined) {
-        throw badInput('bad query', [
+        throw new BadInput('bad query', [
           {
             path: 'visibility',
             message: 'only a YAML body takes its visibility in the query; put it in the JSON body',
@@ -83,7 +86,7 @@ export class ClustersController {
       }
       const request = createClusterRequestSchema.safeParse(body);
       if (!request.success) {
-        throw badInput(
+        throw new BadInput(
           'the body must be { scenario: {...} } or { scenarioName: "demo" }, or a YAML scenario',
           zodIssuesToInputErrors(request.error.issues),
         );
@@ -94,7 +97,7 @@ export class ClustersController {
         const bundled = this.scenarios.get(r.scenarioName);
         if (!bundled) {
           const names = this.scenarios.list().map((s) => s.name);
-          throw badInput(`no bundled scenario named ${r.scenarioName}`, [
+          throw new BadInput(`no bundled scenario named ${r.scenarioName}`, [
             { path: 'scenarioName', message: `unknown; expected one of: ${names.join(', ')}` },
           ]);
         }
@@ -103,9 +106,9 @@ export class ClustersController {
         scenario = this.clusters.parse(r.scenario);
       }
     }
-    const result = await answered(this.clusters.createFor(address, scenario, visibility));
+    const result = await this.clusters.createFor(address, scenario, visibility);
     if ('errors' in result)
-      throw badInput('the scenario is not valid; nothing was created', result.errors);
+      throw new BadInput('the scenario is not valid; nothing was created', result.errors);
     return result;
   }
 
@@ -118,8 +121,8 @@ export class ClustersController {
   ): Promise<{ cluster: ClusterSummary; frame: Frame | null; config: ClusterConfig }> {
     const meta = await this.metaFor(id, tokenOf(authorization, token));
     const [watchers, frame, state] = await Promise.all([
-      this.repo.watchers(id),
-      this.repo.latestFrame(id),
+      this.presence.watchers(id),
+      this.frames.latestFrame(id),
       this.stateOf(id),
     ]);
     return { cluster: this.clusters.summary(meta, watchers), frame, config: clusterConfig(state) };
@@ -136,7 +139,7 @@ export class ClustersController {
     @Query('token') token?: string,
   ): Promise<ClusterSummary> {
     const meta = await this.metaFor(id, tokenOf(authorization, token));
-    return this.clusters.summary(meta, await this.repo.watchers(id));
+    return this.clusters.summary(meta, await this.presence.watchers(id));
   }
 
   /** Where a VM could live-migrate to now: every host, whether it fits (or why not) and its headroom. */
@@ -149,8 +152,7 @@ export class ClustersController {
   ): Promise<MigrationTargets> {
     await this.metaFor(id, tokenOf(authorization, token));
     const answer = migrationTargets(await this.stateOf(id), vm);
-    if ('notFound' in answer)
-      throw new NotFoundException({ statusCode: 404, message: answer.notFound });
+    if ('notFound' in answer) throw new NotFound(answer.notFound);
     return answer;
   }
 
@@ -161,7 +163,7 @@ export class ClustersController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<void> {
-    await answered(this.clusters.remove(id, tokenOf(authorization, token)));
+    await this.clusters.remove(id, tokenOf(authorization, token));
   }
 
   /** A command: answered at once with its id; the outcome comes with the tick that applies it. */
@@ -175,17 +177,17 @@ export class ClustersController {
   ): Promise<CommandOutcome> {
     const meta = await this.metaFor(id, tokenOf(authorization, token));
     const parsed = parseClusterCommand(body);
-    if (!parsed.ok) throw badInput('not a valid command', parsed.errors);
+    if (!parsed.ok) throw new BadInput('not a valid command', parsed.errors);
     const by = displayNameSchema.safeParse(userName ?? 'api');
     if (!by.success)
-      throw badInput(
+      throw new BadInput(
         'bad X-User-Name header',
         zodIssuesToInputErrors(by.error.issues, { at: ['X-User-Name'] }),
       );
     const role = this.clusters.roleFor(meta, tokenOf(authorization, token)) ?? 'viewer';
     const outcome = await this.clusters.command(id, parsed.request, by.data, role);
     if (outcome.status === 'refused' && role !== 'operator')
-      throw new ForbiddenException({ statusCode: 403, ...outcome, message: outcome.reason });
+      throw new NotAllowed(outcome.reason ?? 'refused', outcome);
     return outcome;
   }
 
@@ -194,13 +196,9 @@ export class ClustersController {
     @Param('id') id: string,
     @Param('commandId') commandId: string,
   ): Promise<CommandOutcome> {
-    await answered(this.clusters.meta(id));
-    const raw = await this.repo.outcome(id, commandId);
-    if (!raw)
-      throw new NotFoundException({
-        statusCode: 404,
-        message: `no command ${commandId} on cluster ${id}`,
-      });
+    await this.clusters.meta(id);
+    const raw = await this.state.outcome(id, commandId);
+    if (!raw) throw new NotFound(`no command ${commandId} on cluster ${id}`);
     return JSON.parse(raw) as CommandOutcome;
   }
 
@@ -221,33 +219,31 @@ export class ClustersController {
     });
     const parsed = schema.safeParse(query);
     if (!parsed.success)
-      throw badInput('bad history query', zodIssuesToInputErrors(parsed.error.issues));
+      throw new BadInput('bad history query', zodIssuesToInputErrors(parsed.error.issues));
     const meta = await this.metaFor(id, tokenOf(authorization, parsed.data.token));
     const to = parsed.data.to ?? meta.tick;
     const from = parsed.data.from ?? Math.max(0, to - 300);
     if (from > to)
-      throw badInput('from is after to', [{ path: 'from', message: `${from} > ${to}` }]);
+      throw new BadInput('from is after to', [{ path: 'from', message: `${from} > ${to}` }]);
     const { every, format } = parsed.data;
-    const wire = await this.repo.wireFramesBetween(id, from, to, every);
+    const wire = await this.frames.wireFramesBetween(id, from, to, every);
     return {
       frames: format === 'wire' ? wire : wire.map(decodeFrame),
-      oldestTick: await this.repo.oldestTick(id),
+      oldestTick: await this.frames.oldestTick(id),
     };
   }
 
   /** The stored engine state; a cluster deleted meanwhile is a 404 like any missing one. */
   private async stateOf(id: string): Promise<SimState> {
-    const state = await this.repo.state(id);
-    if (!state) throw new NotFoundException({ statusCode: 404, message: `no cluster ${id}` });
+    const state = await this.state.state(id);
+    if (!state) throw new NotFound(`no cluster ${id}`);
     return state;
   }
 
   private async metaFor(id: string, token: string | undefined) {
-    const meta = await answered(this.clusters.meta(id));
-    if (this.clusters.roleFor(meta, token) === null) {
-      // A private cluster without its link looks like no cluster at all.
-      throw new NotFoundException({ statusCode: 404, message: `no cluster ${id}` });
-    }
+    const meta = await this.clusters.meta(id);
+    // A private cluster without its link looks like no cluster at all.
+    if (this.clusters.roleFor(meta, token) === null) throw new NotFound(`no cluster ${id}`);
     return meta;
   }
 }

@@ -14,7 +14,8 @@ import { createApp } from '../app';
 import { loadApiConfig } from '../config/api-config';
 import { REDIS } from '../redis/redis.module';
 import { httpRequest } from '../testing/http';
-import { ClustersRepository } from './clusters.repository';
+import { FrameHistoryRepository } from '../storage/frame-history.repository';
+import { clusterKeys } from '../storage/keys';
 
 // A cluster's configuration, its VMs' migration targets and its sampled
 // history, over HTTP against the real Redis, with a worker ticking it.
@@ -323,10 +324,10 @@ describe('clusters over HTTP against a real Redis', () => {
 
   describe('history, every Nth tick', () => {
     it('reads the same frames as the whole range filtered, history trimmed or not', async () => {
-      const repo = app.get(ClustersRepository);
+      const repo = app.get(FrameHistoryRepository);
       const redis = app.get<Redis>(REDIS);
       const id = `history-${Date.now()}`;
-      const key = repo.keys(id).frames;
+      const key = clusterKeys(loadApiConfig(process.env).REDIS_PREFIX, id).frames;
       // Ticks 1..60 as the commit writes them (entry `<tick>-1`), then the oldest ten trimmed away.
       const pipeline = redis.pipeline();
       for (let t = 1; t <= 60; t++) pipeline.xadd(key, `${t}-1`, 'f', `frame ${t}`);

@@ -19,11 +19,12 @@ import {
 import { createCluster } from '@overcommit/sim';
 import { createHash, randomBytes } from 'node:crypto';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { tickMs, TicksScheduler } from '../ticks/ticks.scheduler';
-import { type ClusterMeta, ClustersRepository } from './clusters.repository';
-import { newToken, tokenHash, tokenMatches } from './tokens';
+import { NotAllowed, NotFound, TooMany } from '../common/service-errors';
 import { Metrics } from '../observability/metrics';
-import { ServiceError } from '../service-errors';
+import { type ClusterMeta, ClusterStateRepository } from '../storage/cluster-state.repository';
+import { PresenceRepository } from '../storage/presence.repository';
+import { tickMs, TicksScheduler } from '../ticks/ticks.scheduler';
+import { newToken, tokenHash, tokenMatches } from './tokens';
 
 /**
  * A person's command from HTTP or a socket: a live action (pause, resume,
@@ -59,26 +60,6 @@ export function parseClusterCommand(
   return { ok: true, request: withId(rest) };
 }
 
-/** No such cluster, or one this link does not open (404). */
-export class ClusterNotFound extends ServiceError {
-  constructor(message: string) {
-    super(message, 404);
-  }
-}
-/** A link that opens the cluster but may not do this (403). */
-export class NotAllowed extends ServiceError {
-  constructor(message: string) {
-    super(message, 403);
-  }
-}
-
-/** The deployment, or one client address, has as many clusters as it may (429). */
-export class TooManyClusters extends ServiceError {
-  constructor(message: string) {
-    super(message, 429);
-  }
-}
-
 /** Where a cluster about to be created is counted: its id and its creator (a hash of the address). */
 export interface ClusterPlace {
   id: string;
@@ -93,7 +74,8 @@ export class ClustersService {
   readonly publicUrl: string;
 
   constructor(
-    private readonly repo: ClustersRepository,
+    private readonly repo: ClusterStateRepository,
+    private readonly presence: PresenceRepository,
     private readonly scheduler: TicksScheduler,
     private readonly metrics: Metrics,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -132,11 +114,11 @@ export class ClustersService {
     const asked = count === 1 ? 'a cluster' : `${count} clusters`;
     const clusters = (n: number) => `${n} cluster${n === 1 ? '' : 's'}`;
     if (result === 'full')
-      throw new TooManyClusters(
+      throw new TooMany(
         `this server keeps at most ${clusters(this.config.MAX_CLUSTERS)} (MAX_CLUSTERS) and has no room for ${asked}: delete one first`,
       );
     if (result === 'creator-full')
-      throw new TooManyClusters(
+      throw new TooMany(
         `one address may keep at most ${clusters(this.config.MAX_CLUSTERS_PER_ADDRESS)} (MAX_CLUSTERS_PER_ADDRESS), and yours has no room for ${asked}: delete one of yours first`,
       );
     return ids.map((id) => ({ id, creator }));
@@ -231,7 +213,18 @@ export class ClustersService {
   }
 
   async summaries(includePrivate = false): Promise<ClusterSummary[]> {
-    return (await this.repo.metasWithWatchers())
+    const ids = await this.repo.ids();
+    if (ids.length === 0) return [];
+    // Both in flight at once: one round trip's wait, as for one pipeline.
+    const [metas, watchers] = await Promise.all([
+      this.repo.metas(ids),
+      this.presence.watcherCounts(ids),
+    ]);
+    return ids
+      .flatMap((_, i) => {
+        const meta = metas[i];
+        return meta ? [{ meta, watchers: watchers[i]! }] : [];
+      })
       .filter(({ meta }) => meta.visibility === 'public' || includePrivate)
       .sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1))
       .map(({ meta, watchers }) => this.summary(meta, watchers));
@@ -266,7 +259,7 @@ export class ClustersService {
 
   async meta(id: string): Promise<ClusterMeta> {
     const meta = await this.repo.meta(id);
-    if (!meta) throw new ClusterNotFound(`no cluster ${id}`);
+    if (!meta) throw new NotFound(`no cluster ${id}`);
     return meta;
   }
 
@@ -283,7 +276,7 @@ export class ClustersService {
     const meta = await this.meta(id);
     const role = this.roleFor(meta, token);
     // A private cluster without its link looks like no cluster at all, as it does to GET.
-    if (role === null) throw new ClusterNotFound(`no cluster ${id}`);
+    if (role === null) throw new NotFound(`no cluster ${id}`);
     if (role !== 'operator') throw new NotAllowed('only the operator token may delete a cluster');
     if (meta.exerciseId)
       throw new NotAllowed(

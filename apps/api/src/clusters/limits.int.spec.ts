@@ -8,7 +8,7 @@ import { createApp } from '../app';
 import { loadApiConfig } from '../config/api-config';
 import { REDIS } from '../redis/redis.module';
 import { httpRequest, type HttpResult } from '../testing/http';
-import { clusterIndexKey } from './cluster-keys';
+import { clusterIndexKey } from '../storage/keys';
 
 // What an outside tester did to the API (issue 14), each answered with a clear 4xx that names the
 // limit or the field, before any work proportional to the input, and with nothing changed.

@@ -18,7 +18,7 @@ import {
   scenarioSchema,
 } from '@overcommit/contracts';
 import { z } from 'zod';
-import { apiVersion } from '../version';
+import { apiVersion } from '../common/version';
 
 /** JSON Schema of a contract, as OpenAPI 3.1 takes it. */
 const schema = (s: z.ZodType) =>

@@ -20,7 +20,7 @@ import type {
 import type { Request } from 'express';
 import { ExercisesService } from './exercises.service';
 import { reportMarkdown } from './report';
-import { answered, tokenOf } from '../http-input';
+import { clientAddress, tokenOf } from '../common/http-input';
 
 /** Exercises: create for N teams, scoreboard, control, after-action report (docs/api.md). */
 @Controller('exercises')
@@ -29,7 +29,7 @@ export class ExercisesController {
 
   @Post()
   create(@Body() body: unknown, @Req() req: Request): Promise<CreateExerciseResponse> {
-    return answered(this.exercises.create(body, req.ip ?? req.socket.remoteAddress ?? 'unknown'));
+    return this.exercises.create(body, clientAddress(req));
   }
 
   /** The scoreboard: every team's score at its latest tick. Instructor token only. */
@@ -39,7 +39,7 @@ export class ExercisesController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<Scoreboard> {
-    return answered(this.exercises.scoreboard(id, tokenOf(authorization, token)));
+    return this.exercises.scoreboard(id, tokenOf(authorization, token));
   }
 
   /** `{ do: start | pause | resume | end | set-speed | inject }` for every team at once. */
@@ -51,7 +51,7 @@ export class ExercisesController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<{ ok: true; state: ExerciseState; teams: Array<{ team: string; status: string }> }> {
-    return answered(this.exercises.control(id, tokenOf(authorization, token), body));
+    return this.exercises.control(id, tokenOf(authorization, token), body);
   }
 
   /** The after-action report as JSON. */
@@ -61,7 +61,7 @@ export class ExercisesController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<ExerciseReport> {
-    return answered(this.exercises.report(id, tokenOf(authorization, token)));
+    return this.exercises.report(id, tokenOf(authorization, token));
   }
 
   /** The after-action report as a Markdown file. */
@@ -73,7 +73,7 @@ export class ExercisesController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<string> {
-    const report = await answered(this.exercises.report(id, tokenOf(authorization, token)));
+    const report = await this.exercises.report(id, tokenOf(authorization, token));
     req.res?.setHeader('content-disposition', `attachment; filename="exercise-${report.id}.md"`);
     return reportMarkdown(report);
   }
@@ -86,6 +86,6 @@ export class ExercisesController {
     @Headers('authorization') authorization?: string,
     @Query('token') token?: string,
   ): Promise<void> {
-    await answered(this.exercises.remove(id, tokenOf(authorization, token)));
+    await this.exercises.remove(id, tokenOf(authorization, token));
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   type ClusterCommandRequest,
   type CreateClusterResponse,
@@ -7,7 +7,6 @@ import {
   type ExerciseControl,
   exerciseControlSchema,
   type ExerciseState,
-  type InputError,
   type Scenario,
   type Scoreboard,
   decodeFrame,
@@ -15,35 +14,16 @@ import {
   nestInputErrors,
   zodIssuesToInputErrors,
 } from '@overcommit/contracts';
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { ClustersRepository } from '../clusters/clusters.repository';
-import { ClusterNotFound, ClustersService } from '../clusters/clusters.service';
+import { ClustersService } from '../clusters/clusters.service';
 import { newToken, tokenHash, tokenMatches } from '../clusters/tokens';
-import { REDIS } from '../redis/redis.module';
+import { BadInput, Conflict, NotFound } from '../common/service-errors';
 import { ScenariosService } from '../scenarios/scenarios.service';
+import { ClusterStateRepository } from '../storage/cluster-state.repository';
+import { type ExerciseMeta, ExerciseRepository } from '../storage/exercise.repository';
+import { FrameHistoryRepository } from '../storage/frame-history.repository';
+import { PresenceRepository } from '../storage/presence.repository';
 import { reportCommands, reportPoint, TIMELINE_POINTS } from './report';
-import { ServiceError } from '../service-errors';
-
-/** What the exercise hash in Redis holds, parsed. */
-export interface ExerciseMeta {
-  id: string;
-  name: string;
-  state: ExerciseState;
-  instructorHash: string;
-  teams: Array<{ team: string; clusterId: string }>;
-  briefing: string;
-  durationSeconds: number;
-  createdAt: number;
-}
-
-/** A control that does not fit the exercise's state (409). */
-export class ExerciseConflict extends ServiceError {
-  constructor(message: string) {
-    super(message, 409);
-  }
-}
 
 /** Which states each control may leave from, and where it goes. */
 const TRANSITIONS: Record<
@@ -60,13 +40,6 @@ const TRANSITIONS: Record<
 
 const EXERCISE_ID = /^[0-9a-f]{12}$/;
 
-/** An exercise request that is not valid, with every error at its path (400). */
-export class BadExercise extends ServiceError {
-  constructor(message: string, errors: InputError[]) {
-    super(message, 400, errors);
-  }
-}
-
 /**
  * Exercises: one private cluster per team from the same scenario and seed, created paused and
  * started together; an instructor token that watches every team's cluster and controls them all;
@@ -76,21 +49,18 @@ export class BadExercise extends ServiceError {
 export class ExercisesService {
   constructor(
     private readonly clusters: ClustersService,
-    private readonly repo: ClustersRepository,
     private readonly scenarios: ScenariosService,
-    @Inject(REDIS) private readonly redis: Redis,
-    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly records: ExerciseRepository,
+    private readonly state: ClusterStateRepository,
+    private readonly frames: FrameHistoryRepository,
+    private readonly presence: PresenceRepository,
   ) {}
-
-  private key(id: string): string {
-    return `${this.config.REDIS_PREFIX}:exercise:${id}`;
-  }
 
   /** Creates the exercise and its teams' clusters (paused until the instructor starts it). */
   async create(body: unknown, address: string): Promise<CreateExerciseResponse> {
     const parsed = createExerciseRequestSchema.safeParse(body);
     if (!parsed.success)
-      throw new BadExercise(
+      throw new BadInput(
         'the body must be { scenarioName | scenario, teams: N | [names], name? }',
         zodIssuesToInputErrors(parsed.error.issues),
       );
@@ -103,7 +73,7 @@ export class ExercisesService {
           .list()
           .filter((s) => s.exercise)
           .map((s) => s.name);
-        throw new BadExercise(`no bundled scenario named ${request.scenarioName}`, [
+        throw new BadInput(`no bundled scenario named ${request.scenarioName}`, [
           {
             path: 'scenarioName',
             message: `unknown; the bundled exercises are: ${names.join(', ')}`,
@@ -114,14 +84,14 @@ export class ExercisesService {
     } else {
       const own = this.clusters.parse(request.scenario);
       if ('errors' in own)
-        throw new BadExercise(
+        throw new BadInput(
           'the scenario is not valid; nothing was created',
           nestInputErrors(own.errors, ['scenario']),
         );
       scenario = own;
     }
     if (!scenario.exercise)
-      throw new BadExercise('this scenario is not an exercise; nothing was created', [
+      throw new BadInput('this scenario is not an exercise; nothing was created', [
         {
           path: request.scenarioName !== undefined ? 'scenarioName' : 'scenario.exercise',
           message: 'an exercise needs a scenario with an exercise: section (docs/scenarios.md)',
@@ -171,12 +141,7 @@ export class ExercisesService {
       durationSeconds: scenario.exercise.durationSeconds,
       createdAt: Date.now(),
     };
-    await this.redis.hset(this.key(id), {
-      ...meta,
-      teams: JSON.stringify(meta.teams),
-      durationSeconds: String(meta.durationSeconds),
-      createdAt: String(meta.createdAt),
-    });
+    await this.records.create(meta);
     return {
       id,
       name,
@@ -188,20 +153,11 @@ export class ExercisesService {
 
   /** The exercise, for its instructor only (anyone else: as if it did not exist). */
   async forInstructor(id: string, token: string | undefined): Promise<ExerciseMeta> {
-    if (!EXERCISE_ID.test(id)) throw new ClusterNotFound(`no exercise ${id}`);
-    const raw = await this.redis.hgetall(this.key(id));
-    if (!raw['id'] || !tokenMatches(token, raw['instructorHash'] ?? ''))
-      throw new ClusterNotFound(`no exercise ${id}`);
-    return {
-      id: raw['id'],
-      name: raw['name'] ?? '',
-      state: (raw['state'] ?? 'ready') as ExerciseState,
-      instructorHash: raw['instructorHash'] ?? '',
-      teams: JSON.parse(raw['teams'] ?? '[]') as ExerciseMeta['teams'],
-      briefing: raw['briefing'] ?? '',
-      durationSeconds: Number(raw['durationSeconds'] ?? 0),
-      createdAt: Number(raw['createdAt'] ?? 0),
-    };
+    if (!EXERCISE_ID.test(id)) throw new NotFound(`no exercise ${id}`);
+    const exercise = await this.records.find(id);
+    if (!exercise || !tokenMatches(token, exercise.instructorHash))
+      throw new NotFound(`no exercise ${id}`);
+    return exercise;
   }
 
   /** Every team's score side by side. */
@@ -210,9 +166,9 @@ export class ExercisesService {
     const teams = await Promise.all(
       exercise.teams.map(async ({ team, clusterId }) => {
         const [meta, frame, present] = await Promise.all([
-          this.repo.meta(clusterId),
-          this.repo.latestFrame(clusterId),
-          this.repo.presence(clusterId),
+          this.state.meta(clusterId),
+          this.frames.latestFrame(clusterId),
+          this.presence.presence(clusterId),
         ]);
         return {
           team,
@@ -256,18 +212,18 @@ export class ExercisesService {
     const exercise = await this.forInstructor(id, token);
     const parsed = exerciseControlSchema.safeParse(body);
     if (!parsed.success)
-      throw new BadExercise('not a valid control', zodIssuesToInputErrors(parsed.error.issues));
+      throw new BadInput('not a valid control', zodIssuesToInputErrors(parsed.error.issues));
     const control: ExerciseControl = parsed.data;
     const rule = TRANSITIONS[control.do];
     if (!rule.from.includes(exercise.state))
-      throw new ExerciseConflict(
+      throw new Conflict(
         exercise.state === 'ended'
           ? `the exercise has ended: ${control.do} refused`
           : `${control.do} refused: the exercise is ${exercise.state} (${control.do} works when it is ${rule.from.join(' or ')})`,
       );
     const teams = await Promise.all(
       exercise.teams.map(async ({ team, clusterId }) => {
-        const meta = await this.repo.meta(clusterId);
+        const meta = await this.state.meta(clusterId);
         if (!meta) return { team, status: 'refused', reason: 'its cluster was deleted' };
         let request: ClusterCommandRequest | null;
         if (control.do === 'inject') {
@@ -295,11 +251,11 @@ export class ExercisesService {
       }),
     );
     if (control.do === 'inject' && teams.every((t) => t.status === 'refused'))
-      throw new BadExercise('no team can take this event', [
+      throw new BadInput('no team can take this event', [
         { path: 'event.target', message: teams[0]?.reason ?? 'no team' },
       ]);
     if (rule.to === 'ended') await this.end(exercise);
-    else if (rule.to !== null) await this.redis.hset(this.key(id), 'state', rule.to);
+    else if (rule.to !== null) await this.records.setState(id, rule.to);
     return { ok: true, state: rule.to ?? exercise.state, teams };
   }
 
@@ -308,7 +264,7 @@ export class ExercisesService {
     clusterId: string,
     event: Extract<ExerciseControl, { do: 'inject' }>['event'],
   ): Promise<string | null> {
-    const state = await this.repo.state(clusterId);
+    const state = await this.state.state(clusterId);
     if (!state) return 'its cluster was deleted';
     const names = (event.do === 'set-workload' ? state.vms : state.hosts).map((x) => x.name);
     if (names.includes(event.target)) return null;
@@ -318,7 +274,7 @@ export class ExercisesService {
 
   /** Marks the exercise ended and keeps its report (until the exercise is deleted). */
   private async end(exercise: ExerciseMeta): Promise<void> {
-    await this.redis.hset(this.key(exercise.id), 'state', 'ended');
+    await this.records.setState(exercise.id, 'ended');
     await this.buildReport({ ...exercise, state: 'ended' }, true);
   }
 
@@ -329,23 +285,20 @@ export class ExercisesService {
    */
   async report(id: string, token: string | undefined): Promise<ExerciseReport> {
     const exercise = await this.forInstructor(id, token);
-    const stored = await this.redis.get(`${this.key(id)}:report`);
-    if (stored) return JSON.parse(stored) as ExerciseReport;
-    return this.buildReport(exercise, false);
+    return (await this.records.report(id)) ?? this.buildReport(exercise, false);
   }
 
   private async buildReport(exercise: ExerciseMeta, keep: boolean): Promise<ExerciseReport> {
-    const id = exercise.id;
     const teams = await Promise.all(
       exercise.teams.map(async ({ team, clusterId }) => {
         const [meta, state] = await Promise.all([
-          this.repo.meta(clusterId),
-          this.repo.state(clusterId),
+          this.state.meta(clusterId),
+          this.state.state(clusterId),
         ]);
         const tick = meta?.tick ?? 0;
-        const frames = (tick > 0 ? await this.repo.wireFramesBetween(clusterId, 1, tick) : []).map(
-          decodeFrame,
-        );
+        const frames = (
+          tick > 0 ? await this.frames.wireFramesBetween(clusterId, 1, tick) : []
+        ).map(decodeFrame);
         const every = Math.max(1, Math.ceil(frames.length / TIMELINE_POINTS));
         return {
           team,
@@ -369,7 +322,7 @@ export class ExercisesService {
       generatedAt: Date.now(),
       teams,
     };
-    if (keep) await this.redis.set(`${this.key(id)}:report`, JSON.stringify(report));
+    if (keep) await this.records.keepReport(exercise.id, report);
     return report;
   }
 
@@ -377,6 +330,6 @@ export class ExercisesService {
   async remove(id: string, token: string | undefined): Promise<void> {
     const exercise = await this.forInstructor(id, token);
     for (const { clusterId } of exercise.teams) await this.clusters.removeAsOwner(clusterId);
-    await this.redis.del(this.key(id), `${this.key(id)}:report`);
+    await this.records.delete(id);
   }
 }

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/terminus';
 import type { Health } from '@overcommit/contracts';
 import type { Response } from 'express';
-import { apiVersion } from '../version';
+import { apiVersion } from '../common/version';
 import { HealthChecks } from './health-checks';
 import { HealthService } from './health.service';
 

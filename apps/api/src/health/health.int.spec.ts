@@ -6,7 +6,7 @@ import { createApp } from '../app';
 import { loadApiConfig } from '../config/api-config';
 import { httpRequest } from '../testing/http';
 import { freePort, TestRedisServer } from '../testing/redis-server';
-import { apiVersion } from '../version';
+import { apiVersion } from '../common/version';
 
 async function start(env: NodeJS.ProcessEnv): Promise<{ app: INestApplication; url: string }> {
   const app = await createApp(loadApiConfig(env), false);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Health } from '@overcommit/contracts';
 import { Redis } from 'ioredis';
 import { REDIS } from '../redis/redis.module';
-import { apiVersion } from '../version';
+import { apiVersion } from '../common/version';
 import { within } from './health-checks';
 
 const PING_TIMEOUT_MS = 1_000;

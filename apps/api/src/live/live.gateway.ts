@@ -16,19 +16,18 @@ import {
   wireTick,
   zodIssuesToInputErrors,
 } from '@overcommit/contracts';
-import { Redis } from 'ioredis';
+import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
+import { randomBytes } from 'node:crypto';
 import proxyaddr from 'proxy-addr';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { watcherField } from '../clusters/cluster-keys';
-import { ClustersRepository, INSTANCE_TTL_MS } from '../clusters/clusters.repository';
-import { randomBytes } from 'node:crypto';
 import { ClustersService, parseClusterCommand } from '../clusters/clusters.service';
-import { REDIS } from '../redis/redis.module';
-import { backloggedIn } from './backlog';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { Metrics } from '../observability/metrics';
-import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
+import { ClusterStateRepository } from '../storage/cluster-state.repository';
+import { FrameHistoryRepository } from '../storage/frame-history.repository';
+import { INSTANCE_TTL_MS, PresenceRepository } from '../storage/presence.repository';
+import { backloggedIn } from './backlog';
 import { LiveSubscriber } from './live.subscriber';
 
 interface SocketData {
@@ -67,9 +66,10 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
 
   constructor(
     private readonly clusters: ClustersService,
-    private readonly repo: ClustersRepository,
+    private readonly state: ClusterStateRepository,
+    private readonly frames: FrameHistoryRepository,
+    private readonly presence: PresenceRepository,
     private readonly subscriber: LiveSubscriber,
-    @Inject(REDIS) private readonly redis: Redis,
     private readonly metrics: Metrics,
     @InjectThrottlerStorage() private readonly limits: ThrottlerStorage,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
@@ -87,8 +87,27 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       this.metrics.socketClients.set(server.engine?.clientsCount ?? 0);
       this.metrics.liveSubscriptions.set(this.subscriber.subscriptions);
     });
+    // One warning when heartbeats start failing (Redis away), one line when they are back.
+    let failing = false;
     const beat = (): void => {
-      this.repo.heartbeat(this.instance).catch(() => undefined);
+      this.presence.heartbeat(this.instance).then(
+        () => {
+          if (failing)
+            this.logger.log(
+              { instance: this.instance },
+              "heartbeat written again: this instance's sockets count as watchers",
+            );
+          failing = false;
+        },
+        (error: Error) => {
+          if (!failing)
+            this.logger.warn(
+              { instance: this.instance },
+              `heartbeat failed: ${error.message}; after ${INSTANCE_TTL_MS / 1000} s without one, other instances stop counting this one's watchers`,
+            );
+          failing = true;
+        },
+      );
     };
     beat();
     this.heartbeat = setInterval(beat, INSTANCE_TTL_MS / 3);
@@ -228,7 +247,7 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       };
     }
     const { clusterId, sinceTick, token, name } = parsed.data;
-    const meta = await this.repo.meta(clusterId);
+    const meta = await this.state.meta(clusterId);
     const role = meta ? this.clusters.roleFor(meta, token) : null;
     if (!meta || role === null) return { ok: false, error: `no cluster ${clusterId}` };
     const data = socket.data as SocketData;
@@ -244,24 +263,26 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       this.forgetSocket(socket);
       return { ok: false, error: 'disconnected' };
     }
-    const presenceKey = this.repo.keys(clusterId).presence;
-    const field = watcherField(this.instance, socket.id);
-    await this.redis.hset(presenceKey, field, JSON.stringify({ name, role, since: Date.now() }));
+    await this.presence.addWatcher(clusterId, this.instance, socket.id, {
+      name,
+      role,
+      since: Date.now(),
+    });
     // A leave or a disconnect that ran while the entry was written has removed it already.
     if (!(clusterId in data.clusters)) {
-      await this.redis.hdel(presenceKey, field);
+      await this.presence.removeWatcher(clusterId, this.instance, socket.id);
       return { ok: false, error: `left cluster ${clusterId} while joining` };
     }
     this.announcePresence(clusterId);
-    const snapshot = await this.repo.latestWireFrame(clusterId);
+    const snapshot = await this.frames.latestWireFrame(clusterId);
     let frames: string[] = [];
     let gap = false;
     const snapshotTick = snapshot === null ? null : wireTick(snapshot);
     if (sinceTick !== undefined && snapshotTick !== null && sinceTick < snapshotTick) {
-      const oldest = await this.repo.oldestTick(clusterId);
+      const oldest = await this.frames.oldestTick(clusterId);
       gap = oldest === null || sinceTick + 1 < oldest;
       // Up to the snapshot exactly: later ticks arrive as live frames (the room is already joined).
-      frames = await this.repo.wireFramesBetween(clusterId, sinceTick + 1, snapshotTick);
+      frames = await this.frames.wireFramesBetween(clusterId, sinceTick + 1, snapshotTick);
     }
     return { ok: true, role, snapshot, frames, gap };
   }
@@ -279,10 +300,9 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       data.vms[clusterId] = true;
       await this.subscriber.watch(clusterId, socket.id, 'vms');
       await socket.join(vmRoom(clusterId));
-      const key = this.repo.keys(clusterId).vmWatchers;
-      const field = watcherField(this.instance, socket.id);
-      await this.redis.hset(key, field, '1');
-      if (!(clusterId in data.vms)) await this.redis.hdel(key, field);
+      await this.presence.addVmWatcher(clusterId, this.instance, socket.id);
+      if (!(clusterId in data.vms))
+        await this.presence.removeVmWatcher(clusterId, this.instance, socket.id);
     } else if (!on && watching) {
       await this.stopVms(socket, clusterId);
     }
@@ -295,9 +315,11 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     delete data.vms[clusterId];
     await socket.leave(vmRoom(clusterId));
     await this.subscriber.unwatch(clusterId, socket.id, 'vms');
-    await this.redis
-      .hdel(this.repo.keys(clusterId).vmWatchers, watcherField(this.instance, socket.id))
-      .catch((error: Error) => this.logFailure(clusterId, 'removing a per-VM watcher', error));
+    await this.presence
+      .removeVmWatcher(clusterId, this.instance, socket.id)
+      .catch((error: Error) =>
+        this.logFailure(clusterId, socket, 'removing a per-VM watcher', error),
+      );
   }
 
   async leave(socket: Socket, body: unknown): Promise<{ ok: boolean }> {
@@ -339,17 +361,30 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     this.closing = true;
     clearInterval(this.heartbeat);
     for (const timer of this.presenceDue.values()) clearTimeout(timer);
-    const writes: Promise<unknown>[] = [this.repo.forgetInstance(this.instance).catch(() => 0)];
-    for (const socket of this.server.sockets.sockets.values()) {
-      const data = socket.data as SocketData | undefined;
-      const field = watcherField(this.instance, socket.id);
-      for (const clusterId of Object.keys(data?.clusters ?? {})) {
-        const keys = this.repo.keys(clusterId);
-        writes.push(this.redis.hdel(keys.presence, field).catch(() => 0));
-        writes.push(this.redis.hdel(keys.vmWatchers, field).catch(() => 0));
-      }
-    }
-    await Promise.all(writes);
+    // Best effort, logged: what is left behind stops counting when this instance's heartbeat expires.
+    const left = `they stop counting within ${INSTANCE_TTL_MS / 1000} s, when this instance's heartbeat expires`;
+    const joined = [...this.server.sockets.sockets.values()].map((socket) => ({
+      socketId: socket.id,
+      clusterIds: Object.keys((socket.data as SocketData | undefined)?.clusters ?? {}),
+    }));
+    await Promise.all([
+      this.presence
+        .forgetInstance(this.instance)
+        .catch((error: Error) =>
+          this.logger.warn(
+            { instance: this.instance },
+            `shutting down: this instance's heartbeat not removed (${error.message}); ${left}`,
+          ),
+        ),
+      this.presence
+        .removeSockets(this.instance, joined)
+        .catch((error: Error) =>
+          this.logger.warn(
+            { instance: this.instance },
+            `shutting down: watchers of ${joined.length} sockets not all removed (${error.message}); ${left}`,
+          ),
+        ),
+    ]);
     const sockets = [...this.server.sockets.sockets.values()];
     if (sockets.length > 0)
       this.logger.log(`shutting down: ${sockets.length} sockets told to reconnect`);
@@ -366,7 +401,7 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     if (!data?.clusters || this.closing) return;
     for (const clusterId of Object.keys(data.clusters))
       this.drop(socket, clusterId).catch((error: Error) =>
-        this.logFailure(clusterId, 'releasing a watcher that disconnected', error),
+        this.logFailure(clusterId, socket, 'releasing a watcher that disconnected', error),
       );
   }
 
@@ -381,16 +416,16 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     await this.stopVms(socket, clusterId);
     await socket.leave(room(clusterId));
     await this.subscriber.unwatch(clusterId, socket.id);
-    await this.redis
-      .hdel(this.repo.keys(clusterId).presence, watcherField(this.instance, socket.id))
+    await this.presence
+      .removeWatcher(clusterId, this.instance, socket.id)
       .catch((error: Error) =>
-        this.logFailure(clusterId, 'removing a watcher from presence', error),
+        this.logFailure(clusterId, socket, 'removing a watcher from presence', error),
       );
     this.announcePresence(clusterId);
   }
 
-  private logFailure(clusterId: string, what: string, error: Error): void {
-    this.logger.warn({ clusterId }, `${what} failed: ${error.message}`);
+  private logFailure(clusterId: string, socket: Socket, what: string, error: Error): void {
+    this.logger.warn({ clusterId, socketId: socket.id }, `${what} failed: ${error.message}`);
   }
 
   /**
@@ -403,14 +438,17 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     if (this.presenceDue.has(clusterId)) return;
     const timer = setTimeout(() => {
       this.presenceDue.delete(clusterId);
-      this.sendPresence(clusterId).catch(() => undefined);
+      this.sendPresence(clusterId).catch((error: Error) =>
+        // The next join or leave announces again; until then watchers see the last list.
+        this.logger.warn({ clusterId }, `announcing who watches failed: ${error.message}`),
+      );
     }, PRESENCE_COALESCE_MS);
     timer.unref();
     this.presenceDue.set(clusterId, timer);
   }
 
   private async sendPresence(clusterId: string): Promise<void> {
-    const all = await this.repo.presence(clusterId);
+    const all = await this.presence.presence(clusterId);
     const watchers = [
       ...all.filter((w) => w.role === 'operator'),
       ...all.filter((w) => w.role !== 'operator'),

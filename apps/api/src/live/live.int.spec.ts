@@ -15,7 +15,8 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { createApp } from '../app';
-import { ClustersRepository } from '../clusters/clusters.repository';
+import { clusterKeys } from '../storage/keys';
+import { PresenceRepository } from '../storage/presence.repository';
 import { REDIS } from '../redis/redis.module';
 import { loadApiConfig } from '../config/api-config';
 import { httpRequest } from '../testing/http';
@@ -267,14 +268,15 @@ describe('live clusters (HTTP, BullMQ ticks, socket.io) against a real Redis', (
   it('forgets watchers of an API instance that died without saying goodbye', async () => {
     const created = await createCluster();
     // What a killed instance leaves behind: its sockets' entries, and no more heartbeats.
-    const repo = app.get(ClustersRepository);
+    const repo = app.get(PresenceRepository);
     const redis = app.get<Redis>(REDIS);
+    const keys = clusterKeys(loadApiConfig(process.env).REDIS_PREFIX, created.id);
     await redis.hset(
-      repo.keys(created.id).presence,
+      keys.presence,
       'deadinstance|socket-1',
       JSON.stringify({ name: 'Ghost', role: 'viewer', since: 1 }),
     );
-    await redis.hset(repo.keys(created.id).vmWatchers, 'deadinstance|socket-1', '1');
+    await redis.hset(keys.vmWatchers, 'deadinstance|socket-1', '1');
     const socket = connect('Ana');
     const presence = new Promise<Presence>((resolve) => socket.once('presence', resolve));
     await socket.emitWithAck('join', { clusterId: created.id, name: 'Ana' });
@@ -282,9 +284,9 @@ describe('live clusters (HTTP, BullMQ ticks, socket.io) against a real Redis', (
     const list = (await httpRequest(`${url}/api/clusters`)).body as ClusterSummary[];
     expect(list.find((c) => c.id === created.id)?.watchers).toBe(1);
     // The ghost's entries are gone, so ticks stop computing per-VM metrics for it.
-    expect(await redis.hkeys(repo.keys(created.id).presence)).toHaveLength(1);
+    expect(await redis.hkeys(keys.presence)).toHaveLength(1);
     expect(await repo.vmWatchers(created.id)).toBe(0);
-    expect(await redis.hlen(repo.keys(created.id).vmWatchers)).toBe(0);
+    expect(await redis.hlen(keys.vmWatchers)).toBe(0);
   });
 
   it('sends per-VM metrics only to sockets that asked, and only while they ask', async () => {

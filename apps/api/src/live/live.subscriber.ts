@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { clusterKeys } from '../clusters/cluster-keys';
+import { clusterKeys } from '../storage/keys';
 import { createRedis } from '../redis/redis.module';
 
 /** What a channel carries: a cluster's frames, or its per-VM metrics. */

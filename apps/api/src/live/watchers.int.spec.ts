@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { createApp } from '../app';
-import { clusterKeys } from '../clusters/cluster-keys';
+import { clusterKeys } from '../storage/keys';
 import { loadApiConfig } from '../config/api-config';
 import { REDIS } from '../redis/redis.module';
 import { httpRequest } from '../testing/http';

@@ -3,7 +3,8 @@ import { type CreateClusterResponse, decodeFrame } from '@overcommit/contracts';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
-import { ClustersRepository } from '../clusters/clusters.repository';
+import { ClusterStateRepository } from '../storage/cluster-state.repository';
+import { FrameHistoryRepository } from '../storage/frame-history.repository';
 import { loadApiConfig } from '../config/api-config';
 import { httpRequest } from '../testing/http';
 import { MAX_REPLAY } from './ticks.constants';
@@ -41,7 +42,7 @@ describe('a cluster after an outage of every worker', () => {
     expect(created.status).toBe(201);
     const { id } = created.body as CreateClusterResponse;
     // Its schedule started ten minutes ago: 600 ticks are owed.
-    const repo = api.get(ClustersRepository);
+    const repo = api.get(ClusterStateRepository);
     const meta = (await repo.meta(id))!;
     await repo.updateMeta(id, { anchorAt: meta.anchorAt - 600_000 });
 
@@ -55,7 +56,8 @@ describe('a cluster after an outage of every worker', () => {
     }
     expect(tick).toBeGreaterThanOrEqual(1);
     expect(tick).toBeLessThanOrEqual(3);
-    const first = decodeFrame((await repo.wireFramesBetween(id, 1, 1))[0]!);
+    const frames = api.get(FrameHistoryRepository);
+    const first = decodeFrame((await frames.wireFramesBetween(id, 1, 1))[0]!);
     const skipped = first.events.find((e) => e.type === 'ticks-skipped');
     expect(skipped).toBeDefined();
     expect(skipped!['ticks']).toBeGreaterThan(MAX_REPLAY);

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type Command, type CommandOutcome, encodeFrame, encodeVms } from '@overcommit/contracts';
 import { type SimState, step } from '@overcommit/sim';
-import { ClustersRepository } from '../clusters/clusters.repository';
+import { ClusterStateRepository } from '../storage/cluster-state.repository';
+import { FrameHistoryRepository } from '../storage/frame-history.repository';
+import { PresenceRepository } from '../storage/presence.repository';
 import { MAX_CATCH_UP, MAX_REPLAY } from './ticks.constants';
 import { tickMs, TicksScheduler } from './ticks.scheduler';
 import { Metrics } from '../observability/metrics';
@@ -26,7 +28,9 @@ export class TickRunner {
   private readonly warm = new Map<string, SimState>();
 
   constructor(
-    private readonly repo: ClustersRepository,
+    private readonly repo: ClusterStateRepository,
+    private readonly frames: FrameHistoryRepository,
+    private readonly presence: PresenceRepository,
     private readonly metrics: Metrics,
     private readonly scheduler: TicksScheduler,
   ) {}
@@ -69,7 +73,7 @@ export class TickRunner {
     }
     const steps = Math.min(due, MAX_CATCH_UP);
     // Per-VM metrics cost work and bytes: computed only while someone watches them.
-    const vmMetrics = (await this.repo.vmWatchers(clusterId)) > 0;
+    const vmMetrics = (await this.presence.vmWatchers(clusterId)) > 0;
     let lastCommandId = meta.lastCommandId;
     let lagMs = 0;
     for (let i = 0; i < steps; i++) {
@@ -116,7 +120,7 @@ export class TickRunner {
         outcomes,
       });
       if (committed) for (const o of outcomes) this.metrics.commands.inc({ outcome: o.status });
-      if (committed && vms) await this.repo.publishVms(clusterId, frame.tick, encodeVms(vms));
+      if (committed && vms) await this.frames.publishVms(clusterId, frame.tick, encodeVms(vms));
       if (!committed) {
         // Another run applied this tick first: our copy is stale.
         this.warm.delete(clusterId);

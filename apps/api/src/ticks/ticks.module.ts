@@ -1,7 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { ClustersRepository } from '../clusters/clusters.repository';
+import { bullPrefix } from '../storage/keys';
+import { StorageModule } from '../storage/storage.module';
 import { TICKS_QUEUE } from './ticks.constants';
 import { TickRunner } from './tick-runner.service';
 import { TicksProcessor } from './ticks.processor';
@@ -28,19 +29,19 @@ export class TicksModule {
               maxRetriesPerRequest: null,
               retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
             },
-            prefix: `${config.REDIS_PREFIX}:bull`,
+            prefix: bullPrefix(config.REDIS_PREFIX),
           }),
         }),
         BullModule.registerQueue({ name: TICKS_QUEUE }),
+        StorageModule,
       ],
       providers: [
-        ClustersRepository,
         TicksScheduler,
         TickRunner,
         TicksHealth,
         ...(runsTicks ? [TicksProcessor, TicksWatchdog] : []),
       ],
-      exports: [TicksScheduler, TickRunner, ClustersRepository],
+      exports: [TicksScheduler, TickRunner],
     };
   }
 }

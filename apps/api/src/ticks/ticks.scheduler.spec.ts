@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ClusterMeta } from '../clusters/clusters.repository';
+import type { ClusterMeta } from '../storage/cluster-state.repository';
 import type { TickJobData } from './ticks.constants';
 import {
   alignedAnchor,

@@ -2,9 +2,10 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { ClusterMeta } from '../clusters/clusters.repository';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { REDIS } from '../redis/redis.module';
+import type { ClusterMeta } from '../storage/cluster-state.repository';
+import { schedulesPlacedKey } from '../storage/keys';
 import { TICK_JOB, TICKS_QUEUE, type TickJobData } from './ticks.constants';
 
 /** The tick interval at the cluster's speed. */
@@ -73,7 +74,7 @@ export class TicksScheduler implements OnApplicationBootstrap {
     @Inject(API_CONFIG) config: Pick<ApiConfig, 'REDIS_PREFIX'>,
   ) {
     queue.on('error', quietly(this.logger));
-    this.placedKey = `${config.REDIS_PREFIX}:ticks:placed`;
+    this.placedKey = schedulesPlacedKey(config.REDIS_PREFIX);
   }
 
   /** The anchor of a new cluster's schedule: the next place in the interval (phaseFraction). */

@@ -8,8 +8,8 @@ import {
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ClustersRepository } from '../clusters/clusters.repository';
 import { REDIS } from '../redis/redis.module';
+import { ClusterStateRepository } from '../storage/cluster-state.repository';
 import { TICKS_QUEUE, type TickJobData } from './ticks.constants';
 import { TickRunner } from './tick-runner.service';
 import { quietly, schedulerId, TicksScheduler, tickMs } from './ticks.scheduler';
@@ -46,7 +46,7 @@ export class TicksWatchdog implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @InjectQueue(TICKS_QUEUE) private readonly queue: Queue<TickJobData>,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly repo: ClustersRepository,
+    private readonly repo: ClusterStateRepository,
     private readonly scheduler: TicksScheduler,
     private readonly runner: TickRunner,
   ) {}

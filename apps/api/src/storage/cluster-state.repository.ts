@@ -1,0 +1,294 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type Command,
+  type CommandOutcome,
+  type Frame,
+  quantizeCluster,
+} from '@overcommit/contracts';
+import type { SimState } from '@overcommit/sim';
+import { FRAME_HISTORY_LENGTH, liveMessage } from './frame-history.repository';
+import { clusterIndexKey, clusterKeys, type ClusterKeys, creatorKey } from './keys';
+import { RedisRepository } from './redis-repository';
+import { LuaScript } from './lua-script';
+import { decodeState, encodeState } from './state-codec';
+
+/** What a cluster's meta hash holds, parsed. */
+export interface ClusterMeta {
+  id: string;
+  name: string;
+  visibility: 'public' | 'private';
+  /** The scenario's tick interval at speed 1. */
+  baseTickMs: number;
+  speed: number;
+  paused: boolean;
+  createdAt: number;
+  /** Wall-clock anchor of the tick schedule: tick `anchorTick` was due at `anchorAt`. */
+  anchorAt: number;
+  anchorTick: number;
+  tick: number;
+  time: number;
+  lastCommandId: string;
+  operatorHash: string;
+  viewerHash: string;
+  /** The last frame's cluster figures (JSON), for listings. */
+  summary: string;
+  lagMs: number;
+  /** The exercise this cluster is a team's copy of ('' for none), the team, the instructor's token hash. */
+  exerciseId: string;
+  team: string;
+  instructorHash: string;
+  /** A hash of the client address that created it ('' for older clusters): its share of MAX_CLUSTERS_PER_ADDRESS. */
+  creator: string;
+}
+
+/**
+ * Atomically: room for the new cluster ids in the deployment (at most `total`) and for the creator
+ * (at most `perCreator`)? Then they are reserved in both sets. Returns 0 (reserved), 1 (the
+ * deployment is full) or 2 (the creator has its share).
+ */
+export const RESERVE = new LuaScript({
+  name: 'ocReserve',
+  keys: ['clusterIndex', 'creatorClusters'],
+  args: ['total', 'perCreator'],
+  rest: 'the cluster ids to reserve',
+  body: `
+local n = #ARGV - restAt + 1
+if redis.call('SCARD', clusterIndex) + n > tonumber(total) then return 1 end
+if redis.call('SCARD', creatorClusters) + n > tonumber(perCreator) then return 2 end
+for i = restAt, #ARGV do
+  redis.call('SADD', clusterIndex, ARGV[i])
+  redis.call('SADD', creatorClusters, ARGV[i])
+end
+return 0
+`,
+});
+
+/**
+ * Atomically: if the stored tick is still the one the worker started from,
+ * save the new state, advance the meta, append the frame to the capped
+ * history (entry id `<tick>-1`), record command outcomes and publish the
+ * frame. A job run twice, or two workers, can never apply a tick twice.
+ */
+export const COMMIT = new LuaScript({
+  name: 'ocCommit',
+  keys: ['stateKey', 'metaKey', 'framesKey', 'outcomesKey'],
+  args: [
+    'fromTick',
+    'tick',
+    'state',
+    'time',
+    'lastCommandId',
+    'summary',
+    'lagMs',
+    'historyLength',
+    'wire',
+    'channel',
+    'message',
+  ],
+  rest: 'command id, outcome (JSON), for each outcome the tick settled',
+  body: `
+local current = tonumber(redis.call('HGET', metaKey, 'tick') or '-1')
+if current ~= tonumber(fromTick) then return 0 end
+redis.call('SET', stateKey, state)
+redis.call('HSET', metaKey, 'tick', tick, 'time', time, 'lastCommandId', lastCommandId, 'summary', summary, 'lagMs', lagMs)
+redis.call('XADD', framesKey, 'MAXLEN', '~', historyLength, tick .. '-1', 'f', wire)
+for i = restAt, #ARGV, 2 do redis.call('HSET', outcomesKey, ARGV[i], ARGV[i + 1]) end
+redis.call('PUBLISH', channel, message)
+return 1
+`,
+});
+
+export interface CommitInput {
+  fromTick: number;
+  state: SimState;
+  frame: Frame;
+  /** The frame in its wire form (encodeFrame): what the history keeps and the channel carries. */
+  wire: string;
+  lastCommandId: string;
+  lagMs: number;
+  /** Command outcomes settled by this tick. */
+  outcomes: CommandOutcome[];
+}
+
+/**
+ * A cluster's own state: its meta hash and engine state, its place in the index and in its
+ * creator's share, the command queue and the outcomes, and the tick's atomic commit (which also
+ * appends to the frame history and publishes the frame). Deleting a cluster deletes every key it has.
+ */
+@Injectable()
+export class ClusterStateRepository extends RedisRepository {
+  // Field initializers run after RedisRepository's constructor: the connection is there.
+  private readonly runCommit = COMMIT.define(this.redis);
+  private readonly runReserve = RESERVE.define(this.redis);
+
+  private keys(id: string): ClusterKeys {
+    return clusterKeys(this.prefix, id);
+  }
+
+  /**
+   * Reserves places for new clusters (listed in the index before they exist; readers skip ids
+   * without a meta), within the deployment's and the creator's limits.
+   */
+  async reserve(
+    ids: readonly string[],
+    creator: string,
+    limits: { total: number; perCreator: number },
+  ): Promise<'reserved' | 'full' | 'creator-full'> {
+    const result = await this.runReserve({
+      keys: {
+        clusterIndex: clusterIndexKey(this.prefix),
+        creatorClusters: creatorKey(this.prefix, creator),
+      },
+      args: { total: limits.total, perCreator: limits.perCreator },
+      rest: ids,
+    });
+    return result === 0 ? 'reserved' : result === 1 ? 'full' : 'creator-full';
+  }
+
+  /** Gives back places reserved for clusters that were not created. */
+  async release(ids: readonly string[], creator: string): Promise<void> {
+    await this.redis
+      .multi()
+      .srem(clusterIndexKey(this.prefix), ...ids)
+      .srem(creatorKey(this.prefix, creator), ...ids)
+      .exec();
+  }
+
+  async create(meta: ClusterMeta, state: SimState): Promise<void> {
+    const k = this.keys(meta.id);
+    await this.redis
+      .multi()
+      .hset(k.meta, serializeMeta(meta))
+      .set(k.state, encodeState(state))
+      .sadd(clusterIndexKey(this.prefix), meta.id)
+      .exec();
+  }
+
+  async ids(): Promise<string[]> {
+    return this.redis.smembers(clusterIndexKey(this.prefix));
+  }
+
+  async meta(id: string): Promise<ClusterMeta | null> {
+    const raw = await this.redis.hgetall(this.keys(id).meta);
+    return raw['id'] ? parseMeta(raw) : null;
+  }
+
+  /** The clusters' metas in one round trip, null for an id without one (reserved, or deleted). */
+  async metas(ids: readonly string[]): Promise<(ClusterMeta | null)[]> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys(id).meta);
+    const replies = (await pipeline.exec()) ?? [];
+    return ids.map((_, i) => {
+      const raw = replies[i]?.[1] as Record<string, string> | undefined;
+      return raw?.['id'] ? parseMeta(raw) : null;
+    });
+  }
+
+  async updateMeta(id: string, fields: Partial<ClusterMeta>): Promise<void> {
+    await this.redis.hset(this.keys(id).meta, serializeMeta(fields));
+  }
+
+  async state(id: string): Promise<SimState | null> {
+    const raw = await this.redis.getBuffer(this.keys(id).state);
+    return raw ? decodeState(raw) : null;
+  }
+
+  /** Deletes every key of the cluster (state, history, presence) and its places in the sets. */
+  async delete(id: string): Promise<void> {
+    const k = this.keys(id);
+    const creator = await this.redis.hget(k.meta, 'creator');
+    const multi = this.redis
+      .multi()
+      .del(k.meta, k.state, k.commands, k.frames, k.outcomes, k.presence, k.vmWatchers)
+      .srem(clusterIndexKey(this.prefix), id);
+    if (creator) multi.srem(creatorKey(this.prefix, creator), id);
+    await multi.exec();
+  }
+
+  /** Queues a command for the cluster's next tick; returns false when the cluster does not exist. */
+  async enqueueCommand(id: string, command: Command): Promise<boolean> {
+    const k = this.keys(id);
+    const exists = await this.redis.exists(k.meta);
+    if (!exists) return false;
+    await this.redis
+      .multi()
+      .xadd(k.commands, 'MAXLEN', '~', '10000', '*', 'c', JSON.stringify(command))
+      .hset(k.outcomes, command.id, JSON.stringify({ id: command.id, status: 'queued' }))
+      .exec();
+    return true;
+  }
+
+  /** Commands queued after `afterId`, in order, with the id of the last. */
+  async pendingCommands(
+    id: string,
+    afterId: string,
+  ): Promise<{ commands: Command[]; lastId: string }> {
+    const entries = await this.redis.xrange(
+      this.keys(id).commands,
+      afterId === '0' ? '-' : `(${afterId}`,
+      '+',
+      'COUNT',
+      1000,
+    );
+    const commands = entries.map(([, fields]) => JSON.parse(fields[1]!) as Command);
+    return { commands, lastId: entries.at(-1)?.[0] ?? afterId };
+  }
+
+  async outcome(id: string, commandId: string): Promise<string | null> {
+    return this.redis.hget(this.keys(id).outcomes, commandId);
+  }
+
+  /** Applies a tick atomically; false when another run got there first. */
+  async commit(id: string, input: CommitInput): Promise<boolean> {
+    const k = this.keys(id);
+    const message = liveMessage(id, input.frame, input.wire, input.lagMs, input.outcomes);
+    const result = await this.runCommit({
+      keys: { stateKey: k.state, metaKey: k.meta, framesKey: k.frames, outcomesKey: k.outcomes },
+      args: {
+        fromTick: input.fromTick,
+        tick: input.frame.tick,
+        state: encodeState(input.state),
+        time: input.frame.time,
+        lastCommandId: input.lastCommandId,
+        summary: JSON.stringify(quantizeCluster(input.frame.cluster)),
+        lagMs: Math.round(input.lagMs),
+        historyLength: FRAME_HISTORY_LENGTH,
+        wire: input.wire,
+        channel: k.channel,
+        message: JSON.stringify(message),
+      },
+      rest: input.outcomes.flatMap((o) => [o.id, JSON.stringify(o)]),
+    });
+    return result === 1;
+  }
+}
+
+function serializeMeta(meta: Partial<ClusterMeta>): Record<string, string> {
+  return Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, String(v)]));
+}
+
+function parseMeta(raw: Record<string, string>): ClusterMeta {
+  const num = (k: string) => Number(raw[k] ?? 0);
+  return {
+    id: raw['id']!,
+    name: raw['name'] ?? '',
+    visibility: raw['visibility'] === 'private' ? 'private' : 'public',
+    baseTickMs: num('baseTickMs'),
+    speed: num('speed') || 1,
+    paused: raw['paused'] === 'true',
+    createdAt: num('createdAt'),
+    anchorAt: num('anchorAt'),
+    anchorTick: num('anchorTick'),
+    tick: num('tick'),
+    time: num('time'),
+    lastCommandId: raw['lastCommandId'] ?? '0',
+    operatorHash: raw['operatorHash'] ?? '',
+    viewerHash: raw['viewerHash'] ?? '',
+    summary: raw['summary'] ?? '',
+    lagMs: num('lagMs'),
+    exerciseId: raw['exerciseId'] ?? '',
+    team: raw['team'] ?? '',
+    instructorHash: raw['instructorHash'] ?? '',
+    creator: raw['creator'] ?? '',
+  };
+}
