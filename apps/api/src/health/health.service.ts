@@ -44,6 +44,7 @@ export class HealthService {
     }
     return this.redis.ping().then(
       (reply) => reply === 'PONG',
+      // Down is the answer (and readiness says so); the connection's error listener logs the outage.
       () => false,
     );
   }

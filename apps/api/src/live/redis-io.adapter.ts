@@ -1,10 +1,12 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
 import type { Redis } from 'ioredis';
 import type { IncomingMessage } from 'node:http';
 import { createRedis } from '../redis/redis.module';
+
+const logger = new Logger('SocketIoAdapter');
 
 /**
  * socket.io across API instances: room broadcasts (presence, acks) reach
@@ -28,6 +30,7 @@ export class RedisIoAdapter extends IoAdapter {
   connectToRedis(): void {
     const pub = createRedis(this.redisUrl);
     const sub = pub.duplicate();
+    // The same server as `pub`, whose listener (createRedis) reports an outage once: not twice.
     sub.on('error', () => undefined);
     handleRejections(pub, ['publish']);
     handleRejections(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
@@ -58,7 +61,15 @@ export class RedisIoAdapter extends IoAdapter {
   override async dispose(): Promise<void> {
     await super.dispose();
     // Quit (after pending replies), not disconnect, so nothing in flight rejects.
-    await Promise.all(this.clients.map((client) => client.quit().catch(() => undefined)));
+    await Promise.all(
+      this.clients.map((client) =>
+        client
+          .quit()
+          .catch((error: Error) =>
+            logger.debug(`closing a socket.io adapter connection failed: ${error.message}`),
+          ),
+      ),
+    );
   }
 }
 
@@ -74,7 +85,10 @@ function handleRejections(client: Redis, methods: readonly string[]): void {
     const original = target[method]!.bind(client);
     target[method] = (...args: unknown[]) => {
       const result = original(...args);
-      if (result instanceof Promise) result.catch(() => undefined);
+      if (result instanceof Promise)
+        result.catch((error: Error) =>
+          logger.debug(`socket.io adapter ${method} failed: ${error.message}`),
+        );
       return result;
     };
   }

@@ -39,6 +39,7 @@ export function redactUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
+    // Not a URL: the connection reports that itself; a log line only needs something safe to show.
     return '(invalid URL)';
   }
 }

@@ -35,8 +35,12 @@ export class ScenariosService {
             .sort()
             .map((f) => `${dir}${f}`),
         );
-      } catch {
-        if (dir === '') logger.warn(`no bundled scenarios: ${bundledScenarioDir} cannot be read`);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        if (dir === '')
+          logger.warn(`no bundled scenarios: ${bundledScenarioDir} cannot be read (${why})`);
+        // Exercises are optional: a scenario folder without exercises/ has none.
+        else logger.debug(`no bundled exercises in ${join(bundledScenarioDir, dir)} (${why})`);
       }
     }
     for (const file of files) {

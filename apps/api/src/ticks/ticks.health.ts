@@ -29,6 +29,7 @@ export class TicksHealth implements OnModuleInit {
           1_000,
           this.queue.getWaitingCount().then(
             () => true,
+            // Down is the answer, with its reason below; the queue's error listener logs the outage.
             () => false,
           ),
           false,

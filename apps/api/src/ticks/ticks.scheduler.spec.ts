@@ -140,6 +140,7 @@ describe('tick schedule', () => {
       config: () => Promise.reject(new Error('ERR unknown command CONFIG')),
     }).scheduler;
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const debug = jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
     try {
       expect(await withHz('100').checkRedisHz()).toBe(100);
       expect(warn).not.toHaveBeenCalled();
@@ -149,8 +150,10 @@ describe('tick schedule', () => {
       );
       expect(await refused.checkRedisHz()).toBeUndefined();
       expect(warn).toHaveBeenCalledTimes(1);
+      expect(debug).toHaveBeenCalledWith(expect.stringContaining('ERR unknown command CONFIG'));
     } finally {
       warn.mockRestore();
+      debug.mockRestore();
     }
   });
 });

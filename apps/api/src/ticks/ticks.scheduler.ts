@@ -103,8 +103,11 @@ export class TicksScheduler implements OnApplicationBootstrap {
           `Redis runs with hz ${hz}: tick jobs will start up to ${Math.round(1000 / hz)} ms late; start it with --hz ${MIN_REDIS_HZ} (as docker-compose.yml and the private Redis of npm start do)`,
         );
       return hz;
-    } catch {
-      // CONFIG may be refused (a managed Redis): nothing to check.
+    } catch (error) {
+      // CONFIG may be refused (a managed Redis): nothing to check, and nothing wrong.
+      this.logger.debug(
+        `Redis's hz not checked (CONFIG GET hz: ${error instanceof Error ? error.message : String(error)})`,
+      );
       return undefined;
     }
   }
