@@ -62,7 +62,7 @@ describe('module boundaries', () => {
 
   it('lets the API import the simulation and the contracts', () => {
     const errors = boundaryErrors(
-      'apps/api/src/version.ts',
+      'apps/api/src/common/version.ts',
       "import { logicalCpus } from '@overcommit/sim';\nimport { healthSchema } from '@overcommit/contracts';\nexport const used = [logicalCpus, healthSchema];\n",
     );
     expect(errors).toEqual([]);
