@@ -311,15 +311,6 @@ function columnOf<T>(columns: Columns, spec: Spec<T>, field: keyof T & string): 
     : values.map((v) => decodeValue(kind, v));
 }
 
-function fromColumns<T>(columns: Columns, spec: Spec<T>): T[] {
-  const rows: Record<string, unknown>[] = Array.from({ length: columns.n }, () => ({}));
-  for (const field of Object.keys(spec) as (keyof T & string)[]) {
-    const values = columnOf(columns, spec, field);
-    for (let i = 0; i < columns.n; i++) rows[i]![field] = values[i];
-  }
-  return rows as T[];
-}
-
 /** A record's fields at their spec's precision, as plain JSON values (booleans, numbers, text). */
 function quantizeRecord<T extends object>(record: T, spec: Spec<T>): T {
   const out = { ...record } as Record<string, unknown>;
@@ -532,7 +523,7 @@ export function encodeVms(vms: readonly VmFrame[]): string {
 }
 
 export function decodeVms(text: string): VmFrame[] {
-  return fromColumns(parseWire(text, 'vms') as unknown as Columns, vmSpec);
+  return tableOf(parseWire(text, 'vms') as unknown as Columns, vmSpec, 'vms').rows();
 }
 
 /**
