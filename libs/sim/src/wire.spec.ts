@@ -170,6 +170,54 @@ describe('frames on the wire', () => {
     });
   });
 
+  it("quantize an exercise's score by its spec, and leave its whole numbers as they are", () => {
+    const exercise = {
+      elapsedSeconds: 12.3456,
+      durationSeconds: 900,
+      finished: false,
+      points: 33.3333,
+      maxPoints: 100,
+      objectives: [
+        {
+          id: 'ready',
+          text: 'p95 ready below 5%',
+          weight: 50,
+          heldPct: 66.666,
+          points: 33.3333,
+          holding: true,
+          value: 4.12345,
+          violations: 2,
+        },
+      ],
+      response: {
+        critical: 3,
+        acknowledged: 2,
+        resolved: 1,
+        ackMeanSeconds: 41.26,
+        ackWorstSeconds: null,
+        resolveMeanSeconds: 120.04,
+        resolveWorstSeconds: 120.04,
+        ackTargetSeconds: 60,
+        resolveTargetSeconds: 300,
+        ackMet: true,
+        resolveMet: true,
+      },
+    };
+    const decoded = decodeFrame(encodeFrame({ ...frame, exercise })).exercise!;
+    expect(decoded).toEqual({
+      ...exercise,
+      elapsedSeconds: 12.3,
+      points: 33.3,
+      objectives: [{ ...exercise.objectives[0]!, heldPct: 66.7, points: 33.3, value: 4.123 }],
+      response: {
+        ...exercise.response,
+        ackMeanSeconds: 41.3,
+        resolveMeanSeconds: 120,
+        resolveWorstSeconds: 120,
+      },
+    });
+  });
+
   it('give the frame as columns (what the charts read), the same figures as its rows', () => {
     const text = encodeFrame(frame);
     const rows = decodeFrame(text);

@@ -327,11 +327,20 @@ export function quantizeCluster(cluster: ClusterFrame): ClusterFrame {
   return quantizeRecord(cluster, clusterSpec as Spec<ClusterFrame>);
 }
 
+/** An exercise's own figures (its objectives and response have their specs); the rest as is. */
+const exerciseSpec: Spec<ExerciseFrame> = {
+  elapsedSeconds: seconds,
+  durationSeconds: 'json',
+  finished: 'bool',
+  points: pct,
+  maxPoints: 'json',
+  objectives: 'json',
+  response: 'json',
+};
+
 function quantizeExercise(exercise: ExerciseFrame): ExerciseFrame {
   return {
-    ...exercise,
-    elapsedSeconds: decodeValue(seconds, encodeValue(seconds, exercise.elapsedSeconds)) as number,
-    points: decodeValue(pct, encodeValue(pct, exercise.points)) as number,
+    ...quantizeRecord(exercise, exerciseSpec),
     objectives: exercise.objectives.map((o) => quantizeRecord(o, objectiveSpec)),
     response: quantizeRecord(exercise.response, responseSpec),
   };
