@@ -7,7 +7,7 @@ import type { ScenarioInput } from '@overcommit/contracts';
 import type { ChildProcess } from 'node:child_process';
 
 /**
- * A heterogeneous, somewhat contended cluster (as libs/sim's wire.spec.ts
+ * A heterogeneous, somewhat contended cluster (as libs/sim's frame-codec.spec.ts
  * busyCluster, scaled): 40% 2x16-core 384 GiB hosts, 40% 2x24-core 768 GiB,
  * 20% 1x8-core 64 GiB edge hosts; 12 VMs per host in 40 groups of mixed
  * sizes and workloads, overcommitted so that alarms fire.

@@ -10,7 +10,7 @@ export * from './scenario/name-expansion';
 export * from './scenario/parse-scenario';
 export * from './scenario/scenario-limits';
 export * from './frame/frame.schema';
-export * from './frame/wire';
+export * from './frame/frame-codec';
 export * from './live/live.schema';
 export * from './cluster/cluster-config.schema';
 export * from './exercise/exercise-api.schema';

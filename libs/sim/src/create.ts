@@ -1,6 +1,6 @@
 // docs/model.md, section 2 (Topology): a scenario's hosts, VMs and policy
 // expanded into the engine's state, before the first tick.
-import { newExercise } from './exercise';
+import { newExercise } from './exercise-scoring';
 import { expandNames, type Scenario, type SingleVmSpec } from '@overcommit/contracts';
 import { MIB_PER_GIB, MODEL } from './model';
 import { hashName } from './prng';

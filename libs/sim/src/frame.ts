@@ -1,7 +1,7 @@
 // What one tick shows (docs/model.md, section 1, step 7): the frame of
 // cluster, host and NUMA figures, the active alarms (at most FRAME_ALARMS_MAX,
 // the most severe first) and the tick's events; and, apart, the per-VM table.
-// Figures leave the engine exact: the wire spec (libs/contracts frame/wire.ts)
+// Figures leave the engine exact: the wire spec (libs/contracts frame/frame-codec.ts)
 // alone decides the decimals each one travels and shows with.
 import { FRAME_ALARMS_MAX, type Frame, type HostFrame, type VmFrame } from '@overcommit/contracts';
 import { hostLogicalCpus } from './capacity';

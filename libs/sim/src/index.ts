@@ -16,4 +16,4 @@ export {
   scoreTick,
   type ExerciseAlarmRt,
   type ExerciseRt,
-} from './exercise';
+} from './exercise-scoring';

@@ -1,6 +1,6 @@
 // docs/model.md, section 15 (Determinism): the whole of a cluster as plain,
 // serializable data; the engine's functions read and change it, nothing else.
-import type { ExerciseRt } from './exercise';
+import type { ExerciseRt } from './exercise-scoring';
 import type {
   AlarmOverride,
   AlarmRuleId,

@@ -1,7 +1,7 @@
 // docs/model.md, section 1 (Tick order): one tick of a cluster, from the
 // scenario's due events and people's commands to the frame. Each step is a
 // part of its own: commands.ts, ha.ts, migration.ts, contention.ts (CPU,
-// memory, NUMA, power), alarm-readings.ts and alarms.ts, frame.ts, exercise.ts.
+// memory, NUMA, power), alarm-readings.ts and alarms.ts, frame.ts, exercise-scoring.ts.
 import {
   type Action,
   type Command,
@@ -16,7 +16,7 @@ import { applyAction } from './commands';
 import { simulateHosts } from './contention';
 import { initialState } from './create';
 import { EventLog } from './events';
-import { exerciseFrame, scoreTick } from './exercise';
+import { exerciseFrame, scoreTick } from './exercise-scoring';
 import { buildFrame, type StepOptions, vmTable } from './frame';
 import { restartDownVms } from './ha';
 import { advanceMigration, pairMiBps } from './migration';
