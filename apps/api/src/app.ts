@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { type ApiConfig, corsOrigins } from './config/api-config';
+import { type ApiConfig, corsOrigins, publicUrl } from './config/api-config';
 import { serveOpenApi } from './docs/openapi';
 import { socketIoKey } from './storage/keys';
 import { RedisIoAdapter } from './live/redis-io.adapter';
@@ -33,6 +33,8 @@ export async function createApp(config: ApiConfig, log = true): Promise<INestApp
     serveOpenApi(app);
     const adapter = new RedisIoAdapter(app, config.REDIS_URL, socketIoKey(config.REDIS_PREFIX), {
       origins: corsOrigins(config),
+      publicUrl: publicUrl(config),
+      compression: config.LIVE_COMPRESSION === 'on',
     });
     adapter.connectToRedis();
     app.useWebSocketAdapter(adapter);

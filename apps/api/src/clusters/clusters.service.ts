@@ -18,7 +18,7 @@ import {
 } from '@overcommit/contracts';
 import { createCluster } from '@overcommit/sim';
 import { createHash, randomBytes } from 'node:crypto';
-import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import { API_CONFIG, type ApiConfig, publicUrl } from '../config/api-config';
 import { NotAllowed, NotFound, TooMany } from '../common/service-errors';
 import { Metrics } from '../observability/metrics';
 import { type ClusterMeta, ClusterStateRepository } from '../storage/cluster-state.repository';
@@ -94,10 +94,7 @@ export class ClustersService {
         events: 'SCENARIO_MAX_EVENTS',
       },
     };
-    this.publicUrl = (config.PUBLIC_URL ?? `http://localhost:${config.WEB_PORT}`).replace(
-      /\/+$/,
-      '',
-    );
+    this.publicUrl = publicUrl(config);
   }
 
   /**

@@ -53,3 +53,8 @@ export function corsOrigins(config: ApiConfig): string[] {
   }
   return [`http://localhost:${config.WEB_PORT}`, `http://127.0.0.1:${config.WEB_PORT}`];
 }
+
+/** The dashboard's address as people reach it, without a trailing slash: PUBLIC_URL, or the web app on WEB_PORT. */
+export function publicUrl(config: ApiConfig): string {
+  return (config.PUBLIC_URL ?? `http://localhost:${config.WEB_PORT}`).replace(/\/+$/, '');
+}

@@ -1,4 +1,4 @@
-import type { Server, Socket } from 'socket.io';
+import type { Socket } from 'socket.io';
 
 /**
  * Slow clients must not slow the others or grow the server: a socket whose
@@ -22,16 +22,4 @@ export function isBacklogged(socket: Socket): boolean {
     (conn.writeBuffer?.length ?? 0) > BACKLOG_LIMIT_PACKETS ||
     (conn.transport?.socket?.bufferedAmount ?? 0) > BACKLOG_LIMIT_BYTES
   );
-}
-
-/** The ids of this instance's sockets in a room that are backlogged (usually none). */
-export function backloggedIn(server: Server, room: string): string[] {
-  const ids = server.of('/').adapter.rooms.get(room);
-  if (ids === undefined) return [];
-  const slow: string[] = [];
-  for (const id of ids) {
-    const socket = server.of('/').sockets.get(id);
-    if (socket !== undefined && isBacklogged(socket)) slow.push(id);
-  }
-  return slow;
 }

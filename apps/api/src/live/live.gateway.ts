@@ -27,7 +27,7 @@ import { Metrics } from '../observability/metrics';
 import { ClusterStateRepository } from '../storage/cluster-state.repository';
 import { FrameHistoryRepository } from '../storage/frame-history.repository';
 import { INSTANCE_TTL_MS, PresenceRepository } from '../storage/presence.repository';
-import { backloggedIn } from './backlog';
+import { broadcastPreEncoded } from './frame-broadcast';
 import { LiveSubscriber } from './live.subscriber';
 
 interface SocketData {
@@ -141,16 +141,13 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     });
     this.subscriber.onMessage((clusterId, feed, payload) => {
       if (feed === 'vms') {
-        this.broadcast(vmRoom(clusterId)).emit(
-          socketEvents.vms,
-          JSON.parse(payload) as VmsEventPayload,
-        );
+        this.deliver(vmRoom(clusterId), socketEvents.vms, JSON.parse(payload) as VmsEventPayload);
         return;
       }
       // The worker built the event's payload; it is relayed as is (the frame inside is one
-      // string: parsing only unescapes it, and socket.io encodes it once per broadcast).
+      // string: parsing only unescapes it, and the broadcast encodes it once for every socket).
       const message = JSON.parse(payload) as LiveMessage;
-      this.broadcast(room(clusterId)).emit(socketEvents.frame, message.event);
+      this.deliver(room(clusterId), socketEvents.frame, message.event);
       for (const outcome of message.outcomes) {
         this.server.local
           .to(room(clusterId))
@@ -229,13 +226,12 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
   }
 
   /**
-   * A local broadcast (every instance gets the publish and serves its own
-   * sockets) that skips sockets too far behind: one encode for all the rest.
+   * A local broadcast (every instance gets the publish and serves its own sockets), encoded and
+   * framed once, written to each WebSocket directly; sockets too far behind skip it.
    */
-  private broadcast(roomName: string) {
-    const operator = this.server.local.to(roomName);
-    const slow = backloggedIn(this.server, roomName);
-    return slow.length === 0 ? operator : operator.except(slow);
+  private deliver(roomName: string, event: string, payload: unknown): void {
+    const count = broadcastPreEncoded(this.server, roomName, event, payload);
+    if (count.skipped > 0) this.metrics.deliveriesSkipped.inc({ event }, count.skipped);
   }
 
   async join(socket: Socket, body: unknown): Promise<JoinReply> {

@@ -8,6 +8,27 @@ import { createRedis } from '../redis/redis.module';
 
 const logger = new Logger('SocketIoAdapter');
 
+/** Who may open a socket, and how frames travel. */
+export interface LiveAccess {
+  /** Browser origins allowed (CORS_ORIGINS, or the dashboard on WEB_PORT). */
+  origins: readonly string[];
+  /** The dashboard's address as people reach it (PUBLIC_URL): the front door's origin is allowed too. */
+  publicUrl: string;
+  /** LIVE_COMPRESSION: negotiate permessage-deflate, so frames can go out compressed. */
+  compression: boolean;
+}
+
+/**
+ * permessage-deflate, negotiated but never run by ws itself: the frame broadcast compresses each
+ * frame once for every socket (frame-broadcast.ts); ws would compress per socket and keep a zlib
+ * context of about 256 KiB for each one. Other packets (acks, presence, pings) go out plain.
+ */
+const NEGOTIATE_ONLY_DEFLATE = {
+  threshold: Number.MAX_SAFE_INTEGER,
+  clientNoContextTakeover: true,
+  serverNoContextTakeover: true,
+};
+
 /**
  * socket.io across API instances: room broadcasts (presence, acks) reach
  * every instance through Redis. Frames do not use it: each instance
@@ -22,7 +43,7 @@ export class RedisIoAdapter extends IoAdapter {
     app: INestApplicationContext,
     private readonly redisUrl: string,
     private readonly key: string,
-    private readonly access: { origins: readonly string[] },
+    private readonly access: LiveAccess,
   ) {
     super(app);
   }
@@ -41,16 +62,20 @@ export class RedisIoAdapter extends IoAdapter {
   /**
    * The CORS allow-list (CORS_ORIGINS) for socket.io too: long-polling gets CORS headers for those
    * origins only, and a handshake from a browser page on any other origin (WebSocket upgrades are
-   * not covered by CORS) is refused. Clients that send no Origin (programs, not browsers) may connect.
+   * not covered by CORS) is refused. Also allowed: the front door's origin (PUBLIC_URL), the API's
+   * own (an Origin whose host is the request's Host: what python-socketio and other WebSocket
+   * clients send), and no Origin at all (programs, not browsers).
    */
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const origins = new Set(this.access.origins);
+    const origins = new Set([...this.access.origins, new URL(this.access.publicUrl).origin]);
     const server = super.createIOServer(port, {
       ...options,
       cors: { origin: [...origins] },
+      perMessageDeflate: this.access.compression ? NEGOTIATE_ONLY_DEFLATE : false,
       allowRequest: (req: IncomingMessage, callback: (err: string | null, ok: boolean) => void) => {
         const origin = req.headers.origin;
-        if (origin === undefined || origins.has(origin)) callback(null, true);
+        if (origin === undefined || origins.has(origin) || sameHost(origin, req.headers.host))
+          callback(null, true);
         else callback(`origin ${origin} is not in CORS_ORIGINS`, false);
       },
     }) as Server;
@@ -92,4 +117,10 @@ function handleRejections(client: Redis, methods: readonly string[]): void {
       return result;
     };
   }
+}
+
+/** Whether an Origin names the host the request was sent to (the API's own origin). */
+function sameHost(origin: string, host: string | undefined): boolean {
+  if (host === undefined || !URL.canParse(origin)) return false;
+  return new URL(origin).host === host.toLowerCase();
 }

@@ -14,6 +14,7 @@ import { loadApiConfig } from '../config/api-config';
 import { httpRequest } from '../testing/http';
 import { RawSocketIoClient } from '../testing/raw-client';
 import { BACKLOG_LIMIT_BYTES } from './backlog';
+import { Metrics } from '../observability/metrics';
 import { LiveGateway } from './live.gateway';
 
 // A client that stops reading (a stalled laptop, a saturated link) must not
@@ -41,7 +42,7 @@ const scenario = {
   ],
 };
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,7 +62,14 @@ describe('a slow client', () => {
   });
 
   async function watcher(name: string, clusterId: string): Promise<RawSocketIoClient> {
-    const client = new RawSocketIoClient(`ws+unix://${path}:`, { name });
+    // Plain frames (no permessage-deflate): four times the bytes of compressed ones, so the
+    // stalled client's backlog reaches the bound in seconds. The bound is checked the same way
+    // before either kind of write.
+    const client = new RawSocketIoClient(
+      `ws+unix://${path}:`,
+      { name },
+      { perMessageDeflate: false },
+    );
     clients.push(client);
     await client.connected;
     const reply = (await client.emitWithAck('join', { clusterId, name })) as JoinReply;
@@ -98,9 +106,14 @@ describe('a slow client', () => {
     const pausedAt = slowTicks.at(-1)!;
     const fastBefore = fastTicks.length;
     const server = app.get(LiveGateway).server;
+    const skipped = app.get(Metrics).deliveriesSkipped;
+    const skippedBefore = (await skipped.get()).values.reduce((sum, v) => sum + v.value, 0);
     let peakBacklog = 0;
-    for (let i = 0; i < 30; i++) {
+    // Stalled until the server has skipped frames for it: 6 s at least, 40 s at most.
+    for (let i = 0; i < 200; i++) {
       await sleep(200);
+      const skippedNow = (await skipped.get()).values.reduce((sum, v) => sum + v.value, 0);
+      if (i >= 30 && skippedNow > skippedBefore) break;
       for (const socket of server.of('/').sockets.values()) {
         if (socket.handshake.auth['name'] !== 'Slow') continue;
         const conn = socket.conn as unknown as {

@@ -44,6 +44,12 @@ export class Metrics {
     help: 'Redis channels this API instance subscribes to: one per watched cluster (and its per-VM feed while shown), held while one of its sockets watches',
     registers: [this.registry],
   });
+  readonly deliveriesSkipped = new Counter({
+    name: 'overcommit_live_deliveries_skipped_total',
+    help: 'Frames (event frame) and per-VM tables (event vms) not sent to a socket because too much to it was still unsent; the client fills the gap from the history',
+    labelNames: ['event'],
+    registers: [this.registry],
+  });
   readonly commands = new Counter({
     name: 'overcommit_commands_total',
     help: 'Commands by outcome: accepted or refused by the engine (worker), rejected (invalid, not allowed) or rate-limited before queueing (API)',

@@ -12,9 +12,18 @@ export class RawSocketIoClient {
   private readonly listeners = new Map<string, ((payload: unknown) => void)[]>();
   readonly connected: Promise<void>;
 
-  /** `url`: e.g. `ws://127.0.0.1:3001` or `ws+unix:///tmp/api.sock:` (the path after the colon). */
-  constructor(url: string, auth: Record<string, unknown>) {
-    this.ws = new WebSocket(`${url}/socket.io/?EIO=4&transport=websocket`);
+  /**
+   * `url`: e.g. `ws://127.0.0.1:3001` or `ws+unix:///tmp/api.sock:` (the path after the colon).
+   * `perMessageDeflate`: offer compression, as browsers and socket.io-client do (default), or not.
+   */
+  constructor(
+    url: string,
+    auth: Record<string, unknown>,
+    options: { perMessageDeflate?: boolean } = {},
+  ) {
+    this.ws = new WebSocket(`${url}/socket.io/?EIO=4&transport=websocket`, {
+      perMessageDeflate: options.perMessageDeflate ?? true,
+    });
     this.connected = new Promise((resolve, reject) => {
       this.ws.once('error', reject);
       this.ws.on('message', (data: WebSocket.RawData) => {

@@ -16,6 +16,7 @@ const apiDefaults = {
   SCENARIO_MAX_EVENTS: 2_000,
   MAX_CLUSTERS: 200,
   MAX_CLUSTERS_PER_ADDRESS: 50,
+  LIVE_COMPRESSION: 'on',
   LOG_LEVEL: 'info',
 };
 

@@ -144,6 +144,11 @@ export const apiEnvSchema = z.object({
   RATE_LIMIT_SOCKET: countSchema(50),
   /** socket.io events per 10 s from one client address, over all its connections. */
   RATE_LIMIT_SOCKET_ADDRESS: countSchema(200),
+  /**
+   * Live frames compressed once per tick for every WebSocket that negotiated permessage-deflate
+   * (browsers and socket.io clients offer it; clients that do not get plain frames): `on` or `off`.
+   */
+  LIVE_COMPRESSION: z.enum(['on', 'off']).default('on'),
   /** Log level: fatal, error, warn, info, debug or trace. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
