@@ -212,7 +212,7 @@ export function openFileLimit(need: number): number {
   const limit = Math.max(soft!, Math.min(65_536, hard));
   if (limit < need)
     throw new Error(
-      `the processes need ${need} open files each but the hard limit is ${hard} (ulimit -Hn), which this user cannot raise: raise it (limits.conf, systemd LimitNOFILE, docker --ulimit nofile=65536:65536) or run fewer clients per process (--client-procs, --api-procs)`,
+      `the processes need ${need} open files each but the hard limit is ${hard} (ulimit -Hn), which this user cannot raise: raise it (limits.conf, systemd LimitNOFILE, docker --ulimit nofile=65536:65536) or run fewer clients (a baseline server holds every socket; --api-procs and --client-procs split the others)`,
     );
   return limit;
 }
