@@ -45,8 +45,11 @@
 // lower and still enough), runs in its own process group and is stopped on
 // exit, on failure and on Ctrl-C.
 //
-// The 10,000-client point (about 7 minutes with these windows):
-//   npm run bench:live -- --only fanout --clients 1000,10000 --api-procs 1,2 --seconds 20 --warmup 10
+// The 10,000-client point, with short windows (6-8 minutes on 2 cores, most of
+// it ours connecting its 10,000 clients: 2-4 minutes, as every join's presence
+// reaches the watchers already there):
+//   npm run bench:live -- --only fanout --clients 1000,10000 --seconds 20 --warmup 10
+//   ... --api-procs 1,2   (ours on two API processes at 10,000)
 import { encodeFrame, type Frame, scenarioSchema } from '@overcommit/contracts';
 import { createCluster, step } from '@overcommit/sim';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -1007,6 +1010,10 @@ function printRuns(runs: RunResult[]): void {
     notes.push(
       `cores busy (everything on the machine) ${r.coreBusyPct.map((b, i) => `${i}: ${fmt(b, 0)}%`).join(', ')}`,
     );
+    if (pinned && (r.coreBusyPct[Number(CLIENT_CORE)] ?? 0) >= 90)
+      notes.push(
+        `the clients' core was nearly always busy: latencies include the clients waiting for it`,
+      );
     if (r.lagging) notes.push(`${int(r.lagging)} clients more than a tick behind at the end`);
     if (r.disconnects) notes.push(`${int(r.disconnects)} disconnects`);
     if (r.connected !== r.clients)
