@@ -6,8 +6,15 @@
 // being this machine's. A frame is read only as far as its tick and sentAt
 // (the first bytes), so a client costs little more than the kernel's copy.
 //
+// Every client checks that it gets every tick in order: a jump in tick numbers
+// counts the ticks it missed (lost), a tick it already had counts as doubled,
+// an older one as out of order (frames no newer than its join's snapshot
+// excepted: the snapshot covered them).
+//
 // Driven by bench/live.ts over IPC (LoadRequest / LoadReply in
-// live-fanout-common.ts); pinned to the core the servers do not use.
+// live-fanout-common.ts); for many clients there are several of these
+// processes, each with its share of every group, all pinned to the core the
+// servers do not use.
 import { type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { type GroupStats, type LoadReply, type LoadRequest } from './live-fanout-common';
@@ -21,6 +28,8 @@ interface Client {
   ws: WebSocket;
   group: Group;
   lastTick: number;
+  /** It has had a frame newer than its join's snapshot: from then on, every tick must follow the last. */
+  counting: boolean;
   open: boolean;
   /** Lifts a slow client's throttle: it reads at full speed from then on. */
   release?: () => void;
@@ -42,11 +51,16 @@ function emptyStats(clients: number): GroupStats {
     otherBytes: 0,
     skippedInWindow: 0,
     skippedTotal: 0,
+    doubledInWindow: 0,
+    doubledTotal: 0,
+    outOfOrderInWindow: 0,
+    outOfOrderTotal: 0,
     disconnects: 0,
     bytesRead: 0,
     windowFirstTick: -1,
     lastTickMax: -1,
     lastTickMin: -1,
+    lastTicks: {},
   };
 }
 
@@ -107,7 +121,7 @@ function connect(
     const ws = new WebSocket(`${url}/socket.io/?EIO=4&transport=websocket`, {
       perMessageDeflate: false,
     });
-    const client: Client = { ws, group, lastTick: -1, open: false };
+    const client: Client = { ws, group, lastTick: -1, counting: false, open: false };
     let settled = false;
     const fail = (why: string) => {
       if (settled) return;
@@ -140,7 +154,19 @@ function connect(
           const match = frameHead.exec(data.toString('latin1', 0, Math.min(length, 200)));
           if (match) {
             const tick = Number(match[1]);
-            if (tick <= client.lastTick) return; // already in the join's snapshot
+            if (tick <= client.lastTick) {
+              // Before its first newer frame: already in the join's snapshot.
+              if (!client.counting) return;
+              if (tick === client.lastTick) {
+                stats.doubledTotal++;
+                if (recording) stats.doubledInWindow++;
+              } else {
+                stats.outOfOrderTotal++;
+                if (recording) stats.outOfOrderInWindow++;
+              }
+              return;
+            }
+            client.counting = true;
             if (client.lastTick >= 0 && tick > client.lastTick + 1) {
               stats.skippedTotal += tick - client.lastTick - 1;
               if (recording) stats.skippedInWindow += tick - client.lastTick - 1;
@@ -171,7 +197,12 @@ function connect(
           if (!reply?.ok)
             return fail(`${name}: join refused: ${reply?.error ?? text.slice(0, 200)}`);
           const m = reply.snapshot ? snapshotTick.exec(reply.snapshot) : null;
-          if (m) client.lastTick = Number(m[1]);
+          // Frames up to the snapshot's tick may still follow (published before it was read):
+          // the snapshot covers them.
+          if (m && Number(m[1]) > client.lastTick) {
+            client.lastTick = Number(m[1]);
+            client.counting = false;
+          }
           return done(length);
         }
         if (c1 === 0x30 /* 0: connected */) {
@@ -216,14 +247,14 @@ async function handle(message: LoadRequest): Promise<LoadReply> {
       const started = performance.now();
       let next = 0;
       let snapshotBytes = 0;
-      const base = group.clients.length;
+      const base = message.offset;
       const bytesBefore = group.stats.bytesRead;
       await Promise.all(
         Array.from({ length: Math.min(message.concurrency, message.count) }, async () => {
           while (next < message.count) {
             const index = base + next++;
             const { client, snapshotBytes: bytes } = await connect(
-              message.url,
+              message.urls[index % message.urls.length]!,
               `${message.group}-${index}`,
               group,
               message.clusterId,
@@ -241,15 +272,17 @@ async function handle(message: LoadRequest): Promise<LoadReply> {
         connected: group.clients.length,
         ms: performance.now() - started,
         snapshotBytes,
-        bytesPerClient: (group.stats.bytesRead - bytesBefore) / message.count,
+        bytesPerClient: (group.stats.bytesRead - bytesBefore) / Math.max(1, message.count),
       };
     }
     case 'start': {
       for (const group of groups.values()) {
-        const { skippedTotal, disconnects, bytesRead } = group.stats;
+        const { skippedTotal, doubledTotal, outOfOrderTotal, disconnects, bytesRead } = group.stats;
         group.stats = {
           ...emptyStats(group.clients.length),
           skippedTotal,
+          doubledTotal,
+          outOfOrderTotal,
           disconnects,
           bytesRead,
         };
@@ -265,12 +298,20 @@ async function handle(message: LoadRequest): Promise<LoadReply> {
       const cpu = process.cpuUsage();
       const out: Record<string, GroupStats> = {};
       for (const [name, group] of groups) {
-        const ticks = group.clients.map((c) => c.lastTick);
+        const lastTicks: Record<string, number> = {};
+        let lastTickMax = -1;
+        let lastTickMin = Infinity;
+        for (const c of group.clients) {
+          lastTicks[c.lastTick] = (lastTicks[c.lastTick] ?? 0) + 1;
+          lastTickMax = Math.max(lastTickMax, c.lastTick);
+          lastTickMin = Math.min(lastTickMin, c.lastTick);
+        }
         out[name] = {
           ...group.stats,
           connected: group.clients.filter((c) => c.open).length,
-          lastTickMax: Math.max(-1, ...ticks),
-          lastTickMin: ticks.length ? Math.min(...ticks) : -1,
+          lastTickMax,
+          lastTickMin: group.clients.length ? lastTickMin : -1,
+          lastTicks,
         };
       }
       return {

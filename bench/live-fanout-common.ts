@@ -99,7 +99,10 @@ export interface ProbeReply {
 export type LoadRequest =
   | {
       op: 'connect';
-      url: string;
+      /** The servers' URLs: client i (counted over the group, every load generator) goes to urls[i % urls.length]. */
+      urls: string[];
+      /** This load generator's first client in the group's numbering (its share starts there). */
+      offset: number;
       count: number;
       group: string;
       /** Our API: join this cluster after connecting (ack'ed `join`). Baselines: nothing to join. */
@@ -131,6 +134,14 @@ export interface GroupStats {
   /** Ticks a client did not see (a jump in tick numbers), in the window and since connecting. */
   skippedInWindow: number;
   skippedTotal: number;
+  /**
+   * Frames a client received twice (the tick it had just had) or out of order (an older tick),
+   * after its first frame newer than its join's snapshot; in the window and since connecting.
+   */
+  doubledInWindow: number;
+  doubledTotal: number;
+  outOfOrderInWindow: number;
+  outOfOrderTotal: number;
   /** Connections the server closed, since connecting. */
   disconnects: number;
   /** Bytes read from the socket since connecting (what a throttled socket let through). */
@@ -140,6 +151,55 @@ export interface GroupStats {
   /** The last frame tick seen, highest over the group's clients, and the lowest. */
   lastTickMax: number;
   lastTickMin: number;
+  /** Clients by the last tick they saw, at the window's end: tick -> clients. */
+  lastTicks: Record<string, number>;
+}
+
+/**
+ * One group's figures over several load generators: counts summed, latencies
+ * concatenated (percentiles are then taken over every delivery), ticks' extremes.
+ */
+export function mergeGroups(parts: GroupStats[]): GroupStats {
+  const sum = (key: keyof GroupStats) =>
+    parts.reduce((total, part) => total + (part[key] as number), 0);
+  const latencies: number[] = [];
+  const lastTicks: Record<string, number> = {};
+  for (const part of parts) {
+    for (const latency of part.latencies) latencies.push(latency);
+    for (const [tick, count] of Object.entries(part.lastTicks))
+      lastTicks[tick] = (lastTicks[tick] ?? 0) + count;
+  }
+  const firstTicks = parts.map((p) => p.windowFirstTick).filter((t) => t >= 0);
+  const withClients = parts.filter((p) => p.clients > 0);
+  return {
+    clients: sum('clients'),
+    connected: sum('connected'),
+    latencies,
+    deliveries: sum('deliveries'),
+    frameBytes: sum('frameBytes'),
+    otherMessages: sum('otherMessages'),
+    otherBytes: sum('otherBytes'),
+    skippedInWindow: sum('skippedInWindow'),
+    skippedTotal: sum('skippedTotal'),
+    doubledInWindow: sum('doubledInWindow'),
+    doubledTotal: sum('doubledTotal'),
+    outOfOrderInWindow: sum('outOfOrderInWindow'),
+    outOfOrderTotal: sum('outOfOrderTotal'),
+    disconnects: sum('disconnects'),
+    bytesRead: sum('bytesRead'),
+    windowFirstTick: firstTicks.length ? Math.min(...firstTicks) : -1,
+    lastTickMax: Math.max(-1, ...parts.map((p) => p.lastTickMax)),
+    lastTickMin: withClients.length ? Math.min(...withClients.map((p) => p.lastTickMin)) : -1,
+    lastTicks,
+  };
+}
+
+/** Clients whose last tick is more than `slack` ticks behind the newest any client saw. */
+export function lagging(group: GroupStats, slack = 1): number {
+  let behind = 0;
+  for (const [tick, count] of Object.entries(group.lastTicks))
+    if (Number(tick) < group.lastTickMax - slack) behind += count;
+  return behind;
 }
 
 export type LoadReply =

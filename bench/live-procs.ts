@@ -43,7 +43,11 @@ export const BENCH_LIMITS = {
   MAX_CLUSTERS_PER_ADDRESS: '1000000',
 } as const;
 
-/** Starts a process in its own group, pinned to `core` when it can be, keeping its output's tail. */
+/**
+ * Starts a process in its own group, pinned to `core` when it can be, keeping its output's tail.
+ * With `nofile`, its open-file limit is raised to that first (`ulimit -n` in a shell that then
+ * execs the command: the process keeps the pid; see `openFileLimit` to check it can be).
+ */
 export function launch(
   name: string,
   core: string,
@@ -53,9 +57,23 @@ export function launch(
     env = {},
     ipc = false,
     echo = false,
-  }: { env?: NodeJS.ProcessEnv; ipc?: boolean; echo?: boolean } = {},
+    nofile,
+  }: { env?: NodeJS.ProcessEnv; ipc?: boolean; echo?: boolean; nofile?: number } = {},
 ): Proc {
-  const [cmd, argv] = pinned ? ['taskset', ['-c', core, command, ...args]] : [command, args];
+  const [command1, args1] =
+    nofile === undefined
+      ? [command, args]
+      : [
+          'bash',
+          [
+            '-c',
+            `ulimit -n ${nofile} || { echo "${name}: cannot raise the open-file limit to ${nofile} (ulimit -Hn: $(ulimit -Hn))" >&2; exit 111; }; exec "$@"`,
+            'bash',
+            command,
+            ...args,
+          ],
+        ];
+  const [cmd, argv] = pinned ? ['taskset', ['-c', core, command1, ...args1]] : [command1, args1];
   const child = spawn(cmd, argv, {
     cwd: root,
     env: { ...process.env, ...env },
@@ -175,6 +193,38 @@ export function cpuSeconds(pid: number | undefined): number {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return NaN;
+  }
+}
+
+/**
+ * The open-file limit to give processes that hold `need` descriptors each: 65,536, or the hard
+ * limit when that is lower (processes cannot raise theirs above it), never below `need`. Throws
+ * one line when the hard limit is below `need`.
+ */
+export function openFileLimit(need: number): number {
+  const probe = spawnSync('bash', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' });
+  const [soft, hard] = (probe.stdout ?? '')
+    .trim()
+    .split('\n')
+    .map((v) => (v.trim() === 'unlimited' ? Infinity : Number(v)));
+  if (probe.status !== 0 || !Number.isFinite(soft) || hard === undefined || Number.isNaN(hard))
+    throw new Error(`cannot read the open-file limit (bash -c 'ulimit -Hn'): ${probe.stderr}`);
+  const limit = Math.max(soft!, Math.min(65_536, hard));
+  if (limit < need)
+    throw new Error(
+      `the processes need ${need} open files each but the hard limit is ${hard} (ulimit -Hn), which this user cannot raise: raise it (limits.conf, systemd LimitNOFILE, docker --ulimit nofile=65536:65536) or run fewer clients (a baseline server holds every socket; --api-procs and --client-procs split the others)`,
+    );
+  return limit;
+}
+
+/** The cores a process may run on (its affinity list, e.g. "0" or "0-1"), from /proc. */
+export function coresOf(pid: number | undefined): string {
+  if (pid === undefined) return '?';
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '?';
+  } catch {
+    return '?';
   }
 }
 

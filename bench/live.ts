@@ -3,21 +3,30 @@
 //   wire    bytes per frame on the wire (encodeFrame) against the same frame as
 //           plain full-precision JSON, for a 200-host cluster (and the 50-host
 //           one the fan-out watches). Goal: at most 15%.
-//   fanout  100 and 1,000 clients watching one 50-host cluster at 1 tick/s,
-//           served by three servers with the same clients and the same frame
-//           bytes: ours (a ROLE=api process fed by a ROLE=worker through a
-//           private Redis), then a bare `ws` loop and a bare socket.io server
+//   fanout  100 and 1,000 clients (--clients 1000,10000 for the 10,000-client
+//           point) watching one 50-host cluster at 1 tick/s, served by three
+//           servers with the same clients and the same frame bytes: ours (one
+//           or more ROLE=api processes, --api-procs, fed by a ROLE=worker
+//           through a private Redis; with several, each subscribes through
+//           Redis to the clusters its own sockets watch and the clients are
+//           spread over them round-robin), then a bare `ws` loop and a bare
+//           socket.io server
 //           (bench/live-fanout-servers.ts) replaying the frames of the very
 //           ticks ours sent in its window (the simulation is deterministic;
 //           checked against the worker's history). For each: latency from the
 //           tick's publish (the frame's sentAt) to each client's receipt (p50,
 //           p99, p99.9), server CPU per delivered frame (process.cpuUsage inside
 //           the server, every thread, read by the probe in
-//           live-fanout-probe.ts) and RSS per connected client (mean RSS over
-//           the window less the mean with no client, over the clients). Goals:
-//           ours delivers at least 90% of the bare ws loop's frames per server
-//           CPU-second; p99 at most 50 ms at 1,000 clients; RSS per client at
-//           most 1.2x the bare socket.io server's.
+//           live-fanout-probe.ts; for ours the sum over its API processes) and
+//           RSS per connected client (after full GCs, and the mean RSS over
+//           the window, less the same with no client, over the clients; for
+//           ours the sum of its API processes' growth). Every client checks it
+//           gets every tick in order: frames lost, doubled or out of order are
+//           counted per server. Goals: at 1,000 clients, ours delivers at least
+//           90% of the bare ws loop's frames per server CPU-second and p99 is
+//           at most 50 ms; at 10,000, p99 at most 250 ms and RSS per client at
+//           most 1.2x the bare socket.io server's; no frame lost, doubled or
+//           out of order for clients that keep up.
 //   slow    1,000 clients on ours, then one more whose socket reads at most
 //           10 KiB/s, then without it: the others' p99 may rise by at most 10%,
 //           the server's RSS by at most 10 MB. Then the slow client's throttle
@@ -26,11 +35,21 @@
 //   ticks   helper bench/live-ticks.ts (tick lag with 200 clusters on one
 //           worker; 10 minutes by default), last.
 //
-// Servers (API, worker, Redis, baselines) are pinned to core 0 with taskset,
-// this process and the clients (one load generator, live-fanout-clients.ts:
-// bare `ws` sockets speaking the socket.io protocol) to core 1, so the load
-// generator's CPU does not count as the server's. Every child runs in its own
-// process group and is stopped on exit, on failure and on Ctrl-C.
+// Servers (API processes, worker, Redis, baselines) are pinned to core 0 with
+// taskset, this process and the clients (load generators,
+// live-fanout-clients.ts: bare `ws` sockets speaking the socket.io protocol;
+// one process per 2,500 clients unless --client-procs says otherwise, their
+// figures merged) to core 1, so the load generator's CPU does not count as the
+// server's; the table gives the load generator's total CPU as a share of its
+// core. Every child gets an open-file limit of 65,536 (or the hard limit, if
+// lower and still enough), runs in its own process group and is stopped on
+// exit, on failure and on Ctrl-C.
+//
+// The 10,000-client point, with short windows (6-8 minutes on 2 cores, most of
+// it ours connecting its 10,000 clients: 2-4 minutes, as every join's presence
+// reaches the watchers already there):
+//   npm run bench:live -- --only fanout --clients 1000,10000 --seconds 20 --warmup 10
+//   ... --api-procs 1,2   (ours on two API processes at 10,000)
 import { encodeFrame, type Frame, scenarioSchema } from '@overcommit/contracts';
 import { createCluster, step } from '@overcommit/sim';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -42,8 +61,10 @@ import { Redis } from 'ioredis';
 import {
   benchScenario,
   type GroupStats,
+  lagging,
   type LoadReply,
   type LoadRequest,
+  mergeGroups,
   type ProbeReply,
   request,
   type Stats,
@@ -52,11 +73,14 @@ import {
 import {
   BENCH_LIMITS,
   commandLine,
+  coresOf,
+  coreTimes,
   cpuSeconds,
   freePort,
   healthy,
   killGroup,
   launch,
+  openFileLimit,
   pinned,
   type Proc,
   procs,
@@ -75,6 +99,15 @@ const ticksJs = join(__dirname, 'live-ticks.js');
 
 // ---------------------------------------------------------------- options
 
+const fmt = (n: number | undefined, digits = 1) =>
+  n === undefined || !Number.isFinite(n)
+    ? '-'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const int = (n: number | undefined) => fmt(n, 0);
+
+/** Clients per load-generator process, unless --client-procs says how many processes. */
+const CLIENTS_PER_PROC = 2500;
+
 const parts = ['wire', 'fanout', 'slow', 'ticks'] as const;
 const serverKinds = ['ws', 'socketio', 'ours'] as const;
 type ServerKind = (typeof serverKinds)[number];
@@ -84,8 +117,15 @@ const usage = `npm run bench:live -- [options]
   --seconds N          measured seconds per fan-out run (default 60)
   --warmup N           seconds between connecting and measuring (default 20: the JIT
                        compiles the send path in that time, on the server's core)
-  --clients LIST       fan-out client counts (default 100,1000)
+  --clients LIST       fan-out client counts (default 100,1000; the 10,000-client point:
+                       --only fanout --clients 1000,10000)
   --servers LIST       fan-out servers, of ${serverKinds.join(',')} (default: all)
+  --api-procs LIST     our API processes, one number for every client count or one per
+                       --clients entry (default 1; e.g. --clients 1000,10000 --api-procs 1,2):
+                       the clients are spread over them round-robin, each subscribes
+                       to the cluster through Redis
+  --client-procs N     load-generator processes, all on the clients' core (default: one
+                       per ${int(CLIENTS_PER_PROC)} clients, at least one)
   --hosts N            hosts in the watched cluster (default 50)
   --wire-hosts N       hosts in the wire-size cluster (default 200)
   --slow-clients N     normal clients beside the slow one (default 1000)
@@ -97,7 +137,14 @@ const usage = `npm run bench:live -- [options]
                        connecting (default 6)
   --cpu-prof           profile each server during its measured windows (figures then
                        include the profiler's cost): .cpuprofile files beside the results file
-  --json PATH          results file (default bench/results/live-<time>.json)`;
+  --json PATH          results file (default bench/results/live-<time>.json)
+
+examples:
+  npm run bench:live -- --only wire,fanout --seconds 20
+  npm run bench:live -- --only fanout --clients 1000,10000      the 10,000-client point
+  npm run bench:live -- --only fanout --clients 1000,10000 --api-procs 1,2 --seconds 20 --warmup 10
+                                                                 the same, shorter, ours on 2 API
+                                                                 processes at 10,000`;
 
 const { values: raw, fail } = commandLine(usage, {
   only: { type: 'string', default: parts.join(',') },
@@ -105,6 +152,8 @@ const { values: raw, fail } = commandLine(usage, {
   warmup: { type: 'string', default: '20' },
   clients: { type: 'string', default: '100,1000' },
   servers: { type: 'string', default: serverKinds.join(',') },
+  'api-procs': { type: 'string', default: '1' },
+  'client-procs': { type: 'string' },
   hosts: { type: 'string', default: '50' },
   'wire-hosts': { type: 'string', default: '200' },
   'slow-clients': { type: 'string', default: '1000' },
@@ -135,11 +184,23 @@ function list<T extends string>(name: string, value: string, allowed: readonly T
 }
 
 const only = new Set(list('only', raw.only, parts));
+const clientCounts = raw.clients.split(',').map((s) => Math.round(positive('clients', s)));
+const apiProcsList = raw['api-procs'].split(',').map((s) => Math.round(positive('api-procs', s)));
+if (apiProcsList.length !== 1 && apiProcsList.length !== clientCounts.length)
+  fail(
+    `--api-procs ${raw['api-procs']}: give one number, or one per --clients entry (${clientCounts.length})`,
+  );
 const options = {
   seconds: positive('seconds', raw.seconds),
   warmup: positive('warmup', raw.warmup, true),
-  clients: raw.clients.split(',').map((s) => positive('clients', s)),
+  clients: clientCounts,
   servers: list('servers', raw.servers, serverKinds),
+  /** Our API processes for each entry of `clients`. */
+  apiProcs: clientCounts.map((_, i) => apiProcsList[apiProcsList.length === 1 ? 0 : i]!),
+  clientProcs:
+    raw['client-procs'] === undefined
+      ? undefined
+      : Math.round(positive('client-procs', raw['client-procs'])),
   hosts: positive('hosts', raw.hosts),
   wireHosts: positive('wire-hosts', raw['wire-hosts']),
   slowClients: positive('slow-clients', raw['slow-clients']),
@@ -157,9 +218,14 @@ const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const jsonPath = resolve(raw.json ?? join(root, 'bench/results', `live-${stamp}.json`));
 const goals = {
   wirePctMax: 15,
+  /** At 1,000 clients (and reported at every count). */
   deliveriesPerCpuVsWsMin: 0.9,
-  p99MsMaxAt1000: 50,
+  /** Clients -> the most p99 may be, ms. */
+  p99MsMax: { 1000: 50, 10000: 250 } as Record<number, number>,
+  /** At 10,000 clients, or at the largest count run when there is no 10,000. */
   rssPerClientVsSocketIoMax: 1.2,
+  /** Frames lost, doubled or out of order for clients that keep up, at every count. */
+  framesLostMax: 0,
   slowP99RiseMax: 0.1,
   slowRssRiseMiB: 10,
 };
@@ -169,6 +235,24 @@ const goals = {
 /** The servers' core; the clients (and this process) get the other. */
 const SERVER_CORE = '0';
 const CLIENT_CORE = '1';
+
+/**
+ * Open files each process needs at most: its sockets (a baseline holds every client's, an API
+ * process its share, a load generator its share) and a margin for the rest.
+ */
+function openFilesNeeded(): number {
+  let most = only.has('slow') ? options.slowClients + 1 : 0;
+  if (only.has('fanout'))
+    options.clients.forEach((clients, i) => {
+      const servers = options.servers.filter((k) => k !== 'ours').length
+        ? clients
+        : Math.ceil(clients / options.apiProcs[i]!);
+      most = Math.max(most, servers, Math.ceil(clients / clientProcsFor(clients)));
+    });
+  return most + 512;
+}
+/** The open-file limit every child is started with (set in main, once checked). */
+let nofile: number | undefined;
 
 const scratch = mkdtempSync(join(tmpdir(), 'overcommit-bench-live-'));
 
@@ -203,6 +287,18 @@ function probe(proc: Proc, gc = false): Promise<ProbeReply> {
   return request<ProbeReply>(proc.child, { probe: true, gc }, 30_000);
 }
 
+/** The probes of several processes (our API processes), summed: CPU time and memory. */
+async function probeAll(server: Proc[], gc = false): Promise<ProbeReply> {
+  const replies = await Promise.all(server.map((proc) => probe(proc, gc)));
+  const sum = (key: keyof ProbeReply) => replies.reduce((total, r) => total + r[key], 0);
+  return {
+    cpuMicros: sum('cpuMicros'),
+    rss: sum('rss'),
+    heapUsed: sum('heapUsed'),
+    external: sum('external'),
+  };
+}
+
 interface Memory {
   /** Means over the samples: RSS and V8 heap in use, bytes. */
   rss: number;
@@ -216,7 +312,7 @@ interface Memory {
  * samples compares two states without forcing a collection (which would
  * shrink the heap and make the next window's CPU figures pay to regrow it).
  */
-async function sampleMemory(proc: Proc, seconds: number, everyMs = 2000): Promise<Memory> {
+async function sampleMemory(server: Proc[], seconds: number, everyMs = 2000): Promise<Memory> {
   const end = performance.now() + seconds * 1000;
   let rss = 0;
   let heapUsed = 0;
@@ -225,7 +321,7 @@ async function sampleMemory(proc: Proc, seconds: number, everyMs = 2000): Promis
     const now = performance.now();
     if (now >= end) break;
     await sleep(Math.min(everyMs, end - now));
-    const reply = await probe(proc);
+    const reply = await probeAll(server);
     rss += reply.rss;
     heapUsed += reply.heapUsed;
     samples++;
@@ -235,21 +331,128 @@ async function sampleMemory(proc: Proc, seconds: number, everyMs = 2000): Promis
 
 // ---------------------------------------------------------------- the load generator
 
-let loadProc: Proc | undefined;
-async function load<T extends Extract<LoadReply, { ok: true }>['op']>(
+/** Load-generator processes for a run of `clients` clients. */
+function clientProcsFor(clients: number): number {
+  return options.clientProcs ?? Math.max(1, Math.ceil(clients / CLIENTS_PER_PROC));
+}
+
+/** The load generators started so far; a run uses the first `activeLoads` of them. */
+const loadProcs: Proc[] = [];
+let activeLoads = 1;
+
+/** Starts load generators until there are `count`, and makes the next requests go to that many. */
+function useLoadProcs(count: number): void {
+  while (loadProcs.length < count)
+    loadProcs.push(
+      launch(
+        `clients-${loadProcs.length + 1}`,
+        CLIENT_CORE,
+        process.execPath,
+        ['--max-old-space-size=4096', clientsJs],
+        { ipc: true, echo: true, nofile },
+      ),
+    );
+  activeLoads = count;
+}
+
+type Ok<T extends Extract<LoadReply, { ok: true }>['op']> = Extract<LoadReply, { op: T }>;
+
+/** A request to one load generator. */
+async function loadOne<T extends Extract<LoadReply, { ok: true }>['op']>(
+  proc: Proc,
   message: LoadRequest,
-): Promise<Extract<LoadReply, { op: T }>> {
-  loadProc ??= launch(
-    'clients',
-    CLIENT_CORE,
-    process.execPath,
-    ['--max-old-space-size=4096', clientsJs],
-    { ipc: true, echo: true },
+): Promise<Ok<T>> {
+  if (proc.exited) throw new Error(`${proc.name} exited:\n${proc.tail.join('\n')}`);
+  const reply = await request<LoadReply>(proc.child, message);
+  if (!reply.ok) throw new Error(`${proc.name}: ${reply.error}`);
+  return reply as Ok<T>;
+}
+
+/** The active load generators. */
+function loads(): Proc[] {
+  if (loadProcs.length < activeLoads) useLoadProcs(activeLoads);
+  return loadProcs.slice(0, activeLoads);
+}
+
+/** The same request to every active load generator. */
+function loadAll<T extends Extract<LoadReply, { ok: true }>['op']>(
+  message: LoadRequest,
+): Promise<Ok<T>[]> {
+  return Promise.all(loads().map((proc) => loadOne<T>(proc, message)));
+}
+
+/**
+ * Connects `count` clients of a group, split over the active load generators (each its share of
+ * the numbering, so client i goes to urls[i % urls.length] whichever process holds it), with
+ * `concurrency` connections and joins in flight over all of them.
+ */
+async function connectClients(
+  message: Omit<Extract<LoadRequest, { op: 'connect' }>, 'op' | 'offset'>,
+): Promise<Ok<'connect'>> {
+  const procs = loads();
+  const n = Math.min(procs.length, message.count);
+  let offset = 0;
+  const replies = await Promise.all(
+    procs.slice(0, n).map((proc, i) => {
+      const count = Math.floor(message.count / n) + (i < message.count % n ? 1 : 0);
+      const request: LoadRequest = {
+        ...message,
+        op: 'connect',
+        offset,
+        count,
+        concurrency: Math.max(1, Math.round(message.concurrency / n)),
+      };
+      offset += count;
+      return loadOne<'connect'>(proc, request).then((reply) => ({ reply, count }));
+    }),
   );
-  if (loadProc.exited) throw new Error(`the load generator exited:\n${loadProc.tail.join('\n')}`);
-  const reply = await request<LoadReply>(loadProc.child, message);
-  if (!reply.ok) throw new Error(`load generator: ${reply.error}`);
-  return reply as Extract<LoadReply, { op: T }>;
+  return {
+    ok: true,
+    op: 'connect',
+    connected: replies.reduce((total, r) => total + r.reply.connected, 0),
+    ms: Math.max(...replies.map((r) => r.reply.ms)),
+    snapshotBytes: Math.max(...replies.map((r) => r.reply.snapshotBytes)),
+    bytesPerClient:
+      replies.reduce((total, r) => total + r.reply.bytesPerClient * r.count, 0) / message.count,
+  };
+}
+
+/** What the load generators saw in a window, merged. */
+interface LoadWindow {
+  /** The longest of the processes' windows, s. */
+  seconds: number;
+  /** Their CPU time summed, µs. */
+  cpuMicros: number;
+  processes: { name: string; pid?: number; cpuMicros: number }[];
+  groups: Record<string, GroupStats>;
+}
+
+async function stopLoads(): Promise<LoadWindow> {
+  const procs = loads();
+  const replies = await loadAll<'stop'>({ op: 'stop' });
+  const names = new Set(replies.flatMap((r) => Object.keys(r.groups)));
+  const groups: Record<string, GroupStats> = {};
+  for (const name of names)
+    groups[name] = mergeGroups(replies.flatMap((r) => (r.groups[name] ? [r.groups[name]] : [])));
+  return {
+    seconds: Math.max(...replies.map((r) => r.seconds)),
+    cpuMicros: replies.reduce((total, r) => total + r.cpuMicros, 0),
+    processes: replies.map((r, i) => ({
+      name: procs[i]!.name,
+      pid: procs[i]!.child.pid,
+      cpuMicros: r.cpuMicros,
+    })),
+    groups,
+  };
+}
+
+/** Closes a group's clients (every group's without `group`) in every load generator started. */
+async function closeClients(group?: string): Promise<void> {
+  await Promise.all(
+    loadProcs
+      .filter((proc) => !proc.exited)
+      .map((proc) => loadOne(proc, { op: 'close', group }).catch(() => undefined)),
+  );
 }
 
 // ---------------------------------------------------------------- our pipeline
@@ -265,24 +468,30 @@ let pipeline: Pipeline | undefined;
 
 async function startRedis(): Promise<{ proc: Proc; url: string }> {
   const port = await freePort();
-  const proc = launch('redis', SERVER_CORE, 'redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--hz',
-    '100',
-    '--dir',
-    scratch,
-    '--maxmemory-policy',
-    'noeviction',
-    '--daemonize',
-    'no',
-  ]);
+  const proc = launch(
+    'redis',
+    SERVER_CORE,
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--hz',
+      '100',
+      '--dir',
+      scratch,
+      '--maxmemory-policy',
+      'noeviction',
+      '--daemonize',
+      'no',
+    ],
+    { nofile },
+  );
   const ping = () =>
     new Promise<boolean>((resolvePing) => {
       const s = connect(port, '127.0.0.1');
@@ -325,6 +534,7 @@ async function startApi(
     {
       env: apiEnv('api', port, p),
       ipc: true,
+      nofile,
     },
   );
   await waitFor(`the API (${name})`, proc, () => healthy(port));
@@ -346,6 +556,7 @@ async function startPipeline(): Promise<Pipeline> {
     {
       env: apiEnv('worker', workerPort, { redisUrl, prefix }),
       ipc: true,
+      nofile,
     },
   );
   await waitFor('the worker', worker, () => healthy(workerPort));
@@ -418,12 +629,6 @@ function socketMessage(clusterId: string, tick: number, wire: string): string {
 
 // ---------------------------------------------------------------- parts
 
-const fmt = (n: number | undefined, digits = 1) =>
-  n === undefined || !Number.isFinite(n)
-    ? '-'
-    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const int = (n: number | undefined) => fmt(n, 0);
-
 interface WireResult {
   hosts: number;
   vms: number;
@@ -489,6 +694,10 @@ function wirePart(): WireResult[] {
 interface RunResult {
   server: ServerKind;
   clients: number;
+  /** Server processes measured (our API processes; 1 for a baseline). */
+  serverProcs: number;
+  /** Load-generator processes. */
+  clientProcs: number;
   connected: number;
   connectSeconds: number;
   /** Bytes each client received while the others connected (join reply, presence). */
@@ -499,7 +708,12 @@ interface RunResult {
   seconds: number;
   deliveries: number;
   expected: number;
+  /** Frames lost (ticks skipped), doubled and out of order in the window, over every client. */
   skipped: number;
+  doubled: number;
+  outOfOrder: number;
+  /** Clients more than one tick behind the newest tick any client saw, at the window's end. */
+  lagging: number;
   disconnects: number;
   latencyMs: Stats;
   frameMessageBytes: number;
@@ -517,21 +731,47 @@ interface RunResult {
   /** The same from memory after full garbage collections, with no client and at the end (fan-out runs). */
   rssPerClientAfterGc?: number;
   heapPerClientAfterGc?: number;
+  /** The load generators' CPU, summed over their processes: % of one core (the clients' core). */
   loadCpuPct: number;
+  /** Each load generator's, % of a core. */
+  loadCpuPctByProcess: { name: string; pid?: number; cpuPct: number }[];
   workerCpuPct?: number;
   redisCpuPct?: number;
+  /** Each core's busy time over the window, % (every process on the machine, not only ours). */
+  coreBusyPct: number[];
+  /** Where each process ran: its affinity list (cores) -> process names. */
+  where: Record<string, string[]>;
 }
 
-/** A measured server: ours is a fresh API process (the worker and Redis stay); baselines are fresh processes. */
+/** A measured server: its processes (our API processes, or one baseline) and their URLs. */
+interface Server {
+  kind: ServerKind;
+  procs: Proc[];
+  urls: string[];
+}
+
+/**
+ * A measured server: ours is `apiProcs` fresh API processes (the worker and Redis stay);
+ * baselines are fresh processes.
+ */
 async function startServer(
   kind: ServerKind,
   clusterId: string,
   ticks?: { first: number; last: number },
-): Promise<{ proc: Proc; url: string }> {
+  apiProcs = 1,
+): Promise<Server> {
   if (kind === 'ours') {
     const p = await startPipeline();
-    const { proc, port } = await startApi(p);
-    return { proc, url: `ws://127.0.0.1:${port}` };
+    const apis = await Promise.all(
+      Array.from({ length: apiProcs }, (_, i) =>
+        startApi(p, apiProcs === 1 ? 'api' : `api-${i + 1}`),
+      ),
+    );
+    return {
+      kind,
+      procs: apis.map((a) => a.proc),
+      urls: apis.map((a) => `ws://127.0.0.1:${a.port}`),
+    };
   }
   const frames = await writeBaselineFrames(ticks, Math.ceil(options.seconds));
   const port = await freePort();
@@ -553,7 +793,7 @@ async function startServer(
       '--cluster',
       clusterId,
     ],
-    { ipc: true },
+    { ipc: true, nofile },
   );
   await new Promise<void>((resolveReady, reject) => {
     const timer = setTimeout(
@@ -570,11 +810,29 @@ async function startServer(
       reject(new Error(`${kind} server exited:\n${proc.tail.join('\n')}`)),
     );
   });
-  return { proc, url: `ws://127.0.0.1:${port}` };
+  return { kind, procs: [proc], urls: [`ws://127.0.0.1:${port}`] };
+}
+
+/** Every running process the benchmark started, and this one, by the cores each may run on. */
+function whereRunning(): Record<string, string[]> {
+  const where: Record<string, string[]> = {};
+  const add = (cores: string, name: string) => (where[cores] ??= []).push(name);
+  for (const proc of procs) if (!proc.exited) add(coresOf(proc.child.pid), proc.name);
+  add(coresOf(process.pid), 'bench (this process)');
+  return where;
+}
+
+function describeWhere(where: Record<string, string[]>): string {
+  return Object.entries(where)
+    .map(
+      ([cores, names]) =>
+        `${cores.includes('-') || cores.includes(',') ? 'cores' : 'core'} ${cores}: ${names.join(', ')}`,
+    )
+    .join('; ');
 }
 
 interface Window {
-  stop: Extract<LoadReply, { op: 'stop' }>;
+  stop: LoadWindow;
   cpu0: ProbeReply;
   cpu1: ProbeReply;
   worker0?: ProbeReply;
@@ -582,34 +840,70 @@ interface Window {
   redis0?: number;
   redis1?: number;
   memory: Memory;
+  coreBusyPct: number[];
+  where: Record<string, string[]>;
 }
 
 /** One measured window: server CPU before and after, its memory sampled every second, the clients' figures. */
 let profiles = 0;
 
-async function measure(server: Proc, seconds: number, label: string): Promise<Window> {
+async function measure(server: Server, seconds: number, label: string): Promise<Window> {
   const p = pipeline;
-  const profile = options.cpuProf
-    ? jsonPath.replace(/\.json$/, '') + `-${label}-${++profiles}.cpuprofile`
+  const profileFiles = options.cpuProf
+    ? server.procs.map(
+        (proc) =>
+          jsonPath.replace(/\.json$/, '') + `-${label}-${proc.name}-${++profiles}.cpuprofile`,
+      )
     : undefined;
-  if (profile) await request(server.child, { profile: 'start' }, 30_000);
-  const ours = p !== undefined && server.name === 'api';
-  const [cpu0, worker0] = await Promise.all([probe(server), ours ? probe(p.worker) : undefined]);
+  if (profileFiles)
+    await Promise.all(
+      server.procs.map((proc) => request(proc.child, { profile: 'start' }, 30_000)),
+    );
+  const ours = p !== undefined && server.kind === 'ours';
+  const [cpu0, worker0] = await Promise.all([
+    probeAll(server.procs),
+    ours ? probe(p.worker) : undefined,
+  ]);
   const redis0 = ours ? cpuSeconds(p.redis.child.pid) : undefined;
-  await load({ op: 'start' });
-  const memory = await sampleMemory(server, seconds);
-  const stopped = await load<'stop'>({ op: 'stop' });
-  const [cpu1, worker1] = await Promise.all([probe(server), ours ? probe(p.worker) : undefined]);
-  if (profile) {
-    await request(server.child, { profile: 'stop', file: profile }, 60_000);
-    console.log(`  (CPU profile: ${profile})`);
+  const cores0 = coreTimes();
+  await loadAll({ op: 'start' });
+  const where = whereRunning();
+  const memory = await sampleMemory(server.procs, seconds);
+  const stopped = await stopLoads();
+  const cores1 = coreTimes();
+  const [cpu1, worker1] = await Promise.all([
+    probeAll(server.procs),
+    ours ? probe(p.worker) : undefined,
+  ]);
+  if (profileFiles) {
+    await Promise.all(
+      server.procs.map((proc, i) =>
+        request(proc.child, { profile: 'stop', file: profileFiles[i] }, 60_000),
+      ),
+    );
+    for (const file of profileFiles) console.log(`  (CPU profile: ${file})`);
   }
   const redis1 = ours ? cpuSeconds(p.redis.child.pid) : undefined;
-  return { stop: stopped, cpu0, cpu1, worker0, worker1, redis0, redis1, memory };
+  const coreBusyPct = cores1.map((c, i) => {
+    const c0 = cores0[i];
+    return c0 ? (100 * (c.busy - c0.busy)) / Math.max(1, c.total - c0.total) : NaN;
+  });
+  return {
+    stop: stopped,
+    cpu0,
+    cpu1,
+    worker0,
+    worker1,
+    redis0,
+    redis1,
+    memory,
+    coreBusyPct,
+    where,
+  };
 }
 
 function summarize(
-  kind: ServerKind,
+  server: Server,
   clients: number,
   w: Window,
   group: GroupStats,
@@ -619,8 +913,10 @@ function summarize(
   const seconds = w.stop.seconds;
   const cpuSeconds = (w.cpu1.cpuMicros - w.cpu0.cpuMicros) / 1e6;
   return {
-    server: kind,
+    server: server.kind,
     clients,
+    serverProcs: server.procs.length,
+    clientProcs: w.stop.processes.length,
     connected: group.connected,
     connectSeconds: connect.ms / 1000,
     connectBytesPerClient: connect.bytesPerClient,
@@ -630,6 +926,9 @@ function summarize(
     deliveries: group.deliveries,
     expected: Math.round(group.clients * seconds),
     skipped: group.skippedInWindow,
+    doubled: group.doubledInWindow,
+    outOfOrder: group.outOfOrderInWindow,
+    lagging: lagging(group),
     disconnects: group.disconnects,
     latencyMs: stats(group.latencies),
     frameMessageBytes: group.deliveries ? group.frameBytes / group.deliveries : NaN,
@@ -644,6 +943,11 @@ function summarize(
     rssPerClient: (w.memory.rss - idle.memory.rss) / clients,
     heapPerClient: (w.memory.heapUsed - idle.memory.heapUsed) / clients,
     loadCpuPct: w.stop.cpuMicros / 1e4 / seconds,
+    loadCpuPctByProcess: w.stop.processes.map((p) => ({
+      name: p.name,
+      pid: p.pid,
+      cpuPct: p.cpuMicros / 1e4 / seconds,
+    })),
     workerCpuPct:
       w.worker0 && w.worker1
         ? (w.worker1.cpuMicros - w.worker0.cpuMicros) / 1e4 / seconds
@@ -652,6 +956,8 @@ function summarize(
       w.redis0 !== undefined && w.redis1 !== undefined
         ? ((w.redis1 - w.redis0) * 100) / seconds
         : undefined,
+    coreBusyPct: w.coreBusyPct,
+    where: w.where,
   };
 }
 
@@ -660,22 +966,36 @@ const serverLabel: Record<ServerKind, string> = {
   socketio: 'bare socket.io',
   ours: 'ours (API+Redis)',
 };
+const labelOf = (r: { server: ServerKind; serverProcs: number }) =>
+  r.server === 'ours' && r.serverProcs > 1
+    ? `ours (${r.serverProcs} APIs+Redis)`
+    : serverLabel[r.server];
 
 /** "after GC (mean)" in KiB, or "- (mean)" when there is no after-GC figure. */
 const kib = (afterGc: number | undefined, mean: number) =>
   `${fmt(afterGc === undefined ? undefined : afterGc / 1024)} (${fmt(mean / 1024)})`;
 
+/** Frames lost / doubled / out of order in the window, over every client. */
+const lostCell = (r: RunResult) => `${int(r.skipped)} / ${int(r.doubled)} / ${int(r.outOfOrder)}`;
+/** Every client connected to the end, none lagging, nothing lost, doubled or out of order. */
+const framesIntact = (r: RunResult) =>
+  r.skipped + r.doubled + r.outOfOrder + r.lagging + r.disconnects === 0 &&
+  r.connected === r.clients;
+
 function printRuns(runs: RunResult[]): void {
   console.log(
-    '| server           | clients | connect s | frame msg B | deliveries (expected) | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery | deliveries/CPU-s | RSS/client KiB, after GC (mean) | heap/client KiB, after GC (mean) | clients CPU |',
+    '| server              | clients | connect s | frame msg B | deliveries (expected) | lost / doubled / out of order | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery | deliveries/CPU-s | RSS/client KiB, after GC (mean) | heap/client KiB, after GC (mean) | clients CPU (procs) |',
   );
   console.log(
-    '| ---------------- | ------: | --------: | ----------: | --------------------: | -----: | -----: | -------: | -----: | ---------------------: | ---------------: | ------------------------------: | -------------------------------: | ----------: |',
+    '| ------------------- | ------: | --------: | ----------: | --------------------: | ----------------------------: | -----: | -----: | -------: | -----: | ---------------------: | ---------------: | ------------------------------: | -------------------------------: | ------------------: |',
   );
   for (const r of runs)
     console.log(
-      `| ${serverLabel[r.server].padEnd(16)} | ${int(r.clients).padStart(7)} | ${fmt(r.connectSeconds).padStart(9)} | ${int(r.frameMessageBytes).padStart(11)} | ${`${int(r.deliveries)} (${int(r.expected)})`.padStart(21)} | ${fmt(r.latencyMs.p50).padStart(6)} | ${fmt(r.latencyMs.p99).padStart(6)} | ${fmt(r.latencyMs.p999).padStart(8)} | ${fmt(r.latencyMs.max).padStart(6)} | ${fmt(r.cpuMicrosPerDelivery).padStart(22)} | ${int(r.deliveriesPerCpuSecond).padStart(16)} | ${kib(r.rssPerClientAfterGc, r.rssPerClient).padStart(31)} | ${kib(r.heapPerClientAfterGc, r.heapPerClient).padStart(32)} | ${`${fmt(r.loadCpuPct, 0)}%`.padStart(11)} |`,
+      `| ${labelOf(r).padEnd(19)} | ${int(r.clients).padStart(7)} | ${fmt(r.connectSeconds).padStart(9)} | ${int(r.frameMessageBytes).padStart(11)} | ${`${int(r.deliveries)} (${int(r.expected)})`.padStart(21)} | ${lostCell(r).padStart(29)} | ${fmt(r.latencyMs.p50).padStart(6)} | ${fmt(r.latencyMs.p99).padStart(6)} | ${fmt(r.latencyMs.p999).padStart(8)} | ${fmt(r.latencyMs.max).padStart(6)} | ${fmt(r.cpuMicrosPerDelivery).padStart(22)} | ${int(r.deliveriesPerCpuSecond).padStart(16)} | ${kib(r.rssPerClientAfterGc, r.rssPerClient).padStart(31)} | ${kib(r.heapPerClientAfterGc, r.heapPerClient).padStart(32)} | ${`${fmt(r.loadCpuPct)}% (${r.clientProcs})`.padStart(19)} |`,
     );
+  console.log(
+    "\nclients CPU: the load generators' CPU time summed over their processes, as a share of their one core; server CPU and memory: for ours, summed over its API processes (the worker's and Redis's CPU are in the notes).",
+  );
   for (const r of runs) {
     const notes: string[] = [
       `idle CPU ${fmt(r.idleCpuPct, 2)}% (net of it ${fmt(r.netCpuMicrosPerDelivery)} µs per delivery)`,
@@ -683,13 +1003,25 @@ function printRuns(runs: RunResult[]): void {
     ];
     if (r.workerCpuPct !== undefined) notes.push(`worker CPU ${fmt(r.workerCpuPct)}%`);
     if (r.redisCpuPct !== undefined) notes.push(`Redis CPU ${fmt(r.redisCpuPct)}%`);
-    if (r.skipped) notes.push(`${int(r.skipped)} ticks skipped`);
+    if (r.clientProcs > 1)
+      notes.push(
+        `clients CPU by process ${r.loadCpuPctByProcess.map((p) => `${fmt(p.cpuPct)}%`).join(' + ')}`,
+      );
+    notes.push(
+      `cores busy (everything on the machine) ${r.coreBusyPct.map((b, i) => `${i}: ${fmt(b, 0)}%`).join(', ')}`,
+    );
+    if (pinned && (r.coreBusyPct[Number(CLIENT_CORE)] ?? 0) >= 90)
+      notes.push(
+        `the clients' core was nearly always busy: latencies include the clients waiting for it`,
+      );
+    if (r.lagging) notes.push(`${int(r.lagging)} clients more than a tick behind at the end`);
     if (r.disconnects) notes.push(`${int(r.disconnects)} disconnects`);
     if (r.connected !== r.clients)
       notes.push(`${int(r.connected)} of ${int(r.clients)} still connected`);
     if (r.otherBytesPerClientSecond >= 1)
       notes.push(`${int(r.otherBytesPerClientSecond)} B/s per client of other events`);
-    console.log(`  ${serverLabel[r.server]}, ${int(r.clients)} clients: ${notes.join(', ')}`);
+    console.log(`  ${labelOf(r)}, ${int(r.clients)} clients: ${notes.join(', ')}`);
+    console.log(`    ran on ${describeWhere(r.where)}`);
   }
 }
 
@@ -701,11 +1033,11 @@ interface Idle {
 }
 
 /** The server's memory and CPU with no client, over `seconds`. */
-async function idleFigures(server: Proc, seconds: number): Promise<Idle> {
+async function idleFigures(server: Proc[], seconds: number): Promise<Idle> {
   const t0 = performance.now();
-  const cpu0 = await probe(server);
+  const cpu0 = await probeAll(server);
   const memory = await sampleMemory(server, seconds);
-  const cpu1 = await probe(server);
+  const cpu1 = await probeAll(server);
   const elapsed = (performance.now() - t0) / 1000;
   return { memory, cpuPct: (cpu1.cpuMicros - cpu0.cpuMicros) / 1e4 / elapsed };
 }
@@ -717,41 +1049,46 @@ async function fanoutPart(clusterId: string): Promise<RunResult[]> {
   const runs: RunResult[] = [];
   // Ours first: the baselines then send the frames of the ticks its window saw.
   const kinds = [...options.servers].sort((a, b) => Number(b === 'ours') - Number(a === 'ours'));
-  for (const clients of options.clients) {
+  for (const [index, clients] of options.clients.entries()) {
     let ticks: { first: number; last: number } | undefined;
+    const apiProcs = options.apiProcs[index]!;
+    useLoadProcs(clientProcsFor(clients));
     for (const kind of kinds) {
-      process.stdout.write(`  ${serverLabel[kind]}, ${int(clients)} clients ...`);
-      const server = await startServer(kind, clusterId, ticks);
+      const procsNote = kind === 'ours' && apiProcs > 1 ? `${apiProcs} API processes, ` : '';
+      process.stdout.write(
+        `  ${serverLabel[kind]}, ${int(clients)} clients (${procsNote}${activeLoads} client process${activeLoads > 1 ? 'es' : ''}) ...`,
+      );
+      const server = await startServer(kind, clusterId, ticks, apiProcs);
       try {
         await sleep(2000);
-        const idle = await idleFigures(server.proc, options.idle);
-        const idleGc = await probe(server.proc, true);
-        const connected = await load<'connect'>({
-          op: 'connect',
-          url: server.url,
+        const idle = await idleFigures(server.procs, options.idle);
+        const idleGc = await probeAll(server.procs, true);
+        const connected = await connectClients({
+          urls: server.urls,
           count: clients,
           group: 'normal',
           clusterId: kind === 'ours' ? clusterId : undefined,
           concurrency: options.concurrency,
         });
+        process.stdout.write(` connected in ${fmt(connected.ms / 1000)} s ...`);
         await sleep(options.warmup * 1000);
-        const w = await measure(server.proc, options.seconds, `${kind}-${clients}`);
+        const w = await measure(server, options.seconds, `${kind}-${clients}`);
         const group = w.stop.groups['normal']!;
-        const run = summarize(kind, clients, w, group, idle, connected);
+        const run = summarize(server, clients, w, group, idle, connected);
         // Memory after full collections, once the window is over (a forced
         // collection would make a following window pay to regrow the heap).
-        const endGc = await probe(server.proc, true);
+        const endGc = await probeAll(server.procs, true);
         run.rssPerClientAfterGc = (endGc.rss - idleGc.rss) / clients;
         run.heapPerClientAfterGc = (endGc.heapUsed - idleGc.heapUsed) / clients;
         runs.push(run);
         if (kind === 'ours' && group.windowFirstTick > 0)
           ticks = { first: group.windowFirstTick, last: group.lastTickMax };
         console.log(
-          ` p99 ${fmt(run.latencyMs.p99)} ms, ${fmt(run.cpuMicrosPerDelivery)} µs CPU per delivery`,
+          ` p99 ${fmt(run.latencyMs.p99)} ms, ${fmt(run.cpuMicrosPerDelivery)} µs CPU per delivery, lost/doubled/out of order ${lostCell(run)}, clients CPU ${fmt(run.loadCpuPct)}%`,
         );
       } finally {
-        await load({ op: 'close' }).catch(() => undefined);
-        await stop(server.proc);
+        await closeClients();
+        await Promise.all(server.procs.map((proc) => stop(proc)));
       }
     }
   }
@@ -808,13 +1145,14 @@ async function slowPart(): Promise<SlowResult> {
     `\n## slow client: ${int(clients)} clients on ours, then one more reading at most ${fmt(options.slowBytesPerSecond / 1024)} KiB/s, then without it again; ${seconds} s per window\n`,
   );
   const p = await startPipeline();
+  // One API process; the slow client joins the first load generator.
+  useLoadProcs(clientProcsFor(clients));
   const server = await startServer('ours', p.clusterId);
   try {
     await sleep(2000);
-    const idle = await idleFigures(server.proc, options.idle);
-    const connected = await load<'connect'>({
-      op: 'connect',
-      url: server.url,
+    const idle = await idleFigures(server.procs, options.idle);
+    const connected = await connectClients({
+      urls: server.urls,
       count: clients,
       group: 'normal',
       clusterId: p.clusterId,
@@ -822,17 +1160,16 @@ async function slowPart(): Promise<SlowResult> {
     });
     await sleep(options.warmup * 1000);
     process.stdout.write('  without the slow client ...');
-    const a = await measure(server.proc, seconds, `slow-before`);
-    const before = summarize('ours', clients, a, a.stop.groups['normal']!, idle, connected);
+    const a = await measure(server, seconds, `slow-before`);
+    const before = summarize(server, clients, a, a.stop.groups['normal']!, idle, connected);
     // Memory after full collections between windows (the next window starts
     // after a warm-up): the API's RSS drifts down for minutes after 1,000
     // joins, and the means over the windows follow that drift.
-    const gcBefore = await probe(server.proc, true);
+    const gcBefore = await probeAll(server.procs, true);
     console.log(` p99 ${fmt(before.latencyMs.p99)} ms`);
 
-    await load({
-      op: 'connect',
-      url: server.url,
+    await connectClients({
+      urls: server.urls,
       count: 1,
       group: 'slow',
       clusterId: p.clusterId,
@@ -841,32 +1178,32 @@ async function slowPart(): Promise<SlowResult> {
     });
     await sleep(options.warmup * 1000);
     process.stdout.write('  with the slow client ...');
-    const b = await measure(server.proc, seconds, `slow-with`);
-    const withSlow = summarize('ours', clients, b, b.stop.groups['normal']!, idle, connected);
-    const ports = (await load<'ports'>({ op: 'ports', group: 'slow' })).ports;
+    const b = await measure(server, seconds, `slow-with`);
+    const withSlow = summarize(server, clients, b, b.stop.groups['normal']!, idle, connected);
+    const ports = (await loadAll<'ports'>({ op: 'ports', group: 'slow' })).flatMap((r) => r.ports);
     const port = ports[0];
-    const serverPort = new URL(server.url).port;
+    const serverPort = new URL(server.urls[0]!).port;
     const serverSide =
       port === undefined ? undefined : tcpInfo(`( sport = :${serverPort} and dport = :${port} )`);
     const clientSide =
       port === undefined ? undefined : tcpInfo(`( sport = :${port} and dport = :${serverPort} )`);
-    const gcWith = await probe(server.proc, true);
+    const gcWith = await probeAll(server.procs, true);
     console.log(` p99 ${fmt(withSlow.latencyMs.p99)} ms`);
     const slowGroup = b.stop.groups['slow']!;
     const normal = b.stop.groups['normal']!;
     // Then it reads at full speed: what the server queued for it arrives, and
     // its tick numbers show whether the server skipped frames for it (or the
     // close, that the server gave up on it).
-    await load({ op: 'release', group: 'slow' });
+    await loadAll({ op: 'release', group: 'slow' });
     await sleep(5000);
-    const drained = (await load<'stop'>({ op: 'stop' })).groups['slow']!;
+    const drained = (await stopLoads()).groups['slow']!;
 
-    await load({ op: 'close', group: 'slow' });
+    await closeClients('slow');
     await sleep(options.warmup * 1000);
     process.stdout.write('  without it again ...');
-    const c = await measure(server.proc, seconds, `slow-after`);
-    const after = summarize('ours', clients, c, c.stop.groups['normal']!, idle, connected);
-    const gcAfter = await probe(server.proc, true);
+    const c = await measure(server, seconds, `slow-after`);
+    const after = summarize(server, clients, c, c.stop.groups['normal']!, idle, connected);
+    const gcAfter = await probeAll(server.procs, true);
     console.log(` p99 ${fmt(after.latencyMs.p99)} ms`);
 
     const reference = (before.latencyMs.p99 + after.latencyMs.p99) / 2;
@@ -914,8 +1251,8 @@ async function slowPart(): Promise<SlowResult> {
     );
     return result;
   } finally {
-    await load({ op: 'close' }).catch(() => undefined);
-    await stop(server.proc);
+    await closeClients();
+    await Promise.all(server.procs.map((proc) => stop(proc)));
   }
 }
 
@@ -941,6 +1278,14 @@ async function ticksPart(): Promise<{ exitCode: number | null; results?: string 
 // ---------------------------------------------------------------- the run
 
 async function main(): Promise<void> {
+  if (only.has('fanout') || only.has('slow')) {
+    try {
+      nofile = openFileLimit(openFilesNeeded());
+    } catch (error) {
+      console.error(`bench:live: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(2);
+    }
+  }
   if (pinned)
     spawnSync('taskset', ['-a', '-pc', CLIENT_CORE, String(process.pid)], { stdio: 'ignore' });
   const machine = {
@@ -955,14 +1300,19 @@ async function main(): Promise<void> {
     `bench:live on ${machine.cpu} (${machine.cores} cores), ${machine.memoryGiB} GiB, node ${machine.node}; load average ${machine.loadAverage.join(' ')}; ${pinned ? `servers on core ${SERVER_CORE}, clients and this process on core ${CLIENT_CORE}` : 'no taskset or one core: nothing pinned'}`,
   );
   console.log(`command: npm run bench:live -- ${process.argv.slice(2).join(' ')}`.trimEnd());
+  if (nofile !== undefined)
+    console.log(
+      `open-file limit of every process started: ${int(nofile)} (${int(openFilesNeeded())} needed at most)`,
+    );
   const result: Record<string, unknown> = {
     bench: 'live',
     date: new Date().toISOString(),
     machine,
-    options: { ...options, only: [...only] },
+    options: { ...options, only: [...only], nofile },
     goals,
   };
-  const verdicts: { goal: string; met: boolean; detail: string }[] = [];
+  /** `judged: false`: a figure reported beside the goals, not one of them (the exit code ignores it). */
+  const verdicts: { goal: string; met: boolean; detail: string; judged?: boolean }[] = [];
 
   if (only.has('wire')) {
     const wire = wirePart();
@@ -985,6 +1335,9 @@ async function main(): Promise<void> {
     if (only.has('fanout')) {
       const runs = await fanoutPart(clusterId);
       result['fanout'] = runs;
+      // Memory per client where the clients' memory stands out of the process's own drift
+      // (tens of MB): at 10,000 clients, or the largest run without it, after full GCs.
+      const rssAt = options.clients.includes(10000) ? 10000 : Math.max(...options.clients);
       for (const clients of options.clients) {
         const of = (kind: ServerKind) =>
           runs.find((r) => r.server === kind && r.clients === clients);
@@ -994,20 +1347,20 @@ async function main(): Promise<void> {
         if (ours && ws) {
           const ratio = ours.deliveriesPerCpuSecond / ws.deliveriesPerCpuSecond;
           verdicts.push({
-            goal: `deliveries per server CPU-second at least ${100 * goals.deliveriesPerCpuVsWsMin}% of the bare ws loop's (${int(clients)} clients)`,
+            goal: `deliveries per server CPU-second at least ${100 * goals.deliveriesPerCpuVsWsMin}% of the bare ws loop's (${int(clients)} clients${clients === 1000 ? '' : ', reported'})`,
             met: ratio >= goals.deliveriesPerCpuVsWsMin,
             detail: `${fmt(100 * ratio)}% (${int(ours.deliveriesPerCpuSecond)} against ${int(ws.deliveriesPerCpuSecond)})`,
+            judged: clients === 1000,
           });
         }
-        if (ours && clients === 1000)
+        const p99Max = goals.p99MsMax[clients];
+        if (ours && p99Max !== undefined)
           verdicts.push({
-            goal: `p99 at most ${goals.p99MsMaxAt1000} ms at 1,000 clients`,
-            met: ours.latencyMs.p99 <= goals.p99MsMaxAt1000,
-            detail: `${fmt(ours.latencyMs.p99)} ms`,
+            goal: `p99 at most ${p99Max} ms at ${int(clients)} clients`,
+            met: ours.latencyMs.p99 <= p99Max,
+            detail: `${fmt(ours.latencyMs.p99)} ms${ours.serverProcs > 1 ? ` (${ours.serverProcs} API processes)` : ''}`,
           });
-        // Memory per client only where the clients' memory stands out of the
-        // process's own drift (tens of MB): the largest run, after full GCs.
-        if (ours && sio && clients === Math.max(...options.clients)) {
+        if (ours && sio && clients === rssAt) {
           const o = ours.rssPerClientAfterGc ?? ours.rssPerClient;
           const b = sio.rssPerClientAfterGc ?? sio.rssPerClient;
           const ratio = o / b;
@@ -1016,8 +1369,18 @@ async function main(): Promise<void> {
             met: o > 0 && b > 0 && ratio <= goals.rssPerClientVsSocketIoMax,
             detail:
               o > 0 && b > 0
-                ? `${fmt(ratio, 2)}x (${fmt(o / 1024)} against ${fmt(b / 1024)} KiB)`
+                ? `${fmt(ratio, 2)}x (${fmt(o / 1024)} against ${fmt(b / 1024)} KiB${ours.serverProcs > 1 ? `, ours summed over ${ours.serverProcs} API processes` : ''})`
                 : `not measurable: ${fmt(o / 1024)} against ${fmt(b / 1024)} KiB (the clients' memory is within the process's own drift)`,
+          });
+        }
+        if (ours) {
+          const others = [ws, sio]
+            .filter((r) => r !== undefined)
+            .map((r) => `${labelOf(r)} ${lostCell(r)}${framesIntact(r) ? '' : ' (not intact)'}`);
+          verdicts.push({
+            goal: `no frame lost, doubled or out of order for clients that keep up (${int(clients)} clients)`,
+            met: framesIntact(ours),
+            detail: `ours ${lostCell(ours)} lost / doubled / out of order, ${int(ours.lagging)} lagging, ${int(ours.disconnects)} disconnects, ${int(ours.connected)} of ${int(ours.clients)} connected${others.length ? `; ${others.join(', ')}` : ''}`,
           });
         }
       }
@@ -1041,14 +1404,16 @@ async function main(): Promise<void> {
       await stop(pipeline.redis);
       pipeline = undefined;
     }
-    if (loadProc) await stop(loadProc);
-    loadProc = undefined;
+    await Promise.all(loadProcs.map((proc) => stop(proc)));
+    loadProcs.length = 0;
   }
 
   if (verdicts.length) {
     console.log('\n## goals\n');
     for (const v of verdicts)
-      console.log(`- ${v.met ? 'MET    ' : 'NOT MET'} ${v.goal}: ${v.detail}`);
+      console.log(
+        `- ${v.judged === false ? (v.met ? '(met)  ' : '(not)  ') : v.met ? 'MET    ' : 'NOT MET'} ${v.goal}: ${v.detail}`,
+      );
   }
   result['verdicts'] = verdicts;
   const save = () => {
@@ -1065,7 +1430,7 @@ async function main(): Promise<void> {
     save();
     ticksMet = ticks.exitCode === 0 || ticks.exitCode === null;
   }
-  process.exitCode = verdicts.every((v) => v.met) && ticksMet ? 0 : 1;
+  process.exitCode = verdicts.every((v) => v.met || v.judged === false) && ticksMet ? 0 : 1;
 }
 
 main()
