@@ -42,8 +42,15 @@ interface SocketData {
 
 const handshakeSchema = z.object({ name: displayNameSchema });
 const room = (clusterId: string) => `cluster:${clusterId}`;
-/** Joins and leaves this close together make one presence announcement. */
+/**
+ * Joins and leaves this close together make one presence announcement; a crowd waits longer
+ * (a watcher's share of a millisecond each, up to 2 s), so a class of thousands joining at once
+ * costs a few lists a second, not one per join to everyone.
+ */
 const PRESENCE_COALESCE_MS = 250;
+const PRESENCE_COALESCE_MAX_MS = 2_000;
+const presenceDelay = (watchers: number) =>
+  Math.min(PRESENCE_COALESCE_MAX_MS, Math.max(PRESENCE_COALESCE_MS, watchers / 5));
 const vmRoom = (clusterId: string) => `cluster:${clusterId}:vms`;
 
 /**
@@ -61,6 +68,8 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
   private heartbeat: NodeJS.Timeout | undefined;
   /** Clusters with a presence announcement pending. */
   private readonly presenceDue = new Map<string, NodeJS.Timeout>();
+  /** How many watched each cluster at its last announcement (its next one's delay). */
+  private readonly lastTotal = new Map<string, number>();
   /** Which proxies' X-Forwarded-For to believe (TRUST_PROXY, as Express reads it for HTTP). */
   private readonly trustProxy: ReturnType<typeof proxyaddr.compile>;
 
@@ -144,9 +153,14 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
         this.deliver(vmRoom(clusterId), socketEvents.vms, JSON.parse(payload) as VmsEventPayload);
         return;
       }
+      const message = JSON.parse(payload) as LiveMessage;
+      if ('presence' in message) {
+        this.lastTotal.set(clusterId, message.presence.total);
+        this.deliver(room(clusterId), socketEvents.presence, message.presence);
+        return;
+      }
       // The worker built the event's payload; it is relayed as is (the frame inside is one
       // string: parsing only unescapes it, and the broadcast encodes it once for every socket).
-      const message = JSON.parse(payload) as LiveMessage;
       this.deliver(room(clusterId), socketEvents.frame, message.event);
       for (const outcome of message.outcomes) {
         this.server.local
@@ -425,20 +439,22 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
   }
 
   /**
-   * Who is watching a cluster, across instances (the Redis adapter carries the
-   * event to every instance's room). Coalesced: joins and leaves within
-   * PRESENCE_COALESCE_MS make one announcement, so a class of 1,000 joining
-   * at once costs a few lists, not one per join to everyone.
+   * Who is watching a cluster, across instances: published on the cluster's live channel, which
+   * every instance with watchers of it relays to its own sockets like a frame. Coalesced (see
+   * presenceDelay).
    */
   private announcePresence(clusterId: string): void {
     if (this.presenceDue.has(clusterId)) return;
-    const timer = setTimeout(() => {
-      this.presenceDue.delete(clusterId);
-      this.sendPresence(clusterId).catch((error: Error) =>
-        // The next join or leave announces again; until then watchers see the last list.
-        this.logger.warn({ clusterId }, `announcing who watches failed: ${error.message}`),
-      );
-    }, PRESENCE_COALESCE_MS);
+    const timer = setTimeout(
+      () => {
+        this.presenceDue.delete(clusterId);
+        this.sendPresence(clusterId).catch((error: Error) =>
+          // The next join or leave announces again; until then watchers see the last list.
+          this.logger.warn({ clusterId }, `announcing who watches failed: ${error.message}`),
+        );
+      },
+      presenceDelay(this.lastTotal.get(clusterId) ?? 0),
+    );
     timer.unref();
     this.presenceDue.set(clusterId, timer);
   }
@@ -450,6 +466,7 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       ...all.filter((w) => w.role !== 'operator'),
     ].slice(0, PRESENCE_LIST_MAX);
     const presence: Presence = { clusterId, total: all.length, watchers };
-    this.server.to(room(clusterId)).emit(socketEvents.presence, presence);
+    if (all.length === 0) this.lastTotal.delete(clusterId);
+    await this.presence.publishPresence(presence);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { LiveMessage, Presence } from '@overcommit/contracts';
 import { clusterKeys, instanceOfField, instancesKey, watcherField } from './keys';
 import { RedisRepository } from './redis-repository';
 
@@ -77,6 +78,18 @@ export class PresenceRepository extends RedisRepository {
       throw new Error(
         `${failed.length} of ${replies.length} watcher entries not removed: ${failed[0]![0]!.message}`,
       );
+  }
+
+  /**
+   * Tells every API instance with watchers of the cluster who watches now: on the cluster's live
+   * channel, beside its frames, so each instance relays it to its own sockets.
+   */
+  async publishPresence(presence: Presence): Promise<void> {
+    const message: LiveMessage = { presence };
+    await this.redis.publish(
+      clusterKeys(this.prefix, presence.clusterId).channel,
+      JSON.stringify(message),
+    );
   }
 
   /** Who watches a cluster (on live instances), oldest first. */

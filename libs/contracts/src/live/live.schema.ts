@@ -126,14 +126,13 @@ export const frameEventPayloadSchema = z.object({
 export type FrameEventPayload = z.infer<typeof frameEventPayloadSchema>;
 
 /**
- * What a cluster's Redis channel carries, once per tick, from the worker to every API instance:
- * the `frame` event's payload exactly as sockets receive it (relayed as is, never rebuilt), and
- * the tick's command outcomes, which go to the cluster's sockets as `command-outcome` events.
+ * What a cluster's Redis channel carries to every API instance that has watchers of it, each
+ * relayed to that instance's sockets: once per tick from the worker, the `frame` event's payload
+ * exactly as sockets receive it (never rebuilt) and the tick's command outcomes (`command-outcome`
+ * events); and from an API instance, who watches now (`presence`), after joins and leaves.
  */
-export interface LiveMessage {
-  event: FrameEventPayload;
-  outcomes: CommandOutcome[];
-}
+export type LiveMessage =
+  { event: FrameEventPayload; outcomes: CommandOutcome[] } | { presence: Presence };
 
 export const socketCommandSchema = z.intersection(
   z.object({ clusterId: z.string().min(1) }),
