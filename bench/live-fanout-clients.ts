@@ -36,6 +36,13 @@ interface Client {
 }
 
 const groups = new Map<string, Group>();
+/** TCP bytes read by a group's sockets so far (the window's wire bytes are the difference). */
+const socketBytesRead = (group: Group) =>
+  group.clients.reduce(
+    (total, c) => total + ((c.ws as unknown as { _socket?: Socket })._socket?.bytesRead ?? 0),
+    0,
+  );
+const wireAtStart = new Map<string, number>();
 let recording = false;
 let windowStart = 0;
 let cpuStart = 0;
@@ -57,6 +64,7 @@ function emptyStats(clients: number): GroupStats {
     outOfOrderTotal: 0,
     disconnects: 0,
     bytesRead: 0,
+    wireBytes: 0,
     windowFirstTick: -1,
     lastTickMax: -1,
     lastTickMin: -1,
@@ -116,10 +124,11 @@ function connect(
   group: Group,
   clusterId: string | undefined,
   slowBytesPerSecond: number | undefined,
+  deflate: boolean,
 ): Promise<{ client: Client; snapshotBytes: number }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${url}/socket.io/?EIO=4&transport=websocket`, {
-      perMessageDeflate: false,
+      perMessageDeflate: deflate,
     });
     const client: Client = { ws, group, lastTick: -1, counting: false, open: false };
     let settled = false;
@@ -259,6 +268,7 @@ async function handle(message: LoadRequest): Promise<LoadReply> {
               group,
               message.clusterId,
               message.slowBytesPerSecond,
+              message.deflate ?? false,
             );
             group.clients.push(client);
             snapshotBytes = Math.max(snapshotBytes, bytes);
@@ -276,6 +286,7 @@ async function handle(message: LoadRequest): Promise<LoadReply> {
       };
     }
     case 'start': {
+      for (const [name, group] of groups) wireAtStart.set(name, socketBytesRead(group));
       for (const group of groups.values()) {
         const { skippedTotal, doubledTotal, outOfOrderTotal, disconnects, bytesRead } = group.stats;
         group.stats = {
@@ -308,6 +319,7 @@ async function handle(message: LoadRequest): Promise<LoadReply> {
         }
         out[name] = {
           ...group.stats,
+          wireBytes: socketBytesRead(group) - (wireAtStart.get(name) ?? 0),
           connected: group.clients.filter((c) => c.open).length,
           lastTickMax,
           lastTickMin: group.clients.length ? lastTickMin : -1,

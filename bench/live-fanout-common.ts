@@ -111,6 +111,8 @@ export type LoadRequest =
       concurrency: number;
       /** Throttle each socket's reads to this many bytes a second (a slow client). */
       slowBytesPerSecond?: number;
+      /** Offer permessage-deflate, as browsers and socket.io-client do (servers may decline). */
+      deflate?: boolean;
     }
   | { op: 'start' }
   | { op: 'stop' }
@@ -146,6 +148,8 @@ export interface GroupStats {
   disconnects: number;
   /** Bytes read from the socket since connecting (what a throttled socket let through). */
   bytesRead: number;
+  /** TCP bytes the group's sockets read in the window: what crossed the wire (compressed or not). */
+  wireBytes: number;
   /** The lowest frame tick received in the window. */
   windowFirstTick: number;
   /** The last frame tick seen, highest over the group's clients, and the lowest. */
@@ -187,6 +191,7 @@ export function mergeGroups(parts: GroupStats[]): GroupStats {
     outOfOrderTotal: sum('outOfOrderTotal'),
     disconnects: sum('disconnects'),
     bytesRead: sum('bytesRead'),
+    wireBytes: sum('wireBytes'),
     windowFirstTick: firstTicks.length ? Math.min(...firstTicks) : -1,
     lastTickMax: Math.max(-1, ...parts.map((p) => p.lastTickMax)),
     lastTickMin: withClients.length ? Math.min(...withClients.map((p) => p.lastTickMin)) : -1,

@@ -135,6 +135,9 @@ const usage = `npm run bench:live -- [options]
   --concurrency N      connections and joins in flight at once (default 50)
   --idle N             seconds to measure each server's idle CPU and memory before
                        connecting (default 6)
+  --deflate on|off     clients offer WebSocket compression (permessage-deflate), as browsers
+                       and socket.io-client do (default on); our API then sends compressed
+                       frames (LIVE_COMPRESSION), the baselines decline and send plain ones
   --cpu-prof           profile each server during its measured windows (figures then
                        include the profiler's cost): .cpuprofile files beside the results file
   --json PATH          results file (default bench/results/live-<time>.json)
@@ -163,6 +166,7 @@ const { values: raw, fail } = commandLine(usage, {
   concurrency: { type: 'string', default: '50' },
   idle: { type: 'string', default: '6' },
   'cpu-prof': { type: 'boolean', default: false },
+  deflate: { type: 'string', default: 'on' },
   json: { type: 'string' },
 });
 
@@ -213,6 +217,8 @@ const options = {
   concurrency: positive('concurrency', raw.concurrency),
   idle: positive('idle', raw.idle),
   cpuProf: raw['cpu-prof'] === true,
+  /** Clients offer permessage-deflate (as browsers and socket.io-client do); servers may decline. */
+  deflate: list('deflate', raw.deflate, ['on', 'off'] as const)[0] === 'on',
 };
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const jsonPath = resolve(raw.json ?? join(root, 'bench/results', `live-${stamp}.json`));
@@ -717,6 +723,8 @@ interface RunResult {
   disconnects: number;
   latencyMs: Stats;
   frameMessageBytes: number;
+  /** TCP bytes per delivered frame (all the window's traffic over its frames): compressed or not. */
+  wireBytesPerDelivery: number;
   otherBytesPerClientSecond: number;
   serverCpuSeconds: number;
   cpuMicrosPerDelivery: number;
@@ -932,6 +940,7 @@ function summarize(
     disconnects: group.disconnects,
     latencyMs: stats(group.latencies),
     frameMessageBytes: group.deliveries ? group.frameBytes / group.deliveries : NaN,
+    wireBytesPerDelivery: group.deliveries ? group.wireBytes / group.deliveries : NaN,
     otherBytesPerClientSecond: group.otherBytes / Math.max(1, group.clients) / seconds,
     serverCpuSeconds: cpuSeconds,
     cpuMicrosPerDelivery: (cpuSeconds * 1e6) / group.deliveries,
@@ -984,14 +993,14 @@ const framesIntact = (r: RunResult) =>
 
 function printRuns(runs: RunResult[]): void {
   console.log(
-    '| server              | clients | connect s | frame msg B | deliveries (expected) | lost / doubled / out of order | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery | deliveries/CPU-s | RSS/client KiB, after GC (mean) | heap/client KiB, after GC (mean) | clients CPU (procs) |',
+    '| server              | clients | connect s | frame msg B | wire B/delivery | deliveries (expected) | lost / doubled / out of order | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/delivery | deliveries/CPU-s | RSS/client KiB, after GC (mean) | heap/client KiB, after GC (mean) | clients CPU (procs) |',
   );
   console.log(
-    '| ------------------- | ------: | --------: | ----------: | --------------------: | ----------------------------: | -----: | -----: | -------: | -----: | ---------------------: | ---------------: | ------------------------------: | -------------------------------: | ------------------: |',
+    '| ------------------- | ------: | --------: | ----------: | --------------: | --------------------: | ----------------------------: | -----: | -----: | -------: | -----: | ---------------------: | ---------------: | ------------------------------: | -------------------------------: | ------------------: |',
   );
   for (const r of runs)
     console.log(
-      `| ${labelOf(r).padEnd(19)} | ${int(r.clients).padStart(7)} | ${fmt(r.connectSeconds).padStart(9)} | ${int(r.frameMessageBytes).padStart(11)} | ${`${int(r.deliveries)} (${int(r.expected)})`.padStart(21)} | ${lostCell(r).padStart(29)} | ${fmt(r.latencyMs.p50).padStart(6)} | ${fmt(r.latencyMs.p99).padStart(6)} | ${fmt(r.latencyMs.p999).padStart(8)} | ${fmt(r.latencyMs.max).padStart(6)} | ${fmt(r.cpuMicrosPerDelivery).padStart(22)} | ${int(r.deliveriesPerCpuSecond).padStart(16)} | ${kib(r.rssPerClientAfterGc, r.rssPerClient).padStart(31)} | ${kib(r.heapPerClientAfterGc, r.heapPerClient).padStart(32)} | ${`${fmt(r.loadCpuPct)}% (${r.clientProcs})`.padStart(19)} |`,
+      `| ${labelOf(r).padEnd(19)} | ${int(r.clients).padStart(7)} | ${fmt(r.connectSeconds).padStart(9)} | ${int(r.frameMessageBytes).padStart(11)} | ${int(r.wireBytesPerDelivery).padStart(15)} | ${`${int(r.deliveries)} (${int(r.expected)})`.padStart(21)} | ${lostCell(r).padStart(29)} | ${fmt(r.latencyMs.p50).padStart(6)} | ${fmt(r.latencyMs.p99).padStart(6)} | ${fmt(r.latencyMs.p999).padStart(8)} | ${fmt(r.latencyMs.max).padStart(6)} | ${fmt(r.cpuMicrosPerDelivery).padStart(22)} | ${int(r.deliveriesPerCpuSecond).padStart(16)} | ${kib(r.rssPerClientAfterGc, r.rssPerClient).padStart(31)} | ${kib(r.heapPerClientAfterGc, r.heapPerClient).padStart(32)} | ${`${fmt(r.loadCpuPct)}% (${r.clientProcs})`.padStart(19)} |`,
     );
   console.log(
     "\nclients CPU: the load generators' CPU time summed over their processes, as a share of their one core; server CPU and memory: for ours, summed over its API processes (the worker's and Redis's CPU are in the notes).",
@@ -1069,6 +1078,7 @@ async function fanoutPart(clusterId: string): Promise<RunResult[]> {
           group: 'normal',
           clusterId: kind === 'ours' ? clusterId : undefined,
           concurrency: options.concurrency,
+          deflate: options.deflate,
         });
         process.stdout.write(` connected in ${fmt(connected.ms / 1000)} s ...`);
         await sleep(options.warmup * 1000);
@@ -1157,6 +1167,7 @@ async function slowPart(): Promise<SlowResult> {
       group: 'normal',
       clusterId: p.clusterId,
       concurrency: options.concurrency,
+      deflate: options.deflate,
     });
     await sleep(options.warmup * 1000);
     process.stdout.write('  without the slow client ...');
