@@ -13,22 +13,27 @@ const memLevel = { high: 0, clear: 0, soft: 1, hard: 2, low: 3 } as const;
 const ABORT_ALARM_SECONDS = 300;
 
 export function readAlarms(state: SimState, alarms: AlarmEvaluator): void {
-  const readyFloor = alarms.floor('vm-cpu-ready');
-  const costopFloor = alarms.floor('vm-costop');
-  const numaFloor = alarms.floor('numa-remote');
-  for (const vm of state.vms) {
-    if (vm.cpuReadyPct >= readyFloor) alarms.read('vm-cpu-ready', vm.name, vm.cpuReadyPct);
-    if (vm.costopPct >= costopFloor) alarms.read('vm-costop', vm.name, vm.costopPct);
-    if (100 - vm.numaLocalPct >= numaFloor && vm.state === 'running')
-      alarms.read('numa-remote', vm.name, 100 - vm.numaLocalPct);
-    if (vm.state === 'paused') alarms.read('vm-swap-full', vm.name, 1);
-    if (vm.haFailed && vm.state === 'down') alarms.read('ha-restart-failed', vm.name, 1);
-    if (vm.migration) alarms.read('migration', vm.name, vm.migration.round);
+  const ready = alarms.vmRule('vm-cpu-ready');
+  const costop = alarms.vmRule('vm-costop');
+  const numaRemote = alarms.vmRule('numa-remote');
+  const swapFull = alarms.vmRule('vm-swap-full');
+  const haFailed = alarms.vmRule('ha-restart-failed');
+  const migration = alarms.vmRule('migration');
+  const vms = state.vms;
+  for (let i = 0; i < vms.length; i++) {
+    const vm = vms[i]!;
+    if (vm.cpuReadyPct >= ready.floor) alarms.readVm(ready, i, vm.cpuReadyPct);
+    if (vm.costopPct >= costop.floor) alarms.readVm(costop, i, vm.costopPct);
+    if (100 - vm.numaLocalPct >= numaRemote.floor && vm.state === 'running')
+      alarms.readVm(numaRemote, i, 100 - vm.numaLocalPct);
+    if (vm.state === 'paused') alarms.readVm(swapFull, i, 1);
+    if (vm.haFailed && vm.state === 'down') alarms.readVm(haFailed, i, 1);
+    if (vm.migration) alarms.readVm(migration, i, vm.migration.round);
     else if (
       vm.lastMigrationAbortAt !== null &&
       state.time - vm.lastMigrationAbortAt < ABORT_ALARM_SECONDS
     ) {
-      alarms.read('migration', vm.name, MODEL.migrationMaxRounds);
+      alarms.readVm(migration, i, MODEL.migrationMaxRounds);
     }
   }
   let vcpus = 0;
