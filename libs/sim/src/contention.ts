@@ -44,12 +44,15 @@ class TickScratch {
   readonly overhead: Float64Array;
   /** vCPUs per NUMA node of the host being simulated. */
   readonly nodeVcpus: Float64Array;
+  /** The VMs of the host being simulated, by runnable share (fair share's order). */
+  readonly byShare: Int32Array;
 
   constructor(vmCount: number, maxNodes: number) {
     this.wanted = new Float64Array(vmCount);
     this.runnable = new Float64Array(vmCount);
     this.overhead = new Float64Array(vmCount);
     this.nodeVcpus = new Float64Array(maxNodes);
+    this.byShare = new Int32Array(vmCount);
   }
 }
 
@@ -169,7 +172,17 @@ function simulateHost(
   }
 
   // --- the host: CPU fair share and speed, memory state and reclamation ------------------------
-  const level = fairShareLevel(vms, order, from, to, runnable, runnableThreads, cpu.logical, vcpus);
+  const level = fairShareLevel(
+    vms,
+    order,
+    from,
+    to,
+    runnable,
+    runnableThreads,
+    cpu.logical,
+    vcpus,
+    scratch.byShare,
+  );
   const busy = Math.min(runnableThreads, cpu.logical);
   const delivered = deliveredCores(busy, cpu.cores, cpu.hyperThreading);
   const speed = busy > 0 ? delivered / busy : 1;
