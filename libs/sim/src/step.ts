@@ -23,7 +23,7 @@ import { advanceMigration, pairMiBps } from './migration';
 import { MODEL } from './model';
 import { placeVm } from './placement';
 import { energyKWh } from './power';
-import type { SimState, VmRt } from './state';
+import type { SimState } from './state';
 import { TickCtx } from './tick-context';
 
 export type { StepOptions } from './frame';
@@ -163,11 +163,13 @@ export function step(
 
   state.time = endTime;
   log.time = endTime;
-  const pausedBefore = new Set<VmRt>();
-  for (const vm of state.vms) if (vm.state === 'paused') pausedBefore.add(vm);
+  // Paused by this tick's contention (memory.ts): an event each, in the VMs' order.
+  const pausedBefore = new Uint8Array(state.vms.length);
+  state.vms.forEach((vm, i) => (pausedBefore[i] = vm.state === 'paused' ? 1 : 0));
   simulateHosts(state, dt);
-  for (const vm of state.vms) {
-    if (vm.state === 'paused' && !pausedBefore.has(vm)) {
+  for (let i = 0; i < state.vms.length; i++) {
+    const vm = state.vms[i]!;
+    if (vm.state === 'paused' && pausedBefore[i] === 0) {
       log.add('vm-paused', vm.name, 'system', {
         reason: `host ${state.hosts[vm.host]!.name} swap full: the VM cannot get memory`,
       });
