@@ -252,8 +252,6 @@ export interface VmRuleReading {
  */
 export class AlarmEvaluator {
   private readonly index: AlarmIndex;
-  /** Alarms resolved this tick (marked `resolved`), still in `state.alarms` until finish. */
-  private resolvedCount = 0;
   readonly rules: Record<AlarmRuleId, AlarmRule>;
 
   constructor(
@@ -382,7 +380,6 @@ export class AlarmEvaluator {
    */
   private resolve(alarm: AlarmRt, fired: boolean): void {
     alarm.state = 'resolved';
-    this.resolvedCount++;
     const named = this.index.byTarget.get(alarm.rule);
     if (named?.get(alarm.target) === alarm) named.delete(alarm.target);
     if (!fired) return;
@@ -396,18 +393,22 @@ export class AlarmEvaluator {
     });
   }
 
-  /** Alarms whose target gave no reading this tick (gone, or below the floor) read 0 and clear. */
+  /**
+   * Alarms whose target gave no reading this tick (gone, or below the floor) read 0 and clear;
+   * the resolved leave `state.alarms`, in place (the array stays the key of its index), in the
+   * same pass.
+   */
   finish(): void {
     const { alarms, tick } = this.state;
-    for (const alarm of alarms) {
-      if (alarm.readTick === tick || alarm.state === 'resolved') continue;
-      const rule = this.rules[alarm.rule];
-      if (rule.enabled) this.update(alarm, rule, 0);
-    }
-    if (this.resolvedCount === 0) return;
-    // Removed in place: the array stays the key of its index.
     let kept = 0;
-    for (const alarm of alarms) if (alarm.state !== 'resolved') alarms[kept++] = alarm;
+    for (let k = 0; k < alarms.length; k++) {
+      const alarm = alarms[k]!;
+      if (alarm.readTick !== tick && alarm.state !== 'resolved') {
+        const rule = this.rules[alarm.rule];
+        if (rule.enabled) this.update(alarm, rule, 0);
+      }
+      if (alarm.state !== 'resolved') alarms[kept++] = alarm;
+    }
     alarms.length = kept;
   }
 }
