@@ -18,20 +18,36 @@ const rank = (a: AlarmRt) =>
   (a.severity === 'critical' ? 0 : 4) +
   (a.state === 'firing' ? 0 : a.state === 'acknowledged' ? 1 : a.state === 'pending' ? 2 : 3);
 
+/** How many ranks `rank` gives. */
+const RANKS = 8;
+
 /**
- * At most FRAME_ALARMS_MAX alarms, the most severe first and, within a rank, in the engine's
- * order (oldest first); all of them when they fit. One pass per rank, no sort of the whole list.
+ * The active alarms as the frame counts and lists them: firing or acknowledged ones by severity,
+ * and at most FRAME_ALARMS_MAX of them, the most severe first and, within a rank, in the
+ * engine's order (oldest first); all of them when they fit. One pass, no sort of the whole list.
  */
-function mostSevere(alarms: readonly AlarmRt[]): readonly AlarmRt[] {
-  if (alarms.length <= FRAME_ALARMS_MAX) return alarms;
-  const chosen: AlarmRt[] = [];
-  for (let r = 0; r < 8 && chosen.length < FRAME_ALARMS_MAX; r++)
-    for (const a of alarms) {
-      if (rank(a) !== r) continue;
-      chosen.push(a);
-      if (chosen.length === FRAME_ALARMS_MAX) break;
+function frameAlarms(alarms: readonly AlarmRt[]): {
+  warning: number;
+  critical: number;
+  listed: readonly AlarmRt[];
+} {
+  let warning = 0;
+  let critical = 0;
+  const crowded = alarms.length > FRAME_ALARMS_MAX;
+  const byRank: AlarmRt[][] = crowded ? Array.from({ length: RANKS }, () => []) : [];
+  for (let k = 0; k < alarms.length; k++) {
+    const alarm = alarms[k]!;
+    if (alarm.state !== 'pending') {
+      if (alarm.severity === 'critical') critical++;
+      else warning++;
     }
-  return chosen;
+    if (crowded) {
+      const ranked = byRank[rank(alarm)]!;
+      if (ranked.length < FRAME_ALARMS_MAX) ranked.push(alarm);
+    }
+  }
+  const listed = crowded ? byRank.flat().slice(0, FRAME_ALARMS_MAX) : alarms;
+  return { warning, critical, listed };
 }
 
 function hostFrame(
@@ -129,7 +145,9 @@ export function buildFrame(state: SimState, log: EventLog, watts: number): Frame
   let vmsRunning = 0;
   let readyWeighted = 0;
   let vcpusRunning = 0;
-  for (const vm of state.vms) {
+  const vms = state.vms;
+  for (let i = 0; i < vms.length; i++) {
+    const vm = vms[i]!;
     if (vm.host < 0) continue;
     if (vm.state === 'running') {
       running[vm.host]!++;
@@ -155,27 +173,22 @@ export function buildFrame(state: SimState, log: EventLog, watts: number): Frame
   let b = 0;
   let c = 0;
   let s = 0;
-  for (const h of hosts) {
-    if (h.state === 'failed') continue;
-    if (h.state === 'up') hostsUp++;
-    vcpus += h.vcpus;
-    logical += h.logicalCpus;
-    memConfigured += h.memConfiguredMiB;
-    memTotal += h.memTotalMiB;
-    usageWeighted += h.cpuUsagePct * h.logicalCpus;
-    memActive += h.memActiveMiB;
-    memConsumed += h.memConsumedMiB;
-    b += h.balloonMiB;
-    c += h.compressedMiB;
-    s += h.swapUsedMiB;
+  for (let h = 0; h < hosts.length; h++) {
+    const host = hosts[h]!;
+    if (host.state === 'failed') continue;
+    if (host.state === 'up') hostsUp++;
+    vcpus += host.vcpus;
+    logical += host.logicalCpus;
+    memConfigured += host.memConfiguredMiB;
+    memTotal += host.memTotalMiB;
+    usageWeighted += host.cpuUsagePct * host.logicalCpus;
+    memActive += host.memActiveMiB;
+    memConsumed += host.memConsumedMiB;
+    b += host.balloonMiB;
+    c += host.compressedMiB;
+    s += host.swapUsedMiB;
   }
-  let warning = 0;
-  let critical = 0;
-  for (const a of state.alarms) {
-    if (a.state === 'pending') continue;
-    if (a.severity === 'critical') critical++;
-    else warning++;
-  }
+  const { warning, critical, listed } = frameAlarms(state.alarms);
   const frame: Frame = {
     tick: state.tick,
     time: state.time,
@@ -205,7 +218,7 @@ export function buildFrame(state: SimState, log: EventLog, watts: number): Frame
       alarms: { warning, critical },
     },
     hosts,
-    alarms: mostSevere(state.alarms).map((a) => ({
+    alarms: listed.map((a) => ({
       id: a.id,
       rule: a.rule,
       target: a.target,
