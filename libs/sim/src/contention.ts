@@ -59,9 +59,9 @@ class TickScratch {
 /**
  * One tick of contention on every host: CPU (fair share, hyper-threading,
  * ready and co-stop), memory (states and reclamation), NUMA, power. Writes the
- * figures into the hosts and VMs; returns nothing.
+ * figures into the hosts and VMs; returns the VMs it paused (swap full), by index, ascending.
  */
-export function simulateHosts(state: SimState, dt: number): void {
+export function simulateHosts(state: SimState, dt: number): number[] {
   const { hosts, vms } = state;
   const hostCount = hosts.length;
   const vmCount = vms.length;
@@ -94,10 +94,13 @@ export function simulateHosts(state: SimState, dt: number): void {
   let maxNodes = 1;
   for (const host of hosts) maxNodes = Math.max(maxNodes, host.numaNodes);
   const scratch = new TickScratch(vmCount, maxNodes);
+  const paused: number[] = [];
   for (let h = 0; h < hostCount; h++) {
     const on: HostVms = { vms, order, from: start[h]!, to: start[h + 1]! };
-    simulateHost(state, hosts[h]!, on, scratch, inboundMiB[h]!, dt);
+    const pausedVm = simulateHost(state, hosts[h]!, on, scratch, inboundMiB[h]!, dt);
+    if (pausedVm >= 0) paused.push(pausedVm);
   }
+  return paused.sort((a, b) => a - b);
 }
 
 /** A failed host runs nothing and draws nothing. */
@@ -112,6 +115,7 @@ function stopFailedHost(host: HostRt, reservedMiB: number): void {
   host.nodeRemotePct.fill(0);
 }
 
+/** One host's tick (see simulateHosts); returns the VM it paused, by index, or -1. */
 function simulateHost(
   state: SimState,
   host: HostRt,
@@ -119,12 +123,15 @@ function simulateHost(
   scratch: TickScratch,
   inboundMiB: number,
   dt: number,
-): void {
+): number {
   const { vms, order, from, to } = on;
   const { seed, time, tick } = state;
   const nodeCount = host.numaNodes;
   const reservedMiB = host.memMiB - usableMemMiB(host, state);
-  if (host.state === 'failed') return stopFailedHost(host, reservedMiB);
+  if (host.state === 'failed') {
+    stopFailedHost(host, reservedMiB);
+    return -1;
+  }
   const cpu = hostCpu(host);
   const minFree = minFreeMiB(host.memMiB);
   const nodeMem = host.nodeMemMiB;
@@ -198,7 +205,7 @@ function simulateHost(
     swapInWanted,
     anyPaused,
   };
-  reclaimMemory(host, on, held, inboundMiB, reservedMiB, minFree, time, dt);
+  const pausedVm = reclaimMemory(host, on, held, inboundMiB, reservedMiB, minFree, time, dt);
 
   // --- pass 2: run, ready, co-stop, NUMA, performance per VM ---------------------------------
   const nodeCap = usableMemMiB(host, state) / nodeCount;
@@ -248,4 +255,5 @@ function simulateHost(
   host.cpuDemandPct = cpu.maxDelivered > 0 ? (work / cpu.maxDelivered) * 100 : 0;
   host.cpuReadyPct = vcpus > 0 ? (readySum / vcpus) * 100 : 0;
   host.powerWatts = powerAt(host, usage);
+  return pausedVm;
 }

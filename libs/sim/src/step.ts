@@ -163,17 +163,11 @@ export function step(
 
   state.time = endTime;
   log.time = endTime;
-  // Paused by this tick's contention (memory.ts): an event each, in the VMs' order.
-  const pausedBefore = new Uint8Array(state.vms.length);
-  state.vms.forEach((vm, i) => (pausedBefore[i] = vm.state === 'paused' ? 1 : 0));
-  simulateHosts(state, dt);
-  for (let i = 0; i < state.vms.length; i++) {
+  for (const i of simulateHosts(state, dt)) {
     const vm = state.vms[i]!;
-    if (vm.state === 'paused' && pausedBefore[i] === 0) {
-      log.add('vm-paused', vm.name, 'system', {
-        reason: `host ${state.hosts[vm.host]!.name} swap full: the VM cannot get memory`,
-      });
-    }
+    log.add('vm-paused', vm.name, 'system', {
+      reason: `host ${state.hosts[vm.host]!.name} swap full: the VM cannot get memory`,
+    });
   }
   let watts = 0;
   for (const host of state.hosts) watts += host.powerWatts;
