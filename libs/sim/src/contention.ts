@@ -10,6 +10,7 @@ import {
   cpuPerformance,
   deliveredCores,
   fairShareLevel,
+  type HostCpu,
   hostCpu,
   overheadFactor,
   readyQueueing,
@@ -34,6 +35,23 @@ import { cpuDemand } from './workload';
 
 const onHost = (vm: VmRt) => vm.host >= 0 && (vm.state === 'running' || vm.state === 'paused');
 
+/** What a host's guests want of CPU and hold of memory this tick (pass 1), summed. */
+class GuestSums implements HostMemory {
+  active = 0;
+  consumed = 0;
+  balloon = 0;
+  compressed = 0;
+  swapped = 0;
+  configured = 0;
+  swapInWanted = 0;
+  anyPaused = false;
+  /** Threads the guests keep busy: vCPUs x runnable share. */
+  runnableThreads = 0;
+  /** Core-equivalents wanted, overhead included. */
+  work = 0;
+  vcpus = 0;
+}
+
 /** Per-VM figures of one tick, by VM index, reused across the hosts of the tick. */
 class TickScratch {
   /** What the guest wants per vCPU (0..1), before any throttle and without overhead. */
@@ -46,6 +64,8 @@ class TickScratch {
   readonly nodeVcpus: Float64Array;
   /** The VMs of the host being simulated, by runnable share (fair share's order). */
   readonly byShare: Int32Array;
+  /** What the guests of the host being simulated want and hold (pass 1). */
+  readonly sums = new GuestSums();
 
   constructor(vmCount: number, maxNodes: number) {
     this.wanted = new Float64Array(vmCount);
@@ -124,9 +144,6 @@ function simulateHost(
   inboundMiB: number,
   dt: number,
 ): number {
-  const { vms, order, from, to } = on;
-  const { seed, time, tick } = state;
-  const nodeCount = host.numaNodes;
   const reservedMiB = host.memMiB - usableMemMiB(host, state);
   if (host.state === 'failed') {
     stopFailedHost(host, reservedMiB);
@@ -134,11 +151,57 @@ function simulateHost(
   }
   const cpu = hostCpu(host);
   const minFree = minFreeMiB(host.memMiB);
+  sumGuests(state, host, cpu, on, scratch, minFree, dt);
+  const sums = scratch.sums;
+
+  // The host: CPU fair share and speed, memory state and reclamation.
+  const { vms, order, from, to } = on;
+  const level = fairShareLevel(
+    vms,
+    order,
+    from,
+    to,
+    scratch.runnable,
+    sums.runnableThreads,
+    cpu.logical,
+    sums.vcpus,
+    scratch.byShare,
+  );
+  const busy = Math.min(sums.runnableThreads, cpu.logical);
+  const delivered = deliveredCores(busy, cpu.cores, cpu.hyperThreading);
+  const speed = busy > 0 ? delivered / busy : 1;
+  const queueing = readyQueueing(cpu.logical > 0 ? busy / cpu.logical : 0);
+  const pausedVm = reclaimMemory(host, on, sums, inboundMiB, reservedMiB, minFree, state.time, dt);
+
+  const readySum = guestFigures(state, host, cpu, on, scratch, level, speed, queueing);
+  finishNodeFigures(host, scratch.nodeVcpus, cpu.maxDelivered);
+  const usage = cpu.maxDelivered > 0 ? delivered / cpu.maxDelivered : 0;
+  host.cpuUsagePct = usage * 100;
+  host.cpuDemandPct = cpu.maxDelivered > 0 ? (sums.work / cpu.maxDelivered) * 100 : 0;
+  host.cpuReadyPct = sums.vcpus > 0 ? (readySum / sums.vcpus) * 100 : 0;
+  host.powerWatts = powerAt(host, usage);
+  return pausedVm;
+}
+
+/**
+ * Pass 1 over a host's guests: what each wants of its vCPUs (into the scratch's `wanted`,
+ * `runnable` and `overhead`), touches of memory (memory.ts) and holds on each NUMA node (into
+ * `host.nodeMemMiB`); their sums go to `scratch.sums`.
+ */
+function sumGuests(
+  state: SimState,
+  host: HostRt,
+  cpu: HostCpu,
+  on: HostVms,
+  scratch: TickScratch,
+  minFree: number,
+  dt: number,
+): void {
+  const { vms, order, from, to } = on;
+  const { seed, time, tick } = state;
+  const { wanted, runnable, overhead } = scratch;
   const nodeMem = host.nodeMemMiB;
   nodeMem.fill(0);
-  const { wanted, runnable, overhead } = scratch;
-
-  // --- pass 1: what each guest wants (CPU), touches (memory), and holds (NUMA) ----------------
   let growRoom = growRoomOf(host, minFree);
   let active = 0;
   let consumed = 0;
@@ -149,7 +212,7 @@ function simulateHost(
   let swapInWanted = 0;
   let anyPaused = false;
   let runnableThreads = 0;
-  let work = 0; // core-equivalents wanted, overhead included
+  let work = 0;
   let vcpus = 0;
   for (let k = from; k < to; k++) {
     const i = order[k]!;
@@ -177,41 +240,44 @@ function simulateHost(
     if (vm.swappedMiB > 0 && running) swapInWanted += swapInWantedOf(vm);
     addNodeMemory(nodeMem, vm, backedMiB(vm));
   }
+  const sums = scratch.sums;
+  sums.active = active;
+  sums.consumed = consumed;
+  sums.balloon = balloon;
+  sums.compressed = compressed;
+  sums.swapped = swapped;
+  sums.configured = configured;
+  sums.swapInWanted = swapInWanted;
+  sums.anyPaused = anyPaused;
+  sums.runnableThreads = runnableThreads;
+  sums.work = work;
+  sums.vcpus = vcpus;
+}
 
-  // --- the host: CPU fair share and speed, memory state and reclamation ------------------------
-  const level = fairShareLevel(
-    vms,
-    order,
-    from,
-    to,
-    runnable,
-    runnableThreads,
-    cpu.logical,
-    vcpus,
-    scratch.byShare,
-  );
-  const busy = Math.min(runnableThreads, cpu.logical);
-  const delivered = deliveredCores(busy, cpu.cores, cpu.hyperThreading);
-  const speed = busy > 0 ? delivered / busy : 1;
-  const queueing = readyQueueing(cpu.logical > 0 ? busy / cpu.logical : 0);
+/**
+ * Pass 2 over a host's guests, once the host has shared its CPU (`level`, `speed`, `queueing`)
+ * and reclaimed memory: each guest's run, ready, co-stop, NUMA and performance figures, and the
+ * host's per-node CPU and remote shares (finished by numa.ts). Returns the guests' ready share
+ * weighted by vCPUs.
+ */
+function guestFigures(
+  state: SimState,
+  host: HostRt,
+  cpu: HostCpu,
+  on: HostVms,
+  scratch: TickScratch,
+  level: number,
+  speed: number,
+  queueing: number,
+): number {
+  const { vms, order, from, to } = on;
+  const { wanted, runnable, overhead, nodeVcpus } = scratch;
+  const nodeCount = host.numaNodes;
   const coresPerNode = cpu.cores / nodeCount;
-  const held: HostMemory = {
-    active,
-    consumed,
-    balloon,
-    compressed,
-    swapped,
-    configured,
-    swapInWanted,
-    anyPaused,
-  };
-  const pausedVm = reclaimMemory(host, on, held, inboundMiB, reservedMiB, minFree, time, dt);
-
-  // --- pass 2: run, ready, co-stop, NUMA, performance per VM ---------------------------------
+  const nodeMem = host.nodeMemMiB;
   const nodeCap = usableMemMiB(host, state) / nodeCount;
   const nodeCpu = host.nodeCpuPct;
   const nodeRemote = host.nodeRemotePct;
-  const nodeVcpus = scratch.nodeVcpus;
   nodeCpu.fill(0);
   nodeRemote.fill(0);
   nodeVcpus.fill(0);
@@ -249,11 +315,5 @@ function simulateHost(
       nodeVcpus[node]! += perNode;
     }
   }
-  finishNodeFigures(host, nodeVcpus, cpu.maxDelivered);
-  const usage = cpu.maxDelivered > 0 ? delivered / cpu.maxDelivered : 0;
-  host.cpuUsagePct = usage * 100;
-  host.cpuDemandPct = cpu.maxDelivered > 0 ? (work / cpu.maxDelivered) * 100 : 0;
-  host.cpuReadyPct = vcpus > 0 ? (readySum / vcpus) * 100 : 0;
-  host.powerWatts = powerAt(host, usage);
-  return pausedVm;
+  return readySum;
 }
