@@ -178,33 +178,33 @@ const isVmRule = (rule: AlarmRuleId): rule is VmAlarmRuleId =>
 
 /**
  * The active alarms, indexed for the tick's readings. A VM rule's alarms sit in a slot per VM,
- * by index in `state.vms` (laid out for `vmNames`); a slot whose alarm has resolved since is
- * empty. Every other alarm (hosts, the cluster, and a VM rule's alarm whose VM is gone) is found
- * by rule and target.
+ * by index in `state.vms` (laid out for the VMs in `vms`); a slot whose alarm has resolved since
+ * is empty. Every other alarm (hosts, the cluster, and a VM rule's alarm whose VM is gone) is
+ * found by rule and target.
  */
 interface AlarmIndex {
-  /** The VM names, in order, the slots are laid out for. */
-  vmNames: string[];
+  /** The VMs, in order, the slots are laid out for. */
+  vms: VmRt[];
   byVm: Record<VmAlarmRuleId, (AlarmRt | null)[]>;
   byTarget: Map<AlarmRuleId, Map<string, AlarmRt>>;
 }
 
 /**
- * Kept between ticks for the same `state.alarms` array while the VMs are the same (the warm
- * path); a state read back from JSON has a new array, and a VM created or deleted moves the
- * slots: either gets the index rebuilt from the alarms.
+ * Kept between ticks for the same `state.alarms` array while the VMs are the same objects in the
+ * same order (the warm path); a state read back from JSON has a new array, and a VM created or
+ * deleted moves the slots: either gets the index rebuilt from the alarms.
  */
 const indexes = new WeakMap<AlarmRt[], AlarmIndex>();
 
-function sameVmNames(names: readonly string[], vms: readonly VmRt[]): boolean {
-  if (names.length !== vms.length) return false;
-  for (let i = 0; i < names.length; i++) if (names[i] !== vms[i]!.name) return false;
+function sameVms(laidOut: readonly VmRt[], vms: readonly VmRt[]): boolean {
+  if (laidOut.length !== vms.length) return false;
+  for (let i = 0; i < vms.length; i++) if (laidOut[i] !== vms[i]) return false;
   return true;
 }
 
 function buildIndex(state: SimState): AlarmIndex {
-  const vmNames = state.vms.map((vm) => vm.name);
-  const emptySlots = () => new Array<AlarmRt | null>(vmNames.length).fill(null);
+  const vms = state.vms.slice();
+  const emptySlots = () => new Array<AlarmRt | null>(vms.length).fill(null);
   const byVm = Object.fromEntries(VM_ALARM_RULES.map((rule) => [rule, emptySlots()])) as Record<
     VmAlarmRuleId,
     (AlarmRt | null)[]
@@ -213,7 +213,7 @@ function buildIndex(state: SimState): AlarmIndex {
   let vmByName: Map<string, number> | null = null;
   for (const alarm of state.alarms) {
     if (isVmRule(alarm.rule)) {
-      vmByName ??= new Map(vmNames.map((name, i) => [name, i]));
+      vmByName ??= new Map(vms.map((vm, i) => [vm.name, i]));
       const vm = vmByName.get(alarm.target);
       if (vm !== undefined) {
         byVm[alarm.rule][vm] = alarm;
@@ -224,12 +224,12 @@ function buildIndex(state: SimState): AlarmIndex {
     if (!named) byTarget.set(alarm.rule, (named = new Map<string, AlarmRt>()));
     named.set(alarm.target, alarm);
   }
-  return { vmNames, byVm, byTarget };
+  return { vms, byVm, byTarget };
 }
 
 function indexFor(state: SimState): AlarmIndex {
   let index = indexes.get(state.alarms);
-  if (!index || !sameVmNames(index.vmNames, state.vms)) {
+  if (!index || !sameVms(index.vms, state.vms)) {
     index = buildIndex(state);
     indexes.set(state.alarms, index);
   }
