@@ -52,7 +52,11 @@ class GuestSums implements HostMemory {
   vcpus = 0;
 }
 
-/** Per-VM figures of one tick, by VM index, reused across the hosts of the tick. */
+/**
+ * A tick's working arrays: per VM by index, per host, and for the host being simulated. Kept for
+ * the next tick (of any cluster: one tick runs to its end before another starts) and replaced
+ * only when a tick needs more room; every tick writes what it reads.
+ */
 class TickScratch {
   /** What the guest wants per vCPU (0..1), before any throttle and without overhead. */
   readonly wanted: Float64Array;
@@ -60,20 +64,51 @@ class TickScratch {
   readonly runnable: Float64Array;
   /** The hypervisor's overhead factor for the guest. */
   readonly overhead: Float64Array;
-  /** vCPUs per NUMA node of the host being simulated. */
-  readonly nodeVcpus: Float64Array;
+  /** The host each VM runs on this tick, or -1. */
+  readonly hostOf: Int32Array;
+  /** The VMs of each host, contiguous: host h's are `order[start[h]..start[h + 1])`. */
+  readonly order: Int32Array;
+  readonly start: Int32Array;
+  /** Where the next VM of each host goes in `order` while it is filled. */
+  readonly cursor: Int32Array;
+  /** Memory held on each host by migrations coming in. */
+  readonly inboundMiB: Float64Array;
   /** The VMs of the host being simulated, by runnable share (fair share's order). */
   readonly byShare: Int32Array;
+  /** vCPUs per NUMA node of the host being simulated. */
+  readonly nodeVcpus: Float64Array;
   /** What the guests of the host being simulated want and hold (pass 1). */
   readonly sums = new GuestSums();
 
-  constructor(vmCount: number, maxNodes: number) {
-    this.wanted = new Float64Array(vmCount);
-    this.runnable = new Float64Array(vmCount);
-    this.overhead = new Float64Array(vmCount);
-    this.nodeVcpus = new Float64Array(maxNodes);
-    this.byShare = new Int32Array(vmCount);
+  constructor(
+    readonly vmRoom: number,
+    readonly hostRoom: number,
+    readonly nodeRoom: number,
+  ) {
+    this.wanted = new Float64Array(vmRoom);
+    this.runnable = new Float64Array(vmRoom);
+    this.overhead = new Float64Array(vmRoom);
+    this.hostOf = new Int32Array(vmRoom);
+    this.order = new Int32Array(vmRoom);
+    this.start = new Int32Array(hostRoom + 1);
+    this.cursor = new Int32Array(hostRoom);
+    this.inboundMiB = new Float64Array(hostRoom);
+    this.byShare = new Int32Array(vmRoom);
+    this.nodeVcpus = new Float64Array(nodeRoom);
   }
+}
+
+let lastScratch = new TickScratch(0, 0, 1);
+
+function scratchFor(vmCount: number, hostCount: number, maxNodes: number): TickScratch {
+  const s = lastScratch;
+  if (s.vmRoom < vmCount || s.hostRoom < hostCount || s.nodeRoom < maxNodes)
+    lastScratch = new TickScratch(
+      Math.max(vmCount, s.vmRoom),
+      Math.max(hostCount, s.hostRoom),
+      Math.max(maxNodes, s.nodeRoom),
+    );
+  return lastScratch;
 }
 
 /**
@@ -85,18 +120,24 @@ export function simulateHosts(state: SimState, dt: number): number[] {
   const { hosts, vms } = state;
   const hostCount = hosts.length;
   const vmCount = vms.length;
-  // One pass: count the VMs on each host, note memory held by incoming
+  let maxNodes = 1;
+  for (const host of hosts) maxNodes = Math.max(maxNodes, host.numaNodes);
+  const scratch = scratchFor(vmCount, hostCount, maxNodes);
+  const { hostOf, order, start, cursor, inboundMiB } = scratch;
+  // One pass over the VMs: count the VMs on each host, note memory held by incoming
   // migrations, and zero the figures of VMs on no host.
-  const start = new Int32Array(hostCount + 1);
-  const inboundMiB = new Float64Array(hostCount);
+  start.fill(0, 0, hostCount + 1);
+  inboundMiB.fill(0, 0, hostCount);
   for (let i = 0; i < vmCount; i++) {
     const vm = vms[i]!;
     if (onHost(vm)) {
+      hostOf[i] = vm.host;
       start[vm.host + 1]!++;
       const mig = vm.migration;
       if (mig !== null)
         inboundMiB[mig.to]! += vm.consumedMiB * Math.min(1, mig.transferredMiB / vm.memMiB);
     } else {
+      hostOf[i] = -1;
       vm.cpuDemandPct = vm.cpuUsagePct = vm.cpuRunPct = vm.cpuReadyPct = vm.costopPct = 0;
       vm.activeMiB = vm.consumedMiB = 0;
       vm.performancePct = 0;
@@ -104,16 +145,12 @@ export function simulateHosts(state: SimState, dt: number): number[] {
     }
   }
   for (let h = 0; h < hostCount; h++) start[h + 1]! += start[h]!;
-  // Second pass: the VMs of each host, contiguous in one flat index array.
-  const fill = start.slice(0, hostCount);
-  const order = new Int32Array(start[hostCount]!);
+  // The VMs of each host, contiguous in one flat index array, in the VMs' order.
+  cursor.set(start.subarray(0, hostCount));
   for (let i = 0; i < vmCount; i++) {
-    const vm = vms[i]!;
-    if (onHost(vm)) order[fill[vm.host]!++] = i;
+    const h = hostOf[i]!;
+    if (h >= 0) order[cursor[h]!++] = i;
   }
-  let maxNodes = 1;
-  for (const host of hosts) maxNodes = Math.max(maxNodes, host.numaNodes);
-  const scratch = new TickScratch(vmCount, maxNodes);
   const paused: number[] = [];
   for (let h = 0; h < hostCount; h++) {
     const on: HostVms = { vms, order, from: start[h]!, to: start[h + 1]! };
