@@ -23,7 +23,7 @@ import { advanceMigration, pairMiBps } from './migration';
 import { MODEL } from './model';
 import { placeVm } from './placement';
 import { energyKWh } from './power';
-import type { SimState } from './state';
+import type { SimState, VmRt } from './state';
 import { TickCtx } from './tick-context';
 
 export type { StepOptions } from './frame';
@@ -145,20 +145,26 @@ export function step(
     }
   }
 
+  // HA restarts and live migrations each concern a few VMs: one pass over all finds both.
+  const waitingForHa: VmRt[] = [];
+  const migrating: VmRt[] = [];
+  for (let i = 0; i < state.vms.length; i++) {
+    const vm = state.vms[i]!;
+    if (vm.haPending) waitingForHa.push(vm);
+    if (vm.migration) migrating.push(vm);
+  }
+
   // HA: after the detection delay, VMs of a failed host restart through normal admission.
-  restartDownVms(ctx, endTime);
+  restartDownVms(ctx, waitingForHa, endTime);
 
   // Live migrations: a source host's link is shared by its outgoing migrations.
   const outgoing = new Map<number, number>();
-  for (const vm of state.vms)
-    if (vm.migration) outgoing.set(vm.migration.from, (outgoing.get(vm.migration.from) ?? 0) + 1);
-  if (outgoing.size > 0) {
-    for (const vm of state.vms) {
-      const m = vm.migration;
-      if (!m) continue;
-      const rate = pairMiBps(state.hosts[m.from]!, state.hosts[m.to]!) / outgoing.get(m.from)!;
-      advanceMigration(state, vm, dt, rate, log);
-    }
+  for (const vm of migrating)
+    outgoing.set(vm.migration!.from, (outgoing.get(vm.migration!.from) ?? 0) + 1);
+  for (const vm of migrating) {
+    const m = vm.migration!;
+    const rate = pairMiBps(state.hosts[m.from]!, state.hosts[m.to]!) / outgoing.get(m.from)!;
+    advanceMigration(state, vm, dt, rate, log);
   }
 
   state.time = endTime;
