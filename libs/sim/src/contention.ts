@@ -73,6 +73,13 @@ class TickScratch {
   readonly cursor: Int32Array;
   /** Memory held on each host by migrations coming in. */
   readonly inboundMiB: Float64Array;
+  /** What the frame sums of each host's guests (see GuestTotals). */
+  readonly runningVms: Int32Array;
+  readonly balloonMiB: Float64Array;
+  readonly compressedMiB: Float64Array;
+  readonly swappedMiB: Float64Array;
+  /** Per VM: its ready % x vCPUs while running, else 0. */
+  readonly readyWeighted: Float64Array;
   /** The VMs of the host being simulated, by runnable share (fair share's order). */
   readonly byShare: Int32Array;
   /** vCPUs per NUMA node of the host being simulated. */
@@ -93,6 +100,11 @@ class TickScratch {
     this.start = new Int32Array(hostRoom + 1);
     this.cursor = new Int32Array(hostRoom);
     this.inboundMiB = new Float64Array(hostRoom);
+    this.runningVms = new Int32Array(hostRoom);
+    this.balloonMiB = new Float64Array(hostRoom);
+    this.compressedMiB = new Float64Array(hostRoom);
+    this.swappedMiB = new Float64Array(hostRoom);
+    this.readyWeighted = new Float64Array(vmRoom);
     this.byShare = new Int32Array(vmRoom);
     this.nodeVcpus = new Float64Array(nodeRoom);
   }
@@ -112,24 +124,43 @@ function scratchFor(vmCount: number, hostCount: number, maxNodes: number): TickS
 }
 
 /**
+ * What contention leaves for the tick's frame, summed while each host's guests are at hand: by
+ * host index, the VMs running and the memory ballooned, compressed and swapped from its guests;
+ * by VM index, a running VM's ready % x vCPUs (else 0), for the cluster's ready in the VMs'
+ * order. Views into the tick's scratch: read them before the next tick.
+ */
+export interface GuestTotals {
+  runningVms: Int32Array;
+  balloonMiB: Float64Array;
+  compressedMiB: Float64Array;
+  swappedMiB: Float64Array;
+  readyWeighted: Float64Array;
+  /** vCPUs of the running VMs. */
+  vcpusRunning: number;
+  /** The VMs paused this tick (swap full), by index, ascending. */
+  paused: number[];
+}
+
+/**
  * One tick of contention on every host: CPU (fair share, hyper-threading,
  * ready and co-stop), memory (states and reclamation), NUMA, power. Writes the
- * figures into the hosts and VMs; returns the VMs it paused (swap full), by index, ascending.
+ * figures into the hosts and VMs; returns what the frame sums of them.
  */
-export function simulateHosts(state: SimState, dt: number): number[] {
+export function simulateHosts(state: SimState, dt: number): GuestTotals {
   const { hosts, vms } = state;
   const hostCount = hosts.length;
   const vmCount = vms.length;
   let maxNodes = 1;
   for (const host of hosts) maxNodes = Math.max(maxNodes, host.numaNodes);
   const scratch = scratchFor(vmCount, hostCount, maxNodes);
-  const { hostOf, order, start, cursor, inboundMiB } = scratch;
+  const { hostOf, order, start, cursor, inboundMiB, readyWeighted } = scratch;
   // One pass over the VMs: count the VMs on each host, note memory held by incoming
   // migrations, and zero the figures of VMs on no host.
   start.fill(0, 0, hostCount + 1);
   inboundMiB.fill(0, 0, hostCount);
   for (let i = 0; i < vmCount; i++) {
     const vm = vms[i]!;
+    readyWeighted[i] = 0;
     if (onHost(vm)) {
       hostOf[i] = vm.host;
       start[vm.host + 1]!++;
@@ -152,12 +183,43 @@ export function simulateHosts(state: SimState, dt: number): number[] {
     if (h >= 0) order[cursor[h]!++] = i;
   }
   const paused: number[] = [];
+  let vcpusRunning = 0;
   for (let h = 0; h < hostCount; h++) {
     const on: HostVms = { vms, order, from: start[h]!, to: start[h + 1]! };
     const pausedVm = simulateHost(state, hosts[h]!, on, scratch, inboundMiB[h]!, dt);
     if (pausedVm >= 0) paused.push(pausedVm);
+    vcpusRunning += sumForFrame(on, h, scratch);
   }
-  return paused.sort((a, b) => a - b);
+  const { runningVms, balloonMiB, compressedMiB, swappedMiB } = scratch;
+  paused.sort((a, b) => a - b);
+  return { runningVms, balloonMiB, compressedMiB, swappedMiB, readyWeighted, vcpusRunning, paused };
+}
+
+/** The frame's sums of one host's guests (see GuestTotals), in the VMs' order; returns their running vCPUs. */
+function sumForFrame(on: HostVms, h: number, scratch: TickScratch): number {
+  const { vms, order, from, to } = on;
+  let running = 0;
+  let vcpus = 0;
+  let balloon = 0;
+  let compressed = 0;
+  let swapped = 0;
+  for (let k = from; k < to; k++) {
+    const i = order[k]!;
+    const vm = vms[i]!;
+    if (vm.state === 'running') {
+      running++;
+      vcpus += vm.vcpus;
+      scratch.readyWeighted[i] = vm.cpuReadyPct * vm.vcpus;
+    }
+    balloon += vm.balloonMiB;
+    compressed += vm.compressedMiB;
+    swapped += vm.swappedMiB;
+  }
+  scratch.runningVms[h] = running;
+  scratch.balloonMiB[h] = balloon;
+  scratch.compressedMiB[h] = compressed;
+  scratch.swappedMiB[h] = swapped;
+  return vcpus;
 }
 
 /** A failed host runs nothing and draws nothing. */

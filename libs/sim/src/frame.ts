@@ -5,6 +5,7 @@
 // alone decides the decimals each one travels and shows with.
 import { FRAME_ALARMS_MAX, type Frame, type HostFrame, type VmFrame } from '@overcommit/contracts';
 import { hostLogicalCpus } from './capacity';
+import type { GuestTotals } from './contention';
 import type { EventLog } from './events';
 import type { AlarmRt, HostRt, SimState, VmRt } from './state';
 
@@ -136,31 +137,31 @@ function vmFrame(state: SimState, vm: VmRt): VmFrame {
   };
 }
 
-export function buildFrame(state: SimState, log: EventLog, watts: number): Frame {
+/**
+ * The tick's frame. `guests`: what contention summed of the VMs (contention.ts); a VM is on a
+ * host (`host >= 0`) exactly while it runs or is paused, so those sums are the frame's.
+ */
+export function buildFrame(
+  state: SimState,
+  log: EventLog,
+  watts: number,
+  guests: GuestTotals,
+): Frame {
   const hostCount = state.hosts.length;
-  const running = new Int32Array(hostCount);
-  const balloon = new Float64Array(hostCount);
-  const compressed = new Float64Array(hostCount);
-  const swapped = new Float64Array(hostCount);
   let vmsRunning = 0;
+  for (let h = 0; h < hostCount; h++) vmsRunning += guests.runningVms[h]!;
   let readyWeighted = 0;
-  let vcpusRunning = 0;
-  const vms = state.vms;
-  for (let i = 0; i < vms.length; i++) {
-    const vm = vms[i]!;
-    if (vm.host < 0) continue;
-    if (vm.state === 'running') {
-      running[vm.host]!++;
-      vmsRunning++;
-      readyWeighted += vm.cpuReadyPct * vm.vcpus;
-      vcpusRunning += vm.vcpus;
-    }
-    balloon[vm.host]! += vm.balloonMiB;
-    compressed[vm.host]! += vm.compressedMiB;
-    swapped[vm.host]! += vm.swappedMiB;
-  }
+  for (let i = 0; i < state.vms.length; i++) readyWeighted += guests.readyWeighted[i]!;
+  const vcpusRunning = guests.vcpusRunning;
   const hosts = state.hosts.map((host, h) =>
-    hostFrame(state, host, running[h]!, balloon[h]!, compressed[h]!, swapped[h]!),
+    hostFrame(
+      state,
+      host,
+      guests.runningVms[h]!,
+      guests.balloonMiB[h]!,
+      guests.compressedMiB[h]!,
+      guests.swappedMiB[h]!,
+    ),
   );
   let hostsUp = 0;
   let vcpus = 0;

@@ -169,7 +169,8 @@ export function step(
 
   state.time = endTime;
   log.time = endTime;
-  for (const i of simulateHosts(state, dt)) {
+  const guests = simulateHosts(state, dt);
+  for (const i of guests.paused) {
     const vm = state.vms[i]!;
     log.add('vm-paused', vm.name, 'system', {
       reason: `host ${state.hosts[vm.host]!.name} swap full: the VM cannot get memory`,
@@ -183,7 +184,7 @@ export function step(
   readAlarms(state, alarms);
   alarms.finish();
 
-  const frame = buildFrame(state, log, watts);
+  const frame = buildFrame(state, log, watts, guests);
   let vms = options.vmMetrics ? vmTable(state) : null;
   if (state.exercise) {
     // vm.* objectives need per-VM figures whether or not anyone watches the VM table.
