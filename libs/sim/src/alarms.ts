@@ -396,9 +396,9 @@ export class AlarmEvaluator {
   /**
    * Alarms whose target gave no reading this tick (gone, or below the floor) read 0 and clear;
    * the resolved leave `state.alarms`, in place (the array stays the key of its index), in the
-   * same pass.
+   * same pass, which hands every alarm that stays active to `active`, in order.
    */
-  finish(): void {
+  finish(active: { add(alarm: AlarmRt): void }): void {
     const { alarms, tick } = this.state;
     let kept = 0;
     for (let k = 0; k < alarms.length; k++) {
@@ -407,7 +407,10 @@ export class AlarmEvaluator {
         const rule = this.rules[alarm.rule];
         if (rule.enabled) this.update(alarm, rule, 0);
       }
-      if (alarm.state !== 'resolved') alarms[kept++] = alarm;
+      if (alarm.state !== 'resolved') {
+        alarms[kept++] = alarm;
+        active.add(alarm);
+      }
     }
     alarms.length = kept;
   }

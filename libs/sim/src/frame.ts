@@ -23,32 +23,32 @@ const rank = (a: AlarmRt) =>
 const RANKS = 8;
 
 /**
- * The active alarms as the frame counts and lists them: firing or acknowledged ones by severity,
- * and at most FRAME_ALARMS_MAX of them, the most severe first and, within a rank, in the
- * engine's order (oldest first); all of them when they fit. One pass, no sort of the whole list.
+ * The active alarms as the frame counts and lists them, handed over one by one in the engine's
+ * order (oldest first) as the tick's alarms are finished (alarms.ts): firing or acknowledged ones
+ * by severity, and at most FRAME_ALARMS_MAX of them, the most severe first and, within a rank, in
+ * the engine's order; all of them when they fit. No sort of the whole list.
  */
-function frameAlarms(alarms: readonly AlarmRt[]): {
-  warning: number;
-  critical: number;
-  listed: readonly AlarmRt[];
-} {
-  let warning = 0;
-  let critical = 0;
-  const crowded = alarms.length > FRAME_ALARMS_MAX;
-  const byRank: AlarmRt[][] = crowded ? Array.from({ length: RANKS }, () => []) : [];
-  for (let k = 0; k < alarms.length; k++) {
-    const alarm = alarms[k]!;
+export class FrameAlarms {
+  warning = 0;
+  critical = 0;
+  /** The first FRAME_ALARMS_MAX of each rank. */
+  private readonly byRank: AlarmRt[][] = Array.from({ length: RANKS }, () => []);
+
+  add(alarm: AlarmRt): void {
     if (alarm.state !== 'pending') {
-      if (alarm.severity === 'critical') critical++;
-      else warning++;
+      if (alarm.severity === 'critical') this.critical++;
+      else this.warning++;
     }
-    if (crowded) {
-      const ranked = byRank[rank(alarm)]!;
-      if (ranked.length < FRAME_ALARMS_MAX) ranked.push(alarm);
-    }
+    const ranked = this.byRank[rank(alarm)]!;
+    if (ranked.length < FRAME_ALARMS_MAX) ranked.push(alarm);
   }
-  const listed = crowded ? byRank.flat().slice(0, FRAME_ALARMS_MAX) : alarms;
-  return { warning, critical, listed };
+
+  /** The alarms the frame lists, of `active` (every alarm handed over, in order). */
+  listed(active: readonly AlarmRt[]): readonly AlarmRt[] {
+    return active.length <= FRAME_ALARMS_MAX
+      ? active
+      : this.byRank.flat().slice(0, FRAME_ALARMS_MAX);
+  }
 }
 
 function hostFrame(
@@ -140,12 +140,14 @@ function vmFrame(state: SimState, vm: VmRt): VmFrame {
 /**
  * The tick's frame. `guests`: what contention summed of the VMs (contention.ts); a VM is on a
  * host (`host >= 0`) exactly while it runs or is paused, so those sums are the frame's.
+ * `alarms`: every active alarm, handed over by the alarms' finish.
  */
 export function buildFrame(
   state: SimState,
   log: EventLog,
   watts: number,
   guests: GuestTotals,
+  alarms: FrameAlarms,
 ): Frame {
   const hostCount = state.hosts.length;
   let vmsRunning = 0;
@@ -189,7 +191,6 @@ export function buildFrame(
     c += host.compressedMiB;
     s += host.swapUsedMiB;
   }
-  const { warning, critical, listed } = frameAlarms(state.alarms);
   const frame: Frame = {
     tick: state.tick,
     time: state.time,
@@ -216,10 +217,10 @@ export function buildFrame(
       swapUsedMiB: s,
       powerWatts: watts,
       energyKWh: state.energyKWh,
-      alarms: { warning, critical },
+      alarms: { warning: alarms.warning, critical: alarms.critical },
     },
     hosts,
-    alarms: listed.map((a) => ({
+    alarms: alarms.listed(state.alarms).map((a) => ({
       id: a.id,
       rule: a.rule,
       target: a.target,

@@ -17,7 +17,7 @@ import { simulateHosts } from './contention';
 import { initialState } from './create';
 import { EventLog } from './events';
 import { exerciseFrame, scoreTick } from './exercise-scoring';
-import { buildFrame, type StepOptions, vmTable } from './frame';
+import { buildFrame, FrameAlarms, type StepOptions, vmTable } from './frame';
 import { restartDownVms } from './ha';
 import { advanceMigration, pairMiBps } from './migration';
 import { MODEL } from './model';
@@ -182,9 +182,10 @@ export function step(
 
   const alarms = new AlarmEvaluator(state, log);
   readAlarms(state, alarms);
-  alarms.finish();
+  const frameAlarms = new FrameAlarms();
+  alarms.finish(frameAlarms);
 
-  const frame = buildFrame(state, log, watts, guests);
+  const frame = buildFrame(state, log, watts, guests, frameAlarms);
   let vms = options.vmMetrics ? vmTable(state) : null;
   if (state.exercise) {
     // vm.* objectives need per-VM figures whether or not anyone watches the VM table.
