@@ -3,6 +3,7 @@
 // alarms (hold times, hysteresis, acknowledgement).
 import type { AlarmEvaluator } from './alarms';
 import { hostLogicalCpus, usableMemMiB } from './capacity';
+import type { VmReadings } from './contention';
 import { MODEL } from './model';
 import type { SimState } from './state';
 
@@ -12,20 +13,28 @@ const memLevel = { high: 0, clear: 0, soft: 1, hard: 2, low: 3 } as const;
 /** How long after an aborted migration its alarm keeps reading (simulated seconds). */
 const ABORT_ALARM_SECONDS = 300;
 
-export function readAlarms(state: SimState, alarms: AlarmEvaluator): void {
+/** Feeds this tick's readings to `alarms`: every VM's (`readings`: their figures by index), then every host's and the cluster's. */
+export function readAlarms(state: SimState, alarms: AlarmEvaluator, readings: VmReadings): void {
   const ready = alarms.vmRule('vm-cpu-ready');
   const costop = alarms.vmRule('vm-costop');
   const numaRemote = alarms.vmRule('numa-remote');
   const swapFull = alarms.vmRule('vm-swap-full');
   const haFailed = alarms.vmRule('ha-restart-failed');
   const migration = alarms.vmRule('migration');
+  const { readyPct, costopPct, numaLocalPct, steady } = readings;
   const vms = state.vms;
   for (let i = 0; i < vms.length; i++) {
+    if (readyPct[i]! >= ready.floor) alarms.readVm(ready, i, readyPct[i]!);
+    if (costopPct[i]! >= costop.floor) alarms.readVm(costop, i, costopPct[i]!);
+    if (steady[i] === 1) {
+      // Running, no HA failure, no migration: the VM itself need not be looked at.
+      if (100 - numaLocalPct[i]! >= numaRemote.floor)
+        alarms.readVm(numaRemote, i, 100 - numaLocalPct[i]!);
+      continue;
+    }
     const vm = vms[i]!;
-    if (vm.cpuReadyPct >= ready.floor) alarms.readVm(ready, i, vm.cpuReadyPct);
-    if (vm.costopPct >= costop.floor) alarms.readVm(costop, i, vm.costopPct);
-    if (100 - vm.numaLocalPct >= numaRemote.floor && vm.state === 'running')
-      alarms.readVm(numaRemote, i, 100 - vm.numaLocalPct);
+    if (100 - numaLocalPct[i]! >= numaRemote.floor && vm.state === 'running')
+      alarms.readVm(numaRemote, i, 100 - numaLocalPct[i]!);
     if (vm.state === 'paused') alarms.readVm(swapFull, i, 1);
     if (vm.haFailed && vm.state === 'down') alarms.readVm(haFailed, i, 1);
     if (vm.migration) alarms.readVm(migration, i, vm.migration.round);

@@ -80,6 +80,11 @@ class TickScratch {
   readonly swappedMiB: Float64Array;
   /** Per VM: its ready % x vCPUs while running, else 0. */
   readonly readyWeighted: Float64Array;
+  /** Per VM: what the alarm rules read (see VmReadings). */
+  readonly readyPct: Float64Array;
+  readonly costopPct: Float64Array;
+  readonly numaLocalPct: Float64Array;
+  readonly steady: Uint8Array;
   /** The VMs of the host being simulated, by runnable share (fair share's order). */
   readonly byShare: Int32Array;
   /** vCPUs per NUMA node of the host being simulated. */
@@ -105,6 +110,10 @@ class TickScratch {
     this.compressedMiB = new Float64Array(hostRoom);
     this.swappedMiB = new Float64Array(hostRoom);
     this.readyWeighted = new Float64Array(vmRoom);
+    this.readyPct = new Float64Array(vmRoom);
+    this.costopPct = new Float64Array(vmRoom);
+    this.numaLocalPct = new Float64Array(vmRoom);
+    this.steady = new Uint8Array(vmRoom);
     this.byShare = new Int32Array(vmRoom);
     this.nodeVcpus = new Float64Array(nodeRoom);
   }
@@ -129,6 +138,18 @@ function scratchFor(vmCount: number, hostCount: number, maxNodes: number): TickS
  * by VM index, a running VM's ready % x vCPUs (else 0), for the cluster's ready in the VMs'
  * order. Views into the tick's scratch: read them before the next tick.
  */
+/**
+ * Each VM's figures the alarm rules read (alarm-readings.ts), by VM index, as written into the
+ * VMs, so that reading them need not visit every VM. `steady[i]` is 1 for a VM running with no HA
+ * failure and no migration (ongoing, or aborted): no other rule can read it.
+ */
+export interface VmReadings {
+  readyPct: Float64Array;
+  costopPct: Float64Array;
+  numaLocalPct: Float64Array;
+  steady: Uint8Array;
+}
+
 export interface GuestTotals {
   runningVms: Int32Array;
   balloonMiB: Float64Array;
@@ -139,6 +160,7 @@ export interface GuestTotals {
   vcpusRunning: number;
   /** The VMs paused this tick (swap full), by index, ascending. */
   paused: number[];
+  readings: VmReadings;
 }
 
 /**
@@ -153,9 +175,9 @@ export function simulateHosts(state: SimState, dt: number): GuestTotals {
   let maxNodes = 1;
   for (const host of hosts) maxNodes = Math.max(maxNodes, host.numaNodes);
   const scratch = scratchFor(vmCount, hostCount, maxNodes);
-  const { hostOf, order, start, cursor, inboundMiB, readyWeighted } = scratch;
+  const { hostOf, order, start, cursor, inboundMiB, readyWeighted, steady } = scratch;
   // One pass over the VMs: count the VMs on each host, note memory held by incoming
-  // migrations, and zero the figures of VMs on no host.
+  // migrations, which VMs are steady, and zero the figures of VMs on no host.
   start.fill(0, 0, hostCount + 1);
   inboundMiB.fill(0, 0, hostCount);
   for (let i = 0; i < vmCount; i++) {
@@ -167,12 +189,19 @@ export function simulateHosts(state: SimState, dt: number): GuestTotals {
       const mig = vm.migration;
       if (mig !== null)
         inboundMiB[mig.to]! += vm.consumedMiB * Math.min(1, mig.transferredMiB / vm.memMiB);
+      steady[i] =
+        vm.state === 'running' && !vm.haFailed && mig === null && vm.lastMigrationAbortAt === null
+          ? 1
+          : 0;
     } else {
       hostOf[i] = -1;
+      steady[i] = 0;
       vm.cpuDemandPct = vm.cpuUsagePct = vm.cpuRunPct = vm.cpuReadyPct = vm.costopPct = 0;
       vm.activeMiB = vm.consumedMiB = 0;
       vm.performancePct = 0;
       vm.numaLocalPct = 100;
+      scratch.readyPct[i] = scratch.costopPct[i] = 0;
+      scratch.numaLocalPct[i] = 100;
     }
   }
   for (let h = 0; h < hostCount; h++) start[h + 1]! += start[h]!;
@@ -190,9 +219,20 @@ export function simulateHosts(state: SimState, dt: number): GuestTotals {
     if (pausedVm >= 0) paused.push(pausedVm);
     vcpusRunning += sumForFrame(on, h, scratch);
   }
-  const { runningVms, balloonMiB, compressedMiB, swappedMiB } = scratch;
+  const { runningVms, balloonMiB, compressedMiB, swappedMiB, readyPct, costopPct, numaLocalPct } =
+    scratch;
   paused.sort((a, b) => a - b);
-  return { runningVms, balloonMiB, compressedMiB, swappedMiB, readyWeighted, vcpusRunning, paused };
+  for (const i of paused) steady[i] = 0;
+  return {
+    runningVms,
+    balloonMiB,
+    compressedMiB,
+    swappedMiB,
+    readyWeighted,
+    vcpusRunning,
+    paused,
+    readings: { readyPct, costopPct, numaLocalPct, steady },
+  };
 }
 
 /** The frame's sums of one host's guests (see GuestTotals), in the VMs' order; returns their running vCPUs. */
@@ -246,6 +286,14 @@ function simulateHost(
   const reservedMiB = host.memMiB - usableMemMiB(host, state);
   if (host.state === 'failed') {
     stopFailedHost(host, reservedMiB);
+    // Its guests (none: a failing host's VMs go down) would keep their figures.
+    const { vms, order, from, to } = on;
+    for (let k = from; k < to; k++) {
+      const i = order[k]!;
+      scratch.readyPct[i] = vms[i]!.cpuReadyPct;
+      scratch.costopPct[i] = vms[i]!.costopPct;
+      scratch.numaLocalPct[i] = vms[i]!.numaLocalPct;
+    }
     return -1;
   }
   const cpu = hostCpu(host);
@@ -370,7 +418,7 @@ function guestFigures(
   queueing: number,
 ): number {
   const { vms, order, from, to } = on;
-  const { wanted, runnable, overhead, nodeVcpus } = scratch;
+  const { wanted, runnable, overhead, nodeVcpus, readyPct, costopPct, numaLocalPct } = scratch;
   const nodeCount = host.numaNodes;
   const coresPerNode = cpu.cores / nodeCount;
   const nodeMem = host.nodeMemMiB;
@@ -395,9 +443,9 @@ function guestFigures(
     vm.cpuDemandPct = wanted[i]! * 100;
     vm.cpuUsagePct = run * speed * 100;
     vm.cpuRunPct = run * 100;
-    vm.cpuReadyPct = ready * 100;
-    vm.costopPct = costop * 100;
-    vm.numaLocalPct = (1 - remote) * 100;
+    vm.cpuReadyPct = readyPct[i] = ready * 100;
+    vm.costopPct = costopPct[i] = costop * 100;
+    vm.numaLocalPct = numaLocalPct[i] = (1 - remote) * 100;
     vm.performancePct = performancePct(
       vm.state === 'running',
       cpuPerformance(run, speed, overhead[i]!, wanted[i]!),

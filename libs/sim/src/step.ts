@@ -181,7 +181,7 @@ export function step(
   state.energyKWh += energyKWh(watts, dt);
 
   const alarms = new AlarmEvaluator(state, log);
-  readAlarms(state, alarms);
+  readAlarms(state, alarms, guests.readings);
   const frameAlarms = new FrameAlarms();
   alarms.finish(frameAlarms);
 
