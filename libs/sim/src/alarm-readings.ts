@@ -21,20 +21,19 @@ export function readAlarms(state: SimState, alarms: AlarmEvaluator, readings: Vm
   const swapFull = alarms.vmRule('vm-swap-full');
   const haFailed = alarms.vmRule('ha-restart-failed');
   const migration = alarms.vmRule('migration');
-  const { readyPct, costopPct, numaLocalPct, steady } = readings;
+  const { readyPct, costopPct, numaRemotePct, steady } = readings;
   const vms = state.vms;
   for (let i = 0; i < vms.length; i++) {
-    if (readyPct[i]! >= ready.floor) alarms.readVm(ready, i, readyPct[i]!);
-    if (costopPct[i]! >= costop.floor) alarms.readVm(costop, i, costopPct[i]!);
+    if (readyPct[i]! >= ready.floor) alarms.readVmFigure(ready, i, readyPct);
+    if (costopPct[i]! >= costop.floor) alarms.readVmFigure(costop, i, costopPct);
     if (steady[i] === 1) {
       // Running, no HA failure, no migration: the VM itself need not be looked at.
-      if (100 - numaLocalPct[i]! >= numaRemote.floor)
-        alarms.readVm(numaRemote, i, 100 - numaLocalPct[i]!);
+      if (numaRemotePct[i]! >= numaRemote.floor) alarms.readVmFigure(numaRemote, i, numaRemotePct);
       continue;
     }
     const vm = vms[i]!;
-    if (100 - numaLocalPct[i]! >= numaRemote.floor && vm.state === 'running')
-      alarms.readVm(numaRemote, i, 100 - numaLocalPct[i]!);
+    if (numaRemotePct[i]! >= numaRemote.floor && vm.state === 'running')
+      alarms.readVmFigure(numaRemote, i, numaRemotePct);
     if (vm.state === 'paused') alarms.readVm(swapFull, i, 1);
     if (vm.haFailed && vm.state === 'down') alarms.readVm(haFailed, i, 1);
     if (vm.migration) alarms.readVm(migration, i, vm.migration.round);
@@ -49,7 +48,8 @@ export function readAlarms(state: SimState, alarms: AlarmEvaluator, readings: Vm
   let vcpuCap = 0;
   let mem = 0;
   let memCap = 0;
-  for (const host of state.hosts) {
+  for (let h = 0; h < state.hosts.length; h++) {
+    const host = state.hosts[h]!;
     if (host.state === 'failed') {
       alarms.read('host-down', host.name, 1);
       continue;

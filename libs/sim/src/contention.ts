@@ -83,7 +83,7 @@ class TickScratch {
   /** Per VM: what the alarm rules read (see VmReadings). */
   readonly readyPct: Float64Array;
   readonly costopPct: Float64Array;
-  readonly numaLocalPct: Float64Array;
+  readonly numaRemotePct: Float64Array;
   readonly steady: Uint8Array;
   /** The VMs of the host being simulated, by runnable share (fair share's order). */
   readonly byShare: Int32Array;
@@ -112,7 +112,7 @@ class TickScratch {
     this.readyWeighted = new Float64Array(vmRoom);
     this.readyPct = new Float64Array(vmRoom);
     this.costopPct = new Float64Array(vmRoom);
-    this.numaLocalPct = new Float64Array(vmRoom);
+    this.numaRemotePct = new Float64Array(vmRoom);
     this.steady = new Uint8Array(vmRoom);
     this.byShare = new Int32Array(vmRoom);
     this.nodeVcpus = new Float64Array(nodeRoom);
@@ -146,7 +146,8 @@ function scratchFor(vmCount: number, hostCount: number, maxNodes: number): TickS
 export interface VmReadings {
   readyPct: Float64Array;
   costopPct: Float64Array;
-  numaLocalPct: Float64Array;
+  /** 100 - NUMA-local %. */
+  numaRemotePct: Float64Array;
   steady: Uint8Array;
 }
 
@@ -173,7 +174,7 @@ export function simulateHosts(state: SimState, dt: number): GuestTotals {
   const hostCount = hosts.length;
   const vmCount = vms.length;
   let maxNodes = 1;
-  for (const host of hosts) maxNodes = Math.max(maxNodes, host.numaNodes);
+  for (let h = 0; h < hostCount; h++) maxNodes = Math.max(maxNodes, hosts[h]!.numaNodes);
   const scratch = scratchFor(vmCount, hostCount, maxNodes);
   const { hostOf, order, start, cursor, inboundMiB, readyWeighted, steady } = scratch;
   // One pass over the VMs: count the VMs on each host, note memory held by incoming
@@ -200,8 +201,7 @@ export function simulateHosts(state: SimState, dt: number): GuestTotals {
       vm.activeMiB = vm.consumedMiB = 0;
       vm.performancePct = 0;
       vm.numaLocalPct = 100;
-      scratch.readyPct[i] = scratch.costopPct[i] = 0;
-      scratch.numaLocalPct[i] = 100;
+      scratch.readyPct[i] = scratch.costopPct[i] = scratch.numaRemotePct[i] = 0;
     }
   }
   for (let h = 0; h < hostCount; h++) start[h + 1]! += start[h]!;
@@ -219,10 +219,10 @@ export function simulateHosts(state: SimState, dt: number): GuestTotals {
     if (pausedVm >= 0) paused.push(pausedVm);
     vcpusRunning += sumForFrame(on, h, scratch);
   }
-  const { runningVms, balloonMiB, compressedMiB, swappedMiB, readyPct, costopPct, numaLocalPct } =
+  const { runningVms, balloonMiB, compressedMiB, swappedMiB, readyPct, costopPct, numaRemotePct } =
     scratch;
   paused.sort((a, b) => a - b);
-  for (const i of paused) steady[i] = 0;
+  for (let k = 0; k < paused.length; k++) steady[paused[k]!] = 0;
   return {
     runningVms,
     balloonMiB,
@@ -231,7 +231,7 @@ export function simulateHosts(state: SimState, dt: number): GuestTotals {
     readyWeighted,
     vcpusRunning,
     paused,
-    readings: { readyPct, costopPct, numaLocalPct, steady },
+    readings: { readyPct, costopPct, numaRemotePct, steady },
   };
 }
 
@@ -292,7 +292,7 @@ function simulateHost(
       const i = order[k]!;
       scratch.readyPct[i] = vms[i]!.cpuReadyPct;
       scratch.costopPct[i] = vms[i]!.costopPct;
-      scratch.numaLocalPct[i] = vms[i]!.numaLocalPct;
+      scratch.numaRemotePct[i] = 100 - vms[i]!.numaLocalPct;
     }
     return -1;
   }
@@ -418,7 +418,7 @@ function guestFigures(
   queueing: number,
 ): number {
   const { vms, order, from, to } = on;
-  const { wanted, runnable, overhead, nodeVcpus, readyPct, costopPct, numaLocalPct } = scratch;
+  const { wanted, runnable, overhead, nodeVcpus, readyPct, costopPct, numaRemotePct } = scratch;
   const nodeCount = host.numaNodes;
   const coresPerNode = cpu.cores / nodeCount;
   const nodeMem = host.nodeMemMiB;
@@ -445,7 +445,8 @@ function guestFigures(
     vm.cpuRunPct = run * 100;
     vm.cpuReadyPct = readyPct[i] = ready * 100;
     vm.costopPct = costopPct[i] = costop * 100;
-    vm.numaLocalPct = numaLocalPct[i] = (1 - remote) * 100;
+    vm.numaLocalPct = (1 - remote) * 100;
+    numaRemotePct[i] = 100 - vm.numaLocalPct;
     vm.performancePct = performancePct(
       vm.state === 'running',
       cpuPerformance(run, speed, overhead[i]!, wanted[i]!),

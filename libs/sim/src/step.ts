@@ -177,7 +177,7 @@ export function step(
     });
   }
   let watts = 0;
-  for (const host of state.hosts) watts += host.powerWatts;
+  for (let h = 0; h < state.hosts.length; h++) watts += state.hosts[h]!.powerWatts;
   state.energyKWh += energyKWh(watts, dt);
 
   const alarms = new AlarmEvaluator(state, log);
