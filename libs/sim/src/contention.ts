@@ -133,12 +133,6 @@ function scratchFor(vmCount: number, hostCount: number, maxNodes: number): TickS
 }
 
 /**
- * What contention leaves for the tick's frame, summed while each host's guests are at hand: by
- * host index, the VMs running and the memory ballooned, compressed and swapped from its guests;
- * by VM index, a running VM's ready % x vCPUs (else 0), for the cluster's ready in the VMs'
- * order. Views into the tick's scratch: read them before the next tick.
- */
-/**
  * Each VM's figures the alarm rules read (alarm-readings.ts), by VM index, as written into the
  * VMs, so that reading them need not visit every VM. `steady[i]` is 1 for a VM running with no HA
  * failure and no migration (ongoing, or aborted): no other rule can read it.
@@ -151,6 +145,13 @@ export interface VmReadings {
   steady: Uint8Array;
 }
 
+/**
+ * What contention leaves for the rest of the tick, gathered while each host's guests are at hand.
+ * For the frame: by host index, the VMs running and the memory ballooned, compressed and swapped
+ * from its guests; by VM index, a running VM's ready % x vCPUs (else 0), for the cluster's ready
+ * in the VMs' order. For the alarms: `readings`. Views into the tick's scratch: read them before
+ * the next tick.
+ */
 export interface GuestTotals {
   runningVms: Int32Array;
   balloonMiB: Float64Array;
@@ -167,7 +168,7 @@ export interface GuestTotals {
 /**
  * One tick of contention on every host: CPU (fair share, hyper-threading,
  * ready and co-stop), memory (states and reclamation), NUMA, power. Writes the
- * figures into the hosts and VMs; returns what the frame sums of them.
+ * figures into the hosts and VMs; returns what the frame and the alarms read of them.
  */
 export function simulateHosts(state: SimState, dt: number): GuestTotals {
   const { hosts, vms } = state;
