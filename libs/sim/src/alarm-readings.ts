@@ -3,6 +3,7 @@
 // alarms (hold times, hysteresis, acknowledgement).
 import type { AlarmEvaluator } from './alarms';
 import { hostLogicalCpus, usableMemMiB } from './capacity';
+import type { VmReadings } from './contention';
 import { MODEL } from './model';
 import type { SimState } from './state';
 
@@ -12,30 +13,43 @@ const memLevel = { high: 0, clear: 0, soft: 1, hard: 2, low: 3 } as const;
 /** How long after an aborted migration its alarm keeps reading (simulated seconds). */
 const ABORT_ALARM_SECONDS = 300;
 
-export function readAlarms(state: SimState, alarms: AlarmEvaluator): void {
-  const readyFloor = alarms.floor('vm-cpu-ready');
-  const costopFloor = alarms.floor('vm-costop');
-  const numaFloor = alarms.floor('numa-remote');
-  for (const vm of state.vms) {
-    if (vm.cpuReadyPct >= readyFloor) alarms.read('vm-cpu-ready', vm.name, vm.cpuReadyPct);
-    if (vm.costopPct >= costopFloor) alarms.read('vm-costop', vm.name, vm.costopPct);
-    if (100 - vm.numaLocalPct >= numaFloor && vm.state === 'running')
-      alarms.read('numa-remote', vm.name, 100 - vm.numaLocalPct);
-    if (vm.state === 'paused') alarms.read('vm-swap-full', vm.name, 1);
-    if (vm.haFailed && vm.state === 'down') alarms.read('ha-restart-failed', vm.name, 1);
-    if (vm.migration) alarms.read('migration', vm.name, vm.migration.round);
+/** Feeds this tick's readings to `alarms`: every VM's (`readings`: their figures by index), then every host's and the cluster's. */
+export function readAlarms(state: SimState, alarms: AlarmEvaluator, readings: VmReadings): void {
+  const ready = alarms.vmRule('vm-cpu-ready');
+  const costop = alarms.vmRule('vm-costop');
+  const numaRemote = alarms.vmRule('numa-remote');
+  const swapFull = alarms.vmRule('vm-swap-full');
+  const haFailed = alarms.vmRule('ha-restart-failed');
+  const migration = alarms.vmRule('migration');
+  const { readyPct, costopPct, numaRemotePct, steady } = readings;
+  const vms = state.vms;
+  for (let i = 0; i < vms.length; i++) {
+    if (readyPct[i]! >= ready.floor) alarms.readVmFigure(ready, i, readyPct);
+    if (costopPct[i]! >= costop.floor) alarms.readVmFigure(costop, i, costopPct);
+    if (steady[i] === 1) {
+      // Running, no HA failure, no migration: the VM itself need not be looked at.
+      if (numaRemotePct[i]! >= numaRemote.floor) alarms.readVmFigure(numaRemote, i, numaRemotePct);
+      continue;
+    }
+    const vm = vms[i]!;
+    if (numaRemotePct[i]! >= numaRemote.floor && vm.state === 'running')
+      alarms.readVmFigure(numaRemote, i, numaRemotePct);
+    if (vm.state === 'paused') alarms.readVm(swapFull, i, 1);
+    if (vm.haFailed && vm.state === 'down') alarms.readVm(haFailed, i, 1);
+    if (vm.migration) alarms.readVm(migration, i, vm.migration.round);
     else if (
       vm.lastMigrationAbortAt !== null &&
       state.time - vm.lastMigrationAbortAt < ABORT_ALARM_SECONDS
     ) {
-      alarms.read('migration', vm.name, MODEL.migrationMaxRounds);
+      alarms.readVm(migration, i, MODEL.migrationMaxRounds);
     }
   }
   let vcpus = 0;
   let vcpuCap = 0;
   let mem = 0;
   let memCap = 0;
-  for (const host of state.hosts) {
+  for (let h = 0; h < state.hosts.length; h++) {
+    const host = state.hosts[h]!;
     if (host.state === 'failed') {
       alarms.read('host-down', host.name, 1);
       continue;

@@ -4,7 +4,7 @@
 import type { AlarmOverride, AlarmRuleId, Severity } from '@overcommit/contracts';
 import { MODEL } from './model';
 import type { EventLog } from './events';
-import type { AlarmRt, SimState } from './state';
+import type { AlarmRt, SimState, VmRt } from './state';
 
 /** A rule's thresholds: higher values are worse; clear thresholds give hysteresis. */
 export interface AlarmRule {
@@ -160,27 +160,87 @@ export function effectiveRules(overrides: AlarmOverride[]): Record<AlarmRuleId, 
   return rules;
 }
 
-type AlarmIndex = Map<AlarmRuleId, Map<string, AlarmRt>>;
+/** The rules read once per VM (alarm-readings.ts): their alarms are kept in a slot per VM. */
+export const VM_ALARM_RULES = [
+  'vm-cpu-ready',
+  'vm-costop',
+  'numa-remote',
+  'vm-swap-full',
+  'ha-restart-failed',
+  'migration',
+] as const satisfies readonly AlarmRuleId[];
+export type VmAlarmRuleId = (typeof VM_ALARM_RULES)[number];
+/** The rules read per host or for the whole cluster, by target name. */
+export type NamedAlarmRuleId = Exclude<AlarmRuleId, VmAlarmRuleId>;
+
+const isVmRule = (rule: AlarmRuleId): rule is VmAlarmRuleId =>
+  (VM_ALARM_RULES as readonly AlarmRuleId[]).includes(rule);
 
 /**
- * The active alarms by rule and target. Kept between ticks for the same
- * `state.alarms` array (the warm path); a state read back from JSON has a new
- * array and gets its index rebuilt.
+ * The active alarms, indexed for the tick's readings. A VM rule's alarms sit in a slot per VM,
+ * by index in `state.vms` (laid out for the VMs in `vms`); a slot whose alarm has resolved since
+ * is empty. Every other alarm (hosts, the cluster, and a VM rule's alarm whose VM is gone) is
+ * found by rule and target.
+ */
+interface AlarmIndex {
+  /** The VMs, in order, the slots are laid out for. */
+  vms: VmRt[];
+  byVm: Record<VmAlarmRuleId, (AlarmRt | null)[]>;
+  byTarget: Map<AlarmRuleId, Map<string, AlarmRt>>;
+}
+
+/**
+ * Kept between ticks for the same `state.alarms` array while the VMs are the same objects in the
+ * same order (the warm path); a state read back from JSON has a new array, and a VM created or
+ * deleted moves the slots: either gets the index rebuilt from the alarms.
  */
 const indexes = new WeakMap<AlarmRt[], AlarmIndex>();
 
-function indexFor(alarms: AlarmRt[]): AlarmIndex {
-  let index = indexes.get(alarms);
-  if (!index) {
-    index = new Map();
-    for (const alarm of alarms) {
-      let byTarget = index.get(alarm.rule);
-      if (!byTarget) index.set(alarm.rule, (byTarget = new Map<string, AlarmRt>()));
-      byTarget.set(alarm.target, alarm);
+function sameVms(laidOut: readonly VmRt[], vms: readonly VmRt[]): boolean {
+  if (laidOut.length !== vms.length) return false;
+  for (let i = 0; i < vms.length; i++) if (laidOut[i] !== vms[i]) return false;
+  return true;
+}
+
+function buildIndex(state: SimState): AlarmIndex {
+  const vms = state.vms.slice();
+  const emptySlots = () => new Array<AlarmRt | null>(vms.length).fill(null);
+  const byVm = Object.fromEntries(VM_ALARM_RULES.map((rule) => [rule, emptySlots()])) as Record<
+    VmAlarmRuleId,
+    (AlarmRt | null)[]
+  >;
+  const byTarget = new Map<AlarmRuleId, Map<string, AlarmRt>>();
+  let vmByName: Map<string, number> | null = null;
+  for (const alarm of state.alarms) {
+    if (isVmRule(alarm.rule)) {
+      vmByName ??= new Map(vms.map((vm, i) => [vm.name, i]));
+      const vm = vmByName.get(alarm.target);
+      if (vm !== undefined) {
+        byVm[alarm.rule][vm] = alarm;
+        continue;
+      }
     }
-    indexes.set(alarms, index);
+    let named = byTarget.get(alarm.rule);
+    if (!named) byTarget.set(alarm.rule, (named = new Map<string, AlarmRt>()));
+    named.set(alarm.target, alarm);
+  }
+  return { vms, byVm, byTarget };
+}
+
+function indexFor(state: SimState): AlarmIndex {
+  let index = indexes.get(state.alarms);
+  if (!index || !sameVms(index.vms, state.vms)) {
+    index = buildIndex(state);
+    indexes.set(state.alarms, index);
   }
   return index;
+}
+
+/** One VM rule as the tick reads it: its thresholds, the value below which it reads nothing, its slots. */
+export interface VmRuleReading {
+  rule: AlarmRule;
+  floor: number;
+  slots: (AlarmRt | null)[];
 }
 
 /**
@@ -192,7 +252,6 @@ function indexFor(alarms: AlarmRt[]): AlarmIndex {
  */
 export class AlarmEvaluator {
   private readonly index: AlarmIndex;
-  private readonly removed = new Set<AlarmRt>();
   readonly rules: Record<AlarmRuleId, AlarmRule>;
 
   constructor(
@@ -200,7 +259,7 @@ export class AlarmEvaluator {
     private readonly log: EventLog,
   ) {
     this.rules = effectiveRules(state.alarmOverrides);
-    this.index = indexFor(state.alarms);
+    this.index = indexFor(state);
   }
 
   /** The lowest value at which `rule` may matter: below it an active alarm resolves and none starts. */
@@ -209,43 +268,88 @@ export class AlarmEvaluator {
     return r.enabled ? Math.min(r.warning, r.clearWarning) : Infinity;
   }
 
-  /** Feeds one reading; targets not read in a tick read as 0 (see finish). */
-  read(rule: AlarmRuleId, target: string, value: number): void {
-    const r = this.rules[rule];
-    if (!r.enabled) return;
-    let byTarget = this.index.get(rule);
-    if (!byTarget) this.index.set(rule, (byTarget = new Map<string, AlarmRt>()));
-    const time = this.state.time;
-    const alarm = byTarget.get(target);
-    if (!alarm) {
-      if (value < r.warning) return;
-      const severity: Severity = value >= r.critical ? 'critical' : 'warning';
-      const created: AlarmRt = {
-        id: `a${++this.state.alarmSeq}`,
-        rule,
-        target,
-        severity,
-        state: 'pending',
-        since: time,
-        firedAt: null,
-        value,
-        threshold: severity === 'critical' ? r.critical : r.warning,
-        ackedBy: null,
-        ackNote: null,
-        ackedAt: null,
-        resolvedAt: null,
-        readTick: this.state.tick,
-      };
-      byTarget.set(target, created);
-      this.state.alarms.push(created);
-      this.fireIfHeld(created, r);
-      return;
+  /** A VM rule, to read with readVm for each VM. */
+  vmRule(rule: VmAlarmRuleId): VmRuleReading {
+    return { rule: this.rules[rule], floor: this.floor(rule), slots: this.index.byVm[rule] };
+  }
+
+  /** Feeds the reading of VM `vm` (its index in `state.vms`); VMs not read in a tick read as 0 (see finish). */
+  readVm(reading: VmRuleReading, vm: number, value: number): void {
+    const rule = reading.rule;
+    if (!rule.enabled) return;
+    const alarm = reading.slots[vm]!;
+    if (alarm === null || alarm.state === 'resolved') {
+      reading.slots[vm] = this.start(rule, this.state.vms[vm]!.name, value);
+    } else {
+      alarm.value = value;
+      this.update(alarm, rule);
     }
+  }
+
+  /**
+   * readVm of `figures[vm]`, taken from the array here: the loop over every VM hands over no
+   * number, which V8 would allocate for each call it does not inline.
+   */
+  readVmFigure(reading: VmRuleReading, vm: number, figures: Float64Array): void {
+    const rule = reading.rule;
+    if (!rule.enabled) return;
+    const alarm = reading.slots[vm]!;
+    if (alarm === null || alarm.state === 'resolved') {
+      reading.slots[vm] = this.start(rule, this.state.vms[vm]!.name, figures[vm]!);
+    } else {
+      alarm.value = figures[vm]!;
+      this.update(alarm, rule);
+    }
+  }
+
+  /** Feeds one reading of a host or the cluster; targets not read in a tick read as 0 (see finish). */
+  read(ruleId: NamedAlarmRuleId, target: string, value: number): void {
+    const rule = this.rules[ruleId];
+    if (!rule.enabled) return;
+    let named = this.index.byTarget.get(ruleId);
+    if (!named) this.index.byTarget.set(ruleId, (named = new Map<string, AlarmRt>()));
+    const alarm = named.get(target);
+    if (alarm === undefined) {
+      const created = this.start(rule, target, value);
+      if (created !== null) named.set(target, created);
+    } else {
+      alarm.value = value;
+      this.update(alarm, rule);
+    }
+  }
+
+  /** A reading with no active alarm: a new pending (or at once firing) alarm at `warning`, else none. */
+  private start(r: AlarmRule, target: string, value: number): AlarmRt | null {
+    if (value < r.warning) return null;
+    const severity: Severity = value >= r.critical ? 'critical' : 'warning';
+    const created: AlarmRt = {
+      id: `a${++this.state.alarmSeq}`,
+      rule: r.id,
+      target,
+      severity,
+      state: 'pending',
+      since: this.state.time,
+      firedAt: null,
+      value,
+      threshold: severity === 'critical' ? r.critical : r.warning,
+      ackedBy: null,
+      ackNote: null,
+      ackedAt: null,
+      resolvedAt: null,
+      readTick: this.state.tick,
+    };
+    this.state.alarms.push(created);
+    this.fireIfHeld(created, r);
+    return created;
+  }
+
+  /** A reading of an active alarm, just written to `alarm.value`: it holds, fires, escalates, de-escalates or resolves. */
+  private update(alarm: AlarmRt, r: AlarmRule): void {
+    const value = alarm.value;
     alarm.readTick = this.state.tick;
-    alarm.value = value;
     if (alarm.state === 'pending') {
       if (value < r.clearWarning || value < r.warning) {
-        this.drop(byTarget, alarm, false);
+        this.resolve(alarm, false);
         return;
       }
       alarm.severity = value >= r.critical ? 'critical' : 'warning';
@@ -255,7 +359,7 @@ export class AlarmEvaluator {
     }
     // Firing or acknowledged.
     if (value < r.clearWarning) {
-      this.drop(byTarget, alarm, true);
+      this.resolve(alarm, true);
       return;
     }
     if (alarm.severity === 'warning' && value >= r.critical) {
@@ -263,7 +367,7 @@ export class AlarmEvaluator {
       alarm.threshold = r.critical;
       this.log.add('alarm-fired', alarm.target, 'system', {
         alarmId: alarm.id,
-        rule,
+        rule: r.id,
         severity: 'critical',
         value,
         threshold: r.critical,
@@ -288,11 +392,15 @@ export class AlarmEvaluator {
     });
   }
 
-  private drop(byTarget: Map<string, AlarmRt>, alarm: AlarmRt, fired: boolean): void {
-    byTarget.delete(alarm.target);
-    this.removed.add(alarm);
-    if (!fired) return;
+  /**
+   * The alarm leaves the active list (at finish): marked resolved, and, when it had fired, kept
+   * in the history with an event. A pending alarm that never fired leaves no trace.
+   */
+  private resolve(alarm: AlarmRt, fired: boolean): void {
     alarm.state = 'resolved';
+    const named = this.index.byTarget.get(alarm.rule);
+    if (named?.get(alarm.target) === alarm) named.delete(alarm.target);
+    if (!fired) return;
     alarm.resolvedAt = this.state.time;
     this.state.alarmHistory.push(alarm);
     if (this.state.alarmHistory.length > MODEL.alarmHistory) this.state.alarmHistory.shift();
@@ -303,16 +411,28 @@ export class AlarmEvaluator {
     });
   }
 
-  /** Alarms whose target gave no reading this tick (gone, or below the floor) read 0 and clear. */
-  finish(): void {
-    for (const alarm of this.state.alarms) {
-      if (alarm.readTick !== this.state.tick && !this.removed.has(alarm)) {
-        this.read(alarm.rule, alarm.target, 0);
+  /**
+   * Alarms whose target gave no reading this tick (gone, or below the floor) read 0 and clear;
+   * the resolved leave `state.alarms`, in place (the array stays the key of its index), in the
+   * same pass, which hands every alarm that stays active to `active`, in order.
+   */
+  finish(active: { add(alarm: AlarmRt): void }): void {
+    const { alarms, tick } = this.state;
+    let kept = 0;
+    for (let k = 0; k < alarms.length; k++) {
+      const alarm = alarms[k]!;
+      if (alarm.readTick !== tick && alarm.state !== 'resolved') {
+        const rule = this.rules[alarm.rule];
+        if (rule.enabled) {
+          alarm.value = 0;
+          this.update(alarm, rule);
+        }
+      }
+      if (alarm.state !== 'resolved') {
+        alarms[kept++] = alarm;
+        active.add(alarm);
       }
     }
-    if (this.removed.size === 0) return;
-    const kept = this.state.alarms.filter((alarm) => !this.removed.has(alarm));
-    indexes.set(kept, this.index);
-    this.state.alarms = kept;
+    alarms.length = kept;
   }
 }

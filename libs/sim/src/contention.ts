@@ -10,6 +10,7 @@ import {
   cpuPerformance,
   deliveredCores,
   fairShareLevel,
+  type HostCpu,
   hostCpu,
   overheadFactor,
   readyQueueing,
@@ -34,7 +35,28 @@ import { cpuDemand } from './workload';
 
 const onHost = (vm: VmRt) => vm.host >= 0 && (vm.state === 'running' || vm.state === 'paused');
 
-/** Per-VM figures of one tick, by VM index, reused across the hosts of the tick. */
+/** What a host's guests want of CPU and hold of memory this tick (pass 1), summed. */
+class GuestSums implements HostMemory {
+  active = 0;
+  consumed = 0;
+  balloon = 0;
+  compressed = 0;
+  swapped = 0;
+  configured = 0;
+  swapInWanted = 0;
+  anyPaused = false;
+  /** Threads the guests keep busy: vCPUs x runnable share. */
+  runnableThreads = 0;
+  /** Core-equivalents wanted, overhead included. */
+  work = 0;
+  vcpus = 0;
+}
+
+/**
+ * A tick's working arrays: per VM by index, per host, and for the host being simulated. Kept for
+ * the next tick (of any cluster: one tick runs to its end before another starts) and replaced
+ * only when a tick needs more room; every tick writes what it reads.
+ */
 class TickScratch {
   /** What the guest wants per vCPU (0..1), before any throttle and without overhead. */
   readonly wanted: Float64Array;
@@ -42,59 +64,203 @@ class TickScratch {
   readonly runnable: Float64Array;
   /** The hypervisor's overhead factor for the guest. */
   readonly overhead: Float64Array;
+  /** The host each VM runs on this tick, or -1. */
+  readonly hostOf: Int32Array;
+  /** The VMs of each host, contiguous: host h's are `order[start[h]..start[h + 1])`. */
+  readonly order: Int32Array;
+  readonly start: Int32Array;
+  /** Where the next VM of each host goes in `order` while it is filled. */
+  readonly cursor: Int32Array;
+  /** Memory held on each host by migrations coming in. */
+  readonly inboundMiB: Float64Array;
+  /** What the frame sums of each host's guests (see GuestTotals). */
+  readonly runningVms: Int32Array;
+  readonly balloonMiB: Float64Array;
+  readonly compressedMiB: Float64Array;
+  readonly swappedMiB: Float64Array;
+  /** Per VM: its ready % x vCPUs while running, else 0. */
+  readonly readyWeighted: Float64Array;
+  /** Per VM: what the alarm rules read (see VmReadings). */
+  readonly readyPct: Float64Array;
+  readonly costopPct: Float64Array;
+  readonly numaRemotePct: Float64Array;
+  readonly steady: Uint8Array;
+  /** The VMs of the host being simulated, by runnable share (fair share's order). */
+  readonly byShare: Int32Array;
   /** vCPUs per NUMA node of the host being simulated. */
   readonly nodeVcpus: Float64Array;
+  /** What the guests of the host being simulated want and hold (pass 1). */
+  readonly sums = new GuestSums();
 
-  constructor(vmCount: number, maxNodes: number) {
-    this.wanted = new Float64Array(vmCount);
-    this.runnable = new Float64Array(vmCount);
-    this.overhead = new Float64Array(vmCount);
-    this.nodeVcpus = new Float64Array(maxNodes);
+  constructor(
+    readonly vmRoom: number,
+    readonly hostRoom: number,
+    readonly nodeRoom: number,
+  ) {
+    this.wanted = new Float64Array(vmRoom);
+    this.runnable = new Float64Array(vmRoom);
+    this.overhead = new Float64Array(vmRoom);
+    this.hostOf = new Int32Array(vmRoom);
+    this.order = new Int32Array(vmRoom);
+    this.start = new Int32Array(hostRoom + 1);
+    this.cursor = new Int32Array(hostRoom);
+    this.inboundMiB = new Float64Array(hostRoom);
+    this.runningVms = new Int32Array(hostRoom);
+    this.balloonMiB = new Float64Array(hostRoom);
+    this.compressedMiB = new Float64Array(hostRoom);
+    this.swappedMiB = new Float64Array(hostRoom);
+    this.readyWeighted = new Float64Array(vmRoom);
+    this.readyPct = new Float64Array(vmRoom);
+    this.costopPct = new Float64Array(vmRoom);
+    this.numaRemotePct = new Float64Array(vmRoom);
+    this.steady = new Uint8Array(vmRoom);
+    this.byShare = new Int32Array(vmRoom);
+    this.nodeVcpus = new Float64Array(nodeRoom);
   }
+}
+
+let lastScratch = new TickScratch(0, 0, 1);
+
+function scratchFor(vmCount: number, hostCount: number, maxNodes: number): TickScratch {
+  const s = lastScratch;
+  if (s.vmRoom < vmCount || s.hostRoom < hostCount || s.nodeRoom < maxNodes)
+    lastScratch = new TickScratch(
+      Math.max(vmCount, s.vmRoom),
+      Math.max(hostCount, s.hostRoom),
+      Math.max(maxNodes, s.nodeRoom),
+    );
+  return lastScratch;
+}
+
+/**
+ * Each VM's figures the alarm rules read (alarm-readings.ts), by VM index, as written into the
+ * VMs, so that reading them need not visit every VM. `steady[i]` is 1 for a VM running with no HA
+ * failure and no migration (ongoing, or aborted): no other rule can read it.
+ */
+export interface VmReadings {
+  readyPct: Float64Array;
+  costopPct: Float64Array;
+  /** 100 - NUMA-local %. */
+  numaRemotePct: Float64Array;
+  steady: Uint8Array;
+}
+
+/**
+ * What contention leaves for the rest of the tick, gathered while each host's guests are at hand.
+ * For the frame: by host index, the VMs running and the memory ballooned, compressed and swapped
+ * from its guests; by VM index, a running VM's ready % x vCPUs (else 0), for the cluster's ready
+ * in the VMs' order. For the alarms: `readings`. Views into the tick's scratch: read them before
+ * the next tick.
+ */
+export interface GuestTotals {
+  runningVms: Int32Array;
+  balloonMiB: Float64Array;
+  compressedMiB: Float64Array;
+  swappedMiB: Float64Array;
+  readyWeighted: Float64Array;
+  /** vCPUs of the running VMs. */
+  vcpusRunning: number;
+  /** The VMs paused this tick (swap full), by index, ascending. */
+  paused: number[];
+  readings: VmReadings;
 }
 
 /**
  * One tick of contention on every host: CPU (fair share, hyper-threading,
  * ready and co-stop), memory (states and reclamation), NUMA, power. Writes the
- * figures into the hosts and VMs; returns nothing.
+ * figures into the hosts and VMs; returns what the frame and the alarms read of them.
  */
-export function simulateHosts(state: SimState, dt: number): void {
+export function simulateHosts(state: SimState, dt: number): GuestTotals {
   const { hosts, vms } = state;
   const hostCount = hosts.length;
   const vmCount = vms.length;
-  // One pass: count the VMs on each host, note memory held by incoming
-  // migrations, and zero the figures of VMs on no host.
-  const start = new Int32Array(hostCount + 1);
-  const inboundMiB = new Float64Array(hostCount);
+  let maxNodes = 1;
+  for (let h = 0; h < hostCount; h++) maxNodes = Math.max(maxNodes, hosts[h]!.numaNodes);
+  const scratch = scratchFor(vmCount, hostCount, maxNodes);
+  const { hostOf, order, start, cursor, inboundMiB, readyWeighted, steady } = scratch;
+  // One pass over the VMs: count the VMs on each host, note memory held by incoming
+  // migrations, which VMs are steady, and zero the figures of VMs on no host.
+  start.fill(0, 0, hostCount + 1);
+  inboundMiB.fill(0, 0, hostCount);
   for (let i = 0; i < vmCount; i++) {
     const vm = vms[i]!;
+    readyWeighted[i] = 0;
     if (onHost(vm)) {
+      hostOf[i] = vm.host;
       start[vm.host + 1]!++;
       const mig = vm.migration;
       if (mig !== null)
         inboundMiB[mig.to]! += vm.consumedMiB * Math.min(1, mig.transferredMiB / vm.memMiB);
+      steady[i] =
+        vm.state === 'running' && !vm.haFailed && mig === null && vm.lastMigrationAbortAt === null
+          ? 1
+          : 0;
     } else {
+      hostOf[i] = -1;
+      steady[i] = 0;
       vm.cpuDemandPct = vm.cpuUsagePct = vm.cpuRunPct = vm.cpuReadyPct = vm.costopPct = 0;
       vm.activeMiB = vm.consumedMiB = 0;
       vm.performancePct = 0;
       vm.numaLocalPct = 100;
+      scratch.readyPct[i] = scratch.costopPct[i] = scratch.numaRemotePct[i] = 0;
     }
   }
   for (let h = 0; h < hostCount; h++) start[h + 1]! += start[h]!;
-  // Second pass: the VMs of each host, contiguous in one flat index array.
-  const fill = start.slice(0, hostCount);
-  const order = new Int32Array(start[hostCount]!);
+  // The VMs of each host, contiguous in one flat index array, in the VMs' order.
+  cursor.set(start.subarray(0, hostCount));
   for (let i = 0; i < vmCount; i++) {
-    const vm = vms[i]!;
-    if (onHost(vm)) order[fill[vm.host]!++] = i;
+    const h = hostOf[i]!;
+    if (h >= 0) order[cursor[h]!++] = i;
   }
-  let maxNodes = 1;
-  for (const host of hosts) maxNodes = Math.max(maxNodes, host.numaNodes);
-  const scratch = new TickScratch(vmCount, maxNodes);
+  const paused: number[] = [];
+  let vcpusRunning = 0;
   for (let h = 0; h < hostCount; h++) {
     const on: HostVms = { vms, order, from: start[h]!, to: start[h + 1]! };
-    simulateHost(state, hosts[h]!, on, scratch, inboundMiB[h]!, dt);
+    const pausedVm = simulateHost(state, hosts[h]!, on, scratch, inboundMiB[h]!, dt);
+    if (pausedVm >= 0) paused.push(pausedVm);
+    vcpusRunning += sumForFrame(on, h, scratch);
   }
+  const { runningVms, balloonMiB, compressedMiB, swappedMiB, readyPct, costopPct, numaRemotePct } =
+    scratch;
+  paused.sort((a, b) => a - b);
+  for (let k = 0; k < paused.length; k++) steady[paused[k]!] = 0;
+  return {
+    runningVms,
+    balloonMiB,
+    compressedMiB,
+    swappedMiB,
+    readyWeighted,
+    vcpusRunning,
+    paused,
+    readings: { readyPct, costopPct, numaRemotePct, steady },
+  };
+}
+
+/** The frame's sums of one host's guests (see GuestTotals), in the VMs' order; returns their running vCPUs. */
+function sumForFrame(on: HostVms, h: number, scratch: TickScratch): number {
+  const { vms, order, from, to } = on;
+  let running = 0;
+  let vcpus = 0;
+  let balloon = 0;
+  let compressed = 0;
+  let swapped = 0;
+  for (let k = from; k < to; k++) {
+    const i = order[k]!;
+    const vm = vms[i]!;
+    if (vm.state === 'running') {
+      running++;
+      vcpus += vm.vcpus;
+      scratch.readyWeighted[i] = vm.cpuReadyPct * vm.vcpus;
+    }
+    balloon += vm.balloonMiB;
+    compressed += vm.compressedMiB;
+    swapped += vm.swappedMiB;
+  }
+  scratch.runningVms[h] = running;
+  scratch.balloonMiB[h] = balloon;
+  scratch.compressedMiB[h] = compressed;
+  scratch.swappedMiB[h] = swapped;
+  return vcpus;
 }
 
 /** A failed host runs nothing and draws nothing. */
@@ -109,6 +275,7 @@ function stopFailedHost(host: HostRt, reservedMiB: number): void {
   host.nodeRemotePct.fill(0);
 }
 
+/** One host's tick (see simulateHosts); returns the VM it paused, by index, or -1. */
 function simulateHost(
   state: SimState,
   host: HostRt,
@@ -116,19 +283,73 @@ function simulateHost(
   scratch: TickScratch,
   inboundMiB: number,
   dt: number,
+): number {
+  const reservedMiB = host.memMiB - usableMemMiB(host, state);
+  if (host.state === 'failed') {
+    stopFailedHost(host, reservedMiB);
+    // Its guests (none: a failing host's VMs go down) would keep their figures.
+    const { vms, order, from, to } = on;
+    for (let k = from; k < to; k++) {
+      const i = order[k]!;
+      scratch.readyPct[i] = vms[i]!.cpuReadyPct;
+      scratch.costopPct[i] = vms[i]!.costopPct;
+      scratch.numaRemotePct[i] = 100 - vms[i]!.numaLocalPct;
+    }
+    return -1;
+  }
+  const cpu = hostCpu(host);
+  const minFree = minFreeMiB(host.memMiB);
+  sumGuests(state, host, cpu, on, scratch, minFree, dt);
+  const sums = scratch.sums;
+
+  // The host: CPU fair share and speed, memory state and reclamation.
+  const { vms, order, from, to } = on;
+  const level = fairShareLevel(
+    vms,
+    order,
+    from,
+    to,
+    scratch.runnable,
+    sums.runnableThreads,
+    cpu.logical,
+    sums.vcpus,
+    scratch.byShare,
+  );
+  const busy = Math.min(sums.runnableThreads, cpu.logical);
+  const delivered = deliveredCores(busy, cpu.cores, cpu.hyperThreading);
+  const speed = busy > 0 ? delivered / busy : 1;
+  const queueing = readyQueueing(cpu.logical > 0 ? busy / cpu.logical : 0);
+  const pausedVm = reclaimMemory(host, on, sums, inboundMiB, reservedMiB, minFree, state.time, dt);
+
+  const readySum = guestFigures(state, host, cpu, on, scratch, level, speed, queueing);
+  finishNodeFigures(host, scratch.nodeVcpus, cpu.maxDelivered);
+  const usage = cpu.maxDelivered > 0 ? delivered / cpu.maxDelivered : 0;
+  host.cpuUsagePct = usage * 100;
+  host.cpuDemandPct = cpu.maxDelivered > 0 ? (sums.work / cpu.maxDelivered) * 100 : 0;
+  host.cpuReadyPct = sums.vcpus > 0 ? (readySum / sums.vcpus) * 100 : 0;
+  host.powerWatts = powerAt(host, usage);
+  return pausedVm;
+}
+
+/**
+ * Pass 1 over a host's guests: what each wants of its vCPUs (into the scratch's `wanted`,
+ * `runnable` and `overhead`), touches of memory (memory.ts) and holds on each NUMA node (into
+ * `host.nodeMemMiB`); their sums go to `scratch.sums`.
+ */
+function sumGuests(
+  state: SimState,
+  host: HostRt,
+  cpu: HostCpu,
+  on: HostVms,
+  scratch: TickScratch,
+  minFree: number,
+  dt: number,
 ): void {
   const { vms, order, from, to } = on;
   const { seed, time, tick } = state;
-  const nodeCount = host.numaNodes;
-  const reservedMiB = host.memMiB - usableMemMiB(host, state);
-  if (host.state === 'failed') return stopFailedHost(host, reservedMiB);
-  const cpu = hostCpu(host);
-  const minFree = minFreeMiB(host.memMiB);
+  const { wanted, runnable, overhead } = scratch;
   const nodeMem = host.nodeMemMiB;
   nodeMem.fill(0);
-  const { wanted, runnable, overhead } = scratch;
-
-  // --- pass 1: what each guest wants (CPU), touches (memory), and holds (NUMA) ----------------
   let growRoom = growRoomOf(host, minFree);
   let active = 0;
   let consumed = 0;
@@ -139,7 +360,7 @@ function simulateHost(
   let swapInWanted = 0;
   let anyPaused = false;
   let runnableThreads = 0;
-  let work = 0; // core-equivalents wanted, overhead included
+  let work = 0;
   let vcpus = 0;
   for (let k = from; k < to; k++) {
     const i = order[k]!;
@@ -167,31 +388,44 @@ function simulateHost(
     if (vm.swappedMiB > 0 && running) swapInWanted += swapInWantedOf(vm);
     addNodeMemory(nodeMem, vm, backedMiB(vm));
   }
+  const sums = scratch.sums;
+  sums.active = active;
+  sums.consumed = consumed;
+  sums.balloon = balloon;
+  sums.compressed = compressed;
+  sums.swapped = swapped;
+  sums.configured = configured;
+  sums.swapInWanted = swapInWanted;
+  sums.anyPaused = anyPaused;
+  sums.runnableThreads = runnableThreads;
+  sums.work = work;
+  sums.vcpus = vcpus;
+}
 
-  // --- the host: CPU fair share and speed, memory state and reclamation ------------------------
-  const level = fairShareLevel(vms, order, from, to, runnable, runnableThreads, cpu.logical, vcpus);
-  const busy = Math.min(runnableThreads, cpu.logical);
-  const delivered = deliveredCores(busy, cpu.cores, cpu.hyperThreading);
-  const speed = busy > 0 ? delivered / busy : 1;
-  const queueing = readyQueueing(cpu.logical > 0 ? busy / cpu.logical : 0);
+/**
+ * Pass 2 over a host's guests, once the host has shared its CPU (`level`, `speed`, `queueing`)
+ * and reclaimed memory: each guest's run, ready, co-stop, NUMA and performance figures, and the
+ * host's per-node CPU and remote shares (finished by numa.ts). Returns the guests' ready share
+ * weighted by vCPUs.
+ */
+function guestFigures(
+  state: SimState,
+  host: HostRt,
+  cpu: HostCpu,
+  on: HostVms,
+  scratch: TickScratch,
+  level: number,
+  speed: number,
+  queueing: number,
+): number {
+  const { vms, order, from, to } = on;
+  const { wanted, runnable, overhead, nodeVcpus, readyPct, costopPct, numaRemotePct } = scratch;
+  const nodeCount = host.numaNodes;
   const coresPerNode = cpu.cores / nodeCount;
-  const held: HostMemory = {
-    active,
-    consumed,
-    balloon,
-    compressed,
-    swapped,
-    configured,
-    swapInWanted,
-    anyPaused,
-  };
-  reclaimMemory(host, on, held, inboundMiB, reservedMiB, minFree, time, dt);
-
-  // --- pass 2: run, ready, co-stop, NUMA, performance per VM ---------------------------------
+  const nodeMem = host.nodeMemMiB;
   const nodeCap = usableMemMiB(host, state) / nodeCount;
   const nodeCpu = host.nodeCpuPct;
   const nodeRemote = host.nodeRemotePct;
-  const nodeVcpus = scratch.nodeVcpus;
   nodeCpu.fill(0);
   nodeRemote.fill(0);
   nodeVcpus.fill(0);
@@ -210,9 +444,10 @@ function simulateHost(
     vm.cpuDemandPct = wanted[i]! * 100;
     vm.cpuUsagePct = run * speed * 100;
     vm.cpuRunPct = run * 100;
-    vm.cpuReadyPct = ready * 100;
-    vm.costopPct = costop * 100;
+    vm.cpuReadyPct = readyPct[i] = ready * 100;
+    vm.costopPct = costopPct[i] = costop * 100;
     vm.numaLocalPct = (1 - remote) * 100;
+    numaRemotePct[i] = 100 - vm.numaLocalPct;
     vm.performancePct = performancePct(
       vm.state === 'running',
       cpuPerformance(run, speed, overhead[i]!, wanted[i]!),
@@ -229,10 +464,5 @@ function simulateHost(
       nodeVcpus[node]! += perNode;
     }
   }
-  finishNodeFigures(host, nodeVcpus, cpu.maxDelivered);
-  const usage = cpu.maxDelivered > 0 ? delivered / cpu.maxDelivered : 0;
-  host.cpuUsagePct = usage * 100;
-  host.cpuDemandPct = cpu.maxDelivered > 0 ? (work / cpu.maxDelivered) * 100 : 0;
-  host.cpuReadyPct = vcpus > 0 ? (readySum / vcpus) * 100 : 0;
-  host.powerWatts = powerAt(host, usage);
+  return readySum;
 }

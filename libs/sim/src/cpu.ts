@@ -51,10 +51,14 @@ export function overheadFactor(cpu: HostCpu, vm: VmRt): number {
   return m;
 }
 
+/** Above this many VMs on a host, fairShareLevel sorts with Array.prototype.sort instead of by insertion. */
+const INSERTION_SORT_MAX = 256;
+
 /**
  * The fair-share level `L` (max-min over vCPUs): when the runnable threads exceed the logical
  * CPUs, `sum v_i min(f_i, L) = logical`, found by water-filling over the host's VMs sorted by
- * their runnable share `f_i`; Infinity when every thread can run. `runnable[i]` is VM i's share.
+ * their runnable share `f_i`; Infinity when every thread can run. `runnable[i]` is VM i's share;
+ * `byShare` is scratch room for the host's VM indexes, at least `to - from` long.
  */
 export function fairShareLevel(
   vms: readonly VmRt[],
@@ -65,12 +69,26 @@ export function fairShareLevel(
   runnableThreads: number,
   logical: number,
   vcpus: number,
+  byShare: Int32Array,
 ): number {
   if (runnableThreads <= logical) return Infinity;
-  const byShare = Array.from(order.subarray(from, to)).sort((a, b) => runnable[a]! - runnable[b]!);
+  const count = to - from;
+  if (count <= INSERTION_SORT_MAX) {
+    // Ascending share; equal shares keep their order, as a stable sort leaves them.
+    for (let k = 0; k < count; k++) {
+      const i = order[from + k]!;
+      const share = runnable[i]!;
+      let j = k;
+      for (; j > 0 && runnable[byShare[j - 1]!]! > share; j--) byShare[j] = byShare[j - 1]!;
+      byShare[j] = i;
+    }
+  } else {
+    byShare.set(Array.from(order.subarray(from, to)).sort((a, b) => runnable[a]! - runnable[b]!));
+  }
   let capacity = logical;
   let remaining = vcpus;
-  for (const i of byShare) {
+  for (let k = 0; k < count; k++) {
+    const i = byShare[k]!;
     const fair = capacity / remaining;
     if (runnable[i]! <= fair) {
       capacity -= runnable[i]! * vms[i]!.vcpus;

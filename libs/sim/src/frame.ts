@@ -5,6 +5,7 @@
 // alone decides the decimals each one travels and shows with.
 import { FRAME_ALARMS_MAX, type Frame, type HostFrame, type VmFrame } from '@overcommit/contracts';
 import { hostLogicalCpus } from './capacity';
+import type { GuestTotals } from './contention';
 import type { EventLog } from './events';
 import type { AlarmRt, HostRt, SimState, VmRt } from './state';
 
@@ -18,20 +19,36 @@ const rank = (a: AlarmRt) =>
   (a.severity === 'critical' ? 0 : 4) +
   (a.state === 'firing' ? 0 : a.state === 'acknowledged' ? 1 : a.state === 'pending' ? 2 : 3);
 
+/** How many ranks `rank` gives. */
+const RANKS = 8;
+
 /**
- * At most FRAME_ALARMS_MAX alarms, the most severe first and, within a rank, in the engine's
- * order (oldest first); all of them when they fit. One pass per rank, no sort of the whole list.
+ * The active alarms as the frame counts and lists them, handed over one by one in the engine's
+ * order (oldest first) as the tick's alarms are finished (alarms.ts): firing or acknowledged ones
+ * by severity, and at most FRAME_ALARMS_MAX of them, the most severe first and, within a rank, in
+ * the engine's order; all of them when they fit. No sort of the whole list.
  */
-function mostSevere(alarms: readonly AlarmRt[]): readonly AlarmRt[] {
-  if (alarms.length <= FRAME_ALARMS_MAX) return alarms;
-  const chosen: AlarmRt[] = [];
-  for (let r = 0; r < 8 && chosen.length < FRAME_ALARMS_MAX; r++)
-    for (const a of alarms) {
-      if (rank(a) !== r) continue;
-      chosen.push(a);
-      if (chosen.length === FRAME_ALARMS_MAX) break;
+export class FrameAlarms {
+  warning = 0;
+  critical = 0;
+  /** The first FRAME_ALARMS_MAX of each rank. */
+  private readonly byRank: AlarmRt[][] = Array.from({ length: RANKS }, () => []);
+
+  add(alarm: AlarmRt): void {
+    if (alarm.state !== 'pending') {
+      if (alarm.severity === 'critical') this.critical++;
+      else this.warning++;
     }
-  return chosen;
+    const ranked = this.byRank[rank(alarm)]!;
+    if (ranked.length < FRAME_ALARMS_MAX) ranked.push(alarm);
+  }
+
+  /** The alarms the frame lists, of `active` (every alarm handed over, in order). */
+  listed(active: readonly AlarmRt[]): readonly AlarmRt[] {
+    return active.length <= FRAME_ALARMS_MAX
+      ? active
+      : this.byRank.flat().slice(0, FRAME_ALARMS_MAX);
+  }
 }
 
 function hostFrame(
@@ -120,29 +137,33 @@ function vmFrame(state: SimState, vm: VmRt): VmFrame {
   };
 }
 
-export function buildFrame(state: SimState, log: EventLog, watts: number): Frame {
+/**
+ * The tick's frame. `guests`: what contention summed of the VMs (contention.ts); a VM is on a
+ * host (`host >= 0`) exactly while it runs or is paused, so those sums are the frame's.
+ * `alarms`: every active alarm, handed over by the alarms' finish.
+ */
+export function buildFrame(
+  state: SimState,
+  log: EventLog,
+  watts: number,
+  guests: GuestTotals,
+  alarms: FrameAlarms,
+): Frame {
   const hostCount = state.hosts.length;
-  const running = new Int32Array(hostCount);
-  const balloon = new Float64Array(hostCount);
-  const compressed = new Float64Array(hostCount);
-  const swapped = new Float64Array(hostCount);
   let vmsRunning = 0;
+  for (let h = 0; h < hostCount; h++) vmsRunning += guests.runningVms[h]!;
   let readyWeighted = 0;
-  let vcpusRunning = 0;
-  for (const vm of state.vms) {
-    if (vm.host < 0) continue;
-    if (vm.state === 'running') {
-      running[vm.host]!++;
-      vmsRunning++;
-      readyWeighted += vm.cpuReadyPct * vm.vcpus;
-      vcpusRunning += vm.vcpus;
-    }
-    balloon[vm.host]! += vm.balloonMiB;
-    compressed[vm.host]! += vm.compressedMiB;
-    swapped[vm.host]! += vm.swappedMiB;
-  }
+  for (let i = 0; i < state.vms.length; i++) readyWeighted += guests.readyWeighted[i]!;
+  const vcpusRunning = guests.vcpusRunning;
   const hosts = state.hosts.map((host, h) =>
-    hostFrame(state, host, running[h]!, balloon[h]!, compressed[h]!, swapped[h]!),
+    hostFrame(
+      state,
+      host,
+      guests.runningVms[h]!,
+      guests.balloonMiB[h]!,
+      guests.compressedMiB[h]!,
+      guests.swappedMiB[h]!,
+    ),
   );
   let hostsUp = 0;
   let vcpus = 0;
@@ -155,26 +176,20 @@ export function buildFrame(state: SimState, log: EventLog, watts: number): Frame
   let b = 0;
   let c = 0;
   let s = 0;
-  for (const h of hosts) {
-    if (h.state === 'failed') continue;
-    if (h.state === 'up') hostsUp++;
-    vcpus += h.vcpus;
-    logical += h.logicalCpus;
-    memConfigured += h.memConfiguredMiB;
-    memTotal += h.memTotalMiB;
-    usageWeighted += h.cpuUsagePct * h.logicalCpus;
-    memActive += h.memActiveMiB;
-    memConsumed += h.memConsumedMiB;
-    b += h.balloonMiB;
-    c += h.compressedMiB;
-    s += h.swapUsedMiB;
-  }
-  let warning = 0;
-  let critical = 0;
-  for (const a of state.alarms) {
-    if (a.state === 'pending') continue;
-    if (a.severity === 'critical') critical++;
-    else warning++;
+  for (let h = 0; h < hosts.length; h++) {
+    const host = hosts[h]!;
+    if (host.state === 'failed') continue;
+    if (host.state === 'up') hostsUp++;
+    vcpus += host.vcpus;
+    logical += host.logicalCpus;
+    memConfigured += host.memConfiguredMiB;
+    memTotal += host.memTotalMiB;
+    usageWeighted += host.cpuUsagePct * host.logicalCpus;
+    memActive += host.memActiveMiB;
+    memConsumed += host.memConsumedMiB;
+    b += host.balloonMiB;
+    c += host.compressedMiB;
+    s += host.swapUsedMiB;
   }
   const frame: Frame = {
     tick: state.tick,
@@ -202,10 +217,10 @@ export function buildFrame(state: SimState, log: EventLog, watts: number): Frame
       swapUsedMiB: s,
       powerWatts: watts,
       energyKWh: state.energyKWh,
-      alarms: { warning, critical },
+      alarms: { warning: alarms.warning, critical: alarms.critical },
     },
     hosts,
-    alarms: mostSevere(state.alarms).map((a) => ({
+    alarms: alarms.listed(state.alarms).map((a) => ({
       id: a.id,
       rule: a.rule,
       target: a.target,

@@ -3,11 +3,15 @@
 // those that fit nowhere stay down, loudly (ha-restart-failed).
 import { MODEL } from './model';
 import { placeVm } from './placement';
+import type { VmRt } from './state';
 import type { Ctx } from './tick-context';
 
-/** Restarts the VMs down for at least the detection delay by the tick's end `endTime`. */
-export function restartDownVms(ctx: Ctx, endTime: number): void {
-  for (const vm of ctx.state.vms) {
+/**
+ * Restarts, of `waiting` (the VMs pending HA, in the state's order), those down for at least the
+ * detection delay by the tick's end `endTime`.
+ */
+export function restartDownVms(ctx: Ctx, waiting: readonly VmRt[], endTime: number): void {
+  for (const vm of waiting) {
     if (
       !vm.haPending ||
       vm.downSince === null ||

@@ -119,6 +119,7 @@ export interface HostVms {
  * the clear threshold through `soft` (it stops in `hard`); compression then swapping in `hard`
  * and `low`; release once free memory is back above `high`; swap-in, which thrashes under
  * pressure; and in `low` with the swap full, the guest that needs the most memory is paused.
+ * Returns the index in `vms` of the guest it paused, or -1.
  */
 export function reclaimMemory(
   host: HostRt,
@@ -129,7 +130,7 @@ export function reclaimMemory(
   minFree: number,
   time: number,
   dt: number,
-): void {
+): number {
   const { vms, order, from, to } = on;
   const backed =
     held.consumed +
@@ -203,8 +204,8 @@ export function reclaimMemory(
   host.swapInMiBps = swapIn;
   // Swap full in the low state: the VM that needs the most memory is paused
   // (one at a time: a paused VM touches no more, and the operator decides what next).
+  let victim = -1;
   if (memState === 'low' && held.swapped >= host.swapMiB - 1e-6 && deficit > 0 && !held.anyPaused) {
-    let victim = -1;
     for (let k = from; k < to; k++) {
       const i = order[k]!;
       if (
@@ -221,6 +222,7 @@ export function reclaimMemory(
   host.memFreeMiB = free + reclaimed - released + (host.sharedMiB - sharedBefore);
   host.memActiveMiB = held.active;
   host.memConsumedMiB = held.consumed + inboundMiB;
+  return victim;
 }
 
 /**

@@ -17,7 +17,7 @@ import { simulateHosts } from './contention';
 import { initialState } from './create';
 import { EventLog } from './events';
 import { exerciseFrame, scoreTick } from './exercise-scoring';
-import { buildFrame, type StepOptions, vmTable } from './frame';
+import { buildFrame, FrameAlarms, type StepOptions, vmTable } from './frame';
 import { restartDownVms } from './ha';
 import { advanceMigration, pairMiBps } from './migration';
 import { MODEL } from './model';
@@ -145,43 +145,47 @@ export function step(
     }
   }
 
+  // HA restarts and live migrations each concern a few VMs: one pass over all finds both.
+  const waitingForHa: VmRt[] = [];
+  const migrating: VmRt[] = [];
+  for (let i = 0; i < state.vms.length; i++) {
+    const vm = state.vms[i]!;
+    if (vm.haPending) waitingForHa.push(vm);
+    if (vm.migration) migrating.push(vm);
+  }
+
   // HA: after the detection delay, VMs of a failed host restart through normal admission.
-  restartDownVms(ctx, endTime);
+  restartDownVms(ctx, waitingForHa, endTime);
 
   // Live migrations: a source host's link is shared by its outgoing migrations.
   const outgoing = new Map<number, number>();
-  for (const vm of state.vms)
-    if (vm.migration) outgoing.set(vm.migration.from, (outgoing.get(vm.migration.from) ?? 0) + 1);
-  if (outgoing.size > 0) {
-    for (const vm of state.vms) {
-      const m = vm.migration;
-      if (!m) continue;
-      const rate = pairMiBps(state.hosts[m.from]!, state.hosts[m.to]!) / outgoing.get(m.from)!;
-      advanceMigration(state, vm, dt, rate, log);
-    }
+  for (const vm of migrating)
+    outgoing.set(vm.migration!.from, (outgoing.get(vm.migration!.from) ?? 0) + 1);
+  for (const vm of migrating) {
+    const m = vm.migration!;
+    const rate = pairMiBps(state.hosts[m.from]!, state.hosts[m.to]!) / outgoing.get(m.from)!;
+    advanceMigration(state, vm, dt, rate, log);
   }
 
   state.time = endTime;
   log.time = endTime;
-  const pausedBefore = new Set<VmRt>();
-  for (const vm of state.vms) if (vm.state === 'paused') pausedBefore.add(vm);
-  simulateHosts(state, dt);
-  for (const vm of state.vms) {
-    if (vm.state === 'paused' && !pausedBefore.has(vm)) {
-      log.add('vm-paused', vm.name, 'system', {
-        reason: `host ${state.hosts[vm.host]!.name} swap full: the VM cannot get memory`,
-      });
-    }
+  const guests = simulateHosts(state, dt);
+  for (const i of guests.paused) {
+    const vm = state.vms[i]!;
+    log.add('vm-paused', vm.name, 'system', {
+      reason: `host ${state.hosts[vm.host]!.name} swap full: the VM cannot get memory`,
+    });
   }
   let watts = 0;
-  for (const host of state.hosts) watts += host.powerWatts;
+  for (let h = 0; h < state.hosts.length; h++) watts += state.hosts[h]!.powerWatts;
   state.energyKWh += energyKWh(watts, dt);
 
   const alarms = new AlarmEvaluator(state, log);
-  readAlarms(state, alarms);
-  alarms.finish();
+  readAlarms(state, alarms, guests.readings);
+  const frameAlarms = new FrameAlarms();
+  alarms.finish(frameAlarms);
 
-  const frame = buildFrame(state, log, watts);
+  const frame = buildFrame(state, log, watts, guests, frameAlarms);
   let vms = options.vmMetrics ? vmTable(state) : null;
   if (state.exercise) {
     // vm.* objectives need per-VM figures whether or not anyone watches the VM table.
