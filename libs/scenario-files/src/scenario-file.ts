@@ -96,7 +96,14 @@ export function loadScenarioText(
       ],
     };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': the parser's warnings (a collection as a key) would print the file's own text
+  // to the process's stderr, outside the structured log; what matters reaches the errors instead.
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    logLevel: 'error',
+  });
 
   if (doc.errors.length > 0) {
     return {

@@ -134,8 +134,10 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       (socket.data as SocketData) = {
         name: parsed.data.name,
         address: proxyaddr(socket.request, this.trustProxy),
-        clusters: {},
-        vms: {},
+        // Without a prototype: a cluster id such as `constructor` or `__proto__` is no joined
+        // cluster (found by the socket fuzzing: `command` on `constructor` passed as joined).
+        clusters: Object.create(null) as Record<string, Role>,
+        vms: Object.create(null) as Record<string, true>,
       };
       next();
     });
@@ -332,13 +334,15 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       );
   }
 
-  async leave(socket: Socket, body: unknown): Promise<{ ok: boolean }> {
+  async leave(socket: Socket, body: unknown): Promise<{ ok: boolean; error?: string }> {
     const clusterId =
       typeof body === 'object' && body !== null
         ? (body as { clusterId?: unknown }).clusterId
         : undefined;
     const data = socket.data as SocketData;
-    if (typeof clusterId !== 'string' || !(clusterId in data.clusters)) return { ok: false };
+    if (typeof clusterId !== 'string') return { ok: false, error: 'expected { clusterId }' };
+    if (!(clusterId in data.clusters))
+      return { ok: false, error: `not joined to cluster ${clusterId.slice(0, 64)}` };
     await this.drop(socket, clusterId);
     return { ok: true };
   }

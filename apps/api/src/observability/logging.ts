@@ -6,9 +6,31 @@ import type { Params } from 'nestjs-pino';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const CLUSTER_IN_PATH = /^\/api\/(?:clusters|exercises)\/([A-Za-z0-9_-]{1,64})/;
 
-/** A URL with any token in its query replaced, so a link's secret never reaches a log. */
+const TOKEN_KEY = /^(?:token|operatorToken|viewerToken)(?:\[.*)?$/i;
+
+/**
+ * A URL with any token in its query replaced, so a link's secret never reaches a log. Keys are
+ * compared as the API reads them, decoded (`?%74oken=` is `token` to Express: found by the HTTP
+ * fuzzing), with or without brackets (`token[]`).
+ */
 export function redactTokens(url: string): string {
-  return url.replace(/([?&](?:token|operatorToken|viewerToken)=)[^&#]*/gi, '$1***');
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const query = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      let decoded = key;
+      try {
+        decoded = decodeURIComponent(key.replace(/\+/g, ' '));
+      } catch {
+        // A malformed escape: compared as it is.
+      }
+      return TOKEN_KEY.test(decoded.trim()) ? `${key}=***` : pair;
+    });
+  return `${url.slice(0, at)}?${query.join('&')}`;
 }
 
 /**

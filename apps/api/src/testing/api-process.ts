@@ -18,16 +18,21 @@ export class ApiProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
+    /** How much of its output to keep (the last this many characters). */
+    keepChars = 65_536,
   ) {
     const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString('utf8')).slice(-65_536);
+      this.output = (this.output + chunk.toString('utf8')).slice(-keepChars);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
   }
 
   /** Starts `node dist/main.js` with the given environment (on a free API_PORT) and waits until its health answers. */
-  static async start(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
+  static async start(
+    env: NodeJS.ProcessEnv,
+    options: { keepChars?: number } = {},
+  ): Promise<ApiProcess> {
     if (!existsSync(builtMain)) {
       throw new Error(
         `${builtMain} is missing: build the API first (npx nx run api:build, which api:test-int runs first)`,
@@ -38,7 +43,7 @@ export class ApiProcess {
       env: { ...env, API_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const proc = new ApiProcess(child, port);
+    const proc = new ApiProcess(child, port, options.keepChars);
     await proc.waitReady();
     return proc;
   }
