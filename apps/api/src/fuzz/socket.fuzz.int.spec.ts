@@ -124,10 +124,7 @@ describe('socket events under fuzzing', () => {
     redis?.disconnect();
   });
 
-  // Skipped: its first full run did not finish within 10 minutes (a hang in the spec or the server,
-  // not yet found; suspects: the 1 MB messages awaiting 'disconnect', or an ack never sent).
-  // Run it alone with FUZZ_SOCKET_RUNS=50 to find where it stops before enabling it.
-  it.skip('answers every event with an error, keeps the watcher fed and changes nothing', async () => {
+  it('answers every event with an error, keeps the watcher fed and changes nothing', async () => {
     // A well-behaved watcher on a second cluster that ticks, counting its frames.
     const live = (
       await httpRequest(`${api.url}/api/clusters`, {
@@ -274,11 +271,12 @@ describe('socket events under fuzzing', () => {
     // A handshake with a hostile name is refused, nothing else.
     await fc.assert(
       fc.asyncProperty(fc.oneof(hostileJson, fc.constant('\u0000')), async (name) => {
+        // The server trims a name first: one whose trimmed form is a valid name is let in.
+        const trimmed = typeof name === 'string' ? name.trim() : '';
         if (
           typeof name === 'string' &&
           // eslint-disable-next-line no-control-regex -- the control characters are the point
-          /^[^\u0000-\u001f\u007f]{1,60}$/u.test(name) &&
-          name.trim() !== ''
+          /^[^\u0000-\u001f\u007f]{1,60}$/u.test(trimmed)
         )
           return;
         await expect(connect(name)).rejects.toThrow(/display name/);
