@@ -6,9 +6,31 @@ import type { Params } from 'nestjs-pino';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const CLUSTER_IN_PATH = /^\/api\/(?:clusters|exercises)\/([A-Za-z0-9_-]{1,64})/;
 
-/** A URL with any token in its query replaced, so a link's secret never reaches a log. */
+/**
+ * A URL with the value of every query parameter whose name says token (`token`, `viewerToken`,
+ * `token[]`, or spelt with percent-escapes, `%74oken`, as the query parser reads it) replaced, so a
+ * link's secret never reaches a log.
+ */
 export function redactTokens(url: string): string {
-  return url.replace(/([?&](?:token|operatorToken|viewerToken)=)[^&#]*/gi, '$1***');
+  const start = url.indexOf('?');
+  if (start < 0) return url;
+  const query = url
+    .slice(start + 1)
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      const key = eq < 0 ? part : part.slice(0, eq);
+      return /token/i.test(decodeKey(key)) ? `${key}=***` : part;
+    });
+  return `${url.slice(0, start)}?${query.join('&')}`;
+}
+
+function decodeKey(key: string): string {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    return key;
+  }
 }
 
 /**
