@@ -191,12 +191,15 @@ export class ClustersController {
     return outcome;
   }
 
+  /** A command's outcome. Same token rules as `GET /api/clusters/:id`. */
   @Get(':id/commands/:commandId')
   async outcome(
     @Param('id') id: string,
     @Param('commandId') commandId: string,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
   ): Promise<CommandOutcome> {
-    await this.clusters.meta(id);
+    await this.metaFor(id, tokenOf(authorization, token));
     const raw = await this.state.outcome(id, commandId);
     if (!raw) throw new NotFound(`no command ${commandId} on cluster ${id}`);
     return JSON.parse(raw) as CommandOutcome;

@@ -151,8 +151,11 @@ describe('clusters over HTTP against a real Redis', () => {
     });
     const { id } = sent.body as CommandOutcome;
     for (let i = 0; i < 200; i++) {
-      const outcome = (await httpRequest(`${url}/api/clusters/${c.id}/commands/${id}`))
-        .body as CommandOutcome;
+      const outcome = (
+        await httpRequest(`${url}/api/clusters/${c.id}/commands/${id}`, {
+          headers: { authorization: `Bearer ${c.viewerToken}` },
+        })
+      ).body as CommandOutcome;
       if (outcome.status !== 'queued') return outcome;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

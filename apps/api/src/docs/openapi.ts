@@ -288,10 +288,11 @@ export function openApiDocument(): OpenAPIObject {
           parameters: [
             id,
             { name: 'commandId', in: 'path', required: true, schema: { type: 'string' } },
+            token,
           ],
           responses: {
             200: json(commandOutcomeSchema, 'The outcome'),
-            404: { description: 'Unknown command' },
+            404: { description: 'Unknown command, no such cluster (or private without its token)' },
           },
         },
       },

@@ -6,31 +6,31 @@ import type { Params } from 'nestjs-pino';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const CLUSTER_IN_PATH = /^\/api\/(?:clusters|exercises)\/([A-Za-z0-9_-]{1,64})/;
 
-const TOKEN_KEY = /^(?:token|operatorToken|viewerToken)(?:\[.*)?$/i;
-
 /**
- * A URL with any token in its query replaced, so a link's secret never reaches a log. Keys are
- * compared as the API reads them, decoded (`?%74oken=` is `token` to Express: found by the HTTP
- * fuzzing), with or without brackets (`token[]`).
+ * A URL with the value of every query parameter whose name says token (`token`, `viewerToken`,
+ * `token[]`, or spelt with percent-escapes, `%74oken`, as the query parser reads it) replaced, so a
+ * link's secret never reaches a log.
  */
 export function redactTokens(url: string): string {
-  const at = url.indexOf('?');
-  if (at < 0) return url;
+  const start = url.indexOf('?');
+  if (start < 0) return url;
   const query = url
-    .slice(at + 1)
+    .slice(start + 1)
     .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      const key = eq < 0 ? pair : pair.slice(0, eq);
-      let decoded = key;
-      try {
-        decoded = decodeURIComponent(key.replace(/\+/g, ' '));
-      } catch {
-        // A malformed escape: compared as it is.
-      }
-      return TOKEN_KEY.test(decoded.trim()) ? `${key}=***` : pair;
+    .map((part) => {
+      const eq = part.indexOf('=');
+      const key = eq < 0 ? part : part.slice(0, eq);
+      return /token/i.test(decodeKey(key)) ? `${key}=***` : part;
     });
-  return `${url.slice(0, at)}?${query.join('&')}`;
+  return `${url.slice(0, start)}?${query.join('&')}`;
+}
+
+function decodeKey(key: string): string {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    return key;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, Headers, Inject, Res, UnauthorizedException } from '@nestjs/common';
 import type { Response } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import { secretsEqual } from '../clusters/tokens';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { Metrics } from './metrics';
 
@@ -24,15 +24,9 @@ export class MetricsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
     const token = this.config.METRICS_TOKEN;
-    if (token && !sameSecret(authorization ?? '', `Bearer ${token}`))
+    if (token && !secretsEqual(authorization, `Bearer ${token}`))
       throw new UnauthorizedException('GET /metrics wants Authorization: Bearer <METRICS_TOKEN>');
     res.setHeader('content-type', this.metrics.registry.contentType);
     return this.metrics.scrape();
   }
-}
-
-function sameSecret(given: string, wanted: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(wanted);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
