@@ -482,7 +482,7 @@ describe('authorization matrix', () => {
       return /^no cluster/.test(r.error ?? '') ? 'refused (no cluster)' : `refused (${r.error})`;
     }
     if (r.ok) return 'ok';
-    return r.error === undefined || /join cluster/.test(r.error)
+    return r.error === undefined || /join cluster|not joined to cluster/.test(r.error)
       ? 'refused (not joined)'
       : `refused (${r.error})`;
   };
