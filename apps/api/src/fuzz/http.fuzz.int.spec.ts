@@ -1,5 +1,6 @@
 import type { CreateClusterResponse, CreateExerciseResponse } from '@overcommit/contracts';
 import fc from 'fast-check';
+import { hostileJsonOf, hostileStrings, hugeNumbers } from '../testing/hostile';
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
@@ -66,60 +67,9 @@ function send(
 const headerText = fc
   .string({ unit: 'binary', maxLength: 200 })
   .map((s) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, ''));
-const hugeNumbers = fc.constantFrom(
-  -1,
-  -0,
-  1e308,
-  -1e308,
-  Number.MAX_SAFE_INTEGER + 2,
-  2 ** 53,
-  1e-320,
-  0.1,
-  4294967296,
-);
-const hostileString = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.constantFrom(
-    '',
-    '__proto__',
-    'constructor',
-    'toString',
-    'hasOwnProperty',
-    '\u0000',
-    '\ud800',
-    '\u202e',
-    '../../etc/passwd',
-    '%00',
-    '{}',
-    '[]',
-    'null',
-    'NaN',
-    'Infinity',
-    '1e309',
-    "' OR 1=1 --",
-    '<script>alert(1)</script>',
-    '*',
-    'x'.repeat(70_000),
-  ),
-);
+const hostileString = hostileStrings(70_000);
 /** Any JSON value, hostile at every level. */
-const hostileJson = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    hostileString,
-    hugeNumbers,
-    fc.integer(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(
-      fc.oneof(hostileString, fc.constantFrom('do', 'id', 'scenario', 'scenarioName', 'teams')),
-      tie('value'),
-      { maxKeys: 5 },
-    ),
-  ),
-})).value;
+const hostileJson = hostileJsonOf(hostileString, ['do', 'id', 'scenario', 'scenarioName', 'teams']);
 /** A command-shaped body with hostile fields: every command's `do`, odd values around it. */
 const commandLike = fc.record(
   {

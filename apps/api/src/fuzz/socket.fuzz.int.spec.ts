@@ -1,5 +1,6 @@
 import type { CreateClusterResponse, JoinReply } from '@overcommit/contracts';
 import fc from 'fast-check';
+import { hostileJsonOf, hostileStrings } from '../testing/hostile';
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
@@ -23,30 +24,8 @@ const scenario = {
   vms: [{ name: 'vm', count: 2, vcpus: 1, memoryGiB: 2 }],
 };
 
-const hostileString = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.constantFrom(
-    '',
-    '__proto__',
-    'constructor',
-    'toString',
-    'hasOwnProperty',
-    '\u0000',
-    '\ud800',
-    'x'.repeat(5000),
-    '*',
-  ),
-);
-const hostileJson = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    hostileString,
-    fc.constantFrom(-1, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 0.5, null, true),
-    fc.integer(),
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(hostileString, tie('value'), { maxKeys: 4 }),
-  ),
-})).value;
+const hostileString = hostileStrings(5_000);
+const hostileJson = hostileJsonOf(hostileString);
 const deep = fc.integer({ min: 10, max: 3_000 }).map((depth) => {
   let value: unknown = 1;
   for (let i = 0; i < depth; i++) value = { clusterId: value };
