@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { createApp } from './app';
-import { newToken } from './clusters/tokens';
+import { newToken } from './common/tokens';
 import { loadApiConfig } from './config/api-config';
 import { httpRequest } from './testing/http';
 
@@ -594,7 +594,7 @@ describe('authorization matrix', () => {
       'deleted before the run. `/metrics` is outside `/api` and wants `METRICS_TOKEN` when it is set.',
       '',
       'Tokens are 192-bit random values stored as SHA-256 digests, compared in constant time',
-      '(`secretsEqual`/`tokenMatches` in `apps/api/src/clusters/tokens.ts`: SHA-256 of both sides,',
+      '(`secretsEqual`/`tokenMatches` in `apps/api/src/common/tokens.ts`: SHA-256 of both sides,',
       'then `timingSafeEqual`, also for `METRICS_TOKEN`). They are never logged (query parameters',
       'named like a token are written as `***`, `Authorization` and bodies are not written;',
       '`apps/api/src/observability/token-logging.int.spec.ts` searches the log of the running API for',

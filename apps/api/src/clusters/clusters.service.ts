@@ -24,7 +24,7 @@ import { Metrics } from '../observability/metrics';
 import { type ClusterMeta, ClusterStateRepository } from '../storage/cluster-state.repository';
 import { PresenceRepository } from '../storage/presence.repository';
 import { tickMs, TicksScheduler } from '../ticks/ticks.scheduler';
-import { newToken, tokenHash, tokenMatches } from './tokens';
+import { newToken, tokenHash, tokenMatches } from '../common/tokens';
 
 /**
  * A person's command from HTTP or a socket: a live action (pause, resume,

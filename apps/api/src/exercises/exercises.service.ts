@@ -16,7 +16,7 @@ import {
 } from '@overcommit/contracts';
 import { randomBytes } from 'node:crypto';
 import { ClustersService } from '../clusters/clusters.service';
-import { newToken, tokenHash, tokenMatches } from '../clusters/tokens';
+import { newToken, tokenHash, tokenMatches } from '../common/tokens';
 import { BadInput, Conflict, NotFound } from '../common/service-errors';
 import { ScenariosService } from '../scenarios/scenarios.service';
 import { ClusterStateRepository } from '../storage/cluster-state.repository';

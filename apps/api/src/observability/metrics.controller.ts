@@ -1,7 +1,7 @@
 import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, Headers, Inject, Res, UnauthorizedException } from '@nestjs/common';
 import type { Response } from 'express';
-import { secretsEqual } from '../clusters/tokens';
+import { secretsEqual } from '../common/tokens';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { Metrics } from './metrics';
 
