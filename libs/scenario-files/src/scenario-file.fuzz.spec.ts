@@ -90,12 +90,12 @@ const hostileValue = fc.letrec<{ value: unknown }>((tie) => ({
 /** A path into a parsed document, and a new value there (or its removal). */
 function mutate(doc: unknown, steps: number[], value: unknown, remove: boolean): unknown {
   if (steps.length === 0 || typeof doc !== 'object' || doc === null) return value;
-  const [, ...rest] = steps;
+  const [first = 0, ...rest] = steps;
   const removeHere = remove && rest.length === 0;
   if (Array.isArray(doc)) {
     const list: unknown[] = [...(doc as unknown[])];
     if (list.length === 0) return doc;
-    const at = steps[0] % list.length;
+    const at = first % list.length;
     if (removeHere) list.splice(at, 1);
     else list[at] = mutate(list[at], rest, value, remove);
     return list;
@@ -103,7 +103,7 @@ function mutate(doc: unknown, steps: number[], value: unknown, remove: boolean):
   const copy: Record<string, unknown> = { ...(doc as Record<string, unknown>) };
   const keys = Object.keys(copy);
   if (keys.length === 0) return doc;
-  const key = keys[steps[0] % keys.length];
+  const key = keys[first % keys.length]!;
   if (removeHere) delete copy[key];
   else copy[key] = mutate(copy[key], rest, value, remove);
   return copy;
@@ -160,7 +160,7 @@ describe('scenario files under fuzzing', () => {
           { minLength: 1, maxLength: 6 },
         ),
         (which, edits) => {
-          let text = bundled[which].text;
+          let text = bundled[which]!.text;
           for (const { at, cut, insert } of edits) {
             const i = at % (text.length + 1);
             text = text.slice(0, i) + insert + text.slice(i + cut);
@@ -192,7 +192,7 @@ describe('scenario files under fuzzing', () => {
     const bomb = `version: 1\nname: lol\n${levels.join('\n')}\nhosts: *j\n`;
     const result = check(bomb);
     expect(result.ok).toBe(false);
-    expect(errorsOf(result)[0].path).toBe('(file)');
+    expect(errorsOf(result)[0]!.path).toBe('(file)');
     // An alias bomb through the scenario's own keys: the same answer.
     const hostBomb = `version: 1
 name: lol
@@ -267,7 +267,7 @@ vms:
         small({ hosts: [{ name: 'esx', cpu: { sockets: 1, coresPerSocket: 1 }, memoryGiB: 0 }] }),
       ),
     );
-    if (!host.ok) expect(errorsOf(host)[0].path).toMatch(/^hosts\[0\]/);
+    if (!host.ok) expect(errorsOf(host)[0]!.path).toMatch(/^hosts\[0\]/);
   });
 
   it('refuses colliding names, explicit and from count expansion, naming where', () => {
@@ -282,7 +282,7 @@ vms:
       ),
     );
     expect(explicit.ok).toBe(false);
-    expect(errorsOf(explicit)[0].path).toMatch(/^vms\[1\]/);
+    expect(errorsOf(explicit)[0]!.path).toMatch(/^vms\[1\]/);
     fc.assert(
       fc.property(
         fc.constantFrom('hosts', 'vms'),
@@ -308,7 +308,7 @@ vms:
                 };
           const result = check(stringify(small(entry)));
           expect(result.ok).toBe(false);
-          expect(errorsOf(result)[0].path).toMatch(new RegExp(`^${kind}\\[1\\]`));
+          expect(errorsOf(result)[0]!.path).toMatch(new RegExp(`^${kind}\\[1\\]`));
         },
       ),
       { numRuns: 100 },
@@ -329,7 +329,7 @@ vms:
     fc.assert(
       fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), (name) => {
         const result = check(stringify(small({ name })));
-        if (CONTROL.test(name) && !result.ok) expect(errorsOf(result)[0].path).toBe('name');
+        if (CONTROL.test(name) && !result.ok) expect(errorsOf(result)[0]!.path).toBe('name');
       }),
       { numRuns: 300 },
     );
