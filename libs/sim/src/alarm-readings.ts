@@ -21,11 +21,14 @@ export function readAlarms(state: SimState, alarms: AlarmEvaluator, readings: Vm
   const swapFull = alarms.vmRule('vm-swap-full');
   const haFailed = alarms.vmRule('ha-restart-failed');
   const migration = alarms.vmRule('migration');
-  const { readyPct, costopPct, numaRemotePct, steady } = readings;
+  const starved = alarms.vmRule('vm-memory-starved');
+  const { readyPct, costopPct, numaRemotePct, memStarvedPct, steady } = readings;
   const vms = state.vms;
   for (let i = 0; i < vms.length; i++) {
     if (readyPct[i]! >= ready.floor) alarms.readVmFigure(ready, i, readyPct);
     if (costopPct[i]! >= costop.floor) alarms.readVmFigure(costop, i, costopPct);
+    // 0 unless running (contention.ts), so no look at the VM here.
+    if (memStarvedPct[i]! >= starved.floor) alarms.readVmFigure(starved, i, memStarvedPct);
     if (steady[i] === 1) {
       // Running, no HA failure, no migration: the VM itself need not be looked at.
       if (numaRemotePct[i]! >= numaRemote.floor) alarms.readVmFigure(numaRemote, i, numaRemotePct);

@@ -134,6 +134,19 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     forSeconds: 0,
     unit: 'down',
   },
+  // Running VM: % of its working set ballooned below, compressed or swapped (memory.ts,
+  // workingSetMissing). VMware: ballooning is harmless until it reaches the working set, then the
+  // guest swaps; any of the active set swapped is a problem. Each 1% costs memoryBound x 100% of
+  // slowdown (section 7): 1% is a guest at about 77% (memoryBound 0.3), 5% one at about 40%.
+  'vm-memory-starved': {
+    id: 'vm-memory-starved',
+    warning: 1,
+    critical: 5,
+    clearWarning: 0.5,
+    clearCritical: 4,
+    forSeconds: 20,
+    unit: '% of working set',
+  },
 };
 
 export function effectiveRules(overrides: AlarmOverride[]): Record<AlarmRuleId, AlarmRule> {
@@ -168,6 +181,7 @@ export const VM_ALARM_RULES = [
   'vm-swap-full',
   'ha-restart-failed',
   'migration',
+  'vm-memory-starved',
 ] as const satisfies readonly AlarmRuleId[];
 export type VmAlarmRuleId = (typeof VM_ALARM_RULES)[number];
 /** The rules read per host or for the whole cluster, by target name. */

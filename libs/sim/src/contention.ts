@@ -22,6 +22,7 @@ import {
   type HostMemory,
   type HostVms,
   memorySlowdown,
+  workingSetMissing,
   minFreeMiB,
   reclaimMemory,
   swapInWantedOf,
@@ -84,6 +85,7 @@ class TickScratch {
   readonly readyPct: Float64Array;
   readonly costopPct: Float64Array;
   readonly numaRemotePct: Float64Array;
+  readonly memStarvedPct: Float64Array;
   readonly steady: Uint8Array;
   /** The VMs of the host being simulated, by runnable share (fair share's order). */
   readonly byShare: Int32Array;
@@ -113,6 +115,7 @@ class TickScratch {
     this.readyPct = new Float64Array(vmRoom);
     this.costopPct = new Float64Array(vmRoom);
     this.numaRemotePct = new Float64Array(vmRoom);
+    this.memStarvedPct = new Float64Array(vmRoom);
     this.steady = new Uint8Array(vmRoom);
     this.byShare = new Int32Array(vmRoom);
     this.nodeVcpus = new Float64Array(nodeRoom);
@@ -142,6 +145,8 @@ export interface VmReadings {
   costopPct: Float64Array;
   /** 100 - NUMA-local %. */
   numaRemotePct: Float64Array;
+  /** Of a running VM, its working set not in plain RAM, % (workingSetMissing); else 0. */
+  memStarvedPct: Float64Array;
   steady: Uint8Array;
 }
 
@@ -203,6 +208,7 @@ export function simulateHosts(state: SimState, dt: number): GuestTotals {
       vm.performancePct = 0;
       vm.numaLocalPct = 100;
       scratch.readyPct[i] = scratch.costopPct[i] = scratch.numaRemotePct[i] = 0;
+      scratch.memStarvedPct[i] = 0;
     }
   }
   for (let h = 0; h < hostCount; h++) start[h + 1]! += start[h]!;
@@ -220,8 +226,16 @@ export function simulateHosts(state: SimState, dt: number): GuestTotals {
     if (pausedVm >= 0) paused.push(pausedVm);
     vcpusRunning += sumForFrame(on, h, scratch);
   }
-  const { runningVms, balloonMiB, compressedMiB, swappedMiB, readyPct, costopPct, numaRemotePct } =
-    scratch;
+  const {
+    runningVms,
+    balloonMiB,
+    compressedMiB,
+    swappedMiB,
+    readyPct,
+    costopPct,
+    numaRemotePct,
+    memStarvedPct,
+  } = scratch;
   paused.sort((a, b) => a - b);
   for (let k = 0; k < paused.length; k++) steady[paused[k]!] = 0;
   return {
@@ -232,7 +246,7 @@ export function simulateHosts(state: SimState, dt: number): GuestTotals {
     readyWeighted,
     vcpusRunning,
     paused,
-    readings: { readyPct, costopPct, numaRemotePct, steady },
+    readings: { readyPct, costopPct, numaRemotePct, memStarvedPct, steady },
   };
 }
 
@@ -294,6 +308,7 @@ function simulateHost(
       scratch.readyPct[i] = vms[i]!.cpuReadyPct;
       scratch.costopPct[i] = vms[i]!.costopPct;
       scratch.numaRemotePct[i] = 100 - vms[i]!.numaLocalPct;
+      scratch.memStarvedPct[i] = 0;
     }
     return -1;
   }
@@ -420,6 +435,7 @@ function guestFigures(
 ): number {
   const { vms, order, from, to } = on;
   const { wanted, runnable, overhead, nodeVcpus, readyPct, costopPct, numaRemotePct } = scratch;
+  const { memStarvedPct } = scratch;
   const nodeCount = host.numaNodes;
   const coresPerNode = cpu.cores / nodeCount;
   const nodeMem = host.nodeMemMiB;
@@ -448,8 +464,10 @@ function guestFigures(
     vm.costopPct = costopPct[i] = costop * 100;
     vm.numaLocalPct = (1 - remote) * 100;
     numaRemotePct[i] = 100 - vm.numaLocalPct;
+    const running = vm.state === 'running';
+    memStarvedPct[i] = running ? workingSetMissing(vm) * 100 : 0;
     vm.performancePct = performancePct(
-      vm.state === 'running',
+      running,
       cpuPerformance(run, speed, overhead[i]!, wanted[i]!),
       numaSlowdown(vm.workload.memoryBound, remote),
       memorySlowdown(vm),

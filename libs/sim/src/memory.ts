@@ -257,6 +257,21 @@ function reclaim(on: HostVms, how: 'balloon' | 'compress' | 'swap', amount: numb
 }
 
 /**
+ * Section 13, vm-memory-starved: the share (0..1) of a guest's working set not in plain RAM:
+ * ballooned below it (the guest pages it out itself), or compressed or swapped by the host
+ * (those of its active pages, as memorySlowdown counts them).
+ */
+export function workingSetMissing(vm: VmRt): number {
+  if (vm.balloonMiB + vm.compressedMiB + vm.swappedMiB <= 0) return 0;
+  const activeShare = vm.activeMiB / Math.max(1, vm.consumedMiB);
+  const squeezed = Math.max(0, vm.balloonMiB - (vm.memMiB - vm.activeMiB));
+  return Math.min(
+    1,
+    (squeezed + (vm.swappedMiB + vm.compressedMiB) * activeShare) / Math.max(1, vm.activeMiB),
+  );
+}
+
+/**
  * Section 7: how much a guest slows for memory it lacks: swapped and compressed pages of its
  * active set, and ballooning below its working set, which the guest pays as its own swapping.
  */

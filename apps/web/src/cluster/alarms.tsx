@@ -14,7 +14,7 @@ import {
 import { notifications } from '@mantine/notifications';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useFeedView } from '../live/hooks';
-import { severityLabel, simTime } from '../ui/format';
+import { alarmFigure, alarmLabel, severityLabel, simTime } from '../ui/format';
 import { ActButton, CommandResult, useCluster, useCommand } from './context';
 
 function SeverityTag({ severity }: { severity: AlarmFrame['severity'] }) {
@@ -129,13 +129,16 @@ const AlarmRow = memo(
       >
         <div className="alarm-line">
           <SeverityTag severity={a.severity} />
-          <span className="alarm-rule">{a.rule}</span>
+          <span className="alarm-rule" title={alarmLabel(a.rule)}>
+            {a.rule}
+          </span>
           <span className="alarm-target">{a.target}</span>
           <span className="num">
-            {fmt(a.value)} <span className="dim">vs {fmt(a.threshold)}</span>
+            {alarmFigure(a.rule, a.value)} <span className="dim">vs {fmt(a.threshold)}</span>
           </span>
         </div>
         <div className="alarm-line dim">
+          <span data-testid="alarm-label">{alarmLabel(a.rule)}</span>
           <span>since t={simTime(a.since)}</span>
           <AckAction alarm={a} onAck={onAck} />
         </div>
@@ -326,7 +329,10 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
           <ul className="alarm-list resolved">
             {resolved.slice(0, 100).map((a) => (
               <li key={`${a.id}-${a.resolvedAt ?? ''}`} className="alarm">
-                <SeverityTag severity={a.severity} /> <span className="alarm-rule">{a.rule}</span>{' '}
+                <SeverityTag severity={a.severity} />{' '}
+                <span className="alarm-rule" title={alarmLabel(a.rule)}>
+                  {a.rule}
+                </span>{' '}
                 <span className="alarm-target">{a.target}</span>{' '}
                 <span className="dim">
                   t={simTime(a.since)}–{a.resolvedAt !== null ? simTime(a.resolvedAt) : '?'}

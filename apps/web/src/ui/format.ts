@@ -1,3 +1,5 @@
+import { type AlarmRuleId, alarmRuleInfo } from '@overcommit/contracts';
+
 /** Simulated seconds as h:mm:ss (or d h:mm:ss past a day). */
 export function simTime(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
@@ -39,6 +41,16 @@ export const palette = {
   sky: '#56B4E9',
   yellow: '#F0E442',
 } as const;
+
+/** What an alarm's rule watches, in words (docs/model.md, section 13). */
+export const alarmLabel = (rule: AlarmRuleId): string => alarmRuleInfo[rule].label;
+
+/** An alarm's value (or threshold) with its rule's unit: "33.50% of working set", "2 level". */
+export function alarmFigure(rule: AlarmRuleId, value: number): string {
+  const unit = alarmRuleInfo[rule].unit;
+  const v = Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2);
+  return unit.startsWith('%') ? `${v}${unit}` : `${v} ${unit}`;
+}
 
 export const severityLabel = {
   critical: { icon: '▲', word: 'CRIT', color: palette.critical },

@@ -170,8 +170,30 @@ export const alarmRuleIds = [
   'migration',
   'host-down',
   'ha-restart-failed',
+  // Appended, not grouped with the VM rules: frames carry a rule as its index in this list.
+  'vm-memory-starved',
 ] as const;
 export type AlarmRuleId = (typeof alarmRuleIds)[number];
+
+/** What each rule watches, in words, and the unit of its value (docs/model.md, section 13). */
+export const alarmRuleInfo: Record<AlarmRuleId, { label: string; unit: string }> = {
+  'vm-cpu-ready': { label: 'VM waits for a CPU (ready, per vCPU)', unit: '%' },
+  'vm-costop': { label: 'VM vCPUs held back to stay in step (co-stop)', unit: '%' },
+  'host-cpu-usage': { label: 'Host CPU usage', unit: '%' },
+  'vcpu-overcommit': { label: 'vCPUs handed out, of the policy limit', unit: '% of limit' },
+  'mem-overcommit': { label: 'Memory handed out, of the policy limit', unit: '% of limit' },
+  'host-mem-state': { label: 'Host memory state (1 soft, 2 hard, 3 low)', unit: 'level' },
+  'host-swap-in': { label: 'Host swapping pages back in', unit: 'MiB/s' },
+  'vm-swap-full': { label: 'VM paused: host swap full', unit: 'paused' },
+  'numa-remote': { label: 'VM memory accesses to a remote NUMA node', unit: '%' },
+  migration: { label: 'Live migration not converging or aborted', unit: 'rounds' },
+  'host-down': { label: 'Host down', unit: 'down' },
+  'ha-restart-failed': { label: 'HA could not restart the VM', unit: 'down' },
+  'vm-memory-starved': {
+    label: 'VM working set not in RAM (ballooned below it, compressed or swapped)',
+    unit: '% of working set',
+  },
+};
 
 export const alarmOverrideSchema = z.strictObject({
   rule: z.enum(alarmRuleIds),
