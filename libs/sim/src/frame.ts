@@ -79,7 +79,10 @@ function hostFrame(
     memConsumedMiB: host.memConsumedMiB,
     memOvercommitRatio: host.memAllocMiB / host.memMiB,
     memState: host.memState,
-    memFreeMiB: host.memFreeMiB,
+    // The model's free memory goes below 0 when backed memory outgrows the host (a migration's
+    // inbound pages, a reserve raised under running VMs): the deficit reclamation works off. Free
+    // memory itself is never negative (docs/model.md, section 5).
+    memFreeMiB: Math.max(0, host.memFreeMiB),
     sharedMiB: host.sharedMiB,
     balloonMiB: balloon,
     compressedMiB: compressed,

@@ -196,9 +196,10 @@ export function reclaimMemory(
     for (let k = from; k < to; k++) {
       const vm = vms[order[k]!]!;
       if (vm.swappedMiB <= 0 || vm.state !== 'running') continue;
-      const rate = swapInWantedOf(vm) * back;
-      vm.swappedMiB = Math.max(0, vm.swappedMiB - rate * dt);
-      released += rate * dt;
+      // At most what is swapped: a long tick would otherwise count pages back that never left.
+      const swappedIn = Math.min(vm.swappedMiB, swapInWantedOf(vm) * back * dt);
+      vm.swappedMiB -= swappedIn;
+      released += swappedIn;
     }
   }
   host.swapInMiBps = swapIn;
