@@ -64,6 +64,11 @@ export interface ChaosOptions {
   recoverWithinMs: number;
   /** Commands (and as many alarm acks) per cluster before, during and after each fault. */
   commandsPerPhase: number;
+  /**
+   * A command request not answered within this is sent again with the same id (to the other
+   * API): with Redis frozen longer than this, retries race the first request.
+   */
+  requestTimeoutMs?: number;
   log: (line: string) => void;
 }
 
@@ -343,7 +348,7 @@ class Fleet {
 
 async function http(
   url: string,
-  init: { method?: string; body?: unknown; token?: string } = {},
+  init: { method?: string; body?: unknown; token?: string; timeoutMs?: number } = {},
 ): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {
     method: init.method ?? 'GET',
@@ -352,7 +357,7 @@ async function http(
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
     },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(5_000),
+    signal: AbortSignal.timeout(init.timeoutMs ?? 5_000),
   });
   const text = await response.text();
   let body: unknown = text;
@@ -513,6 +518,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           method: 'POST',
           body: { ...body, id },
           token: cluster.operatorToken,
+          timeoutMs: options.requestTimeoutMs,
         }).catch(() => undefined);
         if (res && res.status < 300) {
           record.answered = true;

@@ -4,14 +4,15 @@
 // Options: --clients N (default 500), --clusters N (5), --tick-ms N (500), --settle-ms N
 // (15000), --pause-ms N (10000, Redis frozen), --net-drop-ticks N (30), --faults a,b,...
 // (api-kill,worker-kill,redis-restart,redis-pause,net-drop), --commands N (2 per cluster and
-// phase). Exits 1 when the goal is not met.
+// phase), --request-timeout-ms N (5000: a command not answered by then is sent again with its
+// id). Exits 1 when the goal is not met.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FAULTS, type FaultName, formatReport, runChaos } from './chaos-run';
 import { commandLine, killGroup, procs, root, stopAll } from './live-procs';
 
 const usage = `npm run bench:chaos -- [--clients 500] [--clusters 5] [--tick-ms 500] [--settle-ms 15000]
-  [--pause-ms 10000] [--net-drop-ticks 30] [--commands 2] [--faults ${FAULTS.join(',')}]`;
+  [--pause-ms 10000] [--net-drop-ticks 30] [--commands 2] [--request-timeout-ms 5000] [--faults ${FAULTS.join(',')}]`;
 const { values, fail } = commandLine(usage, {
   clients: { type: 'string', default: '500' },
   clusters: { type: 'string', default: '5' },
@@ -20,6 +21,7 @@ const { values, fail } = commandLine(usage, {
   'pause-ms': { type: 'string', default: '10000' },
   'net-drop-ticks': { type: 'string', default: '30' },
   commands: { type: 'string', default: '2' },
+  'request-timeout-ms': { type: 'string', default: '5000' },
   faults: { type: 'string', default: FAULTS.join(',') },
 });
 const num = (name: keyof typeof values): number => {
@@ -49,6 +51,7 @@ const options = {
   pauseMs: num('pause-ms'),
   netDropTicks: num('net-drop-ticks'),
   commandsPerPhase: num('commands'),
+  requestTimeoutMs: num('request-timeout-ms'),
   faults,
   recoverWithinMs: 5_000,
   log: (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
