@@ -377,10 +377,18 @@ interface Cluster {
 // ---------------------------------------------------------------------------------------------
 // The run
 
+/** The runs' temp dirs (Redis's AOF) not yet removed: a Ctrl-C handler removes them. */
+const tempDirs = new Set<string>();
+export function removeTempDirs(): void {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const { log, tickMs } = options;
   const entry = resolve(root, 'apps/api/dist/main.js');
   const dir = mkdtempSync(join(tmpdir(), 'overcommit-chaos-'));
+  tempDirs.add(dir);
   const prefix = `chaos-${process.pid}`;
   const allCores = `0-${cpus().length - 1}`;
   const redisPort = await freePort();
@@ -441,6 +449,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (redisProc) killGroup(redisProc, 'SIGCONT');
     await stopAll();
     rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
   };
 
   try {

@@ -8,7 +8,7 @@
 // id). Exits 1 when the goal is not met.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FAULTS, type FaultName, formatReport, runChaos } from './chaos-run';
+import { FAULTS, type FaultName, formatReport, removeTempDirs, runChaos } from './chaos-run';
 import { commandLine, killGroup, procs, root, stopAll } from './live-procs';
 
 const usage = `npm run bench:chaos -- [--clients 500] [--clusters 5] [--tick-ms 500] [--settle-ms 15000]
@@ -39,7 +39,10 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     console.error(`\n${signal}: stopping`);
     // A frozen Redis handles SIGTERM only once resumed.
     for (const p of procs) killGroup(p, 'SIGCONT');
-    void stopAll().then(() => process.exit(130));
+    void stopAll().then(() => {
+      removeTempDirs();
+      process.exit(130);
+    });
   });
 }
 
