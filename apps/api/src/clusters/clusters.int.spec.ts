@@ -162,6 +162,56 @@ describe('clusters over HTTP against a real Redis', () => {
     throw new Error(`command ${id} stayed queued`);
   }
 
+  // Found by the chaos run (bench/chaos.ts): with Redis frozen, a client's request timed out and
+  // it sent the command again with the same id; once Redis went on, both requests found no
+  // outcome yet and both queued it. The engine refused the second as already applied, and that
+  // refusal overwrote the accepted outcome. Queuing is now one script: the first queues, every
+  // other answers with the outcome in force.
+  describe('POST /api/clusters/:id/commands sent again with its id while the first is in flight', () => {
+    it('queues it once: one outcome, accepted, and one event in the frames', async () => {
+      const c = await createCluster();
+      await ticked(c, 1);
+      const id = `retried-${Date.now()}`;
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          httpRequest(`${url}/api/clusters/${c.id}/commands`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${c.operatorToken}`,
+            },
+            body: JSON.stringify({
+              id,
+              do: 'set-workload',
+              target: 'vm-01',
+              workload: { cpu: 0.3 },
+            }),
+          }),
+        ),
+      );
+      for (const a of answers) expect(a.status).toBe(201);
+      const redis = app.get<Redis>(REDIS);
+      const config = loadApiConfig(process.env);
+      const queue = await redis.xrange(clusterKeys(config.REDIS_PREFIX, c.id).commands, '-', '+');
+      expect(queue.filter(([, fields]) => fields[1]!.includes(`"id":"${id}"`))).toHaveLength(1);
+      const outcome = await outcomeOf(c, {
+        id,
+        do: 'set-workload',
+        target: 'vm-01',
+        workload: { cpu: 0.3 },
+      });
+      expect(outcome).toMatchObject({ id, status: 'accepted' });
+      await ticked(c, outcome.tick! + 3);
+      const history = await httpRequest(
+        `${url}/api/clusters/${c.id}/history?from=1&to=${outcome.tick! + 3}`,
+      );
+      const events = (history.body as { frames: Frame[] }).frames.flatMap((f) =>
+        f.events.filter((e) => e.commandId === id),
+      );
+      expect(events.map((e) => e.type)).toEqual(['command-accepted']);
+    });
+  });
+
   describe('GET /api/clusters/:id', () => {
     it("gives the policy and every host's topology with the cluster and its frame", async () => {
       const c = await createCluster();

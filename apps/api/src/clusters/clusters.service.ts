@@ -351,9 +351,9 @@ export class ClustersService {
       case 'set-speed':
         return this.reschedule(meta, action.speed, commandId, {});
       default: {
-        const previous = await this.repo.outcome(id, commandId);
-        if (previous) return { ...(JSON.parse(previous) as CommandOutcome), id: commandId };
-        await this.repo.enqueueCommand(id, { ...action, id: commandId, by });
+        // Queued once: a command sent again with its id answers with the outcome it has.
+        const outcome = await this.repo.enqueueCommand(id, { ...action, id: commandId, by });
+        if (outcome) return { ...(JSON.parse(outcome) as CommandOutcome), id: commandId };
         return { id: commandId, status: 'queued' };
       }
     }

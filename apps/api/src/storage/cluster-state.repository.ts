@@ -98,6 +98,27 @@ return 1
 `,
 });
 
+/**
+ * Atomically: queue a command unless its id already has an outcome (queued, accepted or refused).
+ * Returns the outcome in force (the new `queued` or the one there), or 0 when the cluster has no
+ * meta. Two requests with one id (a client's retry while the first is still in flight) cannot
+ * both queue it: the engine would refuse the second as already applied, and that refusal would
+ * overwrite the first one's outcome.
+ */
+export const ENQUEUE = new LuaScript({
+  name: 'ocEnqueue',
+  keys: ['metaKey', 'commandsKey', 'outcomesKey'],
+  args: ['commandId', 'command', 'queued'],
+  body: `
+if redis.call('EXISTS', metaKey) == 0 then return 0 end
+local previous = redis.call('HGET', outcomesKey, commandId)
+if previous then return previous end
+redis.call('XADD', commandsKey, 'MAXLEN', '~', '10000', '*', 'c', command)
+redis.call('HSET', outcomesKey, commandId, queued)
+return queued
+`,
+});
+
 export interface CommitInput {
   fromTick: number;
   state: SimState;
@@ -120,6 +141,7 @@ export class ClusterStateRepository extends RedisRepository {
   // Field initializers run after RedisRepository's constructor: the connection is there.
   private readonly runCommit = COMMIT.define(this.redis);
   private readonly runReserve = RESERVE.define(this.redis);
+  private readonly runEnqueue = ENQUEUE.define(this.redis);
 
   private keys(id: string): ClusterKeys {
     return clusterKeys(this.prefix, id);
@@ -205,17 +227,23 @@ export class ClusterStateRepository extends RedisRepository {
     await multi.exec();
   }
 
-  /** Queues a command for the cluster's next tick; returns false when the cluster does not exist. */
-  async enqueueCommand(id: string, command: Command): Promise<boolean> {
+  /**
+   * Queues a command for the cluster's next tick, unless its id already has an outcome (a client
+   * sending it again, e.g. after a timeout): in one script, so two requests with the same id at
+   * once queue it once. Returns the outcome in force (JSON: the new `queued`, or the one already
+   * there), or null when the cluster does not exist.
+   */
+  async enqueueCommand(id: string, command: Command): Promise<string | null> {
     const k = this.keys(id);
-    const exists = await this.redis.exists(k.meta);
-    if (!exists) return false;
-    await this.redis
-      .multi()
-      .xadd(k.commands, 'MAXLEN', '~', '10000', '*', 'c', JSON.stringify(command))
-      .hset(k.outcomes, command.id, JSON.stringify({ id: command.id, status: 'queued' }))
-      .exec();
-    return true;
+    const result = await this.runEnqueue({
+      keys: { metaKey: k.meta, commandsKey: k.commands, outcomesKey: k.outcomes },
+      args: {
+        commandId: command.id,
+        command: JSON.stringify(command),
+        queued: JSON.stringify({ id: command.id, status: 'queued' }),
+      },
+    });
+    return typeof result === 'string' ? result : null;
   }
 
   /** Commands queued after `afterId`, in order, with the id of the last. */
