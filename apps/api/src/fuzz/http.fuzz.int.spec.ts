@@ -1,11 +1,11 @@
 import type { CreateClusterResponse, CreateExerciseResponse } from '@overcommit/contracts';
 import fc from 'fast-check';
+import { clusterSnapshot } from '../testing/cluster-snapshot';
 import { hostileJsonOf, hostileStrings, hugeNumbers } from '../testing/hostile';
 import { Redis } from 'ioredis';
-import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { ApiProcess } from '../testing/api-process';
-import { clusterIndexKey, clusterKeys, exerciseKeys } from '../storage/keys';
+import { clusterIndexKey, exerciseKeys } from '../storage/keys';
 
 // Property-based fuzzing of every HTTP route (issue "Reliability and security, proven"): hostile
 // bodies, queries, path parameters and headers against the built API as its own process, whose
@@ -168,23 +168,7 @@ describe('HTTP routes under fuzzing', () => {
       clusters: (await redis.smembers(clusterIndexKey(prefix))).sort(),
     };
     for (const id of [cluster.id, ...exercise.teams.map((t) => t.clusterId)]) {
-      const keys = clusterKeys(prefix, id);
-      const meta = await redis.hgetall(keys.meta);
-      const state = await redis.getBuffer(keys.state);
-      // Bad input may not change what a command or a deletion would: the config, the tokens, the
-      // clock (paused, so the tick stands still), the engine state byte for byte.
-      out[id] = {
-        name: meta['name'],
-        visibility: meta['visibility'],
-        speed: meta['speed'],
-        paused: meta['paused'],
-        tick: meta['tick'],
-        lastCommandId: meta['lastCommandId'],
-        operatorHash: meta['operatorHash'],
-        viewerHash: meta['viewerHash'],
-        instructorHash: meta['instructorHash'],
-        state: state ? createHash('sha256').update(state).digest('hex') : null,
-      };
+      out[id] = await clusterSnapshot(redis, prefix, id);
     }
     const ex = exerciseKeys(prefix, exercise.id);
     out['exercise'] = await Promise.all(

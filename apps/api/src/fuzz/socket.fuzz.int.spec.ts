@@ -1,12 +1,11 @@
 import type { CreateClusterResponse, JoinReply } from '@overcommit/contracts';
 import fc from 'fast-check';
+import { clusterSnapshot } from '../testing/cluster-snapshot';
 import { hostileJsonOf, hostileStrings } from '../testing/hostile';
 import { Redis } from 'ioredis';
-import { createHash } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { ApiProcess } from '../testing/api-process';
 import { httpRequest } from '../testing/http';
-import { clusterKeys } from '../storage/keys';
 
 // Property-based fuzzing of every socket.io event (issue "Reliability and security, proven"):
 // hostile payloads for join, leave, command, watch-vms and unknown events, binary ones, deep ones
@@ -48,22 +47,7 @@ describe('socket events under fuzzing', () => {
   let cluster: CreateClusterResponse;
   const tried = new Map<string, number>();
 
-  async function snapshot(): Promise<Record<string, unknown>> {
-    const keys = clusterKeys(process.env['REDIS_PREFIX'] ?? 'oc', cluster.id);
-    const meta = await redis.hgetall(keys.meta);
-    const state = await redis.getBuffer(keys.state);
-    return {
-      name: meta['name'],
-      visibility: meta['visibility'],
-      speed: meta['speed'],
-      paused: meta['paused'],
-      tick: meta['tick'],
-      lastCommandId: meta['lastCommandId'],
-      operatorHash: meta['operatorHash'],
-      viewerHash: meta['viewerHash'],
-      state: state ? createHash('sha256').update(state).digest('hex') : null,
-    };
-  }
+  const snapshot = () => clusterSnapshot(redis, process.env['REDIS_PREFIX'] ?? 'oc', cluster.id);
 
   const connect = (name: unknown = 'fuzzer') =>
     new Promise<Socket>((resolve, reject) => {
