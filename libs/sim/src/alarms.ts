@@ -15,7 +15,6 @@ export interface AlarmRule {
   clearCritical: number;
   forSeconds: number;
   enabled: boolean;
-  unit: string;
 }
 
 /** The built-in rules (DOMAIN.md, Alarms), before a scenario's overrides. */
@@ -28,7 +27,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 4,
     clearCritical: 8,
     forSeconds: 20,
-    unit: '%',
   },
   // Co-stop: keep it at or below 3%.
   'vm-costop': {
@@ -38,7 +36,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 2,
     clearCritical: 5,
     forSeconds: 20,
-    unit: '%',
   },
   // Netdata: warn above 85%, clear below 75%; critical above 95%, clear below 85%.
   'host-cpu-usage': {
@@ -48,7 +45,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 75,
     clearCritical: 85,
     forSeconds: 20,
-    unit: '%',
   },
   // Share of the policy's limit handed out: near (90%) or at/above (100%) the allocation ratio.
   'vcpu-overcommit': {
@@ -58,7 +54,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 85,
     clearCritical: 99,
     forSeconds: 0,
-    unit: '% of limit',
   },
   'mem-overcommit': {
     id: 'mem-overcommit',
@@ -67,7 +62,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 85,
     clearCritical: 99,
     forSeconds: 0,
-    unit: '% of limit',
   },
   // Memory state as a level: 0 high/clear, 1 soft (ballooning), 2 hard, 3 low (swapping).
   'host-mem-state': {
@@ -77,7 +71,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 1,
     clearCritical: 2,
     forSeconds: 10,
-    unit: 'level',
   },
   'host-swap-in': {
     id: 'host-swap-in',
@@ -86,7 +79,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 0.5,
     clearCritical: 10,
     forSeconds: 10,
-    unit: 'MiB/s',
   },
   'vm-swap-full': {
     id: 'vm-swap-full',
@@ -95,7 +87,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 1,
     clearCritical: 1,
     forSeconds: 0,
-    unit: 'paused',
   },
   'numa-remote': {
     id: 'numa-remote',
@@ -104,7 +95,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 20,
     clearCritical: 45,
     forSeconds: 30,
-    unit: '%',
   },
   // Rounds of an ongoing pre-copy; 30 (the cap) once it has aborted, held for five minutes.
   migration: {
@@ -114,7 +104,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 10,
     clearCritical: 20,
     forSeconds: 0,
-    unit: 'rounds',
   },
   'host-down': {
     id: 'host-down',
@@ -123,7 +112,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 1,
     clearCritical: 1,
     forSeconds: 0,
-    unit: 'down',
   },
   'ha-restart-failed': {
     id: 'ha-restart-failed',
@@ -132,7 +120,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 1,
     clearCritical: 1,
     forSeconds: 0,
-    unit: 'down',
   },
   // Running VM: % of its working set ballooned below, compressed or swapped (memory.ts,
   // workingSetMissing). VMware: ballooning is harmless until it reaches the working set, then the
@@ -145,7 +132,6 @@ export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
     clearWarning: 0.5,
     clearCritical: 4,
     forSeconds: 20,
-    unit: '% of working set',
   },
 };
 
