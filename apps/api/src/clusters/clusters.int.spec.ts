@@ -14,6 +14,7 @@ import { createApp } from '../app';
 import { loadApiConfig } from '../config/api-config';
 import { REDIS } from '../redis/redis.module';
 import { httpRequest } from '../testing/http';
+import { ClusterStateRepository, OUTCOMES_KEPT } from '../storage/cluster-state.repository';
 import { FrameHistoryRepository } from '../storage/frame-history.repository';
 import { clusterKeys } from '../storage/keys';
 
@@ -209,6 +210,51 @@ describe('clusters over HTTP against a real Redis', () => {
         f.events.filter((e) => e.commandId === id),
       );
       expect(events.map((e) => e.type)).toEqual(['command-accepted']);
+    });
+  });
+
+  // Found by the soak (bench/soak.ts): every command left its outcome in the cluster's outcomes
+  // hash for ever, one field per command, so a cluster used all day grew without bound. Each
+  // cluster now keeps the newest OUTCOMES_KEPT outcomes (10,000; lowered to 5 here).
+  describe('command outcomes over a long life', () => {
+    it('keeps the newest outcomes (a retry of a recent command still finds its own) and forgets the oldest', async () => {
+      const repository = app.get(ClusterStateRepository);
+      repository.outcomesKept = 5;
+      try {
+        const c = await createCluster();
+        await ticked(c, 1);
+        const ids = Array.from({ length: 12 }, (_, i) => `long-life-${Date.now()}-${i}`);
+        for (const id of ids) {
+          const sent = await outcomeOf(c, {
+            id,
+            do: 'set-workload',
+            target: 'vm-01',
+            workload: { cpu: 0.2 + ids.indexOf(id) / 100 },
+          });
+          expect(sent).toMatchObject({ id, status: 'accepted' });
+        }
+        const redis = app.get<Redis>(REDIS);
+        const keys = clusterKeys(loadApiConfig(process.env).REDIS_PREFIX, c.id);
+        const kept = await redis.hkeys(keys.outcomes);
+        expect(kept.sort()).toEqual(ids.slice(-5).sort());
+        expect(await redis.zcard(keys.outcomeOrder)).toBe(5);
+        // The newest is still answered from its outcome, not queued again.
+        const again = await httpRequest(`${url}/api/clusters/${c.id}/commands/${ids.at(-1)}`, {
+          headers: { authorization: `Bearer ${c.viewerToken}` },
+        });
+        expect(again.body).toMatchObject({ id: ids.at(-1), status: 'accepted' });
+        const forgotten = await httpRequest(`${url}/api/clusters/${c.id}/commands/${ids[0]}`, {
+          headers: { authorization: `Bearer ${c.viewerToken}` },
+        });
+        expect(forgotten.status).toBe(404);
+        // Deleting the cluster deletes the order set with the rest.
+        await httpRequest(`${url}/api/clusters/${c.id}?token=${c.operatorToken}`, {
+          method: 'DELETE',
+        });
+        expect(await redis.exists(keys.outcomes, keys.outcomeOrder)).toBe(0);
+      } finally {
+        repository.outcomesKept = OUTCOMES_KEPT;
+      }
     });
   });
 

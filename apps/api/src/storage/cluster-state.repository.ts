@@ -64,6 +64,22 @@ return 0
 });
 
 /**
+ * How many command outcomes a cluster keeps (the newest; as many as its command queue can hold):
+ * enough for any client's retry of a command to find its first outcome, and a bound on the
+ * outcomes hash, which a long-lived cluster would otherwise grow by one field per command for
+ * ever (the soak, bench/soak.ts, found it).
+ */
+export const OUTCOMES_KEPT = 10_000;
+
+/** Lua: forget the oldest outcomes beyond `outcomesKept` (the order set holds ids by time). */
+const TRIM_OUTCOMES = `
+local excess = redis.call('ZCARD', outcomeOrderKey) - tonumber(outcomesKept)
+if excess > 0 then
+  local old = redis.call('ZPOPMIN', outcomeOrderKey, excess)
+  for i = 1, #old, 2 do redis.call('HDEL', outcomesKey, old[i]) end
+end`;
+
+/**
  * Atomically: if the stored tick is still the one the worker started from,
  * save the new state, advance the meta, append the frame to the capped
  * history (entry id `<tick>-1`), record command outcomes and publish the
@@ -71,7 +87,7 @@ return 0
  */
 export const COMMIT = new LuaScript({
   name: 'ocCommit',
-  keys: ['stateKey', 'metaKey', 'framesKey', 'outcomesKey'],
+  keys: ['stateKey', 'metaKey', 'framesKey', 'outcomesKey', 'outcomeOrderKey'],
   args: [
     'fromTick',
     'tick',
@@ -84,6 +100,7 @@ export const COMMIT = new LuaScript({
     'wire',
     'channel',
     'message',
+    'outcomesKept',
   ],
   rest: 'command id, outcome (JSON), for each outcome the tick settled',
   body: `
@@ -92,7 +109,12 @@ if current ~= tonumber(fromTick) then return 0 end
 redis.call('SET', stateKey, state)
 redis.call('HSET', metaKey, 'tick', tick, 'time', time, 'lastCommandId', lastCommandId, 'summary', summary, 'lagMs', lagMs)
 redis.call('XADD', framesKey, 'MAXLEN', '~', historyLength, tick .. '-1', 'f', wire)
-for i = restAt, #ARGV, 2 do redis.call('HSET', outcomesKey, ARGV[i], ARGV[i + 1]) end
+local now = redis.call('TIME')
+for i = restAt, #ARGV, 2 do
+  redis.call('HSET', outcomesKey, ARGV[i], ARGV[i + 1])
+  redis.call('ZADD', outcomeOrderKey, 'NX', now[1] * 1000000 + now[2], ARGV[i])
+end
+${TRIM_OUTCOMES}
 redis.call('PUBLISH', channel, message)
 return 1
 `,
@@ -107,14 +129,17 @@ return 1
  */
 export const ENQUEUE = new LuaScript({
   name: 'ocEnqueue',
-  keys: ['metaKey', 'commandsKey', 'outcomesKey'],
-  args: ['commandId', 'command', 'queued'],
+  keys: ['metaKey', 'commandsKey', 'outcomesKey', 'outcomeOrderKey'],
+  args: ['commandId', 'command', 'queued', 'outcomesKept'],
   body: `
 if redis.call('EXISTS', metaKey) == 0 then return 0 end
 local previous = redis.call('HGET', outcomesKey, commandId)
 if previous then return previous end
 redis.call('XADD', commandsKey, 'MAXLEN', '~', '10000', '*', 'c', command)
 redis.call('HSET', outcomesKey, commandId, queued)
+local now = redis.call('TIME')
+redis.call('ZADD', outcomeOrderKey, now[1] * 1000000 + now[2], commandId)
+${TRIM_OUTCOMES}
 return queued
 `,
 });
@@ -142,6 +167,8 @@ export class ClusterStateRepository extends RedisRepository {
   private readonly runCommit = COMMIT.define(this.redis);
   private readonly runReserve = RESERVE.define(this.redis);
   private readonly runEnqueue = ENQUEUE.define(this.redis);
+  /** How many command outcomes each cluster keeps (a test lowers it to see the oldest go). */
+  outcomesKept = OUTCOMES_KEPT;
 
   private keys(id: string): ClusterKeys {
     return clusterKeys(this.prefix, id);
@@ -221,7 +248,16 @@ export class ClusterStateRepository extends RedisRepository {
     const creator = await this.redis.hget(k.meta, 'creator');
     const multi = this.redis
       .multi()
-      .del(k.meta, k.state, k.commands, k.frames, k.outcomes, k.presence, k.vmWatchers)
+      .del(
+        k.meta,
+        k.state,
+        k.commands,
+        k.frames,
+        k.outcomes,
+        k.outcomeOrder,
+        k.presence,
+        k.vmWatchers,
+      )
       .srem(clusterIndexKey(this.prefix), id);
     if (creator) multi.srem(creatorKey(this.prefix, creator), id);
     await multi.exec();
@@ -236,11 +272,17 @@ export class ClusterStateRepository extends RedisRepository {
   async enqueueCommand(id: string, command: Command): Promise<string | null> {
     const k = this.keys(id);
     const result = await this.runEnqueue({
-      keys: { metaKey: k.meta, commandsKey: k.commands, outcomesKey: k.outcomes },
+      keys: {
+        metaKey: k.meta,
+        commandsKey: k.commands,
+        outcomesKey: k.outcomes,
+        outcomeOrderKey: k.outcomeOrder,
+      },
       args: {
         commandId: command.id,
         command: JSON.stringify(command),
         queued: JSON.stringify({ id: command.id, status: 'queued' }),
+        outcomesKept: this.outcomesKept,
       },
     });
     return typeof result === 'string' ? result : null;
@@ -271,7 +313,13 @@ export class ClusterStateRepository extends RedisRepository {
     const k = this.keys(id);
     const message = liveMessage(id, input.frame, input.wire, input.lagMs, input.outcomes);
     const result = await this.runCommit({
-      keys: { stateKey: k.state, metaKey: k.meta, framesKey: k.frames, outcomesKey: k.outcomes },
+      keys: {
+        stateKey: k.state,
+        metaKey: k.meta,
+        framesKey: k.frames,
+        outcomesKey: k.outcomes,
+        outcomeOrderKey: k.outcomeOrder,
+      },
       args: {
         fromTick: input.fromTick,
         tick: input.frame.tick,
@@ -284,6 +332,7 @@ export class ClusterStateRepository extends RedisRepository {
         wire: input.wire,
         channel: k.channel,
         message: JSON.stringify(message),
+        outcomesKept: this.outcomesKept,
       },
       rest: input.outcomes.flatMap((o) => [o.id, JSON.stringify(o)]),
     });

@@ -13,8 +13,10 @@ export function clusterKeys(prefix: string, id: string) {
     commands: `${base}:commands`,
     /** Frames, entry id `<tick>-1` (capped stream: the history). */
     frames: `${base}:frames`,
-    /** Command id -> outcome (JSON). */
+    /** Command id -> outcome (JSON); the newest OUTCOMES_KEPT (cluster-state.repository.ts). */
     outcomes: `${base}:outcomes`,
+    /** The outcomes' command ids by the time they were recorded (sorted set): which to forget first. */
+    outcomeOrder: `${base}:outcome-order`,
     /** `<instance>|<socket id>` -> watcher (JSON); entries of dead instances are ignored and pruned. */
     presence: `${base}:presence`,
     /** `<instance>|<socket id>` -> 1 for sockets that asked for per-VM metrics (watch-vms). */
