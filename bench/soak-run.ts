@@ -163,7 +163,9 @@ function partOf(pids: number[]): PartSample {
 
 async function nodeHeapMiB(port: number, token: string): Promise<number | undefined> {
   const res = await http(`http://127.0.0.1:${port}/metrics`, { token }).catch(() => undefined);
-  const m = /^nodejs_heap_size_used_bytes (\S+)/m.exec(String(res?.body ?? ''));
+  const m = /^nodejs_heap_size_used_bytes (\S+)/m.exec(
+    typeof res?.body === 'string' ? res.body : '',
+  );
   return m ? Number(m[1]) / 2 ** 20 : undefined;
 }
 
@@ -210,7 +212,7 @@ async function redisFigures(redis: Redis): Promise<Sample['redis']> {
   const lengths = await redis
     .pipeline(
       keys.map((k, i) => {
-        const type = String(types?.[i]?.[1] ?? 'string');
+        const type = (types?.[i]?.[1] as string | undefined) ?? 'string';
         return [lengthCommand[type] ?? 'exists', k];
       }),
     )
@@ -593,9 +595,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       let pageFigures: Sample['page'];
       if (page && cdp) {
         await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
-        const { metrics } = (await cdp.send('Performance.getMetrics')) as {
-          metrics: { name: string; value: number }[];
-        };
+        const { metrics } = await cdp.send('Performance.getMetrics');
         const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
         p['browser']!.heapMiB = metric('JSHeapUsedSize') / 2 ** 20;
         const tick = Number(
