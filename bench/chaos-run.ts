@@ -9,10 +9,13 @@
 // `join { sinceTick }` = the last tick it has, filling the hole from the join reply's `frames`;
 // a jump in tick numbers on a live connection sends the same join. Then the faults, one after
 // another with a settle period between, each with commands and alarm acknowledgements sent
-// around it (over HTTP, with ids, retried with the same id until answered):
+// around it (every other one over HTTP, the rest as socket `command` events from an operator's
+// socket.io client; each with an id, retried with the same id until answered):
 //   api-kill       SIGKILL one API (its clients move to the other), restarted at once
 //   worker-kill    SIGKILL one worker, restarted at once
 //   redis-restart  SIGTERM redis-server (it writes its AOF), started again on the same port/dir
+//   redis-kill     SIGKILL redis-server (a crash: what it wrote to its AOF is all there is),
+//                  started again on the same port/dir
 //   redis-pause    SIGSTOP redis-server for pauseMs, then SIGCONT
 //   net-drop       one client's TCP connection destroyed, its reconnect held for netDropTicks
 // and for each: the frame history stream over the fault's window (ticks doubled or lost), the
@@ -23,6 +26,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { Fleet, http } from './fleet';
 import {
   BENCH_LIMITS,
@@ -43,6 +47,7 @@ export const FAULTS = [
   'api-kill',
   'worker-kill',
   'redis-restart',
+  'redis-kill',
   'redis-pause',
   'net-drop',
 ] as const;
@@ -93,6 +98,8 @@ export interface FaultResult {
   notRecovered: number;
   reconnects: number;
   commandsSent: number;
+  /** Of those, sent as socket `command` events (the rest over HTTP). */
+  commandsBySocket: number;
   /** Of those settled: accepted and refused by the engine (an ack of an alarm that went away is refused). */
   commandsAccepted: number;
   commandsRefused: number;
@@ -117,6 +124,79 @@ interface Cluster {
   operatorToken: string;
 }
 
+interface SentCommand {
+  cluster: Cluster;
+  id: string;
+  answered: boolean;
+  via: 'http' | 'socket';
+}
+
+/**
+ * An operator's socket.io client (socket.io-client, reconnecting by itself): joins its cluster
+ * with the operator's token on every connection, and sends `command` events with an
+ * acknowledgement. A command counts as answered when the API acknowledged it with an outcome for
+ * its id (queued, accepted, or refused by the engine); no acknowledgement in time, or the
+ * gateway's "join first" while a reconnection is joining, means "send it again, same id".
+ */
+class OperatorSocket {
+  private readonly socket: ClientSocket;
+  private joined = false;
+
+  constructor(
+    url: string,
+    private readonly cluster: Cluster,
+  ) {
+    this.socket = io(url, {
+      transports: ['websocket'],
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 1_000,
+      auth: { name: 'chaos operator' },
+    });
+    this.socket.on('connect', () => {
+      this.joined = false;
+      this.socket
+        .timeout(5_000)
+        .emitWithAck('join', {
+          clusterId: cluster.id,
+          token: cluster.operatorToken,
+          name: 'chaos operator',
+        })
+        .then(
+          (reply: { ok?: boolean }) => {
+            this.joined = reply?.ok === true;
+            // A join refused (Redis away): try again on a fresh connection.
+            if (!this.joined) this.socket.disconnect().connect();
+          },
+          () => this.socket.disconnect().connect(),
+        );
+    });
+    this.socket.on('disconnect', () => {
+      this.joined = false;
+    });
+  }
+
+  async ready(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.joined) {
+      if (Date.now() > until) throw new Error(`operator socket on ${this.cluster.id} not joined`);
+      await sleep(50);
+    }
+  }
+
+  async command(body: Record<string, unknown>, timeoutMs: number): Promise<boolean> {
+    if (!this.joined) return false;
+    const reply = (await this.socket
+      .timeout(timeoutMs)
+      .emitWithAck('command', { clusterId: this.cluster.id, ...body })
+      .catch(() => undefined)) as { id?: string; status?: string } | undefined;
+    return reply?.id === body['id'] && reply?.status !== undefined;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The run
 
@@ -138,6 +218,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const placement: string[] = [];
   let fleet: Fleet | undefined;
+  let operators: OperatorSocket[] = [];
   let redisProc: Proc | undefined;
   let admin: Redis | undefined;
 
@@ -188,6 +269,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   const cleanup = async () => {
     fleet?.closeAll();
+    for (const o of operators) o.close();
     admin?.disconnect();
     if (redisProc) killGroup(redisProc, 'SIGCONT');
     await stopAll();
@@ -256,25 +338,40 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       throw new Error(`only ${fleet.counters().joined} of ${options.clients} clients joined`);
     log(`${options.clients} clients joined`);
 
-    // Commands, sent over HTTP with an id; retried with the same id until answered.
+    // An operator's socket.io client on each cluster (on the second API, reconnecting by itself).
+    operators = clusters.map((cluster) => new OperatorSocket(apiUrls()[1]!, cluster));
+    await Promise.all(operators.map((o) => o.ready(30_000)));
+
+    // Commands with an id, every other one over HTTP and the rest as socket events; each retried
+    // with the same id until answered.
     let commandSeq = 0;
-    const sent: { cluster: Cluster; id: string; answered: boolean }[] = [];
+    const sent: SentCommand[] = [];
     const sendCommand = async (cluster: Cluster, body: Record<string, unknown>) => {
-      const id = `chaos-${commandSeq++}`;
-      const record = { cluster, id, answered: false };
-      sent.push(record);
+      const seq = commandSeq++;
+      const id = `chaos-${seq}`;
+      const via: SentCommand['via'] = seq % 2 === 0 ? 'http' : 'socket';
+      const mutable: SentCommand = { cluster, id, answered: false, via };
+      sent.push(mutable);
+      const operator = operators[clusters.indexOf(cluster)]!;
       const until = Date.now() + 30_000;
       for (let attempt = 0; Date.now() < until; attempt++) {
-        const url = apiUrls()[attempt % 2]!;
-        const res = await http(`${url}/api/clusters/${cluster.id}/commands`, {
-          method: 'POST',
-          body: { ...body, id },
-          token: cluster.operatorToken,
-          timeoutMs: options.requestTimeoutMs,
-        }).catch(() => undefined);
-        if (res && res.status < 300) {
-          record.answered = true;
-          return;
+        if (via === 'socket') {
+          if (await operator.command({ ...body, id }, options.requestTimeoutMs ?? 5_000)) {
+            mutable.answered = true;
+            return;
+          }
+        } else {
+          const url = apiUrls()[attempt % 2]!;
+          const res = await http(`${url}/api/clusters/${cluster.id}/commands`, {
+            method: 'POST',
+            body: { ...body, id },
+            token: cluster.operatorToken,
+            timeoutMs: options.requestTimeoutMs,
+          }).catch(() => undefined);
+          if (res && res.status < 300) {
+            mutable.answered = true;
+            return;
+          }
         }
         await sleep(200);
       }
@@ -349,6 +446,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           notes.push(`redis down ${faultEnd - t0} ms`);
           placement.push(
             `redis (restarted): pid ${redisProc!.child.pid}, cores ${coresOf(redisProc!.child.pid)}`,
+          );
+          break;
+        }
+        case 'redis-kill': {
+          const t0 = Date.now();
+          inFlight.push(commandRound());
+          await sleep(tickMs / 2);
+          killGroup(redisProc!, 'SIGKILL');
+          await new Promise((r) =>
+            redisProc!.exited ? r(null) : redisProc!.child.once('exit', r),
+          );
+          await startRedis();
+          faultEnd = Date.now();
+          notes.push(`redis killed, down ${faultEnd - t0} ms`);
+          placement.push(
+            `redis (after the kill): pid ${redisProc!.child.pid}, cores ${coresOf(redisProc!.child.pid)}`,
           );
           break;
         }
@@ -487,6 +600,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         notRecovered: fleet.clients.length - recovered.length,
         reconnects: after.reconnects - before.reconnects,
         commandsSent: mine.length,
+        commandsBySocket: mine.filter((c) => c.via === 'socket').length,
         commandsAccepted,
         commandsRefused,
         commandsLost,
@@ -550,7 +664,7 @@ export function formatReport(report: ChaosReport, options: ChaosOptions): string
     `${r.recoverMs}${r.notRecovered ? ` (${r.notRecovered} not back)` : ''}`,
     String(r.reconnects),
     String(r.holesFilled),
-    `${r.commandsSent} (${r.commandsAccepted}/${r.commandsRefused})${r.commandsUnanswered ? ` (${r.commandsUnanswered} unanswered)` : ''}`,
+    `${r.commandsSent} (${r.commandsAccepted}/${r.commandsRefused}; ${r.commandsBySocket} by socket)${r.commandsUnanswered ? ` (${r.commandsUnanswered} unanswered)` : ''}`,
     `${r.commandsLost}/${r.commandsDoubled}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -184,12 +184,18 @@ export function kindOf(key: string): string {
 }
 
 /**
- * Streams capped by design, with their caps: the frame history (FRAME_HISTORY_LENGTH per
- * cluster, apps/api/src/storage/frame-history.repository.ts) and BullMQ's event log (its
- * `maxLenEvents`, 10,000 by default, trimmed approximately). They fill up to the cap and stay;
- * the verdict holds them to it instead of judging their growth.
+ * Keys capped by design, with their caps: the frame history (FRAME_HISTORY_LENGTH per cluster,
+ * apps/api/src/storage/frame-history.repository.ts), BullMQ's event log (its `maxLenEvents`,
+ * 10,000 by default, trimmed approximately) and each cluster's command outcomes with their order
+ * (OUTCOMES_KEPT, cluster-state.repository.ts). They fill up to the cap and stay; the verdict
+ * holds them to it instead of judging their growth.
  */
-export const CAPPED: Record<string, number> = { frames: 3600, 'bull:ticks:events': 10_000 };
+export const CAPPED: Record<string, number> = {
+  frames: 3600,
+  'bull:ticks:events': 10_000,
+  outcomes: 10_000,
+  'outcome-order': 10_000,
+};
 
 async function redisFigures(redis: Redis): Promise<Sample['redis']> {
   const info = await redis.info('memory');

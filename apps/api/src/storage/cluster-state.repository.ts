@@ -82,12 +82,13 @@ end`;
 /**
  * Atomically: if the stored tick is still the one the worker started from,
  * save the new state, advance the meta, append the frame to the capped
- * history (entry id `<tick>-1`), record command outcomes and publish the
- * frame. A job run twice, or two workers, can never apply a tick twice.
+ * history (entry id `<tick>-1`), drop the commands it consumed from the queue
+ * (all before the last, which stays as the queue's mark), record command
+ * outcomes and publish the frame. A job run twice, or two workers, can never apply a tick twice.
  */
 export const COMMIT = new LuaScript({
   name: 'ocCommit',
-  keys: ['stateKey', 'metaKey', 'framesKey', 'outcomesKey', 'outcomeOrderKey'],
+  keys: ['stateKey', 'metaKey', 'framesKey', 'commandsKey', 'outcomesKey', 'outcomeOrderKey'],
   args: [
     'fromTick',
     'tick',
@@ -109,6 +110,7 @@ if current ~= tonumber(fromTick) then return 0 end
 redis.call('SET', stateKey, state)
 redis.call('HSET', metaKey, 'tick', tick, 'time', time, 'lastCommandId', lastCommandId, 'summary', summary, 'lagMs', lagMs)
 redis.call('XADD', framesKey, 'MAXLEN', '~', historyLength, tick .. '-1', 'f', wire)
+if lastCommandId ~= '0' then redis.call('XTRIM', commandsKey, 'MINID', lastCommandId) end
 local now = redis.call('TIME')
 for i = restAt, #ARGV, 2 do
   redis.call('HSET', outcomesKey, ARGV[i], ARGV[i + 1])
@@ -317,6 +319,7 @@ export class ClusterStateRepository extends RedisRepository {
         stateKey: k.state,
         metaKey: k.meta,
         framesKey: k.frames,
+        commandsKey: k.commands,
         outcomesKey: k.outcomes,
         outcomeOrderKey: k.outcomeOrder,
       },

@@ -9,7 +9,7 @@ export function clusterKeys(prefix: string, id: string) {
     state: `${base}:state`,
     /** Name, visibility, clock, token hashes, last tick and its summary. */
     meta: `${base}:meta`,
-    /** Commands waiting for the next tick (stream). */
+    /** Commands waiting for the next tick (stream; a tick's commit drops those it consumed). */
     commands: `${base}:commands`,
     /** Frames, entry id `<tick>-1` (capped stream: the history). */
     frames: `${base}:frames`,
