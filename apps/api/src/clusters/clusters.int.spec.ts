@@ -238,6 +238,8 @@ describe('clusters over HTTP against a real Redis', () => {
         const kept = await redis.hkeys(keys.outcomes);
         expect(kept.sort()).toEqual(ids.slice(-5).sort());
         expect(await redis.zcard(keys.outcomeOrder)).toBe(5);
+        // The queue holds no command a tick has consumed (only the last, as its mark).
+        expect(await redis.xlen(keys.commands)).toBeLessThanOrEqual(1);
         // The newest is still answered from its outcome, not queued again.
         const again = await httpRequest(`${url}/api/clusters/${c.id}/commands/${ids.at(-1)}`, {
           headers: { authorization: `Bearer ${c.viewerToken}` },
