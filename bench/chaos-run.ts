@@ -97,6 +97,9 @@ export interface FaultResult {
   /** Clients not back within the settle period. */
   notRecovered: number;
   reconnects: number;
+  /** Cluster 0's exercise score: ticks of it checked over the window, and breaks (scoreBreaks). */
+  scoreTicks: number;
+  scoreBreaks: number;
   commandsSent: number;
   /** Of those, sent as socket `command` events (the rest over HTTP). */
   commandsBySocket: number;
@@ -122,6 +125,73 @@ export interface ChaosReport {
 interface Cluster {
   id: string;
   operatorToken: string;
+}
+
+/** Cluster 0's exercise section: a score that accumulates every tick (see scoreBreaks). */
+const CHAOS_EXERCISE = {
+  // As long as an exercise may last (3,600 ticks at the run's 5 s steps: half an hour at 500 ms).
+  durationSeconds: 18_000,
+  briefing: 'The chaos run: keep ready time low while the processes under you fail.',
+  objectives: [
+    {
+      id: 'ready',
+      text: "Keep every VM's CPU ready under 5%",
+      metric: 'vm.cpuReadyPct',
+      aggregate: 'max',
+      below: 5,
+      weight: 60,
+    },
+    { id: 'keep-running', text: 'Power off no VM', forbid: ['power-off-vm'], weight: 40 },
+  ],
+  responseTargets: { ackSeconds: 60, resolveSeconds: 300 },
+};
+
+interface ScoreFrame {
+  tick: number;
+  stepSeconds: number;
+  exercise?: {
+    elapsedSeconds: number;
+    objectives: { id: string; heldPct: number; violations: number }[];
+    response: { critical: number; acknowledged: number; resolved: number };
+  };
+}
+
+/**
+ * Where an exercise's score broke between consecutive ticks of the history: its clock must
+ * advance one step a tick, each objective's held time by nothing or one step (its share times
+ * the elapsed time, within the share's rounding), and the counters (violations, critical alarms,
+ * acknowledgements, resolutions) never go back. A tick lost, applied twice or rolled back (a
+ * Redis that came back without its last writes) shows as a break.
+ */
+export function scoreBreaks(frames: ScoreFrame[]): string[] {
+  const breaks: string[] = [];
+  for (let i = 1; i < frames.length; i++) {
+    const a = frames[i - 1]!;
+    const b = frames[i]!;
+    if (!a.exercise || !b.exercise || b.tick !== a.tick + 1) continue;
+    const step = b.stepSeconds;
+    const ea = a.exercise;
+    const eb = b.exercise;
+    if (Math.abs(eb.elapsedSeconds - ea.elapsedSeconds - step) > 1e-6)
+      breaks.push(`tick ${b.tick}: elapsed ${ea.elapsedSeconds} -> ${eb.elapsedSeconds}`);
+    for (const [k, ob] of eb.objectives.entries()) {
+      const oa = ea.objectives[k];
+      if (!oa) continue;
+      const heldA = (oa.heldPct / 100) * ea.elapsedSeconds;
+      const heldB = (ob.heldPct / 100) * eb.elapsedSeconds;
+      // heldPct is rounded to 0.01 on the wire: the held time is known to 0.01% of elapsed.
+      const slack = 1e-4 * eb.elapsedSeconds + 1e-6;
+      const delta = heldB - heldA;
+      if (!(Math.abs(delta) <= slack || Math.abs(delta - step) <= slack))
+        breaks.push(`tick ${b.tick}: ${ob.id} held ${heldA.toFixed(2)} -> ${heldB.toFixed(2)} s`);
+      if (ob.violations < oa.violations)
+        breaks.push(`tick ${b.tick}: ${ob.id} violations ${oa.violations} -> ${ob.violations}`);
+    }
+    for (const key of ['critical', 'acknowledged', 'resolved'] as const)
+      if (eb.response[key] < ea.response[key])
+        breaks.push(`tick ${b.tick}: ${key} ${ea.response[key]} -> ${eb.response[key]}`);
+  }
+  return breaks;
 }
 
 interface SentCommand {
@@ -315,6 +385,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
                 workload: { profile: 'bursty', cpu: 0.9, amplitude: 0.3, periodSeconds: 60 },
               },
             ],
+            // Cluster 0 is scored as an exercise is: its score must come through every fault.
+            ...(i === 0 ? { exercise: CHAOS_EXERCISE } : {}),
           },
         },
       });
@@ -503,6 +575,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // The history stream over the window: every tick once, none missing.
       let ticksLost = 0;
       let ticksDoubled = 0;
+      let scoreBroken = 0;
+      let scoreTicks = 0;
       let ticksLate = 0;
       let maxLagMs = 0;
       const events = new Map<string, { accepted: number; refused: number; duplicate: number }>();
@@ -532,11 +606,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           `${apiUrls()[1]}/api/clusters/${cluster.id}/history?from=${Math.max(from - 5, 1)}&to=${to}`,
           { token: cluster.operatorToken },
         );
-        for (const frame of (
+        const windowFrames = (
           history.body as {
-            frames: { events: { type: string; commandId?: string; duplicate?: boolean }[] }[];
+            frames: (ScoreFrame & {
+              events: { type: string; commandId?: string; duplicate?: boolean }[];
+            })[];
           }
-        ).frames) {
+        ).frames;
+        if (i === 0) {
+          const breaks = scoreBreaks(windowFrames);
+          scoreBroken += breaks.length;
+          scoreTicks += windowFrames.filter((f) => f.exercise).length;
+          notes.push(...breaks.slice(0, 5).map((b) => `score: ${b}`));
+        }
+        for (const frame of windowFrames) {
           for (const e of frame.events) {
             if (e.type === 'ticks-skipped') {
               ticksLost += Number((e as { ticks?: number }).ticks ?? 0);
@@ -599,6 +682,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         recoverMs,
         notRecovered: fleet.clients.length - recovered.length,
         reconnects: after.reconnects - before.reconnects,
+        scoreTicks,
+        scoreBreaks: scoreBroken,
         commandsSent: mine.length,
         commandsBySocket: mine.filter((c) => c.via === 'socket').length,
         commandsAccepted,
@@ -620,6 +705,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (r.commandsLost > 0 || r.commandsDoubled > 0)
         problems.push(`${r.commandsLost} commands lost, ${r.commandsDoubled} doubled`);
       if (r.notRecovered > 0) problems.push(`${r.notRecovered} clients not back`);
+      if (r.scoreBreaks > 0 || r.scoreTicks === 0)
+        problems.push(`the exercise score broke ${r.scoreBreaks} times over ${r.scoreTicks} ticks`);
       if (r.recoverMs > options.recoverWithinMs)
         problems.push(`back in ${r.recoverMs} ms > ${options.recoverWithinMs} ms`);
       if (r.framesMissed > 0 || r.outOfOrder > 0)
@@ -628,7 +715,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       return {
         fault: r.fault,
         pass,
-        line: `${pass ? 'PASS   ' : 'NOT MET'} ${r.fault}: ${pass ? `no tick doubled, no command lost, every client back in ${r.recoverMs} ms with every frame in order` : problems.join('; ')}`,
+        line: `${pass ? 'PASS   ' : 'NOT MET'} ${r.fault}: ${pass ? `no tick doubled, no command lost, the score whole over ${r.scoreTicks} ticks, every client back in ${r.recoverMs} ms with every frame in order` : problems.join('; ')}`,
       };
     });
     return { machine, placement, results, verdict };
