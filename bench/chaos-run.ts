@@ -38,6 +38,7 @@ import {
   type Proc,
   root,
   sleep,
+  startRedisServer,
   stop,
   stopAll,
   waitFor,
@@ -293,21 +294,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let admin: Redis | undefined;
 
   const startRedis = async () => {
-    redisProc = launch('redis', allCores, 'redis-server', [
-      ...['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir],
-      ...['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''],
-      ...['--maxmemory-policy', 'noeviction', '--daemonize', 'no'],
+    redisProc = await startRedisServer('redis', allCores, redisPort, [
+      ...['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec'],
+      ...['--maxmemory-policy', 'noeviction'],
     ]);
-    const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    probe.on('error', () => undefined);
-    try {
-      await waitFor('redis-server', redisProc, async () => {
-        if (probe.status !== 'ready') await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      });
-    } finally {
-      probe.disconnect();
-    }
   };
 
   const env = {

@@ -174,6 +174,64 @@ export async function waitFor(
   throw new Error(`${what} did not start:\n${proc.tail.join('\n')}`);
 }
 
+/**
+ * A redis-server of the benchmark's own on `port` (loopback, nothing saved unless `args` say so),
+ * started and answering PING. `args` are added to its command line (`--dir`, `--appendonly yes`,
+ * `--hz 100`...).
+ */
+export async function startRedisServer(
+  name: string,
+  core: string,
+  port: number,
+  args: string[] = [],
+): Promise<Proc> {
+  const proc = launch(name, core, 'redis-server', [
+    ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'no'],
+    ...args,
+  ]);
+  const probe = new Redis(`redis://127.0.0.1:${port}`, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+  });
+  probe.on('error', () => undefined);
+  try {
+    await waitFor(name, proc, async () => {
+      if (probe.status !== 'ready') await probe.connect();
+      return (await probe.ping()) === 'PONG';
+    });
+  } finally {
+    probe.disconnect();
+  }
+  return proc;
+}
+
+/**
+ * The built dashboard (`next start` of apps/web) on `webPort`, its browsers sent to `apiUrl` (a
+ * URL, or `same-origin` as the web image runs it behind a front door).
+ */
+export function launchWeb(
+  core: string,
+  webPort: number,
+  apiUrl: string,
+  env: NodeJS.ProcessEnv = {},
+): Proc {
+  const webDir = resolve(root, 'apps/web');
+  const nextBin = require.resolve('next/dist/bin/next', { paths: [webDir] });
+  return launch(
+    'web',
+    core,
+    process.execPath,
+    [nextBin, 'start', webDir, '-p', String(webPort), '-H', '127.0.0.1'],
+    {
+      env: {
+        ...env,
+        API_URL: apiUrl,
+        ...(apiUrl.startsWith('http') ? { NEXT_PUBLIC_API_URL: apiUrl } : {}),
+      },
+    },
+  );
+}
+
 /** Whether the API on this port answers its health check with 200. */
 export async function healthy(port: number): Promise<boolean> {
   const response = await fetch(`http://127.0.0.1:${port}/api/health`, {

@@ -14,7 +14,6 @@ import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type CreateClusterResponse, type JoinReply, socketEvents } from '@overcommit/contracts';
-import { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import {
   BENCH_LIMITS,
@@ -23,9 +22,11 @@ import {
   freePort,
   healthy,
   launch,
+  launchWeb,
   type Proc,
   root,
   sleep,
+  startRedisServer,
   stopAll,
   waitFor,
 } from './live-procs';
@@ -106,18 +107,10 @@ async function main(): Promise<void> {
   );
   const any = `0-${cpus().length - 1}`;
   const redisPort = await freePort();
-  const redisProc = launch('redis', any, 'redis-server', [
-    ...['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    ...['--maxmemory-policy', 'noeviction', '--hz', '100', '--daemonize', 'no'],
+  await startRedisServer('redis', any, redisPort, [
+    ...['--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--hz', '100'],
   ]);
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
-  await waitFor('redis-server', redisProc, async () => {
-    if (redis.status !== 'ready') await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  });
-  redis.disconnect();
 
   // As the images run them (docs/deploy.md): production, the compose file's settings.
   const env = {
@@ -137,14 +130,11 @@ async function main(): Promise<void> {
   const worker = launch('worker', any, process.execPath, [apiEntry], {
     env: { ...env, ROLE: 'worker', API_PORT: String(workerPort) },
   });
-  const nextBin = join(root, 'node_modules/next/dist/bin/next');
-  const web = launch(
-    'web',
-    any,
-    process.execPath,
-    [nextBin, 'start', 'apps/web', '--port', String(webPort)],
-    { env: { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', API_URL: 'same-origin' } },
-  );
+  // As the web image runs it: the browser reaches the API on the dashboard's own origin.
+  const web = launchWeb(any, webPort, 'same-origin', {
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+  });
   await waitFor('the API', api, () => healthy(apiPort));
   await waitFor('the worker', worker, () => healthy(workerPort));
   const page = async (path: string) => {

@@ -32,9 +32,11 @@ import {
   healthy,
   killGroup,
   launch,
+  launchWeb,
   type Proc,
   root,
   sleep,
+  startRedisServer,
   stopAll,
   waitFor,
 } from './live-procs';
@@ -399,16 +401,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
 
   try {
-    procsByName['redis'] = launch('redis', allCores, 'redis-server', [
-      ...['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir],
-      ...['--appendonly', 'no', '--save', '', '--maxmemory-policy', 'noeviction'],
+    procsByName['redis'] = await startRedisServer('redis', allCores, redisPort, [
+      ...['--dir', dir, '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
     ]);
-    admin = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    admin = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
     admin.on('error', () => undefined);
-    await waitFor('redis-server', procsByName['redis'], async () => {
-      if (admin!.status !== 'ready') await admin!.connect().catch(() => undefined);
-      return (await admin!.ping().catch(() => '')) === 'PONG';
-    });
 
     const env = {
       ...BENCH_LIMITS,
@@ -430,14 +427,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     procsByName['worker'] = launch('worker', allCores, process.execPath, [entry], {
       env: { ...env, ROLE: 'worker', API_PORT: String(workerPort) },
     });
-    const nextBin = require.resolve('next/dist/bin/next', { paths: [webDir] });
-    procsByName['web'] = launch(
-      'web',
-      allCores,
-      process.execPath,
-      [nextBin, 'start', webDir, '-p', String(webPort), '-H', '127.0.0.1'],
-      { env: { ...env, API_URL: apiUrl, NEXT_PUBLIC_API_URL: apiUrl } },
-    );
+    procsByName['web'] = launchWeb(allCores, webPort, apiUrl, env);
     await Promise.all([
       waitFor('api', procsByName['api'], () => healthy(apiPort)),
       waitFor('worker', procsByName['worker'], () => healthy(workerPort)),

@@ -65,6 +65,7 @@ import {
   healthy,
   killGroup,
   launch,
+  launchWeb,
   pinned,
   procs,
   removeKeys,
@@ -667,14 +668,7 @@ async function main(): Promise<void> {
   const api = launch('api', SERVER_CORE, process.execPath, [apiMain], {
     env: { ...common, ROLE: 'all', CORS_ORIGINS: `${webUrl},http://localhost:${webPort}` },
   });
-  const nextBin = require.resolve('next/dist/bin/next', { paths: [webDir] });
-  const web = launch(
-    'web',
-    SERVER_CORE,
-    process.execPath,
-    [nextBin, 'start', webDir, '-p', String(webPort), '-H', '127.0.0.1'],
-    { env: { ...common, API_URL: apiUrl, NEXT_PUBLIC_API_URL: apiUrl } },
-  );
+  const web = launchWeb(SERVER_CORE, webPort, apiUrl, common);
   await Promise.all([
     waitFor('the API', api, () => healthy(apiPort)),
     waitFor('the dashboard', web, async () => {
