@@ -113,6 +113,3 @@ export function tickQueueOf(clusterId: string, count: number): number {
 
 /** The socket.io Redis adapter's channels start with this. */
 export const socketIoKey = (prefix: string) => `${prefix}:socket.io`;
-
-/** BullMQ's keys (the tick queue) start with this. */
-export const bullPrefix = (prefix: string) => `${prefix}:bull`;
