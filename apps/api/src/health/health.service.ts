@@ -19,6 +19,13 @@ export class HealthService {
     };
   }
 
+  /** What readiness says when redisUp() is false. */
+  get redisDownReason(): string {
+    return isCluster(this.redis)
+      ? 'the Redis Cluster does not say cluster_state:ok (CLUSTER INFO) within 1 s'
+      : 'Redis does not answer PING within 1 s';
+  }
+
   /**
    * A real PING (on a Redis Cluster: CLUSTER INFO, which must say cluster_state:ok, so a cluster
    * with slots that no master serves is down), bounded in time so a hung Redis cannot hang the

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import {
   type CreateClusterResponse,
   decodeFrame,
@@ -9,10 +9,7 @@ import {
 } from '@overcommit/contracts';
 import { createCluster, step } from '@overcommit/sim';
 import { createHash } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
-import { createApp } from '../app';
 import { loadApiConfig } from '../config/api-config';
 import { hashSlot } from '../redis/hash-slot';
 import { createRedis, type RedisClient } from '../redis/redis.module';
@@ -21,9 +18,12 @@ import { decodeState } from '../storage/state-codec';
 import { ApiProcess } from '../testing/api-process';
 import { httpRequest } from '../testing/http';
 import { TestRedisCluster } from '../testing/redis-cluster';
+import { tickQueuePrefixesOf, tickQueuePrefixOf } from './tick-queues';
+import { TICKS_QUEUE } from './ticks.constants';
+import { schedulerId } from './ticks.scheduler';
 
 // Issue 18: a Redis Cluster master replaced during a run. A cluster of three masters with a
-// replica each (its own, started here), two tick workers (OS processes), an API and a client
+// replica each (its own, started here), two tick workers and an API (OS processes), a client
 // watching six simulated clusters, which the workers tick every 200 ms. First a manual failover
 // (CLUSTER FAILOVER on the replica: it takes over once it has every write), then a crash (the
 // new master SIGKILLed: its replica is promoted after the node timeout, 1 s here). After each,
@@ -101,7 +101,7 @@ interface Outcome {
 describe('a Redis Cluster master replaced during a run (manual failover, then a crash)', () => {
   let redisCluster: TestRedisCluster | undefined;
   const workers: ApiProcess[] = [];
-  let api: INestApplication | undefined;
+  let api: ApiProcess | undefined;
   let socket: Socket | undefined;
   let redis: RedisClient | undefined;
   let env: NodeJS.ProcessEnv = {};
@@ -116,20 +116,27 @@ describe('a Redis Cluster master replaced during a run (manual failover, then a 
       REDIS_PREFIX: `${process.env['REDIS_PREFIX'] ?? 'oc-test'}-redis-failover`,
     };
     const started = await Promise.allSettled(
-      [0, 1].map(() => ApiProcess.start({ ...env, ROLE: 'worker' })),
+      (['worker', 'worker', 'api'] as const).map((role) =>
+        ApiProcess.start({ ...env, ROLE: role }),
+      ),
     );
-    for (const s of started) if (s.status === 'fulfilled') workers.push(s.value);
+    // Those that started are stopped by afterAll even when another failed.
+    for (const [i, s] of started.entries()) {
+      if (s.status !== 'fulfilled') continue;
+      if (i < 2) workers.push(s.value);
+      else api = s.value;
+    }
     for (const s of started) if (s.status === 'rejected') throw s.reason;
-    const config = loadApiConfig({ ...env, ROLE: 'api' });
-    api = await createApp(config, false);
-    await api.listen(0, '127.0.0.1');
-    redis = createRedis(config);
+    // Its warning about the crashed master is expected here: not printed.
+    const quiet = new (class extends Logger {
+      override warn(): void {}
+    })('RedisFailoverTest');
+    redis = createRedis(loadApiConfig({ ...env, ROLE: 'api' }), { logger: quiet });
   });
 
   afterAll(async () => {
     socket?.disconnect();
-    await Promise.all(workers.map((w) => w.stop()));
-    await api?.close();
+    await Promise.all([...workers, ...(api ? [api] : [])].map((p) => p.stop()));
     redis?.disconnect();
     await redisCluster?.stop();
   });
@@ -137,7 +144,7 @@ describe('a Redis Cluster master replaced during a run (manual failover, then a 
   it('resumes ticks within seconds after each failover, every tick once, clients caught up with sinceTick', async () => {
     const cluster = redisCluster!;
     const config = loadApiConfig({ ...env, ROLE: 'api' });
-    const url = `http://127.0.0.1:${((api!.getHttpServer() as Server).address() as AddressInfo).port}`;
+    const url = api!.url;
     const ids: string[] = [];
     for (let i = 0; i < CLUSTERS; i++) {
       const created = await httpRequest(`${url}/api/clusters`, {
@@ -298,14 +305,27 @@ describe('a Redis Cluster master replaced during a run (manual failover, then a 
     );
 
     client.off('frame', onFrame);
-    const worker = workers.map((w) => w.log.slice(-3_000)).join('\n---\n');
+    const worker = [...workers, api!].map((w) => w.log.slice(-3_000)).join('\n---\n');
     for (const o of outcomes) {
       if (o.stallMs > o.switchMs + RESUME_WITHIN_MS)
         throw new Error(
           `${o.what}: ticks stalled ${o.stallMs} ms, more than ${RESUME_WITHIN_MS} ms after the slots switched (in ${o.switchMs} ms)\n${report}\nworkers:\n${worker}`,
         );
     }
-    expect(workers.every((w) => w.running)).toBe(true);
+    // No process went down with the master (a rejection nobody handled ends a process).
+    expect([...workers, api!].map((p) => p.running)).toEqual([true, true, true]);
+    // The schedules are spread over the tick queues, each cluster's in the one its id picks.
+    const queues = tickQueuePrefixesOf(config);
+    expect(queues).toHaveLength(6);
+    const used = new Set<string>();
+    for (const id of ids) {
+      const prefix = tickQueuePrefixOf(config, id);
+      used.add(prefix);
+      expect(
+        await redis!.zscore(`${prefix}:${TICKS_QUEUE}:repeat`, schedulerId(id)),
+      ).not.toBeNull();
+    }
+    expect(used.size).toBeGreaterThan(1);
 
     // Every cluster: the client knows every tick once and in order from its first; the history
     // has every tick once; the stored state is the engine's for that many ticks.
