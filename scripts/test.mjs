@@ -9,13 +9,17 @@ import { root } from './lib/build.mjs';
 import { debianToolVersions, ensureDebianTools } from './lib/debian.mjs';
 import { ensureRedis, LaunchError } from './lib/redis.mjs';
 
-// Two Nx runs, one after the other: the browser tests (`e2e`: the built API and
+// Three Nx runs, one after the other: the browser tests (`e2e`: the built API and
 // dashboard in Debian's Chromium) start only once the Redis tests are done, so
 // the two never compete for the machine's cores.
 // The end-to-end suites (the browser tests, the deployment smoke test) run one at a time: each
 // starts a whole stack, and two at once on a 2-core machine would time each other out.
+// The Redis Cluster runs (`test-int-cluster`: the live tests again, against a throw-away cluster
+// of three masters and three replicas on loopback, and its failover test) come between, alone
+// too: their timings are the tests' subject.
 const phases = [
   { targets: ['lint', 'typecheck', 'test', 'test-int'], args: [] },
+  { targets: ['test-int-cluster'], args: [] },
   { targets: ['e2e'], args: ['--parallel=1'] },
 ];
 const projectDirs = ['apps', 'libs', 'tools'].flatMap((group) =>
@@ -107,6 +111,7 @@ async function main() {
     for (const [target, file] of [
       ['test', 'jest-unit.json'],
       ['test-int', 'jest-int.json'],
+      ['test-int-cluster', 'jest-int-cluster.json'],
       ['e2e', 'jest-e2e.json'],
     ]) {
       if (!pkg.scripts?.[target]) continue;

@@ -31,7 +31,7 @@ export async function createApp(config: ApiConfig, log = true): Promise<INestApp
   app.enableCors({ origin: corsOrigins(config) });
   if (config.ROLE !== 'worker') {
     serveOpenApi(app);
-    const adapter = new RedisIoAdapter(app, config.REDIS_URL, socketIoKey(config.REDIS_PREFIX), {
+    const adapter = new RedisIoAdapter(app, config, socketIoKey(config.REDIS_PREFIX), {
       origins: corsOrigins(config),
       publicUrl: publicUrl(config),
       compression: config.LIVE_COMPRESSION === 'on',

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
 import { ConfigError, loadApiConfig } from './config/api-config';
-import { redactUrl } from './redis/redis.module';
+import { describeRedis } from './redis/redis.module';
 import { apiVersion } from './common/version';
 
 // A Redis restart can reject a command that was in flight inside a library
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     });
   }
   logger.log(
-    `Overcommit API ${apiVersion} (role ${config.ROLE}) on http://localhost:${config.API_PORT}/api, Redis ${redactUrl(config.REDIS_URL)}`,
+    `Overcommit API ${apiVersion} (role ${config.ROLE}) on http://localhost:${config.API_PORT}/api, Redis ${describeRedis(config)}`,
   );
 }
 

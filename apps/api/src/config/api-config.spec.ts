@@ -1,4 +1,4 @@
-import { redactUrl } from '../redis/redis.module';
+import { describeRedis, redactUrl } from '../redis/redis.module';
 import { ConfigError, corsOrigins, loadApiConfig } from './api-config';
 
 describe('API configuration', () => {
@@ -46,6 +46,45 @@ describe('API configuration', () => {
     ).toBe('redis://127.0.0.1:6379');
     // Outside production the defaults stand.
     expect(loadApiConfig({}).REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('takes one Redis or one Redis Cluster, not both, and a cluster password only for a cluster', () => {
+    const cluster = loadApiConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379,redis-1:6379' });
+    expect(cluster.REDIS_CLUSTER_NODES).toBe('redis-0:6379,redis-1:6379');
+    expect(() =>
+      loadApiConfig({ REDIS_URL: 'redis://redis:6379', REDIS_CLUSTER_NODES: 'redis-0:6379' }),
+    ).toThrow(
+      'Invalid environment: REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis, or REDIS_CLUSTER_NODES (with REDIS_CLUSTER_PASSWORD) for a Redis Cluster, not both',
+    );
+    expect(() => loadApiConfig({ REDIS_CLUSTER_PASSWORD: 's3cret' })).toThrow(
+      /REDIS_CLUSTER_PASSWORD is set without REDIS_CLUSTER_NODES: for one Redis, put the password in REDIS_URL/,
+    );
+    // An empty variable is unset, as everywhere.
+    expect(loadApiConfig({ REDIS_URL: '', REDIS_CLUSTER_NODES: 'redis-0:6379' })).toMatchObject({
+      REDIS_CLUSTER_NODES: 'redis-0:6379',
+    });
+  });
+
+  it('in production refuses a remote Redis Cluster without a password, and never logs it', () => {
+    expect(() =>
+      loadApiConfig({ NODE_ENV: 'production', REDIS_CLUSTER_NODES: 'redis-0:6379,redis-1:6379' }),
+    ).toThrow(
+      'Refusing to start in production (NODE_ENV=production): REDIS_CLUSTER_PASSWORD is unset for the Redis Cluster at redis-0:6379',
+    );
+    const config = loadApiConfig({
+      NODE_ENV: 'production',
+      REDIS_CLUSTER_NODES: 'redis-0:6379,redis-1:6379',
+      REDIS_CLUSTER_PASSWORD: 's3cret',
+    });
+    expect(describeRedis(config)).toBe('Redis Cluster at redis-0:6379,redis-1:6379 (password ***)');
+    // On this machine (the tests' own cluster) no password is needed.
+    expect(
+      loadApiConfig({ NODE_ENV: 'production', REDIS_CLUSTER_NODES: '127.0.0.1:7000' })
+        .REDIS_CLUSTER_NODES,
+    ).toBe('127.0.0.1:7000');
+    expect(describeRedis(loadApiConfig({ REDIS_URL: 'redis://:s3cret@redis:6379' }))).toBe(
+      'redis://:***@redis:6379',
+    );
   });
 
   it('refuses a METRICS_TOKEN too short to be a secret, and a rate limit that is not a count', () => {

@@ -61,7 +61,7 @@ export class HealthController {
       async () =>
         (await this.health.redisUp())
           ? session('redis').up()
-          : session('redis').down({ reason: 'Redis does not answer PING within 1 s' }),
+          : session('redis').down({ reason: this.health.redisDownReason }),
       ...this.checks.all.map((check) => async (): Promise<HealthIndicatorResult> => {
         const result = await check.run();
         return result.up

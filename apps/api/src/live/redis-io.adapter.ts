@@ -1,10 +1,9 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
-import type { Redis } from 'ioredis';
 import type { IncomingMessage } from 'node:http';
-import { createRedis } from '../redis/redis.module';
+import { createRedis, isCluster, type RedisClient, type RedisTarget } from '../redis/redis.module';
 
 const logger = new Logger('SocketIoAdapter');
 
@@ -30,18 +29,25 @@ const NEGOTIATE_ONLY_DEFLATE = {
 };
 
 /**
- * socket.io across API instances: room broadcasts (presence, acks) reach
- * every instance through Redis. Frames do not use it: each instance
- * subscribes to the clusters its own sockets watch and emits locally.
+ * socket.io across API instances: a broadcast to a room (`server.to(room)`, not `server.local`)
+ * reaches every instance through Redis. Frames, presence and command outcomes do not use it: each
+ * instance subscribes to the clusters its own sockets watch (LiveSubscriber) and emits locally.
  * Connects before use, as NestJS's sample gateway does.
+ *
+ * On a Redis Cluster it is socket.io's sharded adapter (createShardedAdapter: SPUBLISH and
+ * SSUBSCRIBE), in its `static` mode: two channels per instance, each on one shard, whatever the
+ * rooms. Its `dynamic` mode would SSUBSCRIBE every instance to a channel per room it holds (one
+ * per watched cluster) for broadcasts nothing sends; the classic adapter's PUBLISH would copy
+ * every message to every node over the cluster bus.
  */
 export class RedisIoAdapter extends IoAdapter {
-  private adapterConstructor: ReturnType<typeof createAdapter> | undefined;
-  private readonly clients: Redis[] = [];
+  private adapterConstructor:
+    ReturnType<typeof createAdapter | typeof createShardedAdapter> | undefined;
+  private readonly clients: RedisClient[] = [];
 
   constructor(
     app: INestApplicationContext,
-    private readonly redisUrl: string,
+    private readonly redis: RedisTarget,
     private readonly key: string,
     private readonly access: LiveAccess,
   ) {
@@ -49,7 +55,21 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   connectToRedis(): void {
-    const pub = createRedis(this.redisUrl);
+    const pub = createRedis(this.redis);
+    if (isCluster(pub)) {
+      const sub = createRedis(this.redis, { use: 'subscriber' });
+      // The same nodes as `pub`, whose listeners (createRedis) report an outage: not twice.
+      sub.removeAllListeners('error').removeAllListeners('node error');
+      sub.on('error', () => undefined);
+      handleRejections(pub, ['spublish']);
+      handleRejections(sub, ['ssubscribe', 'sunsubscribe']);
+      this.clients.push(pub, sub);
+      this.adapterConstructor = createShardedAdapter(pub, sub, {
+        channelPrefix: this.key,
+        subscriptionMode: 'static',
+      });
+      return;
+    }
     const sub = pub.duplicate();
     // The same server as `pub`, whose listener (createRedis) reports an outage once: not twice.
     sub.on('error', () => undefined);
@@ -104,7 +124,7 @@ export class RedisIoAdapter extends IoAdapter {
  * unhandled and end the process. Each call's promise gets a handler here;
  * the outage itself is reported once by the connection's error listener.
  */
-function handleRejections(client: Redis, methods: readonly string[]): void {
+function handleRejections(client: RedisClient, methods: readonly string[]): void {
   const target = client as unknown as Record<string, (...args: unknown[]) => unknown>;
   for (const method of methods) {
     const original = target[method]!.bind(client);

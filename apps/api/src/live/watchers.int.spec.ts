@@ -9,12 +9,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { createApp } from '../app';
 import { clusterKeys } from '../storage/keys';
 import { loadApiConfig } from '../config/api-config';
-import { REDIS } from '../redis/redis.module';
+import { isCluster, REDIS, type RedisClient } from '../redis/redis.module';
 import { httpRequest } from '../testing/http';
 import { LiveSubscriber } from './live.subscriber';
 
@@ -135,7 +134,7 @@ describe('watchers joining, leaving, disconnecting and crashing in any order, on
   const urls: string[] = [];
   const sockets: Socket[] = [];
   const children: ChildProcess[] = [];
-  let redis: Redis;
+  let redis: RedisClient;
   let clusterId: string;
   let channel: string;
 
@@ -148,7 +147,7 @@ describe('watchers joining, leaving, disconnecting and crashing in any order, on
         `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`,
       );
     }
-    redis = apps[0]!.get<Redis>(REDIS);
+    redis = apps[0]!.get<RedisClient>(REDIS);
     const created = await httpRequest(`${urls[0]}/api/clusters`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -164,8 +163,19 @@ describe('watchers joining, leaving, disconnecting and crashing in any order, on
     for (const app of apps) await app.close();
   });
 
-  /** API instances subscribed to the cluster's frames, as Redis counts them. */
+  /**
+   * API instances subscribed to the cluster's frames, as Redis counts them: on a Redis Cluster,
+   * sharded subscriptions, which the master that owns the channel's slot counts (the others 0).
+   */
   async function subscribedInstances(): Promise<number> {
+    if (isCluster(redis)) {
+      const counts = await Promise.all(
+        redis
+          .nodes('master')
+          .map((node) => node.pubsub('SHARDNUMSUB', channel) as Promise<[string, number]>),
+      );
+      return counts.reduce((sum, [, count]) => sum + Number(count), 0);
+    }
     const [, count] = (await redis.pubsub('NUMSUB', channel)) as [string, number];
     return Number(count);
   }

@@ -10,6 +10,8 @@ import { FRAME_HISTORY_LENGTH, liveMessage } from './frame-history.repository';
 import { clusterIndexKey, clusterKeys, type ClusterKeys, creatorKey } from './keys';
 import { RedisRepository } from './redis-repository';
 import { LuaScript } from './lua-script';
+import { batch } from '../redis/batch';
+import { publishCommand } from '../redis/pubsub';
 import { decodeState, encodeState } from './state-codec';
 
 /** What a cluster's meta hash holds, parsed. */
@@ -84,7 +86,9 @@ end`;
  * save the new state, advance the meta, append the frame to the capped
  * history (entry id `<tick>-1`), drop the commands it consumed from the queue
  * (all before the last, which stays as the queue's mark), record command
- * outcomes and publish the frame. A job run twice, or two workers, can never apply a tick twice.
+ * outcomes and publish the frame (`publish`: PUBLISH, or SPUBLISH on a Redis
+ * Cluster, where the channel shares the keys' slot). A job run twice, or two
+ * workers, can never apply a tick twice.
  */
 export const COMMIT = new LuaScript({
   name: 'ocCommit',
@@ -99,6 +103,7 @@ export const COMMIT = new LuaScript({
     'lagMs',
     'historyLength',
     'wire',
+    'publish',
     'channel',
     'message',
     'outcomesKept',
@@ -117,7 +122,7 @@ for i = restAt, #ARGV, 2 do
   redis.call('ZADD', outcomeOrderKey, 'NX', now[1] * 1000000 + now[2], ARGV[i])
 end
 ${TRIM_OUTCOMES}
-redis.call('PUBLISH', channel, message)
+redis.call(publish, channel, message)
 return 1
 `,
 });
@@ -205,14 +210,18 @@ export class ClusterStateRepository extends RedisRepository {
       .exec();
   }
 
+  /**
+   * Writes a new cluster's meta and state (one slot, one MULTI) and lists it in the index, where
+   * its reservation put it already (the index is in another slot on a Redis Cluster).
+   */
   async create(meta: ClusterMeta, state: SimState): Promise<void> {
     const k = this.keys(meta.id);
     await this.redis
       .multi()
       .hset(k.meta, serializeMeta(meta))
       .set(k.state, encodeState(state))
-      .sadd(clusterIndexKey(this.prefix), meta.id)
       .exec();
+    await this.redis.sadd(clusterIndexKey(this.prefix), meta.id);
   }
 
   async ids(): Promise<string[]> {
@@ -226,9 +235,10 @@ export class ClusterStateRepository extends RedisRepository {
 
   /** The clusters' metas in one round trip, null for an id without one (reserved, or deleted). */
   async metas(ids: readonly string[]): Promise<(ClusterMeta | null)[]> {
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.keys(id).meta);
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await batch(
+      this.redis,
+      ids.map((id) => ['hgetall', this.keys(id).meta] as const),
+    );
     return ids.map((_, i) => {
       const raw = replies[i]?.[1] as Record<string, string> | undefined;
       return raw?.['id'] ? parseMeta(raw) : null;
@@ -244,23 +254,25 @@ export class ClusterStateRepository extends RedisRepository {
     return raw ? decodeState(raw) : null;
   }
 
-  /** Deletes every key of the cluster (state, history, presence) and its places in the sets. */
+  /**
+   * Deletes every key of the cluster (state, history, presence; one slot), then gives back its
+   * places in the index and its creator's set (another slot on a Redis Cluster). Readers skip an
+   * id without a meta, so between the two it is already gone for them.
+   */
   async delete(id: string): Promise<void> {
     const k = this.keys(id);
     const creator = await this.redis.hget(k.meta, 'creator');
-    const multi = this.redis
-      .multi()
-      .del(
-        k.meta,
-        k.state,
-        k.commands,
-        k.frames,
-        k.outcomes,
-        k.outcomeOrder,
-        k.presence,
-        k.vmWatchers,
-      )
-      .srem(clusterIndexKey(this.prefix), id);
+    await this.redis.del(
+      k.meta,
+      k.state,
+      k.commands,
+      k.frames,
+      k.outcomes,
+      k.outcomeOrder,
+      k.presence,
+      k.vmWatchers,
+    );
+    const multi = this.redis.multi().srem(clusterIndexKey(this.prefix), id);
     if (creator) multi.srem(creatorKey(this.prefix, creator), id);
     await multi.exec();
   }
@@ -333,6 +345,7 @@ export class ClusterStateRepository extends RedisRepository {
         lagMs: Math.round(input.lagMs),
         historyLength: FRAME_HISTORY_LENGTH,
         wire: input.wire,
+        publish: publishCommand(this.redis),
         channel: k.channel,
         message: JSON.stringify(message),
         outcomesKept: this.outcomesKept,

@@ -64,9 +64,14 @@ export class ExerciseRepository extends RedisRepository {
     await this.redis.set(this.keys(id).report, JSON.stringify(report));
   }
 
-  /** Deletes the record and its report (the teams' clusters are deleted by their own repository). */
+  /**
+   * Deletes the record, then its report (the teams' clusters are deleted by their own repository).
+   * One key at a time: on a Redis Cluster the two are in different slots (keys.ts). A report
+   * whose record is gone is never read.
+   */
   async delete(id: string): Promise<void> {
     const keys = this.keys(id);
-    await this.redis.del(keys.record, keys.report);
+    await this.redis.del(keys.record);
+    await this.redis.del(keys.report);
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '@overcommit/contracts';
 import { clusterKeys } from './keys';
 import { RedisRepository } from './redis-repository';
+import { publish } from '../redis/pubsub';
 
 /** Frames kept per cluster: one hour at one tick a second. */
 export const FRAME_HISTORY_LENGTH = 3600;
@@ -115,6 +116,6 @@ export class FrameHistoryRepository extends RedisRepository {
   /** Per-VM metrics go on their own channel, so the frame stream and its subscribers stay host-level. */
   async publishVms(id: string, tick: number, vms: string): Promise<void> {
     const payload: VmsEventPayload = { clusterId: id, tick, vms };
-    await this.redis.publish(clusterKeys(this.prefix, id).vmChannel, JSON.stringify(payload));
+    await publish(this.redis, clusterKeys(this.prefix, id).vmChannel, JSON.stringify(payload));
   }
 }

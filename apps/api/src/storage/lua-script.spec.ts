@@ -82,9 +82,11 @@ return n
         'local lagMs = ARGV[7]',
         'local historyLength = ARGV[8]',
         'local wire = ARGV[9]',
-        'local channel = ARGV[10]',
-        'local message = ARGV[11]',
-        'local restAt = 12',
+        // PUBLISH, or SPUBLISH on a Redis Cluster (issue 18).
+        'local publish = ARGV[10]',
+        'local channel = ARGV[11]',
+        'local message = ARGV[12]',
+        'local restAt = 13',
       ].join('\n'),
     );
     expect(RESERVE.lua).toContain(

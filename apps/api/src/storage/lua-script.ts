@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.module';
 
 /** What a script's argument may be (ioredis sends each as a bulk string). */
 export type LuaArg = string | number | Buffer;
@@ -66,7 +66,7 @@ export class LuaScript<const K extends string, const A extends string> {
   }
 
   /** Defines the script on a connection; the function runs it (EVALSHA, loading it when Redis lacks it). */
-  define(redis: Redis): (call: LuaCall<K, A>) => Promise<unknown> {
+  define(redis: RedisClient): (call: LuaCall<K, A>) => Promise<unknown> {
     redis.defineCommand(this.spec.name, { numberOfKeys: this.spec.keys.length, lua: this.lua });
     const command = (redis as unknown as Record<string, (...args: LuaArg[]) => Promise<unknown>>)[
       this.spec.name

@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { LiveMessage, Presence } from '@overcommit/contracts';
 import { clusterKeys, instanceOfField, instancesKey, watcherField } from './keys';
 import { RedisRepository } from './redis-repository';
+import { batch, type BatchCall } from '../redis/batch';
+import { publish } from '../redis/pubsub';
 
 /** An API instance missing its heartbeats this long is taken for dead, with its sockets. */
 export const INSTANCE_TTL_MS = 15_000;
@@ -65,14 +67,17 @@ export class PresenceRepository extends RedisRepository {
     instance: string,
     sockets: readonly { socketId: string; clusterIds: readonly string[] }[],
   ): Promise<void> {
-    const pipeline = this.redis.pipeline();
+    const calls: BatchCall[] = [];
     for (const { socketId, clusterIds } of sockets) {
       const field = watcherField(instance, socketId);
       for (const id of clusterIds)
-        pipeline.hdel(this.key(id, 'presence'), field).hdel(this.key(id, 'vmWatchers'), field);
+        calls.push(
+          ['hdel', this.key(id, 'presence'), field],
+          ['hdel', this.key(id, 'vmWatchers'), field],
+        );
     }
-    if (pipeline.length === 0) return;
-    const replies = (await pipeline.exec()) ?? [];
+    if (calls.length === 0) return;
+    const replies = await batch(this.redis, calls);
     const failed = replies.filter(([error]) => error !== null);
     if (failed.length > 0)
       throw new Error(
@@ -86,7 +91,8 @@ export class PresenceRepository extends RedisRepository {
    */
   async publishPresence(presence: Presence): Promise<void> {
     const message: LiveMessage = { presence };
-    await this.redis.publish(
+    await publish(
+      this.redis,
       clusterKeys(this.prefix, presence.clusterId).channel,
       JSON.stringify(message),
     );
@@ -106,9 +112,10 @@ export class PresenceRepository extends RedisRepository {
 
   /** How many watch each of the clusters (on live instances), in one round trip. */
   async watcherCounts(ids: readonly string[]): Promise<number[]> {
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hkeys(this.key(id, 'presence'));
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await batch(
+      this.redis,
+      ids.map((id) => ['hkeys', this.key(id, 'presence')] as const),
+    );
     return Promise.all(
       ids.map(async (id, i) => {
         const fields = (replies[i]?.[1] as string[] | undefined) ?? [];

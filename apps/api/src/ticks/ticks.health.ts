@@ -1,22 +1,20 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, type OnModuleInit, Optional } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { HealthChecks, within } from '../health/health-checks';
-import { TICKS_QUEUE, type TickJobData } from './ticks.constants';
+import { TickQueues } from './tick-queues';
 import { TicksProcessor } from './ticks.processor';
 
 /** A worker with ready jobs waiting that has finished none for this long is not taking work. */
 const IDLE_WITH_WORK_MS = 10_000;
 
 /**
- * Readiness of the tick queue (every role: commands and schedules go through it) and, in a process
- * that runs ticks, of its worker: running, and taking jobs when there are jobs to take.
+ * Readiness of the tick queues (every role: commands and schedules go through them) and, in a
+ * process that runs ticks, of its workers: running, and taking jobs when there are jobs to take.
  */
 @Injectable()
 export class TicksHealth implements OnModuleInit {
   constructor(
     private readonly checks: HealthChecks,
-    @InjectQueue(TICKS_QUEUE) private readonly queue: Queue<TickJobData>,
+    private readonly queues: TickQueues,
     @Optional() private readonly processor?: TicksProcessor,
   ) {}
 
@@ -24,10 +22,12 @@ export class TicksHealth implements OnModuleInit {
     this.checks.register({
       name: 'queue',
       run: async () => {
-        // A real queue read (BullMQ's own connection), bounded in time.
+        const refused = this.queues.refused;
+        if (refused !== null) return { up: false, reason: refused };
+        // A real read of every queue (BullMQ's own connection), bounded in time.
         const answered = await within(
           1_000,
-          this.queue.getWaitingCount().then(
+          this.waiting().then(
             () => true,
             // Down is the answer, with its reason below; the queue's error listener logs the outage.
             () => false,
@@ -44,12 +44,10 @@ export class TicksHealth implements OnModuleInit {
     this.checks.register({
       name: 'ticks',
       run: async () => {
-        const worker = processor.worker;
-        if (!worker.isRunning() || worker.isPaused())
-          return { up: false, reason: 'the tick worker is not running' };
+        if (!processor.running) return { up: false, reason: 'the tick worker is not running' };
         const idleMs = Date.now() - processor.lastJobAt;
         if (idleMs < IDLE_WITH_WORK_MS) return { up: true, detail: { lastTickMsAgo: idleMs } };
-        const waiting = await within(1_000, this.queue.getWaitingCount(), -1);
+        const waiting = await within(1_000, this.waiting(), -1);
         if (waiting > 0)
           return {
             up: false,
@@ -58,5 +56,11 @@ export class TicksHealth implements OnModuleInit {
         return { up: true, detail: { lastTickMsAgo: idleMs, waiting } };
       },
     });
+  }
+
+  /** Jobs waiting over every tick queue. */
+  private async waiting(): Promise<number> {
+    const counts = await Promise.all(this.queues.queues.map((queue) => queue.getWaitingCount()));
+    return counts.reduce((sum, n) => sum + n, 0);
   }
 }

@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ClusterMeta } from '../storage/cluster-state.repository';
 import type { TickJobData } from './ticks.constants';
+import type { TickQueues } from './tick-queues';
 import {
   alignedAnchor,
   fractionOf,
@@ -30,7 +31,11 @@ function scheduler(redis: Partial<Redis> = {}): {
     },
   } as unknown as Queue<TickJobData>;
   return {
-    scheduler: new TicksScheduler(queue, redis as Redis, { REDIS_PREFIX: 'test' }),
+    scheduler: new TicksScheduler(
+      { queues: [queue], queueFor: () => queue } as unknown as TickQueues,
+      redis as Redis,
+      { REDIS_PREFIX: 'test' },
+    ),
     upserts,
   };
 }

@@ -1,12 +1,10 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { REDIS } from '../redis/redis.module';
+import { isCluster, REDIS, type RedisClient } from '../redis/redis.module';
 import type { ClusterMeta } from '../storage/cluster-state.repository';
 import { schedulesPlacedKey } from '../storage/keys';
-import { TICK_JOB, TICKS_QUEUE, type TickJobData } from './ticks.constants';
+import { TICK_JOB } from './ticks.constants';
+import { TickQueues } from './tick-queues';
 
 /** The tick interval at the cluster's speed. */
 export function tickMs(meta: Pick<ClusterMeta, 'baseTickMs' | 'speed'>): number {
@@ -60,7 +58,7 @@ export function alignedAnchor(phase: number, every: number, now = Date.now()): n
  */
 const MIN_REDIS_HZ = 100;
 
-/** One BullMQ job scheduler per running cluster. */
+/** One BullMQ job scheduler per running cluster, in the tick queue its id picks (TickQueues). */
 @Injectable()
 export class TicksScheduler implements OnApplicationBootstrap {
   private readonly logger = new Logger('TicksQueue');
@@ -69,11 +67,12 @@ export class TicksScheduler implements OnApplicationBootstrap {
   private readonly placedKey: string;
 
   constructor(
-    @InjectQueue(TICKS_QUEUE) private readonly queue: Queue<TickJobData>,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly queues: TickQueues,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(API_CONFIG) config: Pick<ApiConfig, 'REDIS_PREFIX'>,
   ) {
-    queue.on('error', quietly(this.logger));
+    const onError = quietly(this.logger);
+    for (const queue of queues.queues) queue.on('error', onError);
     this.placedKey = schedulesPlacedKey(config.REDIS_PREFIX);
   }
 
@@ -93,11 +92,18 @@ export class TicksScheduler implements OnApplicationBootstrap {
     void this.checkRedisHz();
   }
 
-  /** Warns once when Redis's timer would make ticks late (docs/architecture.md, "Tick timing"). */
+  /**
+   * Warns once when Redis's timer would make ticks late (docs/architecture.md, "Tick timing"): on a
+   * Redis Cluster, the slowest master's.
+   */
   async checkRedisHz(): Promise<number | undefined> {
     try {
-      const reply = (await this.redis.config('GET', 'hz')) as string[];
-      const hz = Number(reply[1]);
+      const masters = isCluster(this.redis) ? this.redis.nodes('master') : [];
+      const nodes: Pick<RedisClient, 'config'>[] = masters.length > 0 ? masters : [this.redis];
+      const replies = (await Promise.all(
+        nodes.map((node) => node.config('GET', 'hz')),
+      )) as string[][];
+      const hz = Math.min(...replies.map((reply) => Number(reply[1])));
       if (Number.isFinite(hz) && hz < MIN_REDIS_HZ)
         this.logger.warn(
           `Redis runs with hz ${hz}: tick jobs will start up to ${Math.round(1000 / hz)} ms late; start it with --hz ${MIN_REDIS_HZ} (as docker-compose.yml and the private Redis of npm start do)`,
@@ -118,7 +124,7 @@ export class TicksScheduler implements OnApplicationBootstrap {
     // (alignedAnchor put the anchor on the cluster's phase). An offset of 0
     // would read as "none" to BullMQ; a whole interval means the same instants.
     const offset = ((meta.anchorAt % every) + every) % every || every;
-    await this.queue.upsertJobScheduler(
+    await this.queues.queueFor(meta.id).upsertJobScheduler(
       schedulerId(meta.id),
       { every, offset },
       {
@@ -130,7 +136,7 @@ export class TicksScheduler implements OnApplicationBootstrap {
   }
 
   async unschedule(id: string): Promise<void> {
-    await this.queue.removeJobScheduler(schedulerId(id));
+    await this.queues.queueFor(id).removeJobScheduler(schedulerId(id));
   }
 }
 

@@ -1,4 +1,3 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import {
   Inject,
   Injectable,
@@ -7,10 +6,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { REDIS } from '../redis/redis.module';
+import { REDIS, type RedisClient } from '../redis/redis.module';
 import { ClusterStateRepository } from '../storage/cluster-state.repository';
-import { TICKS_QUEUE, type TickJobData } from './ticks.constants';
+import type { TickJobData } from './ticks.constants';
+import { TickQueues } from './tick-queues';
 import { TickRunner } from './tick-runner.service';
 import { quietly, schedulerId, TicksScheduler, tickMs } from './ticks.scheduler';
 
@@ -28,7 +27,7 @@ const STUCK_AFTER_MS = 200;
  * BullMQ finds the job stalled (its lock expires, then the stalled check
  * runs: 5 to 7 s with the processor's settings) and another worker takes it
  * again. Every worker sweeps the schedulers whose current job is overdue
- * (one sorted-set read when all is well); for one whose job was taken more
+ * (one sorted-set read per tick queue when all is well); for one whose job was taken more
  * than a tick ago and made no next job, or was lost, it upserts the
  * scheduler again (the next job is made; the stalled job, when BullMQ
  * retries it, finds itself superseded and makes none) and runs the owed
@@ -44,8 +43,8 @@ export class TicksWatchdog implements OnApplicationBootstrap, OnApplicationShutd
   private sweeping = false;
 
   constructor(
-    @InjectQueue(TICKS_QUEUE) private readonly queue: Queue<TickJobData>,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly queues: TickQueues,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly repo: ClusterStateRepository,
     private readonly scheduler: TicksScheduler,
     private readonly runner: TickRunner,
@@ -67,21 +66,29 @@ export class TicksWatchdog implements OnApplicationBootstrap, OnApplicationShutd
     const mended: string[] = [];
     try {
       // The scheduler set's score is the due time of each scheduler's current
-      // job: in the future while its chain is healthy.
-      const overdue = await this.redis.zrangebyscore(
-        this.queue.toKey('repeat'),
-        '-inf',
-        now - STUCK_AFTER_MS,
-        'WITHSCORES',
-        'LIMIT',
-        0,
-        50,
+      // job: in the future while its chain is healthy. One read per queue, at once.
+      const queues = this.queues.queues;
+      const overdue = await Promise.all(
+        queues.map((queue) =>
+          this.redis.zrangebyscore(
+            queue.toKey('repeat'),
+            '-inf',
+            now - STUCK_AFTER_MS,
+            'WITHSCORES',
+            'LIMIT',
+            0,
+            50,
+          ),
+        ),
       );
-      for (let i = 0; i < overdue.length; i += 2) {
-        const id = overdue[i]!;
-        if (!id.startsWith('cluster-')) continue;
-        const clusterId = id.slice('cluster-'.length);
-        if (await this.mend(clusterId, Number(overdue[i + 1]), now)) mended.push(clusterId);
+      for (const [q, entries] of overdue.entries()) {
+        for (let i = 0; i < entries.length; i += 2) {
+          const id = entries[i]!;
+          if (!id.startsWith('cluster-')) continue;
+          const clusterId = id.slice('cluster-'.length);
+          if (await this.mend(queues[q]!, clusterId, Number(entries[i + 1]), now))
+            mended.push(clusterId);
+        }
       }
     } catch (error) {
       this.onError(error instanceof Error ? error : new Error(String(error)));
@@ -91,17 +98,22 @@ export class TicksWatchdog implements OnApplicationBootstrap, OnApplicationShutd
     return mended;
   }
 
-  private async mend(clusterId: string, due: number, now: number): Promise<boolean> {
+  private async mend(
+    queue: Queue<TickJobData>,
+    clusterId: string,
+    due: number,
+    now: number,
+  ): Promise<boolean> {
     const jobId = `repeat:${schedulerId(clusterId)}:${due}`;
-    const state = await this.queue.getJobState(jobId);
+    const state = await queue.getJobState(jobId);
     // Waiting or delayed: the workers are merely late; it will run and make the next.
     if (state === 'waiting' || state === 'delayed' || state === 'prioritized') return false;
     const meta = await this.repo.meta(clusterId);
     if (!meta || meta.paused) return false;
-    const takenAt = state === 'active' ? ((await this.queue.getJob(jobId))?.processedOn ?? 0) : 0;
+    const takenAt = state === 'active' ? ((await queue.getJob(jobId))?.processedOn ?? 0) : 0;
     if (state === 'active' && now - takenAt <= Math.max(tickMs(meta), STUCK_AFTER_MS)) return false;
     // Another worker may have mended it meanwhile.
-    const current = await this.redis.zscore(this.queue.toKey('repeat'), schedulerId(clusterId));
+    const current = await this.redis.zscore(queue.toKey('repeat'), schedulerId(clusterId));
     if (current === null || Number(current) !== due) return false;
     this.logger.warn(
       { clusterId },

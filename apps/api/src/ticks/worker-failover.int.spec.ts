@@ -6,7 +6,6 @@ import {
   parseScenario,
 } from '@overcommit/contracts';
 import { createCluster, step } from '@overcommit/sim';
-import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,8 +13,12 @@ import { createApp } from '../app';
 import { clusterKeys } from '../storage/keys';
 import { decodeState } from '../storage/state-codec';
 import { loadApiConfig } from '../config/api-config';
+import { createRedis, type RedisClient } from '../redis/redis.module';
 import { ApiProcess } from '../testing/api-process';
 import { httpRequest } from '../testing/http';
+import { deleteKeys } from '../testing/redis-keys';
+import { tickQueuePrefixOf } from './tick-queues';
+import { TICKS_QUEUE } from './ticks.constants';
 import { schedulerId } from './ticks.scheduler';
 
 // Issue 4: a worker killed mid-run is replaced by the other within two ticks,
@@ -63,7 +66,7 @@ interface Kill {
   at: number;
 }
 
-describe('a tick worker killed mid-run, with another worker running (OS processes, one Redis)', () => {
+describe('a tick worker killed mid-run, with another worker running (OS processes, one Redis or a Redis Cluster)', () => {
   // A prefix of its own: clusters other test files left behind in the run's
   // prefix would otherwise keep these workers busy catching them up.
   const env = {
@@ -71,12 +74,11 @@ describe('a tick worker killed mid-run, with another worker running (OS processe
     REDIS_PREFIX: `${process.env['REDIS_PREFIX'] ?? 'oc-test'}-failover`,
   };
   const config = loadApiConfig({ ...env, ROLE: 'api' });
-  const bull = `${config.REDIS_PREFIX}:bull:ticks`;
   const workers: ApiProcess[] = [];
   let api: INestApplication | undefined;
   let url = '';
-  let redis: Redis | undefined;
-  let events: Redis | undefined;
+  let redis: RedisClient | undefined;
+  let events: RedisClient | undefined;
 
   beforeAll(async () => {
     const started = await Promise.allSettled(
@@ -88,28 +90,15 @@ describe('a tick worker killed mid-run, with another worker running (OS processe
     api = await createApp(config, false);
     await api.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${((api.getHttpServer() as Server).address() as AddressInfo).port}`;
-    redis = new Redis(config.REDIS_URL);
-    events = new Redis(config.REDIS_URL);
+    redis = createRedis(config);
+    events = createRedis(config);
   });
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
     await api?.close();
     // The run's teardown removes its own prefix's keys; these are this file's.
-    if (redis) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(
-          cursor,
-          'MATCH',
-          `${config.REDIS_PREFIX}:*`,
-          'COUNT',
-          1000,
-        );
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
-    }
+    if (redis) await deleteKeys(redis, `${config.REDIS_PREFIX}:*`);
     redis?.disconnect();
     events?.disconnect();
   });
@@ -126,6 +115,8 @@ describe('a tick worker killed mid-run, with another worker running (OS processe
     giveUpAt: number,
   ): Promise<Kill> {
     const db = redis!;
+    // The BullMQ keys of the tick queue that carries the cluster's jobs.
+    const bull = `${tickQueuePrefixOf(config, clusterId)}:${TICKS_QUEUE}`;
     let lastEvent = '$';
     while (Date.now() < giveUpAt) {
       const read = await events!.xread('BLOCK', 1_000, 'STREAMS', `${bull}:events`, lastEvent);

@@ -1,4 +1,4 @@
-import { apiEnvSchema, parseEnv, webEnvSchema } from './env.schema';
+import { apiEnvSchema, parseEnv, parseRedisNodes, webEnvSchema } from './env.schema';
 
 /** The API's documented defaults (README, Configuration). */
 const apiDefaults = {
@@ -54,6 +54,15 @@ describe('parseEnv', () => {
     ['TRUST_PROXY', 'the front door', 'TRUST_PROXY="the front door": expected a comma-separated'],
     ['TRUST_PROXY', '10.0.0.1/40', 'TRUST_PROXY="10.0.0.1/40": expected'],
     [
+      'REDIS_CLUSTER_NODES',
+      'redis://redis-0:6379',
+      'REDIS_CLUSTER_NODES="redis://redis-0:6379": expected a comma-separated list of host:port',
+    ],
+    ['REDIS_CLUSTER_NODES', 'redis-0:6379,redis-1', 'REDIS_CLUSTER_NODES="redis-0:6379,redis-1"'],
+    ['REDIS_CLUSTER_NODES', 'redis-0:70000', 'REDIS_CLUSTER_NODES="redis-0:70000"'],
+    ['TICK_QUEUES', '0', 'TICK_QUEUES="0": expected a whole number from 1 to 64'],
+    ['TICK_QUEUES', 'many', 'TICK_QUEUES="many": expected a whole number from 1 to 64'],
+    [
       'PUBLIC_URL',
       'overcommit.example.org',
       'PUBLIC_URL="overcommit.example.org": expected an http',
@@ -88,6 +97,38 @@ describe('parseEnv', () => {
         ok: true,
         value: { TRUST_PROXY: value },
       });
+  });
+
+  it('takes a Redis Cluster as host:port seed nodes, and a count of tick queues', () => {
+    const result = parseEnv(apiEnvSchema, {
+      REDIS_CLUSTER_NODES: 'redis-0:6379, 10.0.0.7:7001,[fd00::1]:7002',
+      REDIS_CLUSTER_PASSWORD: 's3cret',
+      TICK_QUEUES: '12',
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      value: {
+        REDIS_CLUSTER_NODES: 'redis-0:6379, 10.0.0.7:7001,[fd00::1]:7002',
+        REDIS_CLUSTER_PASSWORD: 's3cret',
+        TICK_QUEUES: 12,
+      },
+    });
+    expect(parseRedisNodes('redis-0:6379, 10.0.0.7:7001,[fd00::1]:7002')).toEqual([
+      { host: 'redis-0', port: 6379 },
+      { host: '10.0.0.7', port: 7001 },
+      { host: 'fd00::1', port: 7002 },
+    ]);
+    for (const bad of [
+      '',
+      ',',
+      'redis-0',
+      'redis-0:',
+      ':6379',
+      'redis-0:0',
+      'a b:1',
+      'fd00::1:7002',
+    ])
+      expect(parseRedisNodes(bad)).toBeNull();
   });
 
   it('treats an empty variable as unset', () => {

@@ -32,6 +32,35 @@ export const redisUrlSchema = z
     message: 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379',
   });
 
+/** One seed node of a Redis Cluster: `host:port`, an IPv6 address in brackets (`[::1]:7000`). */
+export interface RedisNodeAddress {
+  host: string;
+  port: number;
+}
+
+const NODE_ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+
+/**
+ * REDIS_CLUSTER_NODES as a list of addresses, or null when an entry is not `host:port`. Any
+ * subset of the cluster's nodes will do: the client learns the rest from the first that answers.
+ */
+export function parseRedisNodes(value: string): RedisNodeAddress[] | null {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (entries.length === 0) return null;
+  const nodes: RedisNodeAddress[] = [];
+  for (const entry of entries) {
+    const match = NODE_ADDRESS.exec(entry);
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65535) return null;
+    // ioredis wants an IPv6 address without its brackets.
+    nodes.push({ host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port });
+  }
+  return nodes;
+}
+
 const portSchema = (fallback: number) =>
   z
     .string()
@@ -80,6 +109,36 @@ const originListSchema = z
 /** The API process (and, with ROLE=worker or all, the tick worker). */
 export const apiEnvSchema = z.object({
   REDIS_URL: redisUrlSchema,
+  /**
+   * A Redis Cluster instead of the one Redis of REDIS_URL: some of its nodes, comma-separated
+   * `host:port` (the others are discovered). Set it or REDIS_URL, not both.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || parseRedisNodes(value) !== null, {
+      message:
+        'a comma-separated list of host:port, the Redis Cluster nodes to start from, such as redis-0:6379,redis-1:6379',
+    }),
+  /** The password of every node of the Redis Cluster (their requirepass, or the default user's). */
+  REDIS_CLUSTER_PASSWORD: z.string().optional(),
+  /**
+   * How many BullMQ queues carry the tick jobs, each cluster's in one of them by its id; on a
+   * Redis Cluster each queue is on its own hash slot, so they spread over the shards. Default: 1
+   * on one Redis, 6 on a Redis Cluster. Fixed for the life of a deployment's data.
+   */
+  TICK_QUEUES: z
+    .string()
+    .optional()
+    .refine(
+      (value) =>
+        value === undefined || (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 64),
+      {
+        message: 'a whole number from 1 to 64',
+      },
+    )
+    .transform((value) => (value === undefined ? undefined : Number(value))),
+
   API_PORT: portSchema(3001),
   WEB_PORT: portSchema(3000),
   ROLE: roleSchema,
