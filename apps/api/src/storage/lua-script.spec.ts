@@ -72,7 +72,10 @@ return n
         'local stateKey = KEYS[1]',
         'local metaKey = KEYS[2]',
         'local framesKey = KEYS[3]',
-        'local outcomesKey = KEYS[4]',
+        // The command queue a commit trims, and the outcomes' order (issue 17's soak).
+        'local commandsKey = KEYS[4]',
+        'local outcomesKey = KEYS[5]',
+        'local outcomeOrderKey = KEYS[6]',
         'local fromTick = ARGV[1]',
         'local tick = ARGV[2]',
         'local state = ARGV[3]',
@@ -86,7 +89,8 @@ return n
         'local publish = ARGV[10]',
         'local channel = ARGV[11]',
         'local message = ARGV[12]',
-        'local restAt = 13',
+        'local outcomesKept = ARGV[13]',
+        'local restAt = 14',
       ].join('\n'),
     );
     expect(RESERVE.lua).toContain(
