@@ -73,7 +73,7 @@ return 0
  */
 export const OUTCOMES_KEPT = 10_000;
 
-/** Lua: forget the oldest outcomes beyond `outcomesKept` (the order set holds ids by time). */
+/** Lua: forget the oldest outcomes beyond `outcomesKept` (the order set holds ids by queue time). */
 const TRIM_OUTCOMES = `
 local excess = redis.call('ZCARD', outcomeOrderKey) - tonumber(outcomesKept)
 if excess > 0 then
@@ -116,10 +116,12 @@ redis.call('SET', stateKey, state)
 redis.call('HSET', metaKey, 'tick', tick, 'time', time, 'lastCommandId', lastCommandId, 'summary', summary, 'lagMs', lagMs)
 redis.call('XADD', framesKey, 'MAXLEN', '~', historyLength, tick .. '-1', 'f', wire)
 if lastCommandId ~= '0' then redis.call('XTRIM', commandsKey, 'MINID', lastCommandId) end
-local now = redis.call('TIME')
+-- Commands queued by ENQUEUE have their place in the order already; another outcome (one whose
+-- place was trimmed meanwhile) takes the place of the last command this tick consumed.
+local at = tonumber((string.match(lastCommandId, '^(%d+)')) or '0')
 for i = restAt, #ARGV, 2 do
   redis.call('HSET', outcomesKey, ARGV[i], ARGV[i + 1])
-  redis.call('ZADD', outcomeOrderKey, 'NX', now[1] * 1000000 + now[2], ARGV[i])
+  redis.call('ZADD', outcomeOrderKey, 'NX', at, ARGV[i])
 end
 ${TRIM_OUTCOMES}
 redis.call(publish, channel, message)
@@ -142,10 +144,10 @@ export const ENQUEUE = new LuaScript({
 if redis.call('EXISTS', metaKey) == 0 then return 0 end
 local previous = redis.call('HGET', outcomesKey, commandId)
 if previous then return previous end
-redis.call('XADD', commandsKey, 'MAXLEN', '~', '10000', '*', 'c', command)
+local entry = redis.call('XADD', commandsKey, 'MAXLEN', '~', '10000', '*', 'c', command)
 redis.call('HSET', outcomesKey, commandId, queued)
-local now = redis.call('TIME')
-redis.call('ZADD', outcomeOrderKey, now[1] * 1000000 + now[2], commandId)
+-- Ordered by the queue entry's time (its id's milliseconds).
+redis.call('ZADD', outcomeOrderKey, tonumber((string.match(entry, '^(%d+)'))), commandId)
 ${TRIM_OUTCOMES}
 return queued
 `,

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { createRedis, onCluster, REDIS, type RedisClient } from '../redis/redis.module';
 import { tickQueueCountKey, tickQueueOf, tickQueuePrefixes } from '../storage/keys';
-import { TICKS_QUEUE, type TickJobData } from './ticks.constants';
+import { TICKS_QUEUE, type TickJobData, WAKE_JOB } from './ticks.constants';
 
 /** Tick queues on a Redis Cluster unless TICK_QUEUES says otherwise: two per master of a three-master cluster. */
 export const CLUSTER_TICK_QUEUES = 6;
@@ -130,8 +130,11 @@ export class TickQueues implements OnModuleInit, OnApplicationShutdown {
     await this.checked;
     if (this.refusal !== null || this.closing) return [];
     const concurrency = Math.max(1, Math.ceil(WORKER_CONCURRENCY / this.count));
+    // A wake job is done as soon as it is taken (wakeAfterError).
+    const runTick = (job: Job<TickJobData>) =>
+      job.name === WAKE_JOB ? Promise.resolve() : run(job);
     for (const queue of this.queues) {
-      const worker = new Worker<TickJobData>(TICKS_QUEUE, run, {
+      const worker = new Worker<TickJobData>(TICKS_QUEUE, runTick, {
         connection: this.connection,
         prefix: queue.opts.prefix,
         name: `${hostname()}:${process.pid}`,
@@ -145,10 +148,43 @@ export class TickQueues implements OnModuleInit, OnApplicationShutdown {
         // ask again after one.
         ...(this.shared ? { runRetryDelay: 1_000 } : {}),
       });
-      worker.on('error', onError);
+      worker.on('error', (error: Error) => {
+        onError(error);
+        if (this.shared) this.wakeAfterError(queue);
+      });
       this.workers.push(worker);
     }
     return this.workers;
+  }
+
+  /**
+   * On a Redis Cluster, after a worker's error (a master handing its slots to its replica: the
+   * worker's blocked fetch is unblocked, its next command MOVED), the worker waits for jobs again
+   * with BullMQ's longest block, 10 s, unless a job's marker ends it; the markers of the delayed
+   * tick jobs were on the old master's side of the wait. So the queue gets a wake job a second
+   * later (again each second while Redis refuses it, five times at most): every worker blocked on
+   * the queue takes up the due ticks at once instead of 10 s later. Once per error burst.
+   */
+  private readonly waking = new Set<Queue<TickJobData>>();
+  private wakeAfterError(queue: Queue<TickJobData>): void {
+    if (this.waking.has(queue) || this.closing) return;
+    this.waking.add(queue);
+    void (async () => {
+      for (let attempt = 0; attempt < 5 && !this.closing; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+        try {
+          await queue.add(
+            WAKE_JOB,
+            { clusterId: '' },
+            { removeOnComplete: true, removeOnFail: true, attempts: 1 },
+          );
+          break;
+        } catch {
+          // Still failing over: the next second.
+        }
+      }
+      this.waking.delete(queue);
+    })();
   }
 
   /** The workers (none outside the worker role, or before they started). */

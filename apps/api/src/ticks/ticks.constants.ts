@@ -1,5 +1,10 @@
 export const TICKS_QUEUE = 'ticks';
 export const TICK_JOB = 'tick';
+/**
+ * A job that does nothing but wake the workers of its queue (BullMQ adds a marker for every job,
+ * which ends a worker's blocking wait): see TickQueues.wakeAfterError.
+ */
+export const WAKE_JOB = 'wake';
 export interface TickJobData {
   clusterId: string;
 }
