@@ -232,6 +232,19 @@ export function launchWeb(
   );
 }
 
+/**
+ * Debian's Chromium's switches for tests and benchmarks (playwright-core passes --no-sandbox
+ * itself): no GPU, and off the network it would reach for at start (this machine has none).
+ */
+export const CHROMIUM_ARGS = [
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /** Whether the API on this port answers its health check with 200. */
 export async function healthy(port: number): Promise<boolean> {
   const response = await fetch(`http://127.0.0.1:${port}/api/health`, {

@@ -28,6 +28,7 @@ import { chromium, type BrowserContext, type CDPSession, type Page } from 'playw
 import { type Client, Fleet, http } from './fleet';
 import {
   BENCH_LIMITS,
+  CHROMIUM_ARGS,
   freePort,
   healthy,
   killGroup,
@@ -538,14 +539,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         executablePath: chromiumPath(),
         headless: true,
         viewport: { width: 1440, height: 900 },
-        args: [
-          '--disable-gpu',
-          '--disable-quic',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
+        args: CHROMIUM_ARGS,
       });
       // The name the page would ask for (as the browser tests' harness sets it).
       await context.addInitScript({

@@ -13,7 +13,7 @@ import type { CreateClusterResponse } from '@overcommit/contracts';
 import { type Browser, chromium, type Page } from 'playwright-core';
 // bench/ is no Nx project, only the benchmarks' shared helpers for ports and processes, reused here.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { freePort, removeKeys } from '../../../bench/live-procs';
+import { CHROMIUM_ARGS, freePort, removeKeys } from '../../../bench/live-procs';
 
 const webDir = join(__dirname, '..');
 const repoRoot = join(webDir, '../..');
@@ -328,15 +328,7 @@ export async function browser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: ['--no-sandbox', ...CHROMIUM_ARGS],
   });
 }
 
