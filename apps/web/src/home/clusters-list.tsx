@@ -20,7 +20,7 @@ import { useApiUrl } from '../app-config';
 import { HOME_TEXT } from '../help/home';
 import { usePolledApi } from '../ui/use-polling';
 import { severityLabel, simTime } from '../ui/format';
-import { forgetOperatorToken, operatorTokens } from './tokens';
+import { forgetOperatorToken, onOperatorTokens, operatorTokens } from './tokens';
 
 const POLL_MS = 2000;
 
@@ -68,7 +68,10 @@ export function ClustersList() {
   const [deleting, setDeleting] = useState<ClusterSummary | null>(null);
   const [gone, setGone] = useState<ReadonlySet<string>>(new Set());
   // The browser's links are read after mounting (localStorage is not there on the server).
-  useEffect(() => setTokens(operatorTokens()), []);
+  useEffect(() => {
+    setTokens(operatorTokens());
+    return onOperatorTokens(() => setTokens(operatorTokens()));
+  }, []);
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase();
     return (clusters ?? [])
@@ -197,7 +200,6 @@ export function ClustersList() {
         onClose={() => setDeleting(null)}
         onDeleted={(id) => {
           forgetOperatorToken(id);
-          setTokens(operatorTokens());
           setGone((g) => new Set(g).add(id));
           setDeleting(null);
         }}

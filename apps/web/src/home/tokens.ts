@@ -25,6 +25,22 @@ function write(stored: Stored): void {
   } catch {
     // Storage full or disabled: the list just offers no delete.
   }
+  window.dispatchEvent(new Event(CHANGED));
+}
+
+const CHANGED = 'overcommit:operator-tokens';
+
+/** Calls `listener` when the links this browser holds change (in this tab or another). */
+export function onOperatorTokens(listener: () => void): () => void {
+  const onStorage = (e: StorageEvent) => {
+    if (e.key === KEY) listener();
+  };
+  window.addEventListener(CHANGED, listener);
+  window.addEventListener('storage', onStorage);
+  return () => {
+    window.removeEventListener(CHANGED, listener);
+    window.removeEventListener('storage', onStorage);
+  };
 }
 
 export function rememberOperatorToken(clusterId: string, token: string): void {
