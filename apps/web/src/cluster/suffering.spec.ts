@@ -1,5 +1,5 @@
 import { decodeVmColumns, encodeVms, type VmFrame } from '@overcommit/contracts';
-import { rankSuffering, sufferingOf } from './suffering';
+import { rankSuffering, sufferingOf, sufferingRow } from './suffering';
 
 const vm = (name: string, over: Partial<VmFrame> = {}): VmFrame => ({
   name,
@@ -44,9 +44,14 @@ describe('who suffers', () => {
 
   it('judges every running VM against the threshold table and counts who suffers, and why', () => {
     const view = sufferingOf(vms, swapIn);
-    expect(view.vms.map((v) => v.name)).toEqual(['fine', 'waits', 'starved', 'wide', 'swapping']);
+    expect(view.running).toBe(5);
     expect(view.suffering).toBe(4);
-    const by = Object.fromEntries(view.vms.map((v) => [v.name, v]));
+    const by = Object.fromEntries(
+      [0, 1, 2, 3, 4].map((i) => sufferingRow(view, i)).map((v) => [v.name, v]),
+    );
+    expect(Object.keys(by)).toEqual(['fine', 'waits', 'starved', 'wide', 'swapping']);
+    expect(by['starved']!.values).toMatchObject({ memMissing: 33, performance: 13 });
+    expect(by['swapping']!.values).toMatchObject({ swappedMiB: 800, hostSwapIn: 25 });
     expect(by['fine']!.level).toBe('ok');
     expect(by['waits']!.levels).toMatchObject({ ready: 'critical', performance: 'warning' });
     expect(by['starved']!.levels).toMatchObject({

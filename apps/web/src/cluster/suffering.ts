@@ -1,9 +1,10 @@
 import type { VmColumns } from '@overcommit/contracts';
-import { type JudgedMetric, type Level, levelOf, levelRank } from '../help/thresholds';
+import { type Level, LEVELS, levelIndex, THRESHOLDS } from '../help/thresholds';
 
 // Who suffers: every running VM's figures judged against the one threshold table
 // (help/thresholds.ts), once per tick however many panels ask (the heat map marks the hosts, the
-// panel lists the VMs). Rendering only: the figures are the engine's.
+// panel lists the VMs). Rendering only: the figures are the engine's. A thousand VMs are judged
+// into typed arrays; objects are built only for the few rows shown.
 
 /** The figures a VM is judged by, in the panel's order. */
 export const SUFFER_FIGURES = [
@@ -15,6 +16,11 @@ export const SUFFER_FIGURES = [
   'numaLocal',
 ] as const;
 export type SufferFigure = (typeof SUFFER_FIGURES)[number];
+
+const FIGURES = SUFFER_FIGURES.length;
+const RANK: Record<Level, number> = { ok: 0, warning: 1, critical: 2 };
+/** In `level`: a VM not running (not judged). */
+const NOT_RUNNING = 255;
 
 export interface VmSuffering {
   /** Index in the tick's VM columns. */
@@ -38,23 +44,20 @@ export interface VmSuffering {
 }
 
 export interface SufferingView {
-  /** Running VMs, in the columns' order. */
-  vms: VmSuffering[];
+  /** Running VMs. */
+  running: number;
   /** VMs at warning or worse. */
   suffering: number;
   /** How many VMs each figure puts at warning or worse. */
   byFigure: Record<SufferFigure, number>;
   /** Per host: the VMs at warning or worse on it and the worst level among them. */
   byHost: Map<string, { count: number; level: Level }>;
+  /** The tick's VMs and, per VM, its overall level and each figure's (indexes into LEVELS). */
+  vms: VmColumns;
+  level: Uint8Array;
+  figureLevels: Uint8Array;
+  hostSwapIn: ReadonlyMap<string, number>;
 }
-
-const judged: Record<Exclude<SufferFigure, 'swap'>, JudgedMetric> = {
-  performance: 'performance',
-  ready: 'ready',
-  costop: 'costop',
-  memMissing: 'memMissing',
-  numaLocal: 'numaLocal',
-};
 
 const cache = new WeakMap<VmColumns, { swapKey: string; view: SufferingView }>();
 
@@ -67,10 +70,11 @@ export function sufferingOf(
   vms: VmColumns,
   hostSwapIn: ReadonlyMap<string, number>,
 ): SufferingView {
-  const swapKey = [...hostSwapIn].map(([h, v]) => `${h}:${v}`).join(',');
+  let swapKey = '';
+  for (const [h, v] of hostSwapIn) swapKey += `${h}:${v},`;
   const hit = cache.get(vms);
   if (hit && hit.swapKey === swapKey) return hit.view;
-  const names = vms.column('name');
+  const n = vms.length;
   const hosts = vms.column('host');
   const states = vms.column('state');
   const perf = vms.column('performancePct');
@@ -79,89 +83,155 @@ export function sufferingOf(
   const missing = vms.column('memMissingPct');
   const swapped = vms.column('swappedMiB');
   const local = vms.column('numaLocalPct');
-  const out: VmSuffering[] = [];
+  const level = new Uint8Array(n);
+  const figureLevels = new Uint8Array(n * FIGURES);
   const byFigure = Object.fromEntries(SUFFER_FIGURES.map((f) => [f, 0])) as Record<
     SufferFigure,
     number
   >;
   const byHost = new Map<string, { count: number; level: Level }>();
+  const t = THRESHOLDS;
+  let running = 0;
   let suffering = 0;
-  for (let i = 0; i < vms.length; i++) {
-    if (states[i] !== 'running') continue;
-    const host = hosts[i] ?? null;
-    const values = {
-      performance: perf[i]!,
-      ready: ready[i]!,
-      costop: costop[i]!,
-      // An older API's frames have no such column: nothing missing, as far as we know.
-      memMissing: missing[i] ?? 0,
-      swappedMiB: swapped[i]!,
-      hostSwapIn: host ? (hostSwapIn.get(host) ?? 0) : 0,
-      numaLocal: local[i]!,
-    };
-    const levels = {
-      performance: levelOf(judged.performance, values.performance),
-      ready: levelOf(judged.ready, values.ready),
-      costop: levelOf(judged.costop, values.costop),
-      memMissing: levelOf(judged.memMissing, values.memMissing),
-      swap: values.swappedMiB > 0 ? levelOf('swapIn', values.hostSwapIn) : 'ok',
-      numaLocal: levelOf(judged.numaLocal, values.numaLocal),
-    } satisfies Record<SufferFigure, Level>;
-    let level: Level = 'ok';
-    for (const f of SUFFER_FIGURES) {
-      if (levels[f] === 'ok') continue;
-      byFigure[f]++;
-      if (levelRank[levels[f]] > levelRank[level]) level = levels[f];
+  for (let i = 0; i < n; i++) {
+    if (states[i] !== 'running') {
+      level[i] = NOT_RUNNING;
+      continue;
     }
-    if (level !== 'ok') {
+    running++;
+    const host = hosts[i] ?? null;
+    const base = i * FIGURES;
+    figureLevels[base] = levelIndex(t.performance, perf[i]!);
+    figureLevels[base + 1] = levelIndex(t.ready, ready[i]!);
+    figureLevels[base + 2] = levelIndex(t.costop, costop[i]!);
+    // An older API's frames have no such column: nothing missing, as far as we know.
+    figureLevels[base + 3] = levelIndex(t.memMissing, missing[i] ?? 0);
+    figureLevels[base + 4] =
+      swapped[i]! > 0 ? levelIndex(t.swapIn, host ? (hostSwapIn.get(host) ?? 0) : 0) : 0;
+    figureLevels[base + 5] = levelIndex(t.numaLocal, local[i]!);
+    let worst = 0;
+    for (let f = 0; f < FIGURES; f++) {
+      const l = figureLevels[base + f]!;
+      if (l === 0) continue;
+      byFigure[SUFFER_FIGURES[f]!]++;
+      if (l > worst) worst = l;
+    }
+    level[i] = worst;
+    if (worst > 0) {
       suffering++;
       if (host) {
-        const mark = byHost.get(host) ?? { count: 0, level: 'ok' as Level };
-        mark.count++;
-        if (levelRank[level] > levelRank[mark.level]) mark.level = level;
-        byHost.set(host, mark);
+        const mark = byHost.get(host);
+        if (!mark) byHost.set(host, { count: 1, level: LEVELS[worst]! });
+        else {
+          mark.count++;
+          if (worst > RANK[mark.level]) mark.level = LEVELS[worst]!;
+        }
       }
     }
-    out.push({ index: i, name: names[i]!, host, level, levels, values });
   }
-  const view = { vms: out, suffering, byFigure, byHost };
+  const view = {
+    running,
+    suffering,
+    byFigure,
+    byHost,
+    vms,
+    level,
+    figureLevels,
+    hostSwapIn,
+  };
   cache.set(vms, { swapKey, view });
   return view;
 }
 
+/** The i-th VM of a view, as the panel shows it. */
+export function sufferingRow(view: SufferingView, i: number): VmSuffering {
+  const { vms } = view;
+  const host = vms.column('host')[i] ?? null;
+  const base = i * FIGURES;
+  const levels = Object.fromEntries(
+    SUFFER_FIGURES.map((f, k) => [f, LEVELS[view.figureLevels[base + k]!]!]),
+  ) as Record<SufferFigure, Level>;
+  return {
+    index: i,
+    name: vms.column('name')[i]!,
+    host,
+    level: LEVELS[view.level[i]!] ?? 'ok',
+    levels,
+    values: {
+      performance: vms.column('performancePct')[i]!,
+      ready: vms.column('cpuReadyPct')[i]!,
+      costop: vms.column('costopPct')[i]!,
+      memMissing: vms.column('memMissingPct')[i] ?? 0,
+      swappedMiB: vms.column('swappedMiB')[i]!,
+      hostSwapIn: host ? (view.hostSwapIn.get(host) ?? 0) : 0,
+      numaLocal: vms.column('numaLocalPct')[i]!,
+    },
+  };
+}
+
 export type RankBy = 'worst' | SufferFigure;
 
-/** A figure's value for ranking, higher = worse. */
-function badness(v: VmSuffering, by: SufferFigure): number {
+/** How bad a running VM is by `by`, higher = worse; 0 (or less) when it does not hurt at all. */
+function badnessOf(view: SufferingView, by: RankBy): (i: number) => number {
+  const { vms } = view;
   switch (by) {
-    case 'performance':
-      return 100 - v.values.performance;
-    case 'numaLocal':
-      return 100 - v.values.numaLocal;
-    case 'swap':
-      return v.values.swappedMiB > 0 ? v.values.hostSwapIn * 1e6 + v.values.swappedMiB : 0;
-    default:
-      return v.values[by];
+    case 'worst': {
+      const perf = vms.column('performancePct');
+      return (i) => (view.level[i]! > 0 ? view.level[i]! * 1000 + (100 - perf[i]!) : 0);
+    }
+    case 'performance': {
+      const perf = vms.column('performancePct');
+      return (i) => 100 - perf[i]!;
+    }
+    case 'numaLocal': {
+      const local = vms.column('numaLocalPct');
+      return (i) => 100 - local[i]!;
+    }
+    case 'swap': {
+      const swapped = vms.column('swappedMiB');
+      const hosts = vms.column('host');
+      return (i) => {
+        const host = hosts[i];
+        const rate = host ? (view.hostSwapIn.get(host) ?? 0) : 0;
+        return swapped[i]! > 0 ? rate * 1e6 + swapped[i]! : 0;
+      };
+    }
+    case 'ready':
+      return (
+        (c) => (i: number) =>
+          c[i]!
+      )(vms.column('cpuReadyPct'));
+    case 'costop':
+      return (
+        (c) => (i: number) =>
+          c[i]!
+      )(vms.column('costopPct'));
+    case 'memMissing':
+      return (
+        (c) => (i: number) =>
+          c[i] ?? 0
+      )(vms.column('memMissingPct'));
   }
 }
 
 /**
- * The worst `limit` VMs. `worst`: those at warning or worse, by their worst level, then by how
- * much speed they lost. A figure: the VMs that figure hurts at all (ready above 0, performance below
- * 100...), worst first, whatever their level.
+ * The worst `limit` running VMs, as rows. `worst`: those at warning or worse, by their worst level,
+ * then by how much speed they lost. A figure: the VMs that figure hurts at all (ready above 0,
+ * performance below 100...), worst first, whatever their level. One pass keeps the top `limit`
+ * (no sort of a thousand VMs a tick); ties go to the earlier VM.
  */
 export function rankSuffering(view: SufferingView, by: RankBy, limit: number): VmSuffering[] {
-  const picked =
-    by === 'worst'
-      ? view.vms.filter((v) => v.level !== 'ok')
-      : view.vms.filter((v) => badness(v, by) > 0.05);
-  const score =
-    by === 'worst'
-      ? (v: VmSuffering) => levelRank[v.level] * 1000 + (100 - v.values.performance)
-      : (v: VmSuffering) => badness(v, by);
-  return picked
-    .map((v) => [score(v), v] as const)
-    .sort((a, b) => b[0] - a[0] || (a[1].name < b[1].name ? -1 : 1))
-    .slice(0, limit)
-    .map(([, v]) => v);
+  const badness = badnessOf(view, by);
+  const top: { i: number; score: number }[] = [];
+  for (let i = 0; i < view.level.length; i++) {
+    if (view.level[i] === NOT_RUNNING) continue;
+    const score = badness(i);
+    if (!(score > 0.05)) continue;
+    if (top.length === limit && score <= top[top.length - 1]!.score) continue;
+    let at = top.length;
+    while (at > 0 && top[at - 1]!.score < score) at--;
+    top.splice(at, 0, { i, score });
+    if (top.length > limit) top.pop();
+  }
+  return top.map(({ i }) => sufferingRow(view, i));
 }

@@ -151,7 +151,7 @@ export const WhoSuffers = memo(function WhoSuffers() {
       ? null
       : SUFFER_TEXT.summary(
           view.suffering,
-          view.vms.length,
+          view.running,
           SUFFER_FIGURES.filter((f) => view.byFigure[f] > 0).map(
             (f) => `${view.byFigure[f]} ${SUFFER_TEXT.cause[f]}`,
           ),
