@@ -75,6 +75,7 @@ const Chart = memo(function Chart({
   domain,
   reference,
   testId,
+  waiting,
 }: {
   title: string;
   feed: ClusterFeed;
@@ -89,6 +90,8 @@ const Chart = memo(function Chart({
   domain?: [number, number | 'auto'];
   reference?: { value: number; label: string };
   testId: string;
+  /** What to say while there is no frame (the panel's, read once for all its charts). */
+  waiting: string | null;
 }) {
   const { ref, width } = useElementSize();
   const target = Math.max(60, Math.floor((width || 600) / 2));
@@ -108,7 +111,6 @@ const Chart = memo(function Chart({
     0,
   );
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
-  const waiting = useWaitingText();
   // The window's rows: LTTB on the first line picks the points, then every
   // line is read at those points. The series is a ring of numbers; only the
   // few hundred drawn rows become objects.
@@ -397,6 +399,7 @@ function useTimeView() {
 /** The cluster's live charts, with 5, 15 and 60-minute windows opened from the history. */
 export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: ClusterFeed }) {
   const { view, setView, onZoom } = useTimeView();
+  const waiting = useWaitingText();
   // The busiest hosts are re-ranked every 30 updates, so lines do not swap colours every second.
   const epoch = useFeedView(feed, (v) => Math.floor(v.seriesVersion / 30), 0);
   const busiestKey = useMemo(() => {
@@ -460,6 +463,7 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
             view={view}
             onZoom={onZoom}
             stagger={i}
+            waiting={waiting}
           />
         ))}
       </div>
@@ -479,6 +483,7 @@ export const HostCharts = memo(function HostCharts({
   memTotalGiB: number | null;
 }) {
   const { view, setView, onZoom } = useTimeView();
+  const waiting = useWaitingText();
   const index = feed.hostNames.indexOf(host);
   const cpuLines = useMemo(
     () =>
@@ -539,6 +544,7 @@ export const HostCharts = memo(function HostCharts({
             lines={cpuLines}
             domain={PCT}
             testId="chart-host-cpu"
+            waiting={waiting}
           />
           <Chart
             title="Memory against the host’s"
@@ -550,6 +556,7 @@ export const HostCharts = memo(function HostCharts({
             lines={memLines}
             reference={capacity}
             testId="chart-host-memory"
+            waiting={waiting}
           />
         </div>
       ) : (
