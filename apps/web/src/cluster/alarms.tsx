@@ -283,15 +283,16 @@ const AlarmRow = memo(
         </div>
         <div className="alarm-line dim">
           <span data-testid="alarm-state">{words.short}</span>
-          <Button
-            variant="subtle"
-            size="compact-xs"
+          {/* Plain markup: forty rows redraw every tick, a Mantine button each would cost. */}
+          <button
+            type="button"
+            className="why-button"
             onClick={() => onToggle(a.id)}
             aria-expanded={open}
             aria-label={`${open ? 'Hide' : 'Explain'} ${a.rule} on ${a.target}`}
           >
             {open ? '▾ less' : '▸ why, and what to do'}
-          </Button>
+          </button>
         </div>
         {open ? <AlarmExplanation alarm={a} rule={rule} /> : null}
       </li>

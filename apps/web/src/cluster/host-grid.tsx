@@ -12,7 +12,7 @@ import { MetricHelp } from '../ui/metric-help';
 import { useCluster } from './context';
 import { useWaitingText } from './waiting';
 import { WAITING_TEXT } from '../help/waiting';
-import { sufferingOf } from './suffering';
+import { type SufferingView, sufferingOf, swapInOf } from './suffering';
 
 type Metric = 'cpu' | 'ready' | 'memory' | 'swap';
 
@@ -146,11 +146,30 @@ const HostTile = memo(function HostTile(props: {
   );
 });
 
+const marksOf = (view: SufferingView): string =>
+  [...view.byHost].map(([host, m]) => `${host}\t${m.count}\t${m.level}`).join('\n');
+
+function parseMarks(key: string): Map<string, { count: number; level: Level }> {
+  const map = new Map<string, { count: number; level: Level }>();
+  if (!key) return map;
+  for (const line of key.split('\n')) {
+    const [host, count, level] = line.split('\t');
+    map.set(host!, { count: Number(count), level: level as Level });
+  }
+  return map;
+}
+
 /** Hosts as tiles coloured by the chosen metric; state and alarms show as words and icons. */
 export const HostGrid = memo(function HostGrid() {
   const { feed, clusterId, token } = useCluster();
   const frame = useFeedView(feed, (v) => v.frame, null);
-  const vms = useFeedView(feed, (v) => v.vms, null);
+  // The hosts of the VMs that suffer (the who-suffers panel's judging, once per tick), as a key
+  // that changes only when a mark does: the grid does not redraw for every tick's VM figures.
+  const marksKey = useFeedView(
+    feed,
+    (v) => (v.vms && v.frame ? marksOf(sufferingOf(v.vms, swapInOf(v.frame))) : ''),
+    '',
+  );
   const waiting = useWaitingText();
   const [metric, setMetric] = useState<Metric>('cpu');
   const m = METRICS.find((x) => x.value === metric)!;
@@ -164,11 +183,7 @@ export const HostGrid = memo(function HostGrid() {
     }
     return map;
   }, [frame]);
-  // The hosts of the VMs that suffer (the who-suffers panel's table, judged once per tick).
-  const suffering = useMemo(() => {
-    if (!vms || !frame) return null;
-    return sufferingOf(vms, new Map(frame.hosts.map((h) => [h.name, h.swapInMiBps]))).byHost;
-  }, [vms, frame]);
+  const suffering = useMemo(() => parseMarks(marksKey), [marksKey]);
   const query = token ? `?token=${encodeURIComponent(token)}` : '';
   // The metric picker (a Mantine Select) re-renders only when the metric changes, not every frame.
   const picker = useMemo(

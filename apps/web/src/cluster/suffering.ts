@@ -61,6 +61,16 @@ export interface SufferingView {
 
 const cache = new WeakMap<VmColumns, { swapKey: string; view: SufferingView }>();
 
+/** Each host's swap-in rate, for judging its VMs' swapped pages (one map per frame). */
+const swapMaps = new WeakMap<object, Map<string, number>>();
+export function swapInOf(frame: {
+  hosts: readonly { name: string; swapInMiBps: number }[];
+}): Map<string, number> {
+  let map = swapMaps.get(frame);
+  if (!map) swapMaps.set(frame, (map = new Map(frame.hosts.map((h) => [h.name, h.swapInMiBps]))));
+  return map;
+}
+
 /**
  * Every running VM judged. A VM's swapped pages are judged by its host's swap-in rate (the
  * host-swap-in rule's thresholds): pages on swap that nobody reads cost nothing, pages read back

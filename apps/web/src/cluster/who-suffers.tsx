@@ -16,6 +16,7 @@ import {
   SUFFER_FIGURES,
   type SufferFigure,
   sufferingOf,
+  swapInOf,
   type VmSuffering,
 } from './suffering';
 import { useWaitingText } from './waiting';
@@ -106,10 +107,7 @@ export const WhoSuffers = memo(function WhoSuffers() {
   const frame = useFeedView(feed, (v) => v.frame, null);
   const [by, setBy] = useState<RankBy>('worst');
   const view = useMemo(
-    () =>
-      vms && frame
-        ? sufferingOf(vms, new Map(frame.hosts.map((h) => [h.name, h.swapInMiBps])))
-        : null,
+    () => (vms && frame ? sufferingOf(vms, swapInOf(frame)) : null),
     [vms, frame],
   );
   const rows = useMemo(() => (view ? rankSuffering(view, by, SHOWN) : []), [view, by]);
