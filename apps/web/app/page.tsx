@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { ClustersList } from '../src/home/clusters-list';
 import { NewCluster } from '../src/home/new-cluster';
 import { NewExercise } from '../src/home/new-exercise';
@@ -9,7 +10,12 @@ export default function HomePage() {
     <main className="page home">
       <header className="home-head">
         <h1>Overcommit</h1>
-        <p className="lede">A live, multi-user simulator and monitor of virtualized clusters.</p>
+        <p className="lede">
+          A live, multi-user simulator and monitor of virtualized clusters.{' '}
+          <Link href="/glossary" data-testid="glossary-link">
+            Glossary
+          </Link>
+        </p>
         <ThemeToggle />
       </header>
       <ClustersList />

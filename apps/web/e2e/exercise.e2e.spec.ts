@@ -63,6 +63,21 @@ describe('an exercise for two teams, in Chromium', () => {
         .getByTestId('connection')
         .and(team.page.locator('[data-state=live]'))
         .waitFor({ timeout: 20_000 });
+    // Before the instructor starts, each team's page says so (not "waiting for the first frame" in
+    // every panel, nor a green "live"), and shows no time control the team may not use.
+    for (const team of [red, blue]) {
+      await team.page
+        .getByTestId('exercise-waiting')
+        .getByText('waiting for the instructor to start the exercise')
+        .waitFor({ timeout: 10_000 });
+      expect(await team.page.getByTestId('connection').textContent()).toContain('not started');
+      expect(
+        await team.page
+          .getByRole('button', { name: /Resume the cluster|Pause the cluster/ })
+          .count(),
+      ).toBe(0);
+      expect(await team.page.getByRole('combobox', { name: 'Speed' }).count()).toBe(0);
+    }
     await instructor.page.goto(links.instructor);
     const board = instructor.page.getByTestId('scoreboard');
     await board.getByTestId('team-Red').getByText('Ana').waitFor({ timeout: 10_000 });
@@ -76,6 +91,7 @@ describe('an exercise for two teams, in Chromium', () => {
     for (const team of [red, blue]) {
       const points = team.page.getByTestId('exercise-points');
       await points.waitFor({ timeout: 20_000 });
+      expect(await team.page.getByTestId('exercise-waiting').count()).toBe(0);
       expect(await points.textContent()).toMatch(/\/ 100/);
       await team.page.getByTestId('exercise-briefing').getByText('Briefing').click();
       // The briefing's Markdown is rendered: bold as bold, not asterisks.

@@ -81,4 +81,46 @@ describe('creating a cluster from the home page, in Chromium', () => {
     expect(await page.getByTestId('role').textContent()).toBe('viewer');
     expect(problems).toEqual([]);
   });
+
+  it('lists clusters with when each was created, how it is shared, sorted and filtered; deletes only where this browser holds the operator link', async () => {
+    // One created elsewhere (this browser has no link to it), then one created here, both public.
+    const elsewhere = await stack.createCluster({ scenarioName: 'demo' });
+    await page.goto(stack.webUrl);
+    const form = page.getByTestId('new-cluster');
+    await form.getByText('a bundled scenario').click();
+    await form.getByText('public: listed, anyone may watch').click();
+    await form.getByRole('button', { name: 'Create and start' }).click();
+    await page.getByTestId('created').waitFor();
+    const mine = /clusters\/(\w+)/.exec(await page.getByTestId('operator-link').inputValue())![1]!;
+    const list = page.getByTestId('clusters');
+    const row = list.getByTestId(`cluster-${mine}`);
+    await row.waitFor({ timeout: 10_000 });
+    // Two clusters of the same name told apart: their ids, creation times, visibility.
+    expect(await row.textContent()).toContain(mine);
+    expect(await row.textContent()).toMatch(/today \d\d:\d\d/);
+    expect(await row.textContent()).toContain('public');
+    // Newest first: the one created here heads the list.
+    expect(await list.locator('tbody tr').first().getAttribute('data-testid')).toBe(
+      `cluster-${mine}`,
+    );
+    // Filtered by id.
+    await list.getByRole('textbox', { name: 'filter by name or id' }).fill(elsewhere.id);
+    await list.getByTestId(`cluster-${mine}`).waitFor({ state: 'detached' });
+    await list.getByTestId(`cluster-${elsewhere.id}`).waitFor();
+    // No link to that one here: no delete.
+    expect(
+      await list
+        .getByTestId(`cluster-${elsewhere.id}`)
+        .getByRole('button', { name: /^Delete/ })
+        .count(),
+    ).toBe(0);
+    await list.getByRole('textbox', { name: 'filter by name or id' }).fill('');
+    // The one created here can be deleted from the list, after a confirmation.
+    await row.getByRole('button', { name: /^Delete/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete the cluster' }).click();
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    expect((await stack.api(`/api/clusters/${mine}`)).status).toBe(404);
+    expect((await stack.api(`/api/clusters/${elsewhere.id}`)).status).toBe(200);
+    expect(problems).toEqual([]);
+  });
 });

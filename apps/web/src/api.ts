@@ -155,6 +155,19 @@ export async function migrationTargets(
   return r.ok ? checked(migrationTargetsSchema, r.value, 'migration targets') : r;
 }
 
+/** Deletes a cluster (operator token); its ticks stop and its data goes. */
+export async function deleteCluster(
+  api: string,
+  clusterId: string,
+  token: string,
+): Promise<ApiResult<void>> {
+  const r = await request<unknown>(clusterUrl(api, clusterId), {
+    method: 'DELETE',
+    headers: bearer(token),
+  });
+  return r.ok ? { ok: true, value: undefined } : r;
+}
+
 /** The cluster's figures (name, speed, paused...), cheap enough to poll. */
 export async function clusterSummary(
   api: string,

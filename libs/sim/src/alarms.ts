@@ -1,7 +1,13 @@
 // docs/model.md, sections 13 (Alarm rules) and 14 (Alarm lifecycle, hysteresis,
 // overrides): turning this tick's readings (alarm-readings.ts) into raised,
 // held and cleared alarms, acknowledgements and per-cluster rule overrides.
-import type { AlarmOverride, AlarmRuleId, Severity } from '@overcommit/contracts';
+import {
+  type AlarmOverride,
+  type AlarmRuleId,
+  alarmRuleIds,
+  alarmRuleInfo,
+  type Severity,
+} from '@overcommit/contracts';
 import { MODEL } from './model';
 import type { EventLog } from './events';
 import type { AlarmRt, SimState, VmRt } from './state';
@@ -17,123 +23,16 @@ export interface AlarmRule {
   enabled: boolean;
 }
 
-/** The built-in rules (DOMAIN.md, Alarms), before a scenario's overrides. */
-export const BUILT_IN_RULES: Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>> = {
-  // VMware: ready above 5% per vCPU is worth a look, above 10% a problem; real-time charts sample 20 s.
-  'vm-cpu-ready': {
-    id: 'vm-cpu-ready',
-    warning: 5,
-    critical: 10,
-    clearWarning: 4,
-    clearCritical: 8,
-    forSeconds: 20,
-  },
-  // Co-stop: keep it at or below 3%.
-  'vm-costop': {
-    id: 'vm-costop',
-    warning: 3,
-    critical: 6,
-    clearWarning: 2,
-    clearCritical: 5,
-    forSeconds: 20,
-  },
-  // Netdata: warn above 85%, clear below 75%; critical above 95%, clear below 85%.
-  'host-cpu-usage': {
-    id: 'host-cpu-usage',
-    warning: 85,
-    critical: 95,
-    clearWarning: 75,
-    clearCritical: 85,
-    forSeconds: 20,
-  },
-  // Share of the policy's limit handed out: near (90%) or at/above (100%) the allocation ratio.
-  'vcpu-overcommit': {
-    id: 'vcpu-overcommit',
-    warning: 90,
-    critical: 100,
-    clearWarning: 85,
-    clearCritical: 99,
-    forSeconds: 0,
-  },
-  'mem-overcommit': {
-    id: 'mem-overcommit',
-    warning: 90,
-    critical: 100,
-    clearWarning: 85,
-    clearCritical: 99,
-    forSeconds: 0,
-  },
-  // Memory state as a level: 0 high/clear, 1 soft (ballooning), 2 hard, 3 low (swapping).
-  'host-mem-state': {
-    id: 'host-mem-state',
-    warning: 1,
-    critical: 2,
-    clearWarning: 1,
-    clearCritical: 2,
-    forSeconds: 10,
-  },
-  'host-swap-in': {
-    id: 'host-swap-in',
-    warning: 1,
-    critical: 20,
-    clearWarning: 0.5,
-    clearCritical: 10,
-    forSeconds: 10,
-  },
-  'vm-swap-full': {
-    id: 'vm-swap-full',
-    warning: 1,
-    critical: 1,
-    clearWarning: 1,
-    clearCritical: 1,
-    forSeconds: 0,
-  },
-  'numa-remote': {
-    id: 'numa-remote',
-    warning: 25,
-    critical: 50,
-    clearWarning: 20,
-    clearCritical: 45,
-    forSeconds: 30,
-  },
-  // Rounds of an ongoing pre-copy; 30 (the cap) once it has aborted, held for five minutes.
-  migration: {
-    id: 'migration',
-    warning: 10,
-    critical: 20,
-    clearWarning: 10,
-    clearCritical: 20,
-    forSeconds: 0,
-  },
-  'host-down': {
-    id: 'host-down',
-    warning: 1,
-    critical: 1,
-    clearWarning: 1,
-    clearCritical: 1,
-    forSeconds: 0,
-  },
-  'ha-restart-failed': {
-    id: 'ha-restart-failed',
-    warning: 1,
-    critical: 1,
-    clearWarning: 1,
-    clearCritical: 1,
-    forSeconds: 0,
-  },
-  // Running VM: % of its working set ballooned below, compressed or swapped (memory.ts,
-  // workingSetMissing). VMware: ballooning is harmless until it reaches the working set, then the
-  // guest swaps; any of the active set swapped is a problem. Each 1% costs memoryBound x 100% of
-  // slowdown (section 7): 1% is a guest at about 77% (memoryBound 0.3), 5% one at about 40%.
-  'vm-memory-starved': {
-    id: 'vm-memory-starved',
-    warning: 1,
-    critical: 5,
-    clearWarning: 0.5,
-    clearCritical: 4,
-    forSeconds: 20,
-  },
-};
+/**
+ * The built-in rules (DOMAIN.md, Alarms), before a scenario's overrides: the thresholds live in the
+ * contracts' `alarmRuleInfo` (one place for rule metadata, which the dashboard reads too).
+ */
+export const BUILT_IN_RULES = Object.fromEntries(
+  alarmRuleIds.map((id) => {
+    const { warning, critical, clearWarning, clearCritical, forSeconds } = alarmRuleInfo[id];
+    return [id, { id, warning, critical, clearWarning, clearCritical, forSeconds }];
+  }),
+) as Record<AlarmRuleId, Omit<AlarmRule, 'enabled'>>;
 
 export function effectiveRules(overrides: AlarmOverride[]): Record<AlarmRuleId, AlarmRule> {
   const rules = {} as Record<AlarmRuleId, AlarmRule>;

@@ -1,4 +1,4 @@
-import { clusterConfigSchema } from '@overcommit/contracts';
+import { alarmRuleIds, alarmRuleInfo, clusterConfigSchema } from '@overcommit/contracts';
 import { clusterConfig } from './cluster-config';
 import { cmd, run, scenario } from './testing/scenarios';
 
@@ -80,5 +80,33 @@ describe('cluster configuration', () => {
     // A copy: changing it does not change the engine's state.
     config.policy.cpuAllocationRatio = 99;
     expect(state.policy.cpuAllocationRatio).toBe(3);
+  });
+
+  it("gives every alarm rule's thresholds after the scenario's overrides, for the dashboard's words", () => {
+    const overridden = scenario({
+      hosts: [{ name: 'esx', cpu: { sockets: 1, coresPerSocket: 4 }, memoryGiB: 16 }],
+      vms: [],
+      alarms: [{ rule: 'host-cpu-usage', warning: 80, critical: 90 }],
+    });
+    const config = clusterConfigSchema.parse(clusterConfig(run(overridden, 1).state));
+    // Built in: the contracts' numbers.
+    expect(config.alarmRules?.['vm-cpu-ready']).toEqual({
+      warning: alarmRuleInfo['vm-cpu-ready'].warning,
+      critical: alarmRuleInfo['vm-cpu-ready'].critical,
+      clearWarning: alarmRuleInfo['vm-cpu-ready'].clearWarning,
+      clearCritical: alarmRuleInfo['vm-cpu-ready'].clearCritical,
+      forSeconds: alarmRuleInfo['vm-cpu-ready'].forSeconds,
+      enabled: true,
+    });
+    // Overridden: the clear thresholds move with the thresholds (docs/model.md, section 14).
+    expect(config.alarmRules?.['host-cpu-usage']).toEqual({
+      warning: 80,
+      critical: 90,
+      clearWarning: 70,
+      clearCritical: 80,
+      forSeconds: 20,
+      enabled: true,
+    });
+    expect(Object.keys(config.alarmRules ?? {}).sort()).toEqual([...alarmRuleIds].sort());
   });
 });

@@ -1,8 +1,13 @@
 import type { ClusterConfig } from '@overcommit/contracts';
+import { effectiveRules } from './alarms';
 import type { SimState } from './state';
 
-/** The policy in force and every host's topology, as the state holds them now. */
+/**
+ * The policy in force, every host's topology, as the state holds them now, and the alarm rules'
+ * thresholds after the scenario's overrides.
+ */
 export function clusterConfig(state: SimState): ClusterConfig {
+  const rules = effectiveRules(state.alarmOverrides);
   return {
     policy: { ...state.policy },
     hosts: state.hosts.map((h) => ({
@@ -28,5 +33,8 @@ export function clusterConfig(state: SimState): ClusterConfig {
           },
         }
       : {}),
+    alarmRules: Object.fromEntries(
+      Object.values(rules).map(({ id, ...thresholds }) => [id, thresholds]),
+    ),
   };
 }

@@ -7,6 +7,7 @@ import { FRAME_ALARMS_MAX, type Frame, type HostFrame, type VmFrame } from '@ove
 import { hostLogicalCpus } from './capacity';
 import type { GuestTotals } from './contention';
 import type { EventLog } from './events';
+import { workingSetMissing } from './memory';
 import type { AlarmRt, HostRt, SimState, VmRt } from './state';
 
 export interface StepOptions {
@@ -126,6 +127,7 @@ function vmFrame(state: SimState, vm: VmRt): VmFrame {
     numaNodes: vm.nodes,
     numaLocalPct: vm.numaLocalPct,
     performancePct: vm.performancePct,
+    memMissingPct: vm.state === 'running' ? workingSetMissing(vm) * 100 : 0,
     migration: m
       ? {
           from: state.hosts[m.from]!.name,

@@ -251,6 +251,7 @@ export class ClustersService {
       alarms: figures.alarms,
       watchers,
       lagMs: meta.lagMs,
+      createdAt: meta.createdAt,
     };
   }
 

@@ -1,6 +1,6 @@
 'use client';
 
-import type { AlarmFrame } from '@overcommit/contracts';
+import type { AlarmFrame, AlarmRuleId, EffectiveAlarmRule } from '@overcommit/contracts';
 import {
   Button,
   Checkbox,
@@ -12,10 +12,19 @@ import {
   TextInput,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import Link from 'next/link';
+import { memo, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { alarmWords, ruleThresholds, thresholdFigure } from '../help/alarm-state';
+import { ALARM_ACTION_LABEL, ALARM_HELP, ALARM_HELP_HEADINGS } from '../help/alarms';
 import { useFeedView } from '../live/hooks';
 import { alarmFigure, alarmLabel, severityLabel, simTime } from '../ui/format';
 import { ActButton, CommandResult, useCluster, useCommand } from './context';
+import { useOps } from './ops-context';
+import { useClusterConfig } from './use-config';
+import { useWaitingText } from './waiting';
+import { WAITING_TEXT } from '../help/waiting';
+
+type Rules = Partial<Record<AlarmRuleId, EffectiveAlarmRule>> | undefined;
 
 function SeverityTag({ severity }: { severity: AlarmFrame['severity'] }) {
   const s = severityLabel[severity];
@@ -117,9 +126,136 @@ const AckAction = memo(
     prev.alarm.ackNote === next.alarm.ackNote,
 );
 
+/** The host a VM runs on, from the streamed per-VM figures (null if unknown or not placed). */
+function useVmHost(vm: string, enabled: boolean): string | null {
+  const { feed } = useCluster();
+  return useFeedView(
+    feed,
+    (v) => {
+      if (!enabled || !v.vms) return null;
+      const i = v.vms.column('name').indexOf(vm);
+      return i < 0 ? null : (v.vms.column('host')[i] ?? null);
+    },
+    null,
+  );
+}
+
+/** An alarm explained: its state machine in words, what it measures, why, what to do, and buttons. */
+const AlarmExplanation = memo(function AlarmExplanation({
+  alarm: a,
+  rule,
+}: {
+  alarm: AlarmFrame;
+  rule: EffectiveAlarmRule;
+}) {
+  const { clusterId, token } = useCluster();
+  const ops = useOps();
+  const help = ALARM_HELP[a.rule];
+  const onVm = help.actions.includes('migrate-vm') || help.actions.includes('vm-actions');
+  const vmHost = useVmHost(a.target, onVm);
+  const host = onVm ? vmHost : a.target;
+  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  const words = alarmWords(a, rule);
+  return (
+    <div className="alarm-explain" data-testid="alarm-explanation">
+      <dl>
+        <dt>{ALARM_HELP_HEADINGS.state}</dt>
+        <dd data-testid="alarm-state-words">
+          {words.long.map((sentence) => (
+            <span key={sentence}>{sentence} </span>
+          ))}
+        </dd>
+        <dt>{ALARM_HELP_HEADINGS.measures}</dt>
+        <dd>{help.measures}</dd>
+        <dt>{ALARM_HELP_HEADINGS.cause}</dt>
+        <dd>{help.cause}</dd>
+        {help.image ? (
+          <>
+            <dt>{ALARM_HELP_HEADINGS.image}</dt>
+            <dd>{help.image}</dd>
+          </>
+        ) : null}
+        <dt>{ALARM_HELP_HEADINGS.action}</dt>
+        <dd>{help.action}</dd>
+      </dl>
+      <Group gap="xs" className="alarm-actions">
+        {help.actions.map((action) => {
+          switch (action) {
+            case 'migrate-vm':
+              return (
+                <ActButton
+                  key={action}
+                  size="compact-xs"
+                  variant="light"
+                  onClick={() => ops.openVmNamed(a.target, 'migrate')}
+                >
+                  {ALARM_ACTION_LABEL[action](a.target)}
+                </ActButton>
+              );
+            case 'vm-actions':
+              return (
+                <ActButton
+                  key={action}
+                  size="compact-xs"
+                  variant="light"
+                  onClick={() => ops.openVmNamed(a.target, 'choose')}
+                >
+                  {ALARM_ACTION_LABEL[action](a.target)}
+                </ActButton>
+              );
+            case 'migrate-off-host':
+              return (
+                <ActButton
+                  key={action}
+                  size="compact-xs"
+                  variant="light"
+                  onClick={() => ops.openVm({ kind: 'pick', host: a.target })}
+                >
+                  {ALARM_ACTION_LABEL[action](a.target)}
+                </ActButton>
+              );
+            case 'open-policy':
+              return (
+                <ActButton key={action} size="compact-xs" variant="light" onClick={ops.openPolicy}>
+                  {ALARM_ACTION_LABEL[action](a.target)}
+                </ActButton>
+              );
+            case 'open-host':
+              return host ? (
+                <Button
+                  key={action}
+                  component={Link}
+                  href={`/clusters/${encodeURIComponent(clusterId)}/hosts/${encodeURIComponent(host)}${query}`}
+                  size="compact-xs"
+                  variant="subtle"
+                >
+                  {ALARM_ACTION_LABEL[action](host)}
+                </Button>
+              ) : null;
+          }
+        })}
+      </Group>
+    </div>
+  );
+});
+
 /** One alarm; redrawn only when what it shows changes (frames bring new objects every tick). */
 const AlarmRow = memo(
-  function AlarmRow({ alarm: a, onAck }: { alarm: AlarmFrame; onAck: (a: AlarmFrame) => void }) {
+  function AlarmRow({
+    alarm: a,
+    rule,
+    open,
+    onAck,
+    onToggle,
+  }: {
+    alarm: AlarmFrame;
+    rule: EffectiveAlarmRule;
+    open: boolean;
+    onAck: (a: AlarmFrame) => void;
+    onToggle: (id: string) => void;
+  }) {
+    const words = alarmWords(a, rule);
+    const trigger = a.severity === 'critical' ? rule.critical : rule.warning;
     return (
       <li
         className="alarm"
@@ -133,20 +269,111 @@ const AlarmRow = memo(
             {a.rule}
           </span>
           <span className="alarm-target">{a.target}</span>
-          <span className="num">
-            {alarmFigure(a.rule, a.value)} <span className="dim">vs {fmt(a.threshold)}</span>
+          <span className="num" data-testid="alarm-value">
+            {alarmFigure(a.rule, a.value)}{' '}
+            <span className="dim">
+              ({a.severity === 'critical' ? 'critical' : 'warning'} at{' '}
+              {thresholdFigure(a.rule, trigger)})
+            </span>
           </span>
         </div>
         <div className="alarm-line dim">
           <span data-testid="alarm-label">{alarmLabel(a.rule)}</span>
-          <span>since t={simTime(a.since)}</span>
           <AckAction alarm={a} onAck={onAck} />
         </div>
+        <div className="alarm-line dim">
+          <span data-testid="alarm-state">{words.short}</span>
+          {/* Plain markup: forty rows redraw every tick, a Mantine button each would cost. */}
+          <button
+            type="button"
+            className="why-button"
+            onClick={() => onToggle(a.id)}
+            aria-expanded={open}
+            aria-label={`${open ? 'Hide' : 'Explain'} ${a.rule} on ${a.target}`}
+          >
+            {open ? '▾ less' : '▸ why, and what to do'}
+          </button>
+        </div>
+        {open ? <AlarmExplanation alarm={a} rule={rule} /> : null}
       </li>
     );
   },
-  (prev, next) => prev.onAck === next.onAck && sameAlarm(prev.alarm, next.alarm),
+  (prev, next) =>
+    prev.onAck === next.onAck &&
+    prev.onToggle === next.onToggle &&
+    prev.open === next.open &&
+    prev.rule === next.rule &&
+    sameAlarm(prev.alarm, next.alarm),
 );
+
+/** The rules' thresholds in force on this cluster (built-in ones until the configuration arrives). */
+function useRules(): Rules {
+  return useClusterConfig()?.alarmRules;
+}
+
+const ruleCache = new WeakMap<object, Map<AlarmRuleId, EffectiveAlarmRule>>();
+const builtIn = new Map<AlarmRuleId, EffectiveAlarmRule>();
+
+/** One object per rule and rule set, so rows compare their rule by identity. */
+function ruleOf(rules: Rules, id: AlarmRuleId): EffectiveAlarmRule {
+  let map = rules ? ruleCache.get(rules) : builtIn;
+  if (!map) ruleCache.set(rules!, (map = new Map<AlarmRuleId, EffectiveAlarmRule>()));
+  let rule = map.get(id);
+  if (!rule) map.set(id, (rule = ruleThresholds(id, rules)));
+  return rule;
+}
+
+/**
+ * A list of alarms with their explanations (one open at a time per row, on demand) and the one
+ * acknowledgement dialog: the alarms panel and the host page both show alarms this way.
+ */
+export function AlarmList({
+  alarms,
+  className = 'alarm-list',
+  more,
+}: {
+  alarms: readonly AlarmFrame[];
+  className?: string;
+  /** A last item (the panel's "show more"). */
+  more?: ReactNode;
+}) {
+  const rules = useRules();
+  const [acking, setAcking] = useState<AlarmFrame | null>(null);
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const onAck = useCallback((a: AlarmFrame) => setAcking(a), []);
+  const onToggle = useCallback(
+    (id: string) =>
+      setOpen((s) => {
+        const next = new Set(s);
+        if (!next.delete(id)) next.add(id);
+        return next;
+      }),
+    [],
+  );
+  // The dialog (a Mantine Modal, closed most of the time) re-renders when it opens or closes.
+  const dialog = useMemo(
+    () => <AckDialog alarm={acking} onClose={() => setAcking(null)} />,
+    [acking],
+  );
+  return (
+    <>
+      <ul className={className}>
+        {alarms.map((a) => (
+          <AlarmRow
+            key={a.id}
+            alarm={a}
+            rule={ruleOf(rules, a.rule)}
+            open={open.has(a.id)}
+            onAck={onAck}
+            onToggle={onToggle}
+          />
+        ))}
+        {more}
+      </ul>
+      {dialog}
+    </>
+  );
+}
 
 function beep(): void {
   try {
@@ -176,12 +403,12 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
   const { feed } = useCluster();
   const frame = useFeedView(feed, (v) => v.frame, null);
   const resolved = useFeedView(feed, (v) => v.resolvedAlarms, []);
+  const waiting = useWaitingText();
   const [showResolved, setShowResolved] = useState(false);
   const [sound, setSound] = useState(false);
   const [severity, setSeverity] = useState<'all' | 'critical' | 'warning'>('all');
   const [query, setQuery] = useState('');
   const [limit, setLimit] = useState(PAGE);
-  const [acking, setAcking] = useState<AlarmFrame | null>(null);
   const seen = useRef<Set<string> | null>(null);
   const lastToastAt = useRef(0);
   const pendingToasts = useRef<AlarmFrame[]>([]);
@@ -201,7 +428,7 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
           : `▲ ${batch.length} critical alarms fired`,
       message:
         batch.length === 1
-          ? `${first.target}: ${fmt(first.value)} against ${fmt(first.threshold)}`
+          ? `${first.target}: ${alarmFigure(first.rule, first.value)}, critical at ${thresholdFigure(first.rule, first.threshold)}`
           : `first: ${first.rule} on ${first.target}; see the alarms panel`,
       autoClose: 8000,
     });
@@ -225,7 +452,6 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
         (!q || a.rule.includes(q) || a.target.toLowerCase().includes(q)),
     );
   }, [active, severity, query]);
-  const onAck = useCallback((a: AlarmFrame) => setAcking(a), []);
   useEffect(() => {
     if (!frame) return;
     const critical = active.filter((a) => a.severity === 'critical' && a.state === 'firing');
@@ -246,11 +472,6 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
     if (wait <= 0) flushToasts();
     else toastTimer.current ??= setTimeout(flushToasts, wait);
   }, [active, frame, flushToasts]);
-  // The dialog (a Mantine Modal, closed most of the time) re-renders when it opens or closes.
-  const dialog = useMemo(
-    () => <AckDialog alarm={acking} onClose={() => setAcking(null)} />,
-    [acking],
-  );
   // The filters re-render only when they change, not with every frame's alarms.
   const filters = useMemo(
     () => (
@@ -293,7 +514,7 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
         {filters}
       </div>
       {!frame ? (
-        <div className="empty">waiting for the first frame…</div>
+        <div className="empty">{waiting ?? WAITING_TEXT.firstFrame}</div>
       ) : active.length === 0 ? (
         <div className="empty" data-testid="no-alarms">
           <span aria-hidden="true">✔ </span>no active alarms
@@ -301,18 +522,22 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
       ) : shown.length === 0 ? (
         <div className="empty">no active alarm matches</div>
       ) : (
-        <ul className="alarm-list">
-          {shown.slice(0, limit).map((a) => (
-            <AlarmRow key={a.id} alarm={a} onAck={onAck} />
-          ))}
-          {shown.length > limit ? (
-            <li>
-              <Button variant="subtle" size="compact-xs" onClick={() => setLimit((l) => l + PAGE)}>
-                show {Math.min(PAGE, shown.length - limit)} more of {shown.length - limit}
-              </Button>
-            </li>
-          ) : null}
-        </ul>
+        <AlarmList
+          alarms={shown.slice(0, limit)}
+          more={
+            shown.length > limit ? (
+              <li>
+                <Button
+                  variant="subtle"
+                  size="compact-xs"
+                  onClick={() => setLimit((l) => l + PAGE)}
+                >
+                  show {Math.min(PAGE, shown.length - limit)} more of {shown.length - limit}
+                </Button>
+              </li>
+            ) : null
+          }
+        />
       )}
       <Button
         variant="subtle"
@@ -345,7 +570,6 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
           </ul>
         )
       ) : null}
-      {dialog}
     </section>
   );
 });

@@ -1,19 +1,39 @@
 'use client';
 
-import { SegmentedControl, Text } from '@mantine/core';
+import { Button, Group, SegmentedControl, Text, TextInput } from '@mantine/core';
 import { useElementSize } from '@mantine/hooks';
-import { memo, useMemo, useState } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useCallback, useMemo, useState } from 'react';
+import {
+  CartesianGrid,
+  Line,
+  LineChart,
+  ReferenceArea,
+  ReferenceLine,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { CHART_TEXT } from '../help/charts';
 import { useFeedView } from '../live/hooks';
 import type { ClusterFeed } from '../live/feed';
-import { lttb, type Series, type SeriesMetric } from '../live/series';
-import { palette, simTime } from '../ui/format';
+import { type HostMetric, lttb, type Series, type SeriesMetric } from '../live/series';
+import { palette, parseSimTime, simTime } from '../ui/format';
+import { useWaitingText } from './waiting';
 
 export const WINDOWS = [
   { value: '300', label: '5 min' },
   { value: '900', label: '15 min' },
   { value: '3600', label: '60 min' },
 ];
+
+/**
+ * What a panel's charts show: the last N simulated seconds, following the live ticks, or a fixed
+ * range of simulated time (typed in, or dragged across a chart to zoom).
+ */
+export type TimeView =
+  { kind: 'window'; seconds: number } | { kind: 'range'; from: number; to: number };
+
+const DEFAULT_VIEW: TimeView = { kind: 'window', seconds: 900 };
 
 const HEIGHT = 170;
 
@@ -30,10 +50,10 @@ type Row = Record<string, number | null>;
 
 const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400];
 
-/** About five round simulated times across [first, last] for the time axis. */
-export function timeTicks(first: number, last: number): number[] {
+/** About `count` round simulated times across [first, last] for the time axis. */
+export function timeTicks(first: number, last: number, count = 5): number[] {
   if (!(last > first)) return [first];
-  const raw = (last - first) / 4;
+  const raw = (last - first) / Math.max(1, count - 1);
   const step = TICK_STEPS.find((s) => s >= raw) ?? Math.ceil(raw / 3600) * 3600;
   const ticks: number[] = [];
   for (let t = Math.ceil(first / step) * step; t <= last; t += step) ticks.push(t);
@@ -47,18 +67,22 @@ export function timeTicks(first: number, last: number): number[] {
 const Chart = memo(function Chart({
   title,
   feed,
-  seconds,
+  view,
+  onZoom,
   stagger = 0,
   lines,
   unit,
   domain,
   reference,
   testId,
+  waiting,
 }: {
   title: string;
   feed: ClusterFeed;
-  /** The window, in simulated seconds. */
-  seconds: number;
+  /** The window (following the live ticks) or the fixed range shown. */
+  view: TimeView;
+  /** A range dragged across the chart (simulated seconds). */
+  onZoom: (from: number, to: number) => void;
   /** Charts that redraw every few ticks take turns: this one's offset. */
   stagger?: number;
   lines: readonly LineSpec[];
@@ -66,22 +90,36 @@ const Chart = memo(function Chart({
   domain?: [number, number | 'auto'];
   reference?: { value: number; label: string };
   testId: string;
+  /** What to say while there is no frame (the panel's, read once for all its charts). */
+  waiting: string | null;
 }) {
   const { ref, width } = useElementSize();
   const target = Math.max(60, Math.floor((width || 600) / 2));
+  const seconds = view.kind === 'window' ? view.seconds : view.to - view.from;
   // A chart redraws when its window has gained about one drawn point: every
   // tick in the 5-minute window, every few ticks in longer ones (a tick
-  // there is less than a pixel), the charts taking turns.
+  // there is less than a pixel), the charts taking turns. A fixed range
+  // redraws only when history arrives (its points were loaded late).
   const stepSeconds = useFeedView(feed, (v) => v.stepSeconds, 1);
   const stride = Math.max(1, Math.floor(seconds / Math.max(stepSeconds, 0.001) / target));
-  const epoch = useFeedView(feed, (v) => Math.floor((v.seriesVersion + stagger) / stride), 0);
+  const epoch = useFeedView(
+    feed,
+    (v) =>
+      view.kind === 'range'
+        ? -1 - Math.floor(v.seriesVersion / 300)
+        : Math.floor((v.seriesVersion + stagger) / stride),
+    0,
+  );
+  const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
   // The window's rows: LTTB on the first line picks the points, then every
   // line is read at those points. The series is a ring of numbers; only the
   // few hundred drawn rows become objects.
   const { rows, span } = useMemo(() => {
     const series = feed.series;
-    const from = epoch >= 0 ? series.windowStart(seconds) : series.length;
-    const to = series.length;
+    void epoch;
+    const from =
+      view.kind === 'range' ? series.indexAtTime(view.from) : series.windowStart(view.seconds);
+    const to = view.kind === 'range' ? series.indexAtTime(view.to + 1e-6) : series.length;
     const first = lines[0]!;
     const picked = lttb(from, to, target, (i) => first.value(series, i));
     let gaps = 0;
@@ -101,12 +139,16 @@ const Chart = memo(function Chart({
         gaps,
       },
     };
-  }, [feed, seconds, epoch, lines, target]);
+  }, [feed, view, epoch, lines, target]);
   const [xDomain, xTicks] = useMemo(() => {
     const first = rows[0]?.['time'] ?? 0;
     const last = rows[rows.length - 1]?.['time'] ?? 0;
-    return [[first, last] as [number, number], timeTicks(first, last)];
-  }, [rows]);
+    // About one label per 90 px: a phone's chart gets three, not five cut ones.
+    const count = Math.max(2, Math.min(5, Math.floor((width || 600) / 90)));
+    return [[first, last] as [number, number], timeTicks(first, last, count)];
+  }, [rows, width]);
+  const label = (state: { activeLabel?: string | number | undefined }) =>
+    state.activeLabel === undefined ? null : Number(state.activeLabel);
   return (
     <section
       className="chart"
@@ -133,13 +175,29 @@ const Chart = memo(function Chart({
       </ul>
       <div ref={ref} className="chart-box" style={{ height: HEIGHT }}>
         {rows.length === 0 ? (
-          <div className="empty">waiting for the first frame…</div>
+          <div className="empty">
+            {view.kind === 'range' ? CHART_TEXT.emptyRange : (waiting ?? CHART_TEXT.waiting)}
+          </div>
         ) : width > 0 ? (
           <LineChart
             width={width}
             height={HEIGHT}
             data={rows}
-            margin={{ top: 4, right: 8, bottom: 0, left: -12 }}
+            margin={{ top: 4, right: 22, bottom: 0, left: -12 }}
+            onMouseDown={(state) => {
+              const t = label(state);
+              if (t !== null) setDrag({ from: t, to: t });
+            }}
+            onMouseMove={(state) => {
+              const t = label(state);
+              if (drag && t !== null && t !== drag.to) setDrag({ from: drag.from, to: t });
+            }}
+            onMouseUp={() => {
+              if (drag && drag.from !== drag.to)
+                onZoom(Math.min(drag.from, drag.to), Math.max(drag.from, drag.to));
+              setDrag(null);
+            }}
+            onMouseLeave={() => setDrag(null)}
           >
             {/* Horizontal lines only, fixed ticks, no interval search and our own
                 legend: recharts then measures no label, so no tick forces a layout. */}
@@ -164,7 +222,17 @@ const Chart = memo(function Chart({
                 y={reference.value}
                 stroke={palette.critical}
                 strokeDasharray="4 3"
+                ifOverflow="extendDomain"
                 label={{ value: reference.label, fontSize: 10, position: 'insideTopRight' }}
+              />
+            ) : null}
+            {drag && drag.from !== drag.to ? (
+              <ReferenceArea
+                x1={Math.min(drag.from, drag.to)}
+                x2={Math.max(drag.from, drag.to)}
+                fill="var(--line-info)"
+                fillOpacity={0.15}
+                ifOverflow="hidden"
               />
             ) : null}
             {lines.map((l) => (
@@ -220,7 +288,7 @@ const HOST_COLORS = [palette.info, palette.critical, palette.ok, palette.purple,
 function hostLines(
   names: readonly string[],
   indexes: readonly number[],
-  metric: 'cpu' | 'ready',
+  metric: HostMetric,
 ): LineSpec[] {
   return indexes.map((i, k) => ({
     key: `h${i}`,
@@ -230,10 +298,108 @@ function hostLines(
   }));
 }
 
+/**
+ * A panel's time controls: the 5, 15 and 60-minute windows (following the live ticks), a range of
+ * simulated time typed in (from, to), and the way back to live after zooming.
+ */
+export const TimeControls = memo(function TimeControls({
+  view,
+  onChange,
+}: {
+  view: TimeView;
+  onChange: (view: TimeView) => void;
+}) {
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const apply = () => {
+    const a = parseSimTime(from);
+    const b = parseSimTime(to);
+    if (a === null || b === null) return setError(CHART_TEXT.badTime);
+    if (b <= a) return setError(CHART_TEXT.badOrder);
+    setError(null);
+    onChange({ kind: 'range', from: a, to: b });
+  };
+  return (
+    <div className="time-controls">
+      <SegmentedControl
+        size="xs"
+        value={view.kind === 'window' ? String(view.seconds) : ''}
+        onChange={(v) => onChange({ kind: 'window', seconds: Number(v) })}
+        data={WINDOWS}
+        aria-label={CHART_TEXT.window}
+      />
+      <form
+        className="time-range"
+        onSubmit={(e) => {
+          e.preventDefault();
+          apply();
+        }}
+      >
+        <span className="dim legend-inline">{CHART_TEXT.range}</span>
+        <TextInput
+          size="xs"
+          w={76}
+          placeholder={CHART_TEXT.fromPlaceholder}
+          aria-label={CHART_TEXT.from}
+          value={from}
+          onChange={(e) => setFrom(e.currentTarget.value)}
+          error={error !== null}
+        />
+        <span aria-hidden="true">–</span>
+        <TextInput
+          size="xs"
+          w={76}
+          placeholder={CHART_TEXT.toPlaceholder}
+          aria-label={CHART_TEXT.to}
+          value={to}
+          onChange={(e) => setTo(e.currentTarget.value)}
+          error={error !== null}
+        />
+        <Button type="submit" size="compact-xs" variant="default">
+          {CHART_TEXT.show}
+        </Button>
+      </form>
+      {view.kind === 'range' ? (
+        <Group gap={6} className="time-zoomed">
+          <span className="dim num" data-testid="time-range">
+            {simTime(view.from)}–{simTime(view.to)}
+          </span>
+          <Button
+            size="compact-xs"
+            variant="light"
+            onClick={() => onChange(DEFAULT_VIEW)}
+            data-testid="back-to-live"
+          >
+            {CHART_TEXT.live}
+          </Button>
+        </Group>
+      ) : (
+        <span className="dim legend-inline">{CHART_TEXT.dragHint}</span>
+      )}
+      {error ? (
+        <span className="cmd-result" data-tone="crit" role="alert">
+          {error}
+        </span>
+      ) : null}
+    </div>
+  );
+});
+
+/** A panel's view and the callbacks its controls and charts use (stable, so charts stay memoised). */
+function useTimeView() {
+  const [view, setView] = useState<TimeView>(DEFAULT_VIEW);
+  const onZoom = useCallback(
+    (from: number, to: number) => setView({ kind: 'range', from, to }),
+    [],
+  );
+  return { view, setView, onZoom };
+}
+
 /** The cluster's live charts, with 5, 15 and 60-minute windows opened from the history. */
 export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: ClusterFeed }) {
-  const [windowSeconds, setWindow] = useState('900');
-  const seconds = Number(windowSeconds);
+  const { view, setView, onZoom } = useTimeView();
+  const waiting = useWaitingText();
   // The busiest hosts are re-ranked every 30 updates, so lines do not swap colours every second.
   const epoch = useFeedView(feed, (v) => Math.floor(v.seriesVersion / 30), 0);
   const busiestKey = useMemo(() => {
@@ -257,13 +423,7 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
     <section className="panel charts" aria-labelledby="charts-title">
       <div className="panel-head">
         <h2 id="charts-title">Metrics</h2>
-        <SegmentedControl
-          size="xs"
-          value={windowSeconds}
-          onChange={setWindow}
-          data={WINDOWS}
-          aria-label="Time window"
-        />
+        <TimeControls view={view} onChange={setView} />
       </div>
       <div className="chart-grid">
         {[
@@ -296,25 +456,36 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
           },
           { title: 'Power', unit: 'kW', lines: POWER_LINES, testId: 'chart-power' },
         ].map((chart, i) => (
-          <Chart key={chart.testId} {...chart} feed={feed} seconds={seconds} stagger={i} />
+          <Chart
+            key={chart.testId}
+            {...chart}
+            feed={feed}
+            view={view}
+            onZoom={onZoom}
+            stagger={i}
+            waiting={waiting}
+          />
         ))}
       </div>
     </section>
   );
 });
 
-/** One host's charts (its own page). */
+/** One host's charts (its own page): CPU and, beside it, memory. */
 export const HostCharts = memo(function HostCharts({
   feed,
   host,
+  memTotalGiB,
 }: {
   feed: ClusterFeed;
   host: string;
+  /** The host's memory, for the capacity line. */
+  memTotalGiB: number | null;
 }) {
-  const [windowSeconds, setWindow] = useState('900');
-  const seconds = Number(windowSeconds);
+  const { view, setView, onZoom } = useTimeView();
+  const waiting = useWaitingText();
   const index = feed.hostNames.indexOf(host);
-  const lines = useMemo(
+  const cpuLines = useMemo(
     () =>
       index < 0
         ? []
@@ -333,31 +504,63 @@ export const HostCharts = memo(function HostCharts({
           ],
     [feed, index],
   );
+  const memLines = useMemo(() => {
+    if (index < 0) return [];
+    const one = (metric: HostMetric, key: string, name: string, color: string): LineSpec => ({
+      key,
+      name,
+      color,
+      value: (s, at) => s.host(metric, index, at),
+    });
+    return [
+      one('memConsumed', 'consumed', 'consumed', palette.info),
+      one('memActive', 'active', 'active', palette.ok),
+      one('reclaimed', 'reclaimed', 'ballooned + compressed', palette.warning),
+      one('swap', 'swap', 'swapped', palette.critical),
+    ];
+  }, [index]);
+  const capacity = useMemo(
+    () =>
+      memTotalGiB === null
+        ? undefined
+        : { value: memTotalGiB, label: `${memTotalGiB.toFixed(0)} GiB` },
+    [memTotalGiB],
+  );
   return (
     <section className="panel charts" aria-labelledby="host-charts-title">
       <div className="panel-head">
-        <h2 id="host-charts-title">{host}: CPU</h2>
-        <SegmentedControl
-          size="xs"
-          value={windowSeconds}
-          onChange={setWindow}
-          data={WINDOWS}
-          aria-label="Time window"
-        />
+        <h2 id="host-charts-title">{host}: CPU and memory</h2>
+        <TimeControls view={view} onChange={setView} />
       </div>
-      {lines.length ? (
-        <Chart
-          title="CPU usage and ready"
-          unit="%"
-          feed={feed}
-          seconds={seconds}
-          stagger={5}
-          lines={lines}
-          domain={[0, 100]}
-          testId="chart-host-cpu"
-        />
+      {index >= 0 ? (
+        <div className="chart-grid">
+          <Chart
+            title="CPU usage and ready"
+            unit="%"
+            feed={feed}
+            view={view}
+            onZoom={onZoom}
+            stagger={5}
+            lines={cpuLines}
+            domain={PCT}
+            testId="chart-host-cpu"
+            waiting={waiting}
+          />
+          <Chart
+            title="Memory against the host’s"
+            unit="GiB"
+            feed={feed}
+            view={view}
+            onZoom={onZoom}
+            stagger={6}
+            lines={memLines}
+            reference={capacity}
+            testId="chart-host-memory"
+            waiting={waiting}
+          />
+        </div>
       ) : (
-        <div className="empty">waiting for the first frame…</div>
+        <div className="empty">{CHART_TEXT.waiting}</div>
       )}
     </section>
   );

@@ -6,6 +6,7 @@ import { clusterSummary, history } from '../api';
 import { useApiUrl } from '../app-config';
 import { useClusterFeed, useFeedView } from '../live/hooks';
 import type { ClusterFeed } from '../live/feed';
+import { rememberOperatorToken } from '../home/tokens';
 import { NameGate } from '../ui/name-gate';
 import { usePolledApi } from '../ui/use-polling';
 import { ActivityPanel, PresencePanel } from './activity';
@@ -16,7 +17,10 @@ import { ExercisePanel } from './exercise-panel';
 import { ClusterHeader } from './header';
 import { HostGrid } from './host-grid';
 import { HostActionsButton, PolicyButton } from './ops';
+import { OpsProvider } from './ops-context';
 import { VmTable } from './vm-table';
+import { StartProvider } from './waiting';
+import { WhoSuffers } from './who-suffers';
 
 const SUMMARY_POLL_MS = 2000;
 const HISTORY_POINTS = 600;
@@ -31,7 +35,18 @@ export function useSummary(apiUrl: string, clusterId: string, token: string | un
   return { summary, error };
 }
 
-/** Charts open with the last hour from the history, then go on live. */
+/** Recent history is read whole, this many ticks a request, for the activity's events. */
+const RECENT_CHUNK = 120;
+/** The activity looks back at most this far (ticks) for events... */
+const RECENT_MAX = 600;
+/** ...and stops once it has this many. */
+const RECENT_EVENTS = 40;
+
+/**
+ * On joining: the recent ticks whole, newest first, until the activity has enough events (a reload
+ * opens on what happened, not an empty feed), which the charts take too; then the rest of the last
+ * hour for the charts, every Nth tick. Then the page goes on live.
+ */
 export function useHistoryOnce(
   feed: ClusterFeed | null,
   apiUrl: string,
@@ -44,14 +59,24 @@ export function useHistoryOnce(
     if (!feed || !hasFrame || loaded) return;
     setLoaded(true);
     const latest = feed.view.frame!;
-    const ticks = Math.ceil(3600 / Math.max(0.001, latest.stepSeconds));
-    const from = Math.max(1, latest.tick - ticks);
-    const to = latest.tick - 1;
-    if (to < from) return;
-    const every = Math.max(1, Math.ceil((to - from + 1) / HISTORY_POINTS));
-    void history(apiUrl, clusterId, token, from, to, every).then((r) => {
+    const hour = Math.ceil(3600 / Math.max(0.001, latest.stepSeconds));
+    const oldest = Math.max(1, latest.tick - hour);
+    void (async () => {
+      let to = latest.tick - 1;
+      let events = 0;
+      while (to >= oldest && latest.tick - to <= RECENT_MAX && events < RECENT_EVENTS) {
+        const from = Math.max(oldest, to - RECENT_CHUNK + 1);
+        const r = await history(apiUrl, clusterId, token, from, to, 1);
+        if (!r.ok) return;
+        feed.addHistory(r.value);
+        events += feed.addActivity(r.value);
+        to = from - 1;
+      }
+      if (to < oldest) return;
+      const every = Math.max(1, Math.ceil((to - oldest + 1) / HISTORY_POINTS));
+      const r = await history(apiUrl, clusterId, token, oldest, to, every);
       if (r.ok) feed.addHistory(r.value);
-    });
+    })();
   }, [feed, hasFrame, loaded, apiUrl, clusterId, token]);
 }
 
@@ -77,6 +102,10 @@ export function ClusterShell({
     () => (feed ? { feed, clusterId, token, apiUrl } : null),
     [feed, clusterId, token, apiUrl],
   );
+  const role = useFeedView(feed, (v) => v.role, null);
+  useEffect(() => {
+    if (role === 'operator' && token) rememberOperatorToken(clusterId, token);
+  }, [role, token, clusterId]);
   const failed = useFeedView(
     feed,
     (v) => (v.connection.state === 'failed' ? v.connection.error : null),
@@ -94,13 +123,17 @@ export function ClusterShell({
     );
   return (
     <ClusterProvider value={ctx}>
-      <ClusterHeader
-        name={summary?.name ?? clusterId}
-        visibility={summary?.visibility ?? ''}
-        speed={summary?.speed ?? 1}
-        paused={summary?.paused ?? false}
-      />
-      {children(ctx.feed)}
+      <StartProvider paused={summary?.paused} tick={summary?.tick}>
+        <OpsProvider>
+          <ClusterHeader
+            name={summary?.name ?? clusterId}
+            visibility={summary?.visibility ?? ''}
+            speed={summary?.speed ?? 1}
+            paused={summary?.paused ?? false}
+          />
+          {children(ctx.feed)}
+        </OpsProvider>
+      </StartProvider>
     </ClusterProvider>
   );
 }
@@ -114,7 +147,10 @@ function Panels({ feed }: { feed: ClusterFeed }) {
         <HostActionsButton />
       </Group>
       <div className="grid-2">
-        <HostGrid />
+        <div className="stack">
+          <HostGrid />
+          <WhoSuffers />
+        </div>
         <AlarmsPanel />
       </div>
       <div className="grid-2">

@@ -25,22 +25,45 @@ export function useCluster(): ClusterCtx {
   return ctx;
 }
 
+export interface StartState {
+  /** The cluster is an exercise's team cluster: the instructor controls its time. */
+  exercise: boolean;
+  /** Created paused and never ticked: an exercise before its start. */
+  notStarted: boolean;
+}
+
+/** Whether the cluster is an exercise and whether it has started (StartProvider, waiting.tsx). */
+export const StartCtx = createContext<StartState>({ exercise: false, notStarted: false });
+
+export function useStart(): StartState {
+  return useContext(StartCtx);
+}
+
 export const VIEWER_REASON =
   'You joined with the viewer link: you can watch, not act. Ask the cluster’s operator for the operator link.';
 
-/** Whether this tab may act on the cluster, and why not. */
-export function useCanAct(): { canAct: boolean; reason: string | undefined } {
+/**
+ * Whether this tab may act on the cluster, and why not. `hidden`: a viewer of an exercise's cluster
+ * (the instructor watching a team) cannot act there at all, so its controls are not shown.
+ */
+export function useCanAct(): { canAct: boolean; reason: string | undefined; hidden: boolean } {
   const { feed } = useCluster();
   const role = useFeedView(feed, (v) => v.role, null);
   const state = useFeedView(feed, (v) => v.connection.state, 'connecting');
+  const { exercise } = useStart();
   if (role !== 'operator')
-    return { canAct: false, reason: role === null ? 'Joining…' : VIEWER_REASON };
+    return {
+      canAct: false,
+      reason: role === null ? 'Joining…' : VIEWER_REASON,
+      hidden: exercise && role === 'viewer',
+    };
   if (state === 'reconnecting' || state === 'connecting')
     return {
       canAct: false,
       reason: 'Not connected: commands are disabled until the connection is back.',
+      hidden: false,
     };
-  return { canAct: true, reason: undefined };
+  return { canAct: true, reason: undefined, hidden: false };
 }
 
 export type CommandState =
@@ -107,7 +130,8 @@ export function ActButton({
   onClick,
   ...props
 }: ButtonProps & { onClick?: () => void; children: ReactNode; 'aria-label'?: string }) {
-  const { canAct, reason } = useCanAct();
+  const { canAct, reason, hidden } = useCanAct();
+  if (hidden) return null;
   const button = (
     <Button
       {...props}

@@ -2,12 +2,14 @@
 
 import { clock, type ExerciseFrame, type ObjectiveScore } from '@overcommit/contracts';
 import { Progress } from '@mantine/core';
-import { memo, useEffect, useState } from 'react';
-import { clusterConfig } from '../api';
+import { memo } from 'react';
+import { WAITING_TEXT } from '../help/waiting';
 import { Markdown } from '../ui/markdown';
 import { useFeedView } from '../live/hooks';
 import { palette, pct } from '../ui/format';
-import { useCluster } from './context';
+import { useCluster, useStart } from './context';
+import { useClusterConfig } from './use-config';
+import { useWaitingText } from './waiting';
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
@@ -247,21 +249,11 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
 }
 
 /** What the team is told (the scenario's briefing), read once with the cluster's configuration. */
-const Briefing = memo(function Briefing() {
-  const { apiUrl, clusterId, token } = useCluster();
-  const [briefing, setBriefing] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    void clusterConfig(apiUrl, clusterId, token).then((r) => {
-      if (live && r.ok) setBriefing(r.value.exercise?.briefing ?? '');
-    });
-    return () => {
-      live = false;
-    };
-  }, [apiUrl, clusterId, token]);
+const Briefing = memo(function Briefing({ open = false }: { open?: boolean }) {
+  const briefing = useClusterConfig()?.exercise?.briefing;
   if (!briefing) return null;
   return (
-    <details className="exercise-briefing" data-testid="exercise-briefing">
+    <details className="exercise-briefing" data-testid="exercise-briefing" open={open}>
       <summary>Briefing</summary>
       <Markdown text={briefing} />
     </details>
@@ -276,5 +268,27 @@ const Briefing = memo(function Briefing() {
 export const ExercisePanel = memo(function ExercisePanel() {
   const { feed } = useCluster();
   const ex = useFeedView(feed, (v) => v.frame?.exercise ?? null, null);
-  return ex ? <ExerciseView ex={ex} /> : null;
+  const { exercise } = useStart();
+  const waiting = useWaitingText();
+  if (ex) return <ExerciseView ex={ex} />;
+  // Before the instructor starts: say so, once, where the score will be, with the briefing open.
+  if (exercise && waiting)
+    return (
+      <section
+        className="panel exercise-panel"
+        aria-labelledby="exercise-title"
+        data-testid="exercise-waiting"
+      >
+        <div className="panel-head">
+          <h2 id="exercise-title">Exercise</h2>
+        </div>
+        <p className="waiting-banner" role="status">
+          <span aria-hidden="true">○ </span>
+          {waiting}
+        </p>
+        <p className="dim">{WAITING_TEXT.meanwhile}</p>
+        <Briefing open />
+      </section>
+    );
+  return null;
 });

@@ -1,28 +1,42 @@
 'use client';
 
-import { Badge, Group, Progress, Select } from '@mantine/core';
+import { Badge, Group, Progress, Select, Tooltip } from '@mantine/core';
 import Link from 'next/link';
 import { memo, type ReactNode } from 'react';
 import { useFeedView } from '../live/hooks';
 import type { Connection } from '../live/feed';
 import { palette, ratio, severityLabel, simTime, watts } from '../ui/format';
+import { WAITING_TEXT } from '../help/waiting';
 import { ThemeToggle } from '../ui/theme-toggle';
+import { MetricHelp } from '../ui/metric-help';
+import type { MetricId } from '../help/metrics';
 import {
   ActButton,
   CommandResult,
   useCanAct,
   useCluster,
   useCommand,
+  useStart,
   WhyDisabled,
 } from './context';
+import { useWaitingText } from './waiting';
 
 const SPEEDS = ['0.5', '1', '2', '5', '10', '20', '50', '100'];
 
-function ConnectionBadge({ connection }: { connection: Connection }) {
+function ConnectionBadge({
+  connection,
+  waiting,
+}: {
+  connection: Connection;
+  /** Connected, but the cluster has not started (no frame yet): not "live". */
+  waiting: boolean;
+}) {
   const { state } = connection;
   const look: Record<Connection['state'], { icon: string; color: string; text: string }> = {
     connecting: { icon: '…', color: palette.neutral, text: 'connecting' },
-    live: { icon: '●', color: palette.ok, text: 'live' },
+    live: waiting
+      ? { icon: '○', color: palette.neutral, text: WAITING_TEXT.connectedWaiting }
+      : { icon: '●', color: palette.ok, text: 'live' },
     reconnecting: { icon: '↻', color: palette.warning, text: 'reconnecting' },
     resumed: {
       icon: '✔',
@@ -51,11 +65,13 @@ function ConnectionBadge({ connection }: { connection: Connection }) {
 /** A ratio against its limit; redrawn only when the figures it shows change. */
 const Gauge = memo(function Gauge({
   label,
+  help,
   value,
   limit,
   testId,
 }: {
   label: string;
+  help: MetricId;
   value: number;
   limit: number;
   testId: string;
@@ -64,10 +80,12 @@ const Gauge = memo(function Gauge({
   const tone = share >= 100 ? palette.critical : share >= 90 ? palette.warning : palette.info;
   return (
     <div className="gauge" data-testid={testId}>
-      <div className="fig-label">{label}</div>
+      <div className="fig-label">
+        <MetricHelp id={help}>{label}</MetricHelp>
+      </div>
       <div className="gauge-value num">
         {ratio(value)} <span className="dim">of {ratio(limit)}</span>
-        {share >= 100 ? <span style={{ color: tone }}> ▲ over</span> : null}
+        {share >= 100 ? <span style={{ color: 'var(--crit)' }}> ▲ over</span> : null}
       </div>
       <Progress
         value={Math.min(100, share)}
@@ -137,7 +155,7 @@ const Title = memo(function Title({
   role: string | null;
 }) {
   return (
-    <Group gap="sm" wrap="nowrap">
+    <Group gap="sm" wrap="wrap" className="title-group">
       <Link href="/" className="crumb">
         Overcommit
       </Link>
@@ -162,8 +180,18 @@ const Connected = memo(ConnectionBadge);
 const Controls = memo(function Controls({ paused, speed }: { paused: boolean; speed: number }) {
   const pause = useCommand();
   const setSpeed = useCommand();
+  const { exercise } = useStart();
+  // In an exercise nobody on a team's page controls time: the instructor does, for every team.
+  if (exercise)
+    return (
+      <Tooltip label={WAITING_TEXT.instructorTimeWhy} multiline w={280} withArrow>
+        <span className="dim instructor-time" tabIndex={0} data-testid="instructor-time">
+          {WAITING_TEXT.instructorTime}
+        </span>
+      </Tooltip>
+    );
   return (
-    <Group gap="xs" wrap="nowrap">
+    <Group gap="xs" wrap="wrap">
       <ActButton
         size="xs"
         variant="default"
@@ -229,25 +257,29 @@ export const ClusterHeader = memo(function ClusterHeader({
   const connection = useFeedView(feed, (v) => v.connection, { state: 'connecting' });
   const role = useFeedView(feed, (v) => v.role, null);
   const presence = useFeedView(feed, (v) => v.presence, null);
+  const waiting = useWaitingText();
   const c = frame?.cluster;
   return (
     <header className="cluster-header" data-testid="cluster-header" data-tick={frame?.tick ?? ''}>
-      <Group justify="space-between" wrap="wrap" gap="sm">
+      <Group justify="space-between" wrap="wrap" gap="sm" className="header-bar">
         <Title name={name} visibility={visibility} role={role} />
-        <Group gap="md" wrap="nowrap">
+        <Group gap="md" wrap="wrap">
           <span className="num header-time" data-testid="sim-time" title="simulated time">
             t={frame ? simTime(frame.time) : '–'} <span className="dim">×{speed}</span>
-            {paused ? (
+            {paused && frame ? (
               <Badge ml={6} color="gray">
                 paused
               </Badge>
             ) : null}
           </span>
           <Controls paused={paused} speed={speed} />
-          <Connected connection={connection} />
+          <Connected connection={connection} waiting={waiting !== null && frame === null} />
           <span className="watching" data-testid="watching">
             {presence?.total ?? 0} watching
           </span>
+          <Link href="/glossary" className="crumb" data-testid="glossary-link">
+            Glossary
+          </Link>
           <Theme />
         </Group>
       </Group>
@@ -262,12 +294,14 @@ export const ClusterHeader = memo(function ClusterHeader({
           <>
             <Gauge
               label="vCPU : logical CPU"
+              help="vcpuRatio"
               value={c.vcpuRatio}
               limit={c.cpuAllocationRatio}
               testId="vcpu-ratio"
             />
             <Gauge
               label="memory overcommit"
+              help="memOvercommit"
               value={c.memOvercommitRatio}
               limit={c.ramAllocationRatio}
               testId="mem-ratio"

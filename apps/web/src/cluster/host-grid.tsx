@@ -4,9 +4,15 @@ import type { HostFrame } from '@overcommit/contracts';
 import { Select } from '@mantine/core';
 import { useRouter } from 'next/navigation';
 import { memo, useMemo, useState } from 'react';
+import { levelIcon, type Level } from '../help/thresholds';
 import { useFeedView } from '../live/hooks';
-import { heat, pct, severityLabel } from '../ui/format';
+import { heat } from '../ui/color';
+import { pct, ratio, severityLabel } from '../ui/format';
+import { MetricHelp } from '../ui/metric-help';
 import { useCluster } from './context';
+import { useWaitingText } from './waiting';
+import { WAITING_TEXT } from '../help/waiting';
+import { type SufferingView, sufferingOf, swapInOf } from './suffering';
 
 type Metric = 'cpu' | 'ready' | 'memory' | 'swap';
 
@@ -69,15 +75,23 @@ const HostTile = memo(function HostTile(props: {
   state: HostFrame['state'];
   href: string;
   background: string | undefined;
-  dark: boolean;
+  text: string | undefined;
   value: string;
+  /** The host's own overcommit: vCPU:pCPU and memory, each with a mark when past the policy. */
+  ratios: string;
+  over: boolean;
   vms: number;
   critical: number;
   warning: number;
+  /** Its VMs at warning or worse (who suffers), and the worst level among them. */
+  suffering: number;
+  sufferLevel: Level;
   label: string;
 }) {
   const router = useRouter();
-  const { name, state, href, background, dark, value, vms, critical, warning, label } = props;
+  const { name, state, href, background, text, value, ratios, over, vms, critical, warning } =
+    props;
+  const { suffering, sufferLevel, label } = props;
   return (
     <li>
       <a
@@ -89,13 +103,26 @@ const HostTile = memo(function HostTile(props: {
         }}
         className="host-tile"
         data-state={state}
+        data-suffering={suffering > 0 ? sufferLevel : undefined}
         data-testid={`host-${name}`}
-        style={background ? { background, color: dark ? '#111' : '#fff' } : undefined}
+        style={background ? { background, color: text } : undefined}
         aria-label={label}
         title={label}
       >
         <span className="host-name">{name}</span>
-        <span className="host-value num">{value}</span>
+        <span className="host-value-line">
+          <span className="host-value num">{value}</span>
+          {suffering > 0 ? (
+            <span className="suffer-mark" data-testid={`suffer-${name}`}>
+              {levelIcon[sufferLevel]}
+              {suffering} suffer
+            </span>
+          ) : null}
+        </span>
+        <span className="host-ratios num">
+          {ratios}
+          {over ? ' ▲' : ''}
+        </span>
         <span className="host-foot">
           {vms} VMs
           {state === 'maintenance' ? ' · maintenance' : ''}
@@ -119,10 +146,31 @@ const HostTile = memo(function HostTile(props: {
   );
 });
 
+const marksOf = (view: SufferingView): string =>
+  [...view.byHost].map(([host, m]) => `${host}\t${m.count}\t${m.level}`).join('\n');
+
+function parseMarks(key: string): Map<string, { count: number; level: Level }> {
+  const map = new Map<string, { count: number; level: Level }>();
+  if (!key) return map;
+  for (const line of key.split('\n')) {
+    const [host, count, level] = line.split('\t');
+    map.set(host!, { count: Number(count), level: level as Level });
+  }
+  return map;
+}
+
 /** Hosts as tiles coloured by the chosen metric; state and alarms show as words and icons. */
 export const HostGrid = memo(function HostGrid() {
   const { feed, clusterId, token } = useCluster();
   const frame = useFeedView(feed, (v) => v.frame, null);
+  // The hosts of the VMs that suffer (the who-suffers panel's judging, once per tick), as a key
+  // that changes only when a mark does: the grid does not redraw for every tick's VM figures.
+  const marksKey = useFeedView(
+    feed,
+    (v) => (v.vms && v.frame ? marksOf(sufferingOf(v.vms, swapInOf(v.frame))) : ''),
+    '',
+  );
+  const waiting = useWaitingText();
   const [metric, setMetric] = useState<Metric>('cpu');
   const m = METRICS.find((x) => x.value === metric)!;
   const alarmsByHost = useMemo(() => {
@@ -135,6 +183,7 @@ export const HostGrid = memo(function HostGrid() {
     }
     return map;
   }, [frame]);
+  const suffering = useMemo(() => parseMarks(marksKey), [marksKey]);
   const query = token ? `?token=${encodeURIComponent(token)}` : '';
   // The metric picker (a Mantine Select) re-renders only when the metric changes, not every frame.
   const picker = useMemo(
@@ -158,7 +207,7 @@ export const HostGrid = memo(function HostGrid() {
         {picker}
       </div>
       {!frame ? (
-        <div className="empty">waiting for the first frame…</div>
+        <div className="empty">{waiting ?? WAITING_TEXT.firstFrame}</div>
       ) : frame.hosts.length === 0 ? (
         <div className="empty">this cluster has no hosts</div>
       ) : (
@@ -169,6 +218,9 @@ export const HostGrid = memo(function HostGrid() {
             const shown = m.format(figure);
             const colour = up ? heat(figure / m.scale) : null;
             const alarms = alarmsByHost.get(h.name);
+            const suffer = suffering?.get(h.name);
+            const cpuOver = h.vcpuRatio > frame.cluster.cpuAllocationRatio + 1e-9;
+            const memOver = h.memOvercommitRatio > frame.cluster.ramAllocationRatio + 1e-9;
             return (
               <HostTile
                 key={h.name}
@@ -176,20 +228,28 @@ export const HostGrid = memo(function HostGrid() {
                 state={h.state}
                 href={`/clusters/${encodeURIComponent(clusterId)}/hosts/${encodeURIComponent(h.name)}${query}`}
                 background={colour?.background}
-                dark={colour?.dark ?? false}
+                text={colour?.text}
                 value={up ? shown : STATE_WORD[h.state]}
+                ratios={`${ratio(h.vcpuRatio)}:1 · ${ratio(h.memOvercommitRatio)}×`}
+                over={cpuOver || memOver}
                 vms={h.vmsRunning}
                 critical={alarms?.critical ?? 0}
                 warning={alarms?.warning ?? 0}
-                label={`${h.name}: ${h.state}, ${m.label} ${shown}, ${h.vmsRunning} VMs${alarms ? `, ${alarms.critical} critical and ${alarms.warning} warning alarms` : ''}`}
+                suffering={suffer?.count ?? 0}
+                sufferLevel={suffer?.level ?? 'ok'}
+                label={`${h.name}: ${h.state}, ${m.label} ${shown}, vCPU:pCPU ${ratio(h.vcpuRatio)} of ${ratio(frame.cluster.cpuAllocationRatio)}${cpuOver ? ' (over the policy)' : ''}, memory overcommit ${ratio(h.memOvercommitRatio)} of ${ratio(frame.cluster.ramAllocationRatio)}${memOver ? ' (over the policy)' : ''}, ${h.vmsRunning} VMs${suffer ? `, ${suffer.count} suffering` : ''}${alarms ? `, ${alarms.critical} critical and ${alarms.warning} warning alarms` : ''}`}
               />
             );
           })}
         </ul>
       )}
       <p className="legend">
-        colour: {m.label}, 0 (dark) to {m.scaleText} (light) · <span aria-hidden="true">▲</span>{' '}
-        critical, <span aria-hidden="true">◆</span> warning alarms · FAIL failed, MAINT maintenance
+        <span className="heat-legend" aria-hidden="true" /> colour: {m.label}, 0 (pale) to{' '}
+        {m.scaleText} (dark red) · second line: the host’s own{' '}
+        <MetricHelp id="vcpuRatio">vCPU:pCPU</MetricHelp> and{' '}
+        <MetricHelp id="memOvercommit">memory overcommit</MetricHelp>, ▲ past the policy ·{' '}
+        <span aria-hidden="true">▲◆</span> N suffer: its VMs in Who suffers · ▲ critical,{' '}
+        <span aria-hidden="true">◆</span> warning alarms · FAIL failed, MAINT maintenance
       </p>
     </section>
   );

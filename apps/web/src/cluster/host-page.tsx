@@ -3,28 +3,20 @@
 import type { HostTopology } from '@overcommit/contracts';
 import { Alert, Badge, Group, Text } from '@mantine/core';
 import Link from 'next/link';
-import { useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { clusterConfig } from '../api';
 import type { ClusterFeed } from '../live/feed';
 import { useFeedView } from '../live/hooks';
 import { vmsOn } from '../live/vms';
-import { mib, pct, severityLabel, simTime } from '../ui/format';
+import { type JudgedMetric, levelIcon, levelOf } from '../help/thresholds';
+import { mib, pct } from '../ui/format';
+import { VM_CHIPS } from '../ui/vm-colors';
+import { AlarmList } from './alarms';
 import { NameGate } from '../ui/name-gate';
 import { HostCharts } from './charts';
 import { useCluster } from './context';
 import { HostActions } from './ops';
 import { ClusterShell } from './cluster-page';
-
-const VM_COLORS = [
-  '#0072B2',
-  '#E69F00',
-  '#009E73',
-  '#CC79A7',
-  '#56B4E9',
-  '#D55E00',
-  '#F0E442',
-  '#999999',
-];
 
 type TopologyState =
   | { phase: 'loading' }
@@ -69,7 +61,7 @@ function Topology({ host }: { host: string }) {
   const h = frame?.hosts.find((x) => x.name === host);
   const here = useMemo(() => vmsOn(vms, host, true), [vms, host]);
   const colour = useMemo(
-    () => new Map(here.map((v, i) => [v.name, VM_COLORS[i % VM_COLORS.length]!])),
+    () => new Map(here.map((v, i) => [v.name, VM_CHIPS[i % VM_CHIPS.length]!])),
     [here],
   );
   if (loaded.phase === 'failed')
@@ -152,7 +144,7 @@ function Topology({ host }: { host: string }) {
                             <span
                               key={`${s.vm}-${s.vcpu}`}
                               className="vcpu"
-                              style={{ background: colour.get(s.vm) }}
+                              style={colour.get(s.vm)}
                               title={`${s.vm} vCPU ${s.vcpu}`}
                             >
                               {s.vm}
@@ -176,7 +168,7 @@ function Topology({ host }: { host: string }) {
                     <span
                       key={v.name}
                       className="mem-chip"
-                      style={{ borderColor: colour.get(v.name) }}
+                      style={{ borderColor: colour.get(v.name)?.background }}
                     >
                       {v.name} {mib(v.memConfiguredMiB / Math.max(1, v.numaNodes.length))}
                       {v.numaLocalPct < 99.5 ? (
@@ -199,6 +191,27 @@ function Topology({ host }: { host: string }) {
   );
 }
 
+/** A figure judged against the threshold table: its level's tint and icon when not fine. */
+function Judged({
+  metric,
+  value,
+  running,
+  children,
+}: {
+  metric: JudgedMetric;
+  value: number;
+  running: boolean;
+  children: ReactNode;
+}) {
+  const level = running ? levelOf(metric, value) : 'ok';
+  return (
+    <span className="chip num" data-level={level}>
+      {level !== 'ok' ? <span aria-hidden="true">{levelIcon[level]} </span> : null}
+      {children}
+    </span>
+  );
+}
+
 function HostVms({ host }: { host: string }) {
   const { feed } = useCluster();
   const vms = useFeedView(feed, (v) => v.vms, null);
@@ -215,10 +228,27 @@ function HostVms({ host }: { host: string }) {
       ) : (
         <ul className="plain-list">
           {here.map((v) => (
-            <li key={v.name}>
-              <strong>{v.name}</strong> {v.vcpus} vCPUs · CPU {pct(v.cpuUsagePct)} · ready{' '}
-              {pct(v.cpuReadyPct)} · {mib(v.memActiveMiB)} active · NUMA local{' '}
-              {pct(v.numaLocalPct, 0)}
+            <li key={v.name} data-testid={`host-vm-${v.name}`}>
+              <strong>{v.name}</strong> {v.vcpus} vCPUs · CPU {pct(v.cpuUsagePct)} ·{' '}
+              <Judged metric="ready" value={v.cpuReadyPct} running={v.state === 'running'}>
+                ready {pct(v.cpuReadyPct)}
+              </Judged>{' '}
+              · {mib(v.memActiveMiB)} active ·{' '}
+              <Judged
+                metric="memMissing"
+                value={v.memMissingPct ?? 0}
+                running={v.state === 'running'}
+              >
+                WS missing {pct(v.memMissingPct ?? 0)}
+              </Judged>{' '}
+              ·{' '}
+              <Judged metric="numaLocal" value={v.numaLocalPct} running={v.state === 'running'}>
+                NUMA local {pct(v.numaLocalPct, 0)}
+              </Judged>{' '}
+              ·{' '}
+              <Judged metric="performance" value={v.performancePct} running={v.state === 'running'}>
+                perf {pct(v.performancePct, 0)}
+              </Judged>
               {v.migration
                 ? ` · migrating ${v.migration.progressPct.toFixed(0)}% → ${v.migration.to}`
                 : ''}
@@ -230,31 +260,30 @@ function HostVms({ host }: { host: string }) {
   );
 }
 
+/** The host's alarms and those of its VMs, each explained as in the alarms panel, with units. */
 function HostAlarms({ host }: { host: string }) {
   const { feed } = useCluster();
   const frame = useFeedView(feed, (v) => v.frame, null);
-  const alarms = (frame?.alarms ?? []).filter((a) => a.target === host && a.state !== 'resolved');
+  const vms = useFeedView(feed, (v) => v.vms, null);
+  const alarms = useMemo(() => {
+    const here = new Set(vmsOn(vms, host).map((v) => v.name));
+    return (frame?.alarms ?? []).filter(
+      (a) => a.state !== 'resolved' && (a.target === host || here.has(a.target)),
+    );
+  }, [frame, vms, host]);
   return (
-    <section className="panel" aria-labelledby="host-alarms-title">
+    <section className="panel" aria-labelledby="host-alarms-title" data-testid="host-alarms">
       <div className="panel-head">
-        <h2 id="host-alarms-title">Alarms on {host}</h2>
+        <h2 id="host-alarms-title">
+          Alarms on {host} and its VMs <span className="dim num">({alarms.length})</span>
+        </h2>
       </div>
       {alarms.length === 0 ? (
         <div className="empty">
           <span aria-hidden="true">✔ </span>none
         </div>
       ) : (
-        <ul className="plain-list">
-          {alarms.map((a) => (
-            <li key={a.id}>
-              <span style={{ color: severityLabel[a.severity].color }} aria-hidden="true">
-                {severityLabel[a.severity].icon}
-              </span>{' '}
-              {severityLabel[a.severity].word} {a.rule} since t={simTime(a.since)} ({a.state}
-              {a.ackedBy ? `, acked by ${a.ackedBy}` : ''})
-            </li>
-          ))}
-        </ul>
+        <AlarmList alarms={alarms} />
       )}
     </section>
   );
@@ -262,6 +291,14 @@ function HostAlarms({ host }: { host: string }) {
 
 function Panels({ feed, host }: { feed: ClusterFeed; host: string }) {
   const { clusterId, token } = useCluster();
+  const memTotalGiB = useFeedView(
+    feed,
+    (v) => {
+      const h = v.frame?.hosts.find((x) => x.name === host);
+      return h ? h.memTotalMiB / 1024 : null;
+    },
+    null,
+  );
   const back = `/clusters/${encodeURIComponent(clusterId)}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   return (
     <main className="page">
@@ -271,7 +308,7 @@ function Panels({ feed, host }: { feed: ClusterFeed; host: string }) {
       </Group>
       <Topology host={host} />
       <div className="grid-2">
-        <HostCharts feed={feed} host={host} />
+        <HostCharts feed={feed} host={host} memTotalGiB={memTotalGiB} />
         <div className="stack">
           <HostAlarms host={host} />
           <HostVms host={host} />

@@ -1,11 +1,11 @@
 'use client';
 
 import type { ClusterCommandRequest } from '@overcommit/contracts';
-import { Button, Group, Modal, NumberInput, Select, Stack, Text } from '@mantine/core';
+import { Group, Modal, Select, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useFeedView } from '../live/hooks';
-import { ratio } from '../ui/format';
 import { ActButton, CommandResult, useCluster, useCommand } from './context';
+import { useOps } from './ops-context';
 
 /** Fail, recover, maintenance and hyper-threading for one host: the buttons and the outcome beside them. */
 export function HostActions({ host }: { host: string }) {
@@ -98,79 +98,12 @@ export function HostActionsButton() {
   );
 }
 
-/** The allocation ratios (and placement and NUMA policy), from the header. */
+/** The policy button: opens the one policy dialog (ops-context.tsx), which alarms open too. */
 export function PolicyButton() {
-  const { feed } = useCluster();
-  const cpu = useFeedView(feed, (v) => v.frame?.cluster.cpuAllocationRatio ?? null, null);
-  const ram = useFeedView(feed, (v) => v.frame?.cluster.ramAllocationRatio ?? null, null);
-  const [open, setOpen] = useState(false);
-  const [cpuRatio, setCpu] = useState<number | string>('');
-  const [ramRatio, setRam] = useState<number | string>('');
-  const cmd = useCommand();
+  const { openPolicy } = useOps();
   return (
-    <>
-      <ActButton
-        size="xs"
-        variant="default"
-        onClick={() => {
-          setCpu(cpu ?? '');
-          setRam(ram ?? '');
-          cmd.reset();
-          setOpen(true);
-        }}
-      >
-        Policy…
-      </ActButton>
-      <Modal opened={open} onClose={() => setOpen(false)} title="Overcommit policy">
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void cmd.run({
-              do: 'set-policy',
-              policy: {
-                cpuAllocationRatio: Number(cpuRatio),
-                ramAllocationRatio: Number(ramRatio),
-              },
-            });
-          }}
-        >
-          <Stack>
-            <Text size="sm">
-              Admission limits for new placements and migrations; VMs already placed stay. Now:
-              vCPU:CPU {cpu !== null ? ratio(cpu) : '–'}, memory {ram !== null ? ratio(ram) : '–'}.
-            </Text>
-            <NumberInput
-              label="vCPUs per logical CPU (cpuAllocationRatio)"
-              value={cpuRatio}
-              onChange={setCpu}
-              min={0.1}
-              max={64}
-              step={0.5}
-              decimalScale={2}
-              required
-            />
-            <NumberInput
-              label="Memory overcommit (ramAllocationRatio)"
-              value={ramRatio}
-              onChange={setRam}
-              min={0.1}
-              max={8}
-              step={0.05}
-              decimalScale={2}
-              required
-            />
-            <Group>
-              <Button
-                type="submit"
-                loading={cmd.state.phase === 'sending' || cmd.state.phase === 'queued'}
-              >
-                Apply
-              </Button>
-              <CommandResult state={cmd.state} />
-            </Group>
-          </Stack>
-        </form>
-      </Modal>
-    </>
+    <ActButton size="xs" variant="default" onClick={openPolicy}>
+      Policy…
+    </ActButton>
   );
 }

@@ -20,15 +20,65 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { MigrationTargets } from '@overcommit/contracts';
 import { migrationTargets } from '../api';
+import { useFeedView } from '../live/hooks';
+import { vmsOn } from '../live/vms';
 import { mib } from '../ui/format';
 import { ActButton, CommandResult, useCluster, useCommand } from './context';
 
 export type VmAction =
   | { kind: 'choose' | 'migrate' | 'power-on' | 'power-off' | 'delete' | 'spike'; vm: VmFrame }
-  | { kind: 'create' };
+  | { kind: 'create' }
+  /** Pick one of a host's running VMs to live-migrate elsewhere. */
+  | { kind: 'pick'; host: string };
+
+/** A host's running VMs, busiest first, each with the button that migrates it elsewhere. */
+function HostVmPicker({ host, onChoose }: { host: string; onChoose: (a: VmAction) => void }) {
+  const { feed } = useCluster();
+  const vms = useFeedView(feed, (v) => v.vms, null);
+  const here = useMemo(
+    () =>
+      vmsOn(vms, host, true).sort(
+        (a, b) =>
+          b.cpuUsagePct * b.vcpus - a.cpuUsagePct * a.vcpus || b.memActiveMiB - a.memActiveMiB,
+      ),
+    [vms, host],
+  );
+  if (vms === null) return <Text size="sm">loading the VMs…</Text>;
+  if (here.length === 0) return <Text size="sm">No VM runs on {host}.</Text>;
+  return (
+    <Stack gap="xs">
+      <Text size="sm">
+        Live-migrate one of {host}’s VMs to a host with room: the busiest first (CPU used across its
+        vCPUs), then the largest working set.
+      </Text>
+      <ul className="plain-list pick-list">
+        {here.map((vm) => (
+          <li key={vm.name}>
+            <span>
+              <strong>{vm.name}</strong>{' '}
+              <span className="dim">
+                {vm.vcpus} vCPUs · CPU {vm.cpuUsagePct.toFixed(0)}% · ready{' '}
+                {vm.cpuReadyPct.toFixed(1)}% · {mib(vm.memActiveMiB)} active
+              </span>
+            </span>{' '}
+            <ActButton
+              size="compact-xs"
+              variant="light"
+              disabled={vm.migration !== null}
+              onClick={() => onChoose({ kind: 'migrate', vm })}
+              aria-label={`Migrate ${vm.name}`}
+            >
+              {vm.migration ? 'migrating' : 'Migrate…'}
+            </ActButton>
+          </li>
+        ))}
+      </ul>
+    </Stack>
+  );
+}
 
 /** What one can do to a VM; for a viewer every button is disabled, with the reason. */
 function Chooser({ vm, onChoose }: { vm: VmFrame; onChoose: (a: VmAction) => void }) {
@@ -332,10 +382,14 @@ export function VmActionModal({
       ? ''
       : action.kind === 'create'
         ? 'New VM'
-        : `${{ choose: 'Act on', migrate: 'Migrate', 'power-on': 'Power on', 'power-off': 'Power off', delete: 'Delete', spike: 'Spike workload' }[action.kind]} ${action.vm.name}`;
+        : action.kind === 'pick'
+          ? `Migrate a VM off ${action.host}`
+          : `${{ choose: 'Act on', migrate: 'Migrate', 'power-on': 'Power on', 'power-off': 'Power off', delete: 'Delete', spike: 'Spike workload' }[action.kind]} ${action.vm.name}`;
   return (
     <Modal opened={action !== null} onClose={onClose} title={title} size="lg">
-      {action === null ? null : action.kind === 'choose' ? (
+      {action === null ? null : action.kind === 'pick' ? (
+        <HostVmPicker host={action.host} onChoose={onChoose} />
+      ) : action.kind === 'choose' ? (
         <Chooser vm={action.vm} onChoose={onChoose} />
       ) : action.kind === 'migrate' ? (
         <MigrateForm vm={action.vm} onDone={onClose} />

@@ -1,12 +1,16 @@
 'use client';
 
 import type { VmColumns, VmFrame } from '@overcommit/contracts';
-import { Button, Group, Pagination, Switch, TextInput, UnstyledButton } from '@mantine/core';
-import { type CSSProperties, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Group, Pagination, Switch, TextInput, UnstyledButton } from '@mantine/core';
+import { type CSSProperties, memo, useEffect, useMemo, useRef, useState } from 'react';
+import type { MetricId } from '../help/metrics';
+import { type Level, levelIcon, levelOf } from '../help/thresholds';
 import { useFeedView } from '../live/hooks';
 import { mib, pct } from '../ui/format';
-import { useCluster } from './context';
-import { type VmAction, VmActionModal } from './vm-actions';
+import { MetricHelp } from '../ui/metric-help';
+import { ActButton, useCluster } from './context';
+import { useOps } from './ops-context';
+import type { VmAction } from './vm-actions';
 
 type Key = keyof Pick<
   VmFrame,
@@ -20,6 +24,7 @@ type Key = keyof Pick<
   | 'memActiveMiB'
   | 'balloonMiB'
   | 'swappedMiB'
+  | 'memMissingPct'
   | 'numaLocalPct'
   | 'performancePct'
 >;
@@ -31,6 +36,10 @@ const COLUMNS: {
   width: string;
   num?: boolean;
   show: (v: VmFrame) => string;
+  /** The figure's help (hover on its head). */
+  help?: MetricId;
+  /** The figure's level against the one threshold table (help/thresholds.ts), for running VMs. */
+  judge?: (v: VmFrame) => Level;
 }[] = [
   { key: 'name', label: 'name', width: '7rem', show: (v) => v.name },
   { key: 'host', label: 'host', width: '5.5rem', show: (v) => v.host ?? '–' },
@@ -43,6 +52,8 @@ const COLUMNS: {
     width: '4.5rem',
     num: true,
     show: (v) => pct(v.cpuReadyPct),
+    help: 'ready',
+    judge: (v) => levelOf('ready', v.cpuReadyPct),
   },
   {
     key: 'costopPct',
@@ -50,6 +61,8 @@ const COLUMNS: {
     width: '5rem',
     num: true,
     show: (v) => pct(v.costopPct),
+    help: 'costop',
+    judge: (v) => levelOf('costop', v.costopPct),
   },
   {
     key: 'memActiveMiB',
@@ -57,15 +70,41 @@ const COLUMNS: {
     width: '6rem',
     num: true,
     show: (v) => mib(v.memActiveMiB),
+    help: 'active',
   },
-  { key: 'balloonMiB', label: 'balloon', width: '5rem', num: true, show: (v) => mib(v.balloonMiB) },
-  { key: 'swappedMiB', label: 'swap', width: '4.5rem', num: true, show: (v) => mib(v.swappedMiB) },
+  {
+    key: 'balloonMiB',
+    label: 'balloon',
+    width: '5rem',
+    num: true,
+    show: (v) => mib(v.balloonMiB),
+    help: 'balloon',
+  },
+  {
+    key: 'swappedMiB',
+    label: 'swap',
+    width: '4.5rem',
+    num: true,
+    show: (v) => mib(v.swappedMiB),
+    help: 'swapped',
+  },
+  {
+    key: 'memMissingPct',
+    label: 'WS missing %',
+    width: '6.5rem',
+    num: true,
+    show: (v) => pct(v.memMissingPct ?? 0),
+    help: 'memMissing',
+    judge: (v) => levelOf('memMissing', v.memMissingPct ?? 0),
+  },
   {
     key: 'numaLocalPct',
     label: 'NUMA local %',
     width: '6.5rem',
     num: true,
     show: (v) => pct(v.numaLocalPct, 0),
+    help: 'numaLocal',
+    judge: (v) => levelOf('numaLocal', v.numaLocalPct),
   },
   {
     key: 'performancePct',
@@ -73,6 +112,8 @@ const COLUMNS: {
     width: '4rem',
     num: true,
     show: (v) => pct(v.performancePct, 0),
+    help: 'performance',
+    judge: (v) => levelOf('performance', v.performancePct),
   },
   {
     key: 'migration',
@@ -86,7 +127,7 @@ const PAGE = 25;
 
 /**
  * The grid's columns (see .vm-table in globals.css): the name and the migration share what is left,
- * the rest fixed. Their sum (76.5rem) stays within the table's min-width (77rem), or the last columns
+ * the rest fixed. Their sum (83rem) stays within the table's min-width (83.5rem), or the last columns
  * would fall outside the rows, which are size-contained.
  */
 const TABLE_STYLE = {
@@ -117,8 +158,26 @@ function compareValues(x: number | string | null, y: number | string | null): nu
 }
 
 const sameVm = (a: VmFrame, b: VmFrame) =>
+  a.state === b.state &&
   COLUMNS.every((c) => c.show(a) === c.show(b)) &&
   (a.migration?.progressPct ?? -1) === (b.migration?.progressPct ?? -1);
+
+/** One figure; a judged one in its level's tint with the level's icon (never colour alone). */
+function Cell({ column: c, vm: v }: { column: (typeof COLUMNS)[number]; vm: VmFrame }) {
+  const level: Level = c.judge && v.state === 'running' ? c.judge(v) : 'ok';
+  return (
+    <td
+      role="cell"
+      className={c.num ? 'num' : undefined}
+      data-col={c.key}
+      data-level={level === 'ok' ? undefined : level}
+      title={c.num ? undefined : c.show(v)}
+    >
+      {level === 'ok' ? null : <span aria-hidden="true">{levelIcon[level]} </span>}
+      {c.show(v)}
+    </td>
+  );
+}
 
 /**
  * One row of the page, plain markup, redrawn only when a figure it shows changes. Rows are keyed by
@@ -143,15 +202,7 @@ const Row = memo(
               <span className="dim">{c.show(v)}</span>
             </td>
           ) : (
-            <td
-              key={c.key}
-              role="cell"
-              className={c.num ? 'num' : undefined}
-              data-col={c.key}
-              title={c.num ? undefined : c.show(v)}
-            >
-              {c.show(v)}
-            </td>
+            <Cell key={c.key} column={c} vm={v} />
           ),
         )}
         <td role="cell">
@@ -170,6 +221,26 @@ const Row = memo(
   (prev, next) => prev.onAction === next.onAction && sameVm(prev.vm, next.vm),
 );
 
+/** A column head: sorts on click; a figure's head shows its help on hover and focus. */
+function SortButton({
+  label,
+  help,
+  mark,
+  onClick,
+}: {
+  label: string;
+  help: MetricId | undefined;
+  mark: string;
+  onClick: () => void;
+}) {
+  const button = (
+    <UnstyledButton onClick={onClick}>
+      {label} {mark}
+    </UnstyledButton>
+  );
+  return help ? <MetricHelp id={help}>{button}</MetricHelp> : button;
+}
+
 /** The table of VMs: per-VM metrics stream only while it is open. */
 export const VmTable = memo(function VmTable() {
   const { feed } = useCluster();
@@ -180,8 +251,7 @@ export const VmTable = memo(function VmTable() {
     desc: true,
   });
   const [page, setPage] = useState(1);
-  const [action, setAction] = useState<VmAction | null>(null);
-  const onAction = useCallback((a: VmAction) => setAction(a), []);
+  const { openVm: onAction } = useOps();
   const vms = useFeedView(feed, (v) => v.vms, null);
   useEffect(() => {
     if (!open) return;
@@ -253,9 +323,9 @@ export const VmTable = memo(function VmTable() {
           />
         ) : null}
         {open ? (
-          <Button size="xs" variant="default" onClick={() => onAction({ kind: 'create' })}>
+          <ActButton size="xs" variant="default" onClick={() => onAction({ kind: 'create' })}>
             New VM…
-          </Button>
+          </ActButton>
         ) : null}
         <Switch
           label="show VM table (streams per-VM metrics)"
@@ -277,16 +347,17 @@ export const VmTable = memo(function VmTable() {
               aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
               className={c.num ? 'num' : undefined}
             >
-              <UnstyledButton
+              <SortButton
+                label={c.label}
+                help={c.help}
+                mark={sort.key === c.key ? (sort.desc ? '▼' : '▲') : ''}
                 onClick={() =>
                   setSort((s) => ({
                     key: c.key,
                     desc: s.key === c.key ? !s.desc : c.num === true,
                   }))
                 }
-              >
-                {c.label} {sort.key === c.key ? (sort.desc ? '▼' : '▲') : ''}
-              </UnstyledButton>
+              />
             </th>
           ))}
           <th role="columnheader" aria-label="actions" />
@@ -298,10 +369,6 @@ export const VmTable = memo(function VmTable() {
   const pager = useMemo(
     () => <Pagination size="sm" total={pages} value={current} onChange={setPage} />,
     [pages, current],
-  );
-  const modal = useMemo(
-    () => <VmActionModal action={action} onClose={() => setAction(null)} onChoose={setAction} />,
-    [action],
   );
   return (
     <section className="panel" aria-labelledby="vms-title" data-testid="vm-table">
@@ -344,7 +411,6 @@ export const VmTable = memo(function VmTable() {
           </div>
         </>
       )}
-      {modal}
     </section>
   );
 });

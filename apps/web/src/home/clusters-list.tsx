@@ -1,22 +1,112 @@
 'use client';
 
-import { Alert, Badge, Table } from '@mantine/core';
+import type { ClusterSummary } from '@overcommit/contracts';
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import Link from 'next/link';
-import { listClusters } from '../api';
+import { useEffect, useMemo, useState } from 'react';
+import { deleteCluster, listClusters } from '../api';
 import { useApiUrl } from '../app-config';
+import { HOME_TEXT } from '../help/home';
 import { usePolledApi } from '../ui/use-polling';
 import { severityLabel, simTime } from '../ui/format';
+import { forgetOperatorToken, onOperatorTokens, operatorTokens } from './tokens';
 
 const POLL_MS = 2000;
 
-/** The public clusters, refreshed every two seconds. */
+type SortKey = 'created' | 'name' | 'tick' | 'watchers' | 'alarms';
+
+const SORTS: { value: SortKey; label: string }[] = [
+  { value: 'created', label: HOME_TEXT.sort.created },
+  { value: 'name', label: HOME_TEXT.sort.name },
+  { value: 'tick', label: HOME_TEXT.sort.tick },
+  { value: 'watchers', label: HOME_TEXT.sort.watchers },
+  { value: 'alarms', label: HOME_TEXT.sort.alarms },
+];
+
+const byName = new Intl.Collator('en', { numeric: true }).compare;
+
+const compare: Record<SortKey, (a: ClusterSummary, b: ClusterSummary) => number> = {
+  created: (a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0),
+  name: (a, b) => byName(a.name, b.name),
+  tick: (a, b) => b.tick - a.tick,
+  watchers: (a, b) => b.watchers - a.watchers,
+  alarms: (a, b) => b.alarms.critical - a.alarms.critical || b.alarms.warning - a.alarms.warning,
+};
+
+/** When a cluster was created, in this browser's time zone: "today 14:05" or "3 Dec 14:05". */
+function created(ms: number | undefined): string {
+  if (!ms) return '–';
+  const d = new Date(ms);
+  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const today = new Date();
+  return d.toDateString() === today.toDateString()
+    ? `${HOME_TEXT.today} ${time}`
+    : `${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${time}`;
+}
+
+/**
+ * The public clusters, refreshed every two seconds: when each was created, its tick, who watches,
+ * how it is shared; sorted and filtered; deletable where this browser holds the operator link.
+ */
 export function ClustersList() {
   const apiUrl = useApiUrl();
   const { value: clusters, error } = usePolledApi(() => listClusters(apiUrl), POLL_MS, apiUrl);
+  const [query, setQuery] = useState('');
+  const [sort, setSort] = useState<SortKey>('created');
+  const [tokens, setTokens] = useState<ReadonlyMap<string, string>>(new Map());
+  const [deleting, setDeleting] = useState<ClusterSummary | null>(null);
+  const [gone, setGone] = useState<ReadonlySet<string>>(new Set());
+  // The browser's links are read after mounting (localStorage is not there on the server).
+  useEffect(() => {
+    setTokens(operatorTokens());
+    return onOperatorTokens(() => setTokens(operatorTokens()));
+  }, []);
+  const shown = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return (clusters ?? [])
+      .filter(
+        (c) =>
+          !gone.has(c.id) &&
+          (!q || c.name.toLowerCase().includes(q) || c.id.toLowerCase().includes(q)),
+      )
+      .sort((a, b) => compare[sort](a, b) || byName(a.id, b.id));
+  }, [clusters, query, sort, gone]);
   return (
     <section className="panel" aria-labelledby="clusters-title" data-testid="clusters">
       <div className="panel-head">
-        <h2 id="clusters-title">Clusters</h2>
+        <h2 id="clusters-title">
+          {HOME_TEXT.title} {clusters ? <span className="dim num">({clusters.length})</span> : null}
+        </h2>
+        <Group gap="xs">
+          <TextInput
+            size="xs"
+            w={170}
+            placeholder={HOME_TEXT.filter}
+            aria-label={HOME_TEXT.filter}
+            value={query}
+            onChange={(e) => setQuery(e.currentTarget.value)}
+          />
+          <Select
+            size="xs"
+            w={150}
+            aria-label={HOME_TEXT.sortBy}
+            data={SORTS}
+            value={sort}
+            onChange={(v) => v && setSort(v)}
+            allowDeselect={false}
+          />
+        </Group>
       </div>
       {error ? (
         <Alert color="red" role="alert" title="Cannot list the clusters">
@@ -30,12 +120,16 @@ export function ClustersList() {
         )
       ) : clusters.length === 0 ? (
         <div className="empty">no public clusters yet: create one below</div>
+      ) : shown.length === 0 ? (
+        <div className="empty">{HOME_TEXT.noMatch(query)}</div>
       ) : (
-        <Table.ScrollContainer minWidth={900}>
+        <Table.ScrollContainer minWidth={980}>
           <Table highlightOnHover verticalSpacing={6}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>name</Table.Th>
+                <Table.Th>created</Table.Th>
+                <Table.Th>shared</Table.Th>
                 <Table.Th className="num">tick</Table.Th>
                 <Table.Th className="num">simulated time</Table.Th>
                 <Table.Th className="num">speed</Table.Th>
@@ -43,14 +137,23 @@ export function ClustersList() {
                 <Table.Th className="num">VMs running</Table.Th>
                 <Table.Th>alarms</Table.Th>
                 <Table.Th className="num">watching</Table.Th>
+                <Table.Th aria-label="actions" />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {clusters.map((c) => (
+              {shown.map((c) => (
                 <Table.Tr key={c.id} data-testid={`cluster-${c.id}`}>
                   <Table.Td>
-                    <Link href={`/clusters/${encodeURIComponent(c.id)}`}>{c.name}</Link>
+                    <Link href={`/clusters/${encodeURIComponent(c.id)}`}>{c.name}</Link>{' '}
+                    <span className="dim num">{c.id}</span>
                   </Table.Td>
+                  <Table.Td
+                    className="num"
+                    title={c.createdAt ? new Date(c.createdAt).toString() : ''}
+                  >
+                    {created(c.createdAt)}
+                  </Table.Td>
+                  <Table.Td>{c.visibility}</Table.Td>
                   <Table.Td className="num">{c.tick}</Table.Td>
                   <Table.Td className="num">{simTime(c.time)}</Table.Td>
                   <Table.Td className="num">
@@ -71,12 +174,97 @@ export function ClustersList() {
                     {c.alarms.warning} warning
                   </Table.Td>
                   <Table.Td className="num">{c.watchers}</Table.Td>
+                  <Table.Td>
+                    {tokens.has(c.id) ? (
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => setDeleting(c)}
+                        aria-label={`Delete ${c.name} (${c.id})`}
+                      >
+                        {HOME_TEXT.delete}
+                      </Button>
+                    ) : null}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
       )}
+      <p className="legend">{HOME_TEXT.deleteHint}</p>
+      <DeleteDialog
+        cluster={deleting}
+        token={deleting ? tokens.get(deleting.id) : undefined}
+        onClose={() => setDeleting(null)}
+        onDeleted={(id) => {
+          forgetOperatorToken(id);
+          setGone((g) => new Set(g).add(id));
+          setDeleting(null);
+        }}
+      />
     </section>
+  );
+}
+
+/** Confirms a deletion, with the API's answer (a refusal in full) where the person acted. */
+function DeleteDialog({
+  cluster,
+  token,
+  onClose,
+  onDeleted,
+}: {
+  cluster: ClusterSummary | null;
+  token: string | undefined;
+  onClose: () => void;
+  onDeleted: (id: string) => void;
+}) {
+  const apiUrl = useApiUrl();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setError(null);
+    setBusy(false);
+  }, [cluster?.id]);
+  return (
+    <Modal
+      opened={cluster !== null}
+      onClose={onClose}
+      title={cluster ? HOME_TEXT.deleteTitle(cluster.name) : ''}
+    >
+      {cluster ? (
+        <Stack gap="sm">
+          <Text size="sm">{HOME_TEXT.deleteBody(cluster.id, cluster.watchers)}</Text>
+          <Group>
+            <Button
+              color="red"
+              loading={busy}
+              disabled={!token}
+              onClick={() => {
+                if (!token) return;
+                setBusy(true);
+                void deleteCluster(apiUrl, cluster.id, token).then((r) => {
+                  setBusy(false);
+                  if (r.ok) onDeleted(cluster.id);
+                  else setError(r.error.message);
+                });
+              }}
+            >
+              {HOME_TEXT.deleteConfirm}
+            </Button>
+            <Button variant="default" onClick={onClose}>
+              {HOME_TEXT.cancel}
+            </Button>
+          </Group>
+          {error ? (
+            <span className="cmd-result" data-tone="crit" role="alert">
+              <span aria-hidden="true">✖ </span>
+              {HOME_TEXT.refused}: {error}
+            </span>
+          ) : null}
+        </Stack>
+      ) : null}
+    </Modal>
   );
 }

@@ -18,6 +18,7 @@ import {
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { type ApiError, createCluster, listScenarios, type ScenarioInfo } from '../api';
+import { rememberOperatorToken } from './tokens';
 import { useApiUrl } from '../app-config';
 
 /** The path and query of a link the API built (its origin is this page's). */
@@ -91,8 +92,10 @@ export function NewCluster() {
               : ({ kind: 'yaml', yaml, visibility } as const);
           void createCluster(apiUrl, input).then((r) => {
             setBusy(false);
-            if (r.ok) setCreated(r.value);
-            else setError(r.error);
+            if (r.ok) {
+              setCreated(r.value);
+              rememberOperatorToken(r.value.id, r.value.operatorToken);
+            } else setError(r.error);
           });
         }}
       >

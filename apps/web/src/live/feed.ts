@@ -336,6 +336,28 @@ export class ClusterFeed {
       this.view = { ...this.view, stepSeconds: frame.stepSeconds };
   }
 
+  /**
+   * The events of frames from the HTTP history (the activity before this page joined, so a reload
+   * does not open on an empty feed): merged under the live ones, newest first, each once. Returns
+   * how many were new.
+   */
+  addActivity(frames: readonly FrameColumns[]): number {
+    const known = new Set(this.view.activity.map((a) => a.key));
+    const items: ActivityItem[] = [];
+    for (const frame of frames)
+      frame.events.forEach((event, i) => {
+        const key = `${frame.tick}:${i}`;
+        if (!known.has(key)) items.push({ key, tick: frame.tick, event });
+      });
+    if (items.length === 0) return 0;
+    const order = (a: ActivityItem) => Number(a.key.slice(a.key.indexOf(':') + 1));
+    const activity = [...this.view.activity, ...items]
+      .sort((a, b) => b.tick - a.tick || order(b) - order(a))
+      .slice(0, ACTIVITY_MAX);
+    this.set({ activity });
+    return items.length;
+  }
+
   /** Older frames from the HTTP history (chart windows opening on the past): only the series takes them. */
   addHistory(frames: readonly FrameColumns[]): void {
     if (this.hostNames.length === 0 && frames[0])

@@ -189,4 +189,16 @@ describe('a chart point from the wire', () => {
     expect(point.balloonGiB).toBe(2);
     expect(point.powerKW).toBe(0.9);
   });
+
+  it('keeps each host’s memory for its page’s chart: consumed, active, reclaimed, swapped, in GiB', () => {
+    const point = pointOf(decodeFrameColumns(encodeFrame(frame)), ['a', 'b']);
+    const series = new Series(10);
+    series.add(point);
+    const h = frame.hosts[0]!;
+    expect(series.host('memConsumed', 0, 0)).toBeCloseTo(h.memConsumedMiB / 1024, 3);
+    expect(series.host('memActive', 0, 0)).toBeCloseTo(h.memActiveMiB / 1024, 3);
+    expect(series.host('reclaimed', 0, 0)).toBeCloseTo((h.balloonMiB + h.compressedMiB) / 1024, 3);
+    expect(series.host('swap', 0, 0)).toBeCloseTo(h.swapUsedMiB / 1024, 3);
+    expect(series.host('cpu', 1, 0)).toBe(0);
+  });
 });

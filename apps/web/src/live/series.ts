@@ -19,7 +19,32 @@ export interface SeriesPoint {
   /** Per host, in the order of `hostNames`: CPU usage %, then ready %. */
   hostCpu: Float32Array | null;
   hostReady: Float32Array | null;
+  /** Per host, GiB: memory consumed, active, ballooned and compressed, swapped (the host page's chart). */
+  hostMemConsumed?: Float32Array | null;
+  hostMemActive?: Float32Array | null;
+  hostReclaimed?: Float32Array | null;
+  hostSwapped?: Float32Array | null;
 }
+
+/** The per-host figures a series keeps: a column of hosts x points each. */
+export const HOST_METRICS = [
+  'cpu',
+  'ready',
+  'memConsumed',
+  'memActive',
+  'reclaimed',
+  'swap',
+] as const;
+export type HostMetric = (typeof HOST_METRICS)[number];
+
+const HOST_FIELD: Record<HostMetric, keyof SeriesPoint> = {
+  cpu: 'hostCpu',
+  ready: 'hostReady',
+  memConsumed: 'hostMemConsumed',
+  memActive: 'hostMemActive',
+  reclaimed: 'hostReclaimed',
+  swap: 'hostSwapped',
+};
 
 const GiB = 1024;
 
@@ -33,10 +58,19 @@ export function pointOf(frame: FrameColumns, hostNames: readonly string[]): Seri
   const states = frame.hosts.column('state');
   const cpu = frame.hosts.column('cpuUsagePct');
   const ready = frame.hosts.column('cpuReadyPct');
+  const consumed = frame.hosts.column('memConsumedMiB');
+  const active = frame.hosts.column('memActiveMiB');
+  const balloon = frame.hosts.column('balloonMiB');
+  const compressed = frame.hosts.column('compressedMiB');
+  const swapped = frame.hosts.column('swapUsedMiB');
   const remotePct = frame.numa.column('remoteAccessPct');
   const usedMiB = frame.numa.column('memUsedMiB');
   const hostCpu = new Float32Array(hostNames.length);
   const hostReady = new Float32Array(hostNames.length);
+  const hostMemConsumed = new Float32Array(hostNames.length);
+  const hostMemActive = new Float32Array(hostNames.length);
+  const hostReclaimed = new Float32Array(hostNames.length);
+  const hostSwapped = new Float32Array(hostNames.length);
   // Hosts come in the same order every tick: the index is built only when they do not.
   const sameOrder = names.length === hostNames.length && names.every((n, i) => n === hostNames[i]);
   const index = sameOrder ? null : new Map(names.map((n, i) => [n, i]));
@@ -44,6 +78,10 @@ export function pointOf(frame: FrameColumns, hostNames: readonly string[]): Seri
     const h = index ? (index.get(name) ?? -1) : i;
     hostCpu[i] = h >= 0 ? cpu[h]! : NaN;
     hostReady[i] = h >= 0 ? ready[h]! : NaN;
+    hostMemConsumed[i] = h >= 0 ? consumed[h]! / GiB : NaN;
+    hostMemActive[i] = h >= 0 ? active[h]! / GiB : NaN;
+    hostReclaimed[i] = h >= 0 ? (balloon[h]! + compressed[h]!) / GiB : NaN;
+    hostSwapped[i] = h >= 0 ? swapped[h]! / GiB : NaN;
   });
   // NUMA-remote share of memory, weighted by memory used, over the hosts that are up.
   let remoteWeighted = 0;
@@ -74,6 +112,10 @@ export function pointOf(frame: FrameColumns, hostNames: readonly string[]): Seri
     powerKW: c.powerWatts / 1000,
     hostCpu,
     hostReady,
+    hostMemConsumed,
+    hostMemActive,
+    hostReclaimed,
+    hostSwapped,
   };
 }
 
@@ -127,8 +169,7 @@ export class Series {
   private readonly times: Float64Array;
   private readonly gaps: Uint8Array;
   private readonly columns: Record<SeriesMetric, Float64Array>;
-  private hostCpu: Float32Array | null = null;
-  private hostReady: Float32Array | null = null;
+  private hostColumns: Record<HostMetric, Float32Array> | null = null;
   private hosts = 0;
   /** Slot of the oldest point. */
   private head = 0;
@@ -213,9 +254,9 @@ export class Series {
     return Number.isNaN(v) ? null : v;
   }
 
-  /** A host's CPU usage or ready % at the i-th point; null in a gap or for a host absent then. */
-  host(kind: 'cpu' | 'ready', host: number, i: number): number | null {
-    const column = kind === 'cpu' ? this.hostCpu : this.hostReady;
+  /** A host's figure at the i-th point; null in a gap or for a host absent then. */
+  host(kind: HostMetric, host: number, i: number): number | null {
+    const column = this.hostColumns?.[kind];
     if (!column || host < 0 || host >= this.hosts) return null;
     const v = column[this.slot(i) * this.hosts + host]!;
     return Number.isNaN(v) ? null : v;
@@ -227,22 +268,24 @@ export class Series {
     return this.firstNotBelow((i) => this.time(i), this.time(this.count - 1) - seconds);
   }
 
+  /** Index of the first point at or after simulated time `seconds` (length if none). */
+  indexAtTime(seconds: number): number {
+    return this.firstNotBelow((i) => this.time(i), seconds);
+  }
+
   /** The i-th point as an object (a copy, for the rewrite that merges history; not for drawing). */
   point(i: number): SeriesPoint {
     const slot = this.slot(i);
     const gap = this.gaps[slot] === 1;
-    const hostsOf = (column: Float32Array | null) =>
+    const hostsOf = (column: Float32Array | undefined) =>
       gap
         ? null
         : column
           ? column.slice(slot * this.hosts, (slot + 1) * this.hosts)
           : new Float32Array(0);
-    const p = {
-      tick: this.ticks[slot]!,
-      time: this.times[slot]!,
-      hostCpu: hostsOf(this.hostCpu),
-      hostReady: hostsOf(this.hostReady),
-    } as SeriesPoint;
+    const p = { tick: this.ticks[slot]!, time: this.times[slot]! } as SeriesPoint;
+    for (const m of HOST_METRICS)
+      (p as unknown as Record<string, unknown>)[HOST_FIELD[m]] = hostsOf(this.hostColumns?.[m]);
     for (const m of SERIES_METRICS) p[m] = this.metric(m, i);
     return p;
   }
@@ -270,10 +313,11 @@ export class Series {
   }
 
   private sizeHosts(point: SeriesPoint): void {
-    if (this.hostCpu || !point.hostCpu || point.hostCpu.length === 0) return;
+    if (this.hostColumns || !point.hostCpu || point.hostCpu.length === 0) return;
     this.hosts = point.hostCpu.length;
-    this.hostCpu = new Float32Array(this.capacity * this.hosts).fill(NaN);
-    this.hostReady = new Float32Array(this.capacity * this.hosts).fill(NaN);
+    this.hostColumns = Object.fromEntries(
+      HOST_METRICS.map((m) => [m, new Float32Array(this.capacity * this.hosts).fill(NaN)]),
+    ) as Record<HostMetric, Float32Array>;
   }
 
   private append(point: SeriesPoint): void {
@@ -290,12 +334,12 @@ export class Series {
     this.times[slot] = point.time;
     this.gaps[slot] = point.hostCpu === null ? 1 : 0;
     for (const m of SERIES_METRICS) this.columns[m][slot] = point[m] ?? NaN;
+    const columns = this.hostColumns;
+    if (!columns) return;
     const base = slot * this.hosts;
-    for (const [column, values] of [
-      [this.hostCpu, point.hostCpu],
-      [this.hostReady, point.hostReady],
-    ] as const) {
-      if (!column) continue;
+    for (const m of HOST_METRICS) {
+      const column = columns[m];
+      const values = point[HOST_FIELD[m]] as Float32Array | null | undefined;
       for (let h = 0; h < this.hosts; h++) column[base + h] = values?.[h] ?? NaN;
     }
   }

@@ -1,5 +1,5 @@
 import { alarmRuleIds } from '@overcommit/contracts';
-import { alarmFigure, alarmLabel } from './format';
+import { alarmFigure, alarmLabel, parseSimTime, simTime } from './format';
 
 describe('alarm labels', () => {
   it('every rule has words and a unit for the alarms panel', () => {
@@ -14,5 +14,21 @@ describe('alarm labels', () => {
     expect(alarmFigure('vm-memory-starved', 33.456)).toBe('33.46% of working set');
     expect(alarmFigure('host-swap-in', 21.5)).toBe('21.50 MiB/s');
     expect(alarmFigure('vm-cpu-ready', 12)).toBe('12.00%');
+  });
+});
+
+describe('simulated time typed by a person', () => {
+  it('reads h:mm:ss, m:ss, seconds and days, as simTime writes them', () => {
+    expect(parseSimTime('1:02:03')).toBe(3723);
+    expect(parseSimTime('2:03')).toBe(123);
+    expect(parseSimTime('45')).toBe(45);
+    expect(parseSimTime(' 0:15:00 ')).toBe(900);
+    expect(parseSimTime('1d 0:00:05')).toBe(86405);
+    for (const t of [0, 59, 3599, 3723, 90061]) expect(parseSimTime(simTime(t))).toBe(t);
+  });
+
+  it('refuses what is not a time', () => {
+    for (const bad of ['', 'soon', '1:75', '1:60:00', '-5', '1d'])
+      expect(parseSimTime(bad)).toBeNull();
   });
 });

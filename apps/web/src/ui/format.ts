@@ -11,6 +11,23 @@ export function simTime(seconds: number): string {
   return d > 0 ? `${d}d ${hms}` : hms;
 }
 
+/**
+ * Simulated time typed by a person, as seconds: "1:02:03", "2:03" (m:ss), "45" (seconds) or
+ * "1d 0:00:00". Null when it is not a time.
+ */
+export function parseSimTime(text: string): number | null {
+  const m = /^\s*(?:(\d+)d\s*)?(?:(?:(\d+):)?(\d{1,2}):)?(\d{1,2}(?:\.\d+)?)\s*$/.exec(text);
+  if (!m || (m[1] !== undefined && m[3] === undefined)) return null;
+  const [d, h, min, sec] = [m[1], m[2], m[3], m[4]].map((x) => Number(x ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  if ((m[3] !== undefined && sec >= 60) || (m[2] !== undefined && min >= 60)) return null;
+  return d * 86400 + h * 3600 + min * 60 + sec;
+}
+
 export const pct = (v: number, digits = 1) => `${v.toFixed(digits)}%`;
 
 export function mib(v: number): string {
@@ -28,18 +45,18 @@ export function watts(v: number): string {
 export const int = (v: number) => Math.round(v).toLocaleString('en-US');
 
 /**
- * Colours safe for colour-blind readers (Okabe-Ito), each always paired with
- * a word and an icon where it is used.
+ * Colours for lines and icons: Okabe-Ito hues (safe for colour-blind readers), each always paired
+ * with a word and an icon where it is used, as CSS variables (globals.css) with a shade per colour
+ * scheme that keeps 3:1 against the page (color.spec.ts checks it). Text uses --ok, --warn, --crit.
  */
 export const palette = {
-  critical: '#D55E00',
-  warning: '#E69F00',
-  ok: '#009E73',
-  info: '#0072B2',
-  neutral: '#8a8f98',
-  purple: '#CC79A7',
-  sky: '#56B4E9',
-  yellow: '#F0E442',
+  critical: 'var(--line-crit)',
+  warning: 'var(--line-warn)',
+  ok: 'var(--line-ok)',
+  info: 'var(--line-info)',
+  neutral: 'var(--line-neutral)',
+  purple: 'var(--line-purple)',
+  sky: 'var(--line-sky)',
 } as const;
 
 /** What an alarm's rule watches, in words (docs/model.md, section 13). */
@@ -52,32 +69,8 @@ export function alarmFigure(rule: AlarmRuleId, value: number): string {
   return unit.startsWith('%') ? `${v}${unit}` : `${v} ${unit}`;
 }
 
+/** A severity as an icon, a word and a text colour (4.5:1 on the page in either scheme). */
 export const severityLabel = {
-  critical: { icon: '▲', word: 'CRIT', color: palette.critical },
-  warning: { icon: '◆', word: 'WARN', color: palette.warning },
+  critical: { icon: '▲', word: 'CRIT', color: 'var(--crit)' },
+  warning: { icon: '◆', word: 'WARN', color: 'var(--warn)' },
 } as const;
-
-// Viridis: a perceptually uniform scale that reads in every colour vision and in greyscale.
-const VIRIDIS = [
-  [68, 1, 84],
-  [72, 40, 120],
-  [62, 74, 137],
-  [49, 104, 142],
-  [38, 130, 142],
-  [31, 158, 137],
-  [53, 183, 121],
-  [109, 205, 89],
-  [180, 222, 44],
-  [253, 231, 37],
-] as const;
-
-/** A colour for `t` in 0..1, and whether text on it should be dark. */
-export function heat(t: number): { background: string; dark: boolean } {
-  const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (VIRIDIS.length - 1);
-  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
-  const f = x - i;
-  const a = VIRIDIS[i]!;
-  const b = VIRIDIS[i + 1]!;
-  const c = a.map((v, k) => Math.round(v + (b[k]! - v) * f));
-  return { background: `rgb(${c[0]}, ${c[1]}, ${c[2]})`, dark: x > 5.5 };
-}

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { hostStates, vmStates } from '../frame/frame.schema';
-import { hypervisorTypes, policySchema, virtualizationModes } from '../scenario/scenario.schema';
+import {
+  alarmRuleIds,
+  hypervisorTypes,
+  policySchema,
+  virtualizationModes,
+} from '../scenario/scenario.schema';
 
 // What a cluster is made of (its policy and each host's topology), and where
 // one of its VMs could live-migrate to. Both are read from the stored state.
@@ -25,12 +30,31 @@ export const hostTopologySchema = z.object({
 });
 export type HostTopology = z.infer<typeof hostTopologySchema>;
 
+/** One alarm rule as it applies to this cluster: the built-in thresholds after the scenario's overrides. */
+export const effectiveAlarmRuleSchema = z.object({
+  warning: z.number(),
+  critical: z.number(),
+  /** A firing alarm resolves below this. */
+  clearWarning: z.number(),
+  /** A critical alarm drops back to warning below this. */
+  clearCritical: z.number(),
+  /** How long the condition must hold before the alarm fires, simulated seconds. */
+  forSeconds: z.number(),
+  enabled: z.boolean(),
+});
+export type EffectiveAlarmRule = z.infer<typeof effectiveAlarmRuleSchema>;
+
 /** `config` of `GET /api/clusters/:id`: the admission policy in force and every host's topology. */
 export const clusterConfigSchema = z.object({
   policy: policySchema,
   hosts: z.array(hostTopologySchema),
   /** For an exercise's cluster: what the teams are told, and how long it lasts (simulated seconds). */
   exercise: z.object({ briefing: z.string(), durationSeconds: z.number() }).optional(),
+  /**
+   * Every alarm rule's thresholds as they apply here (the scenario's overrides taken), so that an
+   * alarm can say when it clears. Optional: an older API does not send it.
+   */
+  alarmRules: z.partialRecord(z.enum(alarmRuleIds), effectiveAlarmRuleSchema).optional(),
 });
 export type ClusterConfig = z.output<typeof clusterConfigSchema>;
 

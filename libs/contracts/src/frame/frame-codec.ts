@@ -109,6 +109,7 @@ const vmSpec: Spec<VmFrame> = {
   numaNodes: 'json',
   numaLocalPct: pct,
   performancePct: pct,
+  memMissingPct: pct,
   migration: 'json',
 };
 

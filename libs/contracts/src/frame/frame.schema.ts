@@ -86,6 +86,11 @@ export const vmFrameSchema = z.object({
   numaNodes: z.array(z.number().int()),
   numaLocalPct: z.number(),
   performancePct: z.number(),
+  /**
+   * Of a running VM, the share of its working set not in plain RAM (ballooned below it, compressed
+   * or swapped): what the vm-memory-starved alarm reads (docs/model.md, section 13); else 0.
+   */
+  memMissingPct: z.number(),
   migration: migrationFrameSchema.nullable(),
 });
 export type VmFrame = z.infer<typeof vmFrameSchema>;

@@ -44,6 +44,8 @@ export const clusterSummarySchema = z.object({
   alarms: z.object({ warning: z.number().int(), critical: z.number().int() }),
   watchers: z.number().int(),
   lagMs: z.number(),
+  /** When the cluster was created, wall-clock ms since the epoch. */
+  createdAt: z.number(),
 });
 export type ClusterSummary = z.infer<typeof clusterSummarySchema>;
 

@@ -175,23 +175,170 @@ export const alarmRuleIds = [
 ] as const;
 export type AlarmRuleId = (typeof alarmRuleIds)[number];
 
-/** What each rule watches, in words, and the unit of its value (docs/model.md, section 13). */
-export const alarmRuleInfo: Record<AlarmRuleId, { label: string; unit: string }> = {
-  'vm-cpu-ready': { label: 'VM waits for a CPU (ready, per vCPU)', unit: '%' },
-  'vm-costop': { label: 'VM vCPUs held back to stay in step (co-stop)', unit: '%' },
-  'host-cpu-usage': { label: 'Host CPU usage', unit: '%' },
-  'vcpu-overcommit': { label: 'vCPUs handed out, of the policy limit', unit: '% of limit' },
-  'mem-overcommit': { label: 'Memory handed out, of the policy limit', unit: '% of limit' },
-  'host-mem-state': { label: 'Host memory state (1 soft, 2 hard, 3 low)', unit: 'level' },
-  'host-swap-in': { label: 'Host swapping pages back in', unit: 'MiB/s' },
-  'vm-swap-full': { label: 'VM paused: host swap full', unit: 'paused' },
-  'numa-remote': { label: 'VM memory accesses to a remote NUMA node', unit: '%' },
-  migration: { label: 'Live migration not converging or aborted', unit: 'rounds' },
-  'host-down': { label: 'Host down', unit: 'down' },
-  'ha-restart-failed': { label: 'HA could not restart the VM', unit: 'down' },
+/**
+ * A rule's built-in thresholds (docs/model.md, section 13), before a scenario's overrides: it
+ * triggers at or above `warning` / `critical`; a firing alarm resolves below `clearWarning` and
+ * drops from critical to warning below `clearCritical` (hysteresis); `forSeconds` is the hold.
+ */
+export interface AlarmThresholds {
+  warning: number;
+  critical: number;
+  clearWarning: number;
+  clearCritical: number;
+  forSeconds: number;
+}
+
+/** What a rule reads its value from: a VM, a host or the whole cluster. */
+export type AlarmRuleScope = 'vm' | 'host' | 'cluster';
+
+/**
+ * Each rule's metadata, the one place it lives: what it watches in words, the unit of its value,
+ * what it reads, and its built-in thresholds (the engine's rules are built from these; docs/model.md,
+ * section 13, gives their sources).
+ */
+export const alarmRuleInfo: Record<
+  AlarmRuleId,
+  { label: string; unit: string; scope: AlarmRuleScope } & AlarmThresholds
+> = {
+  // VMware: ready above 5% per vCPU is worth a look, above 10% a problem; real-time charts sample 20 s.
+  'vm-cpu-ready': {
+    label: 'VM waits for a CPU (ready, per vCPU)',
+    unit: '%',
+    scope: 'vm',
+    warning: 5,
+    critical: 10,
+    clearWarning: 4,
+    clearCritical: 8,
+    forSeconds: 20,
+  },
+  // Co-stop: keep it at or below 3%.
+  'vm-costop': {
+    label: 'VM vCPUs held back to stay in step (co-stop)',
+    unit: '%',
+    scope: 'vm',
+    warning: 3,
+    critical: 6,
+    clearWarning: 2,
+    clearCritical: 5,
+    forSeconds: 20,
+  },
+  // Netdata: warn above 85%, clear below 75%; critical above 95%, clear below 85%.
+  'host-cpu-usage': {
+    label: 'Host CPU usage',
+    unit: '%',
+    scope: 'host',
+    warning: 85,
+    critical: 95,
+    clearWarning: 75,
+    clearCritical: 85,
+    forSeconds: 20,
+  },
+  // Share of the policy's limit handed out: near (90%) or at/above (100%) the allocation ratio.
+  'vcpu-overcommit': {
+    label: 'vCPUs handed out, of the policy limit',
+    unit: '% of limit',
+    scope: 'cluster',
+    warning: 90,
+    critical: 100,
+    clearWarning: 85,
+    clearCritical: 99,
+    forSeconds: 0,
+  },
+  'mem-overcommit': {
+    label: 'Memory handed out, of the policy limit',
+    unit: '% of limit',
+    scope: 'cluster',
+    warning: 90,
+    critical: 100,
+    clearWarning: 85,
+    clearCritical: 99,
+    forSeconds: 0,
+  },
+  // Memory state as a level: 0 high/clear, 1 soft (ballooning), 2 hard, 3 low (swapping).
+  'host-mem-state': {
+    label: 'Host memory state (1 soft, 2 hard, 3 low)',
+    unit: 'level',
+    scope: 'host',
+    warning: 1,
+    critical: 2,
+    clearWarning: 1,
+    clearCritical: 2,
+    forSeconds: 10,
+  },
+  'host-swap-in': {
+    label: 'Host swapping pages back in',
+    unit: 'MiB/s',
+    scope: 'host',
+    warning: 1,
+    critical: 20,
+    clearWarning: 0.5,
+    clearCritical: 10,
+    forSeconds: 10,
+  },
+  'vm-swap-full': {
+    label: 'VM paused: host swap full',
+    unit: 'paused',
+    scope: 'vm',
+    warning: 1,
+    critical: 1,
+    clearWarning: 1,
+    clearCritical: 1,
+    forSeconds: 0,
+  },
+  'numa-remote': {
+    label: 'VM memory accesses to a remote NUMA node',
+    unit: '%',
+    scope: 'vm',
+    warning: 25,
+    critical: 50,
+    clearWarning: 20,
+    clearCritical: 45,
+    forSeconds: 30,
+  },
+  // Rounds of an ongoing pre-copy; 30 (the cap) once it has aborted, held for five minutes.
+  migration: {
+    label: 'Live migration not converging or aborted',
+    unit: 'rounds',
+    scope: 'vm',
+    warning: 10,
+    critical: 20,
+    clearWarning: 10,
+    clearCritical: 20,
+    forSeconds: 0,
+  },
+  'host-down': {
+    label: 'Host down',
+    unit: 'down',
+    scope: 'host',
+    warning: 1,
+    critical: 1,
+    clearWarning: 1,
+    clearCritical: 1,
+    forSeconds: 0,
+  },
+  'ha-restart-failed': {
+    label: 'HA could not restart the VM',
+    unit: 'down',
+    scope: 'vm',
+    warning: 1,
+    critical: 1,
+    clearWarning: 1,
+    clearCritical: 1,
+    forSeconds: 0,
+  },
+  // Running VM: % of its working set ballooned below, compressed or swapped (memory.ts,
+  // workingSetMissing). VMware: ballooning is harmless until it reaches the working set, then the
+  // guest swaps; any of the active set swapped is a problem. Each 1% costs memoryBound x 100% of
+  // slowdown (section 7): 1% is a guest at about 77% (memoryBound 0.3), 5% one at about 40%.
   'vm-memory-starved': {
     label: 'VM working set not in RAM (ballooned below it, compressed or swapped)',
     unit: '% of working set',
+    scope: 'vm',
+    warning: 1,
+    critical: 5,
+    clearWarning: 0.5,
+    clearCritical: 4,
+    forSeconds: 20,
   },
 };
 
