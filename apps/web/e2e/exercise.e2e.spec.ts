@@ -120,7 +120,12 @@ describe('an exercise for two teams, in Chromium', () => {
         .waitFor({ timeout: 10_000 });
     mkdirSync(screenshots, { recursive: true });
     await instructor.page.screenshot({ path: join(screenshots, 'exercise-instructor.png') });
+    // The team's page without the critical-alarm toast over its header.
+    const toasts = await red.page.addStyleTag({
+      content: '.mantine-Notifications-root { display: none }',
+    });
     await red.page.screenshot({ path: join(screenshots, 'exercise-team.png') });
+    await toasts.evaluate((el) => (el as Element).remove());
     await alarm(red.page)
       .getByRole('button', { name: /^Acknowledge/ })
       .click();

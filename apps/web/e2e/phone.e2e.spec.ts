@@ -121,6 +121,8 @@ describe('every page on a phone, in Chromium', () => {
         });
         expect(inner).toBe(true);
       }
+      // The page's top for the screenshot (instantly: no smooth scrolling under way).
+      await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
       if (size.width === 390)
         await page.screenshot({ path: join(screenshots, 'phone-cluster.png'), fullPage: false });
       // The host page: NUMA boxes and charts within the screen.
