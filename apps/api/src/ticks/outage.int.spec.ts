@@ -55,7 +55,9 @@ describe('a cluster after an outage of every worker', () => {
       tick = (await repo.meta(id))!.tick;
     }
     expect(tick).toBeGreaterThanOrEqual(1);
-    expect(tick).toBeLessThanOrEqual(3);
+    // Not the 600 owed, nor the 120 a replay would run at once: a tick or a few (how many the
+    // 100 ms polls above let by depends on the machine's load).
+    expect(tick).toBeLessThanOrEqual(10);
     const frames = api.get(FrameHistoryRepository);
     const first = decodeFrame((await frames.wireFramesBetween(id, 1, 1))[0]!);
     const skipped = first.events.find((e) => e.type === 'ticks-skipped');

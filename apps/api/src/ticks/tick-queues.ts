@@ -83,6 +83,11 @@ export class TickQueues implements OnModuleInit, OnApplicationShutdown {
     this.queues = tickQueuePrefixesOf(config).map(
       (prefix) => new Queue<TickJobData>(TICKS_QUEUE, { connection: this.connection, prefix }),
     );
+    // A master that stops answering (a crash) gives connection errors, which BullMQ's workers do
+    // not report: the shared connection's node errors wake the queues too.
+    this.shared?.on('node error', () => {
+      if (this.workers.length > 0) for (const queue of this.queues) this.wakeAfterError(queue);
+    });
   }
 
   onModuleInit(): void {
@@ -170,18 +175,21 @@ export class TickQueues implements OnModuleInit, OnApplicationShutdown {
     if (this.waking.has(queue) || this.closing) return;
     this.waking.add(queue);
     void (async () => {
-      for (let attempt = 0; attempt < 5 && !this.closing; attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
-        try {
-          await queue.add(
+      // A crash's failover takes a few seconds (a manual one, a fraction of one): wake jobs at
+      // 1, 2, 3, 5 and 8 s, so at least one lands after the new master serves the queue's slot
+      // and after the workers wait on it again. A wake job Redis refuses is simply not added.
+      let waited = 0;
+      for (const at of [1_000, 2_000, 3_000, 5_000, 8_000]) {
+        await new Promise((resolve) => setTimeout(resolve, at - waited).unref());
+        waited = at;
+        if (this.closing) break;
+        await queue
+          .add(
             WAKE_JOB,
             { clusterId: '' },
             { removeOnComplete: true, removeOnFail: true, attempts: 1 },
-          );
-          break;
-        } catch {
-          // Still failing over: the next second.
-        }
+          )
+          .catch(() => undefined);
       }
       this.waking.delete(queue);
     })();
