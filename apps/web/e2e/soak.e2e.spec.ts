@@ -22,7 +22,11 @@ const options: SoakOptions = {
   commandsPerMinute: 6,
   browser: true,
   growthLimit: 0.25,
-  countSlack: { fds: 10, keys: 10, elements: 200 },
+  // Chromium opens about 25 more descriptors over its first minutes (407 to 431), then holds
+  // them: 431 to 432 from minute 5 to 60 of the hour (docs/reliability-soak.md). Five minutes
+  // are inside that climb, so the browser's count gets that room; a leak per watcher or per
+  // frame (1,000 watchers came and went in the hour) would pass it in the API's count first.
+  countSlack: { fds: 30, keys: 10, elements: 200 },
   log: () => undefined,
 };
 
