@@ -5,6 +5,7 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-plugin-prettier/recommended';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import i18next from 'eslint-plugin-i18next';
 import tseslint from 'typescript-eslint';
 
 // Packages that would drag I/O, a framework or a UI into the pure layers.
@@ -110,6 +111,45 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'error',
+    },
+  },
+  {
+    // The dashboard speaks English, Simplified and Traditional Chinese: words a person reads come
+    // from apps/web/messages through next-intl, never from a literal in a component. Flagged:
+    // text in JSX, and strings in the attributes people read (labels, titles, hover help,
+    // placeholders) or in expressions inside JSX. Not flagged: strings with no letter (icons,
+    // figures), strings a prop's type allows literally (`variant="default"`), and code outside JSX
+    // (ids, keys, class names) — words built outside JSX are caught by review, not by this rule.
+    files: ['apps/web/{src,app}/**/*.tsx'],
+    ignores: ['apps/web/**/*.spec.tsx'],
+    plugins: { i18next },
+    rules: {
+      'i18next/no-literal-string': [
+        'error',
+        {
+          mode: 'jsx-only',
+          'jsx-attributes': {
+            include: [
+              'label',
+              'title',
+              'aria-label',
+              'aria-description',
+              'aria-valuetext',
+              'placeholder',
+              'alt',
+              'description',
+              'error',
+              'tooltip',
+              'message',
+              'emptyMessage',
+              'nothingFoundMessage',
+            ],
+            exclude: ['.*'],
+          },
+          words: { exclude: ['[^\\p{L}]*', '[A-Z0-9_:./-]+'].map((p) => new RegExp(`^${p}$`, 'u')) },
+          message: 'a word for people outside the message files (apps/web/messages)',
+        },
+      ],
     },
   },
   {

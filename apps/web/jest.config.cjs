@@ -1,3 +1,8 @@
 const { jestConfig } = require('../../jest.preset.cjs');
 
-module.exports = jestConfig(__dirname);
+const base = jestConfig(__dirname);
+module.exports = {
+  ...base,
+  // The ICU parser (messages.spec.ts) ships only as ES modules: compiled to CommonJS like our own.
+  transformIgnorePatterns: ['/node_modules/(?!(@formatjs|intl-messageformat)/)'],
+};

@@ -1,4 +1,8 @@
 import { webEnvSchema, parseEnv } from '@overcommit/contracts';
+import createNextIntlPlugin from 'next-intl/plugin';
+
+// next-intl finds its per-request configuration at src/i18n/request.ts.
+const withNextIntl = createNextIntlPlugin('./src/i18n/request.ts');
 
 // Check the web app's environment at build and start: a bad value stops with one line.
 // The API's URL is read again when pages are served (src/config.ts), not inlined.
@@ -28,4 +32,4 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+export default withNextIntl(nextConfig);

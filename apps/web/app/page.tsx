@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { ClustersList } from '../src/home/clusters-list';
 import { NewCluster } from '../src/home/new-cluster';
 import { NewExercise } from '../src/home/new-exercise';
-import { ThemeToggle } from '../src/ui/theme-toggle';
+import { PageSettings } from '../src/ui/language-switch';
 import { HealthStatus } from './health-status';
 
 export default function HomePage() {
@@ -16,7 +16,7 @@ export default function HomePage() {
             Glossary
           </Link>
         </p>
-        <ThemeToggle />
+        <PageSettings />
       </header>
       <ClustersList />
       <NewCluster />

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { GLOSSARY_TEXT, TERMS } from '../../src/help/glossary';
 import { METRICS, type MetricId, rangesText } from '../../src/help/metrics';
-import { ThemeToggle } from '../../src/ui/theme-toggle';
+import { PageSettings } from '../../src/ui/language-switch';
 
 export const metadata: Metadata = { title: `${GLOSSARY_TEXT.title} · Overcommit` };
 
@@ -16,7 +16,7 @@ export default function GlossaryPage() {
         </Link>
         <h1>{GLOSSARY_TEXT.title}</h1>
         <p className="lede">{GLOSSARY_TEXT.lede}</p>
-        <ThemeToggle />
+        <PageSettings />
       </header>
       <section className="panel" aria-labelledby="glossary-metrics">
         <h2 id="glossary-metrics">{GLOSSARY_TEXT.metrics}</h2>

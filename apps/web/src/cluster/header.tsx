@@ -7,7 +7,7 @@ import { useFeedView } from '../live/hooks';
 import type { Connection } from '../live/feed';
 import { palette, ratio, severityLabel, simTime, watts } from '../ui/format';
 import { WAITING_TEXT } from '../help/waiting';
-import { ThemeToggle } from '../ui/theme-toggle';
+import { PageSettings } from '../ui/language-switch';
 import { MetricHelp } from '../ui/metric-help';
 import type { MetricId } from '../help/metrics';
 import {
@@ -173,7 +173,7 @@ const Title = memo(function Title({
   );
 });
 
-const Theme = memo(ThemeToggle);
+const Theme = memo(PageSettings);
 const Connected = memo(ConnectionBadge);
 
 /** Pause, resume and speed: re-rendered when they change, not with every frame. */

@@ -3,7 +3,7 @@
 import { Alert } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { ApiResult } from '../api';
-import { ThemeToggle } from '../ui/theme-toggle';
+import { PageSettings } from '../ui/language-switch';
 
 /** An instructor's page without its token: the answer every load gives instead of calling the API. */
 export const needsInstructorLink = <T,>(): Promise<ApiResult<T>> =>
@@ -29,7 +29,7 @@ export function ExerciseHead({
       <header className="home-head">
         <h1>{title}</h1>
         <p className="lede">{lede ?? 'loading…'}</p>
-        <ThemeToggle />
+        <PageSettings />
       </header>
       {error && lede === null ? (
         <Alert color="red" title={`The ${what} cannot be shown`} role="alert">
