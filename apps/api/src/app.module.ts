@@ -5,7 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { ClustersModule } from './clusters/clusters.module';
 import { BodyErrorFilter } from './common/body-error.filter';
-import { NotFoundFilter } from './common/not-found.filter';
+import { HttpErrorFilter } from './common/http-error.filter';
 import { ServiceErrorFilter } from './common/service-error.filter';
 import { ExercisesModule } from './exercises/exercises.module';
 import { HealthModule } from './health/health.module';
@@ -28,8 +28,9 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         // A service's error about the request (ServiceError) as its HTTP answer, for every route.
         { provide: APP_FILTER, useClass: ServiceErrorFilter },
-        // No such route: Nest's own 404, without the URL's query (where a token may be).
-        { provide: APP_FILTER, useClass: NotFoundFilter },
+        // Nest's and libraries' own errors (no route, the throttler's 429): their answer with its
+        // code, and a 404 without the URL's query (where a token may be).
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
         // A body the parsers refuse: its 4xx, said clearly, and not logged as an error of ours.
         { provide: APP_FILTER, useClass: BodyErrorFilter },
       ],

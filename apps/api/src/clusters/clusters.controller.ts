@@ -11,6 +11,7 @@ import {
   Req,
 } from '@nestjs/common';
 import {
+  isErrorCode,
   type ClusterConfig,
   type ClusterSummary,
   type CommandOutcome,
@@ -31,7 +32,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { loadScenarioText } from '@overcommit/scenario-files';
 import { clientAddress, tokenOf } from '../common/http-input';
-import { BadInput, NotAllowed, NotFound } from '../common/service-errors';
+import { BadInput, clusterNotFound, NotAllowed, NotFound } from '../common/service-errors';
 import { ScenariosService } from '../scenarios/scenarios.service';
 import { ClusterStateRepository } from '../storage/cluster-state.repository';
 import { FrameHistoryRepository } from '../storage/frame-history.repository';
@@ -68,7 +69,8 @@ export class ClustersController {
   async create(@Body() body: unknown, @Req() req: Request): Promise<CreateClusterResponse> {
     const address = clientAddress(req);
     const query = yamlQuerySchema.safeParse(req.query);
-    if (!query.success) throw new BadInput('bad query', zodIssuesToInputErrors(query.error.issues));
+    if (!query.success)
+      throw new BadInput('invalid-query', 'bad query', zodIssuesToInputErrors(query.error.issues));
     let scenario: Scenario | { errors: InputError[] };
     let visibility: Visibility;
     if (typeof body === 'string') {
@@ -77,7 +79,7 @@ export class ClustersController {
       visibility = query.data.visibility ?? 'public';
     } else {
       if (query.data.visibility !== undefined) {
-        throw new BadInput('bad query', [
+        throw new BadInput('invalid-query', 'bad query', [
           {
             path: 'visibility',
             message: 'only a YAML body takes its visibility in the query; put it in the JSON body',
@@ -87,6 +89,7 @@ export class ClustersController {
       const request = createClusterRequestSchema.safeParse(body);
       if (!request.success) {
         throw new BadInput(
+          'invalid-body',
           'the body must be { scenario: {...} } or { scenarioName: "demo" }, or a YAML scenario',
           zodIssuesToInputErrors(request.error.issues),
         );
@@ -97,9 +100,12 @@ export class ClustersController {
         const bundled = this.scenarios.get(r.scenarioName);
         if (!bundled) {
           const names = this.scenarios.list().map((s) => s.name);
-          throw new BadInput(`no bundled scenario named ${r.scenarioName}`, [
-            { path: 'scenarioName', message: `unknown; expected one of: ${names.join(', ')}` },
-          ]);
+          throw new BadInput(
+            'scenario-unknown',
+            `no bundled scenario named ${r.scenarioName}`,
+            [{ path: 'scenarioName', message: `unknown; expected one of: ${names.join(', ')}` }],
+            { name: r.scenarioName },
+          );
         }
         scenario = bundled.scenario;
       } else {
@@ -108,7 +114,11 @@ export class ClustersController {
     }
     const result = await this.clusters.createFor(address, scenario, visibility);
     if ('errors' in result)
-      throw new BadInput('the scenario is not valid; nothing was created', result.errors);
+      throw new BadInput(
+        'scenario-invalid',
+        'the scenario is not valid; nothing was created',
+        result.errors,
+      );
     return result;
   }
 
@@ -152,7 +162,8 @@ export class ClustersController {
   ): Promise<MigrationTargets> {
     await this.metaFor(id, tokenOf(authorization, token));
     const answer = migrationTargets(await this.stateOf(id), vm);
-    if ('notFound' in answer) throw new NotFound(answer.notFound);
+    if ('notFound' in answer)
+      throw new NotFound('vm-not-found', answer.notFound, { name: vm.slice(0, 200) });
     return answer;
   }
 
@@ -177,17 +188,23 @@ export class ClustersController {
   ): Promise<CommandOutcome> {
     const meta = await this.metaFor(id, tokenOf(authorization, token));
     const parsed = parseClusterCommand(body);
-    if (!parsed.ok) throw new BadInput('not a valid command', parsed.errors);
+    if (!parsed.ok) throw new BadInput('invalid-command', 'not a valid command', parsed.errors);
     const by = displayNameSchema.safeParse(userName ?? 'api');
     if (!by.success)
       throw new BadInput(
+        'invalid-header',
         'bad X-User-Name header',
         zodIssuesToInputErrors(by.error.issues, { at: ['X-User-Name'] }),
       );
     const role = this.clusters.roleFor(meta, tokenOf(authorization, token)) ?? 'viewer';
     const outcome = await this.clusters.command(id, parsed.request, by.data, role);
     if (outcome.status === 'refused' && role !== 'operator')
-      throw new NotAllowed(outcome.reason ?? 'refused', outcome);
+      throw new NotAllowed(
+        isErrorCode(outcome.code) ? outcome.code : 'command-refused',
+        outcome.reason ?? 'refused',
+        outcome.params ?? { reason: outcome.reason ?? '' },
+        outcome,
+      );
     return outcome;
   }
 
@@ -201,7 +218,10 @@ export class ClustersController {
   ): Promise<CommandOutcome> {
     await this.metaFor(id, tokenOf(authorization, token));
     const raw = await this.state.outcome(id, commandId);
-    if (!raw) throw new NotFound(`no command ${commandId} on cluster ${id}`);
+    if (!raw)
+      throw new NotFound('command-not-found', `no command ${commandId} on cluster ${id}`, {
+        id: commandId.slice(0, 64),
+      });
     return JSON.parse(raw) as CommandOutcome;
   }
 
@@ -222,12 +242,21 @@ export class ClustersController {
     });
     const parsed = schema.safeParse(query);
     if (!parsed.success)
-      throw new BadInput('bad history query', zodIssuesToInputErrors(parsed.error.issues));
+      throw new BadInput(
+        'invalid-query',
+        'bad history query',
+        zodIssuesToInputErrors(parsed.error.issues),
+      );
     const meta = await this.metaFor(id, tokenOf(authorization, parsed.data.token));
     const to = parsed.data.to ?? meta.tick;
     const from = parsed.data.from ?? Math.max(0, to - 300);
     if (from > to)
-      throw new BadInput('from is after to', [{ path: 'from', message: `${from} > ${to}` }]);
+      throw new BadInput(
+        'history-range',
+        'from is after to',
+        [{ path: 'from', message: `${from} > ${to}` }],
+        { from, to },
+      );
     const { every, format } = parsed.data;
     const wire = await this.frames.wireFramesBetween(id, from, to, every);
     return {
@@ -239,14 +268,14 @@ export class ClustersController {
   /** The stored engine state; a cluster deleted meanwhile is a 404 like any missing one. */
   private async stateOf(id: string): Promise<SimState> {
     const state = await this.state.state(id);
-    if (!state) throw new NotFound(`no cluster ${id}`);
+    if (!state) throw clusterNotFound(id);
     return state;
   }
 
   private async metaFor(id: string, token: string | undefined) {
     const meta = await this.clusters.meta(id);
     // A private cluster without its link looks like no cluster at all.
-    if (this.clusters.roleFor(meta, token) === null) throw new NotFound(`no cluster ${id}`);
+    if (this.clusters.roleFor(meta, token) === null) throw clusterNotFound(id);
     return meta;
   }
 }

@@ -19,7 +19,7 @@ import {
 import { createCluster } from '@overcommit/sim';
 import { createHash, randomBytes } from 'node:crypto';
 import { API_CONFIG, type ApiConfig, publicUrl } from '../config/api-config';
-import { NotAllowed, NotFound, TooMany } from '../common/service-errors';
+import { clusterNotFound, NotAllowed, TooMany } from '../common/service-errors';
 import { Metrics } from '../observability/metrics';
 import { type ClusterMeta, ClusterStateRepository } from '../storage/cluster-state.repository';
 import { PresenceRepository } from '../storage/presence.repository';
@@ -112,11 +112,15 @@ export class ClustersService {
     const clusters = (n: number) => `${n} cluster${n === 1 ? '' : 's'}`;
     if (result === 'full')
       throw new TooMany(
+        'clusters-full',
         `this server keeps at most ${clusters(this.config.MAX_CLUSTERS)} (MAX_CLUSTERS) and has no room for ${asked}: delete one first`,
+        { max: this.config.MAX_CLUSTERS },
       );
     if (result === 'creator-full')
       throw new TooMany(
+        'clusters-full-address',
         `one address may keep at most ${clusters(this.config.MAX_CLUSTERS_PER_ADDRESS)} (MAX_CLUSTERS_PER_ADDRESS), and yours has no room for ${asked}: delete one of yours first`,
+        { max: this.config.MAX_CLUSTERS_PER_ADDRESS },
       );
     return ids.map((id) => ({ id, creator }));
   }
@@ -257,7 +261,7 @@ export class ClustersService {
 
   async meta(id: string): Promise<ClusterMeta> {
     const meta = await this.repo.meta(id);
-    if (!meta) throw new NotFound(`no cluster ${id}`);
+    if (!meta) throw clusterNotFound(id);
     return meta;
   }
 
@@ -274,11 +278,14 @@ export class ClustersService {
     const meta = await this.meta(id);
     const role = this.roleFor(meta, token);
     // A private cluster without its link looks like no cluster at all, as it does to GET.
-    if (role === null) throw new NotFound(`no cluster ${id}`);
-    if (role !== 'operator') throw new NotAllowed('only the operator token may delete a cluster');
+    if (role === null) throw clusterNotFound(id);
+    if (role !== 'operator')
+      throw new NotAllowed('delete-not-operator', 'only the operator token may delete a cluster');
     if (meta.exerciseId)
       throw new NotAllowed(
+        'delete-exercise-cluster',
         `this cluster is ${meta.team}'s in exercise ${meta.exerciseId}: the instructor deletes the exercise`,
+        { team: meta.team ?? '', exercise: meta.exerciseId },
       );
     await this.removeAsOwner(id);
   }
@@ -325,6 +332,7 @@ export class ClustersService {
         id: commandId,
         status: 'refused',
         reason: 'a viewer link can watch but not act: ask for the operator link',
+        code: 'viewer-cannot-act',
       };
     }
     const { id: _ignored, ...action } = request;
@@ -337,17 +345,29 @@ export class ClustersService {
         id: commandId,
         status: 'refused',
         reason: `in an exercise the instructor controls time for every team (${action.do} refused)`,
+        code: 'instructor-controls-time',
+        params: { action: action.do },
       };
     switch (action.do) {
       case 'pause':
         if (meta.paused)
-          return { id: commandId, status: 'refused', reason: 'the cluster is already paused' };
+          return {
+            id: commandId,
+            status: 'refused',
+            reason: 'the cluster is already paused',
+            code: 'already-paused',
+          };
         await this.repo.updateMeta(id, { paused: true });
         await this.scheduler.unschedule(id);
         return { id: commandId, status: 'accepted', tick: meta.tick };
       case 'resume':
         if (!meta.paused)
-          return { id: commandId, status: 'refused', reason: 'the cluster is not paused' };
+          return {
+            id: commandId,
+            status: 'refused',
+            reason: 'the cluster is not paused',
+            code: 'not-paused',
+          };
         return this.reschedule(meta, meta.speed, commandId, { paused: false });
       case 'set-speed':
         return this.reschedule(meta, action.speed, commandId, {});

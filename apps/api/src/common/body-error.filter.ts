@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { ErrorCode } from '@overcommit/contracts';
 
 interface BodyError {
   status: number;
@@ -25,13 +26,19 @@ class BodyParserError {
   }
 }
 
-const WHAT: Record<string, string> = {
-  'entity.parse.failed': 'the body is not valid JSON',
-  'entity.too.large': 'the body is too large: at most 64 KiB of JSON, or 1 MiB of YAML',
-  'charset.unsupported': 'the body must be UTF-8',
-  'encoding.unsupported': 'the body must not be compressed',
-  'request.size.invalid': 'the body is not as long as its Content-Length says',
-  'request.aborted': 'the body was not sent in full',
+const WHAT: Record<string, { code: ErrorCode; what: string }> = {
+  'entity.parse.failed': { code: 'body-not-json', what: 'the body is not valid JSON' },
+  'entity.too.large': {
+    code: 'body-too-large',
+    what: 'the body is too large: at most 64 KiB of JSON, or 1 MiB of YAML',
+  },
+  'charset.unsupported': { code: 'body-charset', what: 'the body must be UTF-8' },
+  'encoding.unsupported': { code: 'body-encoding', what: 'the body must not be compressed' },
+  'request.size.invalid': {
+    code: 'body-incomplete',
+    what: 'the body is not as long as its Content-Length says',
+  },
+  'request.aborted': { code: 'body-incomplete', what: 'the body was not sent in full' },
 };
 
 /**
@@ -47,9 +54,10 @@ export class BodyErrorFilter implements ExceptionFilter<BodyError> {
   catch(error: BodyError, host: ArgumentsHost): void {
     const adapter = this.adapterHost.httpAdapter;
     const response: unknown = host.switchToHttp().getResponse();
-    const what = WHAT[error.type];
-    const message = what ? `${what} (${error.message})` : error.message;
+    const known = Object.hasOwn(WHAT, error.type) ? WHAT[error.type] : undefined;
+    const message = known ? `${known.what} (${error.message})` : error.message;
+    const code: ErrorCode = known?.code ?? 'invalid-body';
     if (adapter.isHeadersSent(response)) adapter.end(response);
-    else adapter.reply(response, { statusCode: error.status, message }, error.status);
+    else adapter.reply(response, { statusCode: error.status, code, message }, error.status);
   }
 }

@@ -148,7 +148,12 @@ describe('exercises over HTTP against a real Redis', () => {
         token: red.operatorToken,
         name: 'red-1',
       })) as { ok: boolean; error?: string };
-      expect(reply).toEqual({ ok: false, error: `no cluster ${blue.clusterId}` });
+      expect(reply).toEqual({
+        ok: false,
+        error: `no cluster ${blue.clusterId}`,
+        code: 'cluster-not-found',
+        params: { id: blue.clusterId },
+      });
       // Joined to its own cluster, the participant shows in its team on the scoreboard.
       const own = (await socket.emitWithAck('join', {
         clusterId: red.clusterId,

@@ -61,6 +61,7 @@ export class ExercisesService {
     const parsed = createExerciseRequestSchema.safeParse(body);
     if (!parsed.success)
       throw new BadInput(
+        'invalid-body',
         'the body must be { scenarioName | scenario, teams: N | [names], name? }',
         zodIssuesToInputErrors(parsed.error.issues),
       );
@@ -73,30 +74,40 @@ export class ExercisesService {
           .list()
           .filter((s) => s.exercise)
           .map((s) => s.name);
-        throw new BadInput(`no bundled scenario named ${request.scenarioName}`, [
-          {
-            path: 'scenarioName',
-            message: `unknown; the bundled exercises are: ${names.join(', ')}`,
-          },
-        ]);
+        throw new BadInput(
+          'scenario-unknown',
+          `no bundled scenario named ${request.scenarioName}`,
+          [
+            {
+              path: 'scenarioName',
+              message: `unknown; the bundled exercises are: ${names.join(', ')}`,
+            },
+          ],
+          { name: request.scenarioName },
+        );
       }
       scenario = bundled.scenario;
     } else {
       const own = this.clusters.parse(request.scenario);
       if ('errors' in own)
         throw new BadInput(
+          'scenario-invalid',
           'the scenario is not valid; nothing was created',
           nestInputErrors(own.errors, ['scenario']),
         );
       scenario = own;
     }
     if (!scenario.exercise)
-      throw new BadInput('this scenario is not an exercise; nothing was created', [
-        {
-          path: request.scenarioName !== undefined ? 'scenarioName' : 'scenario.exercise',
-          message: 'an exercise needs a scenario with an exercise: section (docs/scenarios.md)',
-        },
-      ]);
+      throw new BadInput(
+        'scenario-not-exercise',
+        'this scenario is not an exercise; nothing was created',
+        [
+          {
+            path: request.scenarioName !== undefined ? 'scenarioName' : 'scenario.exercise',
+            message: 'an exercise needs a scenario with an exercise: section (docs/scenarios.md)',
+          },
+        ],
+      );
     const teams =
       typeof request.teams === 'number'
         ? Array.from({ length: request.teams }, (_, i) => `Team ${i + 1}`)
@@ -153,10 +164,11 @@ export class ExercisesService {
 
   /** The exercise, for its instructor only (anyone else: as if it did not exist). */
   async forInstructor(id: string, token: string | undefined): Promise<ExerciseMeta> {
-    if (!EXERCISE_ID.test(id)) throw new NotFound(`no exercise ${id}`);
+    if (!EXERCISE_ID.test(id))
+      throw new NotFound('exercise-not-found', `no exercise ${id}`, { id: id.slice(0, 64) });
     const exercise = await this.records.find(id);
     if (!exercise || !tokenMatches(token, exercise.instructorHash))
-      throw new NotFound(`no exercise ${id}`);
+      throw new NotFound('exercise-not-found', `no exercise ${id}`, { id });
     return exercise;
   }
 
@@ -212,15 +224,23 @@ export class ExercisesService {
     const exercise = await this.forInstructor(id, token);
     const parsed = exerciseControlSchema.safeParse(body);
     if (!parsed.success)
-      throw new BadInput('not a valid control', zodIssuesToInputErrors(parsed.error.issues));
+      throw new BadInput(
+        'invalid-control',
+        'not a valid control',
+        zodIssuesToInputErrors(parsed.error.issues),
+      );
     const control: ExerciseControl = parsed.data;
     const rule = TRANSITIONS[control.do];
     if (!rule.from.includes(exercise.state))
-      throw new Conflict(
-        exercise.state === 'ended'
-          ? `the exercise has ended: ${control.do} refused`
-          : `${control.do} refused: the exercise is ${exercise.state} (${control.do} works when it is ${rule.from.join(' or ')})`,
-      );
+      throw exercise.state === 'ended'
+        ? new Conflict('exercise-ended', `the exercise has ended: ${control.do} refused`, {
+            action: control.do,
+          })
+        : new Conflict(
+            'exercise-state',
+            `${control.do} refused: the exercise is ${exercise.state} (${control.do} works when it is ${rule.from.join(' or ')})`,
+            { action: control.do, state: exercise.state },
+          );
     const teams = await Promise.all(
       exercise.teams.map(async ({ team, clusterId }) => {
         const meta = await this.state.meta(clusterId);
@@ -251,7 +271,7 @@ export class ExercisesService {
       }),
     );
     if (control.do === 'inject' && teams.every((t) => t.status === 'refused'))
-      throw new BadInput('no team can take this event', [
+      throw new BadInput('inject-refused', 'no team can take this event', [
         { path: 'event.target', message: teams[0]?.reason ?? 'no team' },
       ]);
     if (rule.to === 'ended') await this.end(exercise);

@@ -1,4 +1,8 @@
-import type { CreateClusterResponse, CreateExerciseResponse } from '@overcommit/contracts';
+import {
+  type CreateClusterResponse,
+  type CreateExerciseResponse,
+  isErrorCode,
+} from '@overcommit/contracts';
 import fc from 'fast-check';
 import { clusterSnapshot } from '../testing/cluster-snapshot';
 import { hostileJsonOf, hostileStrings, hugeNumbers } from '../testing/hostile';
@@ -195,11 +199,14 @@ describe('HTTP routes under fuzzing', () => {
       if (!answer.contentType.includes('json')) throw new Error(`not JSON: ${where}`);
       const body = JSON.parse(answer.text) as {
         statusCode?: unknown;
+        code?: unknown;
         message?: unknown;
         errors?: Array<{ path?: unknown; message?: unknown }>;
       };
       if (body.statusCode !== answer.status || body.message === undefined)
         throw new Error(`no statusCode and message: ${where}`);
+      // The dashboard says every error in its reader's language from its code.
+      if (!isErrorCode(body.code)) throw new Error(`no known error code: ${where}`);
       for (const error of body.errors ?? [])
         if (typeof error.path !== 'string' || typeof error.message !== 'string')
           throw new Error(`an error without its path: ${where}`);
@@ -504,6 +511,7 @@ describe('HTTP routes under fuzzing', () => {
     expect(patch.text).not.toContain(cluster.viewerToken);
     expect(JSON.parse(patch.text)).toEqual({
       statusCode: 404,
+      code: 'route-not-found',
       error: 'Not Found',
       message: 'Cannot PATCH /api/health',
     });
@@ -521,6 +529,7 @@ describe('HTTP routes under fuzzing', () => {
     expect(latin1.status).toBe(415);
     expect(JSON.parse(latin1.text)).toEqual({
       statusCode: 415,
+      code: 'body-charset',
       message: 'the body must be UTF-8 (unsupported charset "LATIN1")',
     });
     const malformed = await send(base, '/api/clusters', {

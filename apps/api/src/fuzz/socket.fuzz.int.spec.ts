@@ -1,4 +1,4 @@
-import type { CreateClusterResponse, JoinReply } from '@overcommit/contracts';
+import { type CreateClusterResponse, isErrorCode, type JoinReply } from '@overcommit/contracts';
 import fc from 'fast-check';
 import { clusterSnapshot } from '../testing/cluster-snapshot';
 import { hostileJsonOf, hostileStrings } from '../testing/hostile';
@@ -35,10 +35,17 @@ const binary = fc.uint8Array({ maxLength: 2_000 }).map((b) => Buffer.from(b));
 /** An acknowledgement that says no: `{ ok: false, error }` or a refused command. */
 function isRefusal(event: string, reply: unknown): boolean {
   if (typeof reply !== 'object' || reply === null) return false;
-  const r = reply as { ok?: unknown; error?: unknown; status?: unknown; reason?: unknown };
+  const r = reply as {
+    ok?: unknown;
+    error?: unknown;
+    status?: unknown;
+    reason?: unknown;
+    code?: unknown;
+  };
   if (event === 'command')
     return r.status === 'refused' && typeof r.reason === 'string' && r.reason.length > 0;
-  return r.ok === false && typeof r.error === 'string' && r.error.length > 0;
+  // Every refusal of the server carries a code the dashboard says in its reader's language.
+  return r.ok === false && typeof r.error === 'string' && r.error.length > 0 && isErrorCode(r.code);
 }
 
 describe('socket events under fuzzing', () => {
@@ -284,20 +291,27 @@ describe('socket events under fuzzing', () => {
         id: '',
         status: 'refused',
         reason: `join cluster ${clusterId} first`,
+        code: 'not-joined',
+        params: { id: clusterId },
       });
       expect(await socket.emitWithAck('watch-vms', { clusterId, on: true })).toEqual({
         ok: false,
         error: `join cluster ${clusterId} first`,
+        code: 'not-joined',
+        params: { id: clusterId },
       });
       expect(await socket.emitWithAck('leave', { clusterId })).toEqual({
         ok: false,
         error: `not joined to cluster ${clusterId}`,
+        code: 'not-joined',
+        params: { id: clusterId },
       });
     }
     // A leave with no cluster id says what it expects.
     expect(await socket.emitWithAck('leave', 42)).toEqual({
       ok: false,
       error: 'expected { clusterId }',
+      code: 'invalid-body',
     });
     socket.close();
   });

@@ -80,7 +80,12 @@ describe('bad input over HTTP and socket.io', () => {
       clusterId: 'nope',
       name: 'Eve',
     })) as JoinReply;
-    expect(reply).toEqual({ ok: false, error: 'no cluster nope' });
+    expect(reply).toEqual({
+      ok: false,
+      error: 'no cluster nope',
+      code: 'cluster-not-found',
+      params: { id: 'nope' },
+    });
   });
 
   it('refuses a join with wrong types, naming the field', async () => {

@@ -1,6 +1,8 @@
 import { type BeforeApplicationShutdown, Inject, Logger } from '@nestjs/common';
 import { type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import {
+  type ErrorCode,
+  type ErrorParams,
   type CommandOutcome,
   displayNameSchema,
   formatInputErrors,
@@ -58,6 +60,10 @@ const vmRoom = (clusterId: string) => `cluster:${clusterId}:vms`;
  * middleware before anything is joined; the cluster's token is checked on join.
  */
 // Origins: the adapter's allow-list (CORS_ORIGINS). Payloads: at most 64 KiB per message.
+
+/** An acknowledgement without data: done, or why not (English `error`, `code` for the dashboard). */
+type AckReply = { ok: true } | { ok: false; error: string; code: ErrorCode; params?: ErrorParams };
+
 @WebSocketGateway({ maxHttpBufferSize: 64 * 1024 })
 export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
   @WebSocketServer() server!: Server;
@@ -193,16 +199,20 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       ack?.({
         ok: false,
         error: `unknown event "${String(event).slice(0, 60)}": expected one of ${Object.keys(this.handlers).join(', ')}`,
+        code: 'event-unknown',
+        params: { event: String(event).slice(0, 60) },
       });
       return;
     }
     this.withinLimit(socket)
-      .then((reason) => {
-        if (reason === null) return handler(socket, body);
+      .then((over) => {
+        if (over === null) return handler(socket, body);
         if (event === socketEvents.command) this.metrics.commands.inc({ outcome: 'rate-limited' });
+        const { reason, limit } = over;
+        const coded = { code: 'rate-limited', params: { limit } };
         return event === socketEvents.command
-          ? { id: '', status: 'refused', reason }
-          : { ok: false, error: reason };
+          ? { id: '', status: 'refused', reason, ...coded }
+          : { ok: false, error: reason, ...coded };
       })
       .then(
         (reply) => ack?.(reply),
@@ -215,8 +225,8 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
           const reason = `the server could not do this now (${(error as Error).message}); try again`;
           ack?.(
             event === socketEvents.command
-              ? { id: '', status: 'refused', reason }
-              : { ok: false, error: reason },
+              ? { id: '', status: 'refused', reason, code: 'try-again' }
+              : { ok: false, error: reason, code: 'try-again' },
           );
         },
       );
@@ -226,7 +236,7 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
    * Counts one event against the connection's limit and its address's (over all its connections):
    * @nestjs/throttler's storage, 10 s windows. The reason when over, or null.
    */
-  private async withinLimit(socket: Socket): Promise<string | null> {
+  private async withinLimit(socket: Socket): Promise<{ reason: string; limit: number } | null> {
     const perSocket = this.config.RATE_LIMIT_SOCKET;
     const perAddress = this.config.RATE_LIMIT_SOCKET_ADDRESS;
     const { address } = socket.data as SocketData;
@@ -235,9 +245,15 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       this.limits.increment(`socket-address:${address}`, 10_000, perAddress, 0, 'socket'),
     ]);
     if (own.totalHits > perSocket)
-      return `too many events: at most ${perSocket} per 10 s on one connection (RATE_LIMIT_SOCKET); wait a few seconds`;
+      return {
+        reason: `too many events: at most ${perSocket} per 10 s on one connection (RATE_LIMIT_SOCKET); wait a few seconds`,
+        limit: perSocket,
+      };
     if (all.totalHits > perAddress)
-      return `too many events: at most ${perAddress} per 10 s from one address over all its connections (RATE_LIMIT_SOCKET_ADDRESS); wait a few seconds`;
+      return {
+        reason: `too many events: at most ${perAddress} per 10 s from one address over all its connections (RATE_LIMIT_SOCKET_ADDRESS); wait a few seconds`,
+        limit: perAddress,
+      };
     return null;
   }
 
@@ -253,15 +269,24 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
   async join(socket: Socket, body: unknown): Promise<JoinReply> {
     const parsed = joinRequestSchema.safeParse(body);
     if (!parsed.success) {
+      const details = formatInputErrors(zodIssuesToInputErrors(parsed.error.issues), '; ');
       return {
         ok: false,
-        error: `bad join: ${formatInputErrors(zodIssuesToInputErrors(parsed.error.issues), '; ')}`,
+        error: `bad join: ${details}`,
+        code: 'join-invalid',
+        params: { details },
       };
     }
     const { clusterId, sinceTick, token, name } = parsed.data;
     const meta = await this.state.meta(clusterId);
     const role = meta ? this.clusters.roleFor(meta, token) : null;
-    if (!meta || role === null) return { ok: false, error: `no cluster ${clusterId}` };
+    if (!meta || role === null)
+      return {
+        ok: false,
+        error: `no cluster ${clusterId}`,
+        code: 'cluster-not-found',
+        params: { id: clusterId },
+      };
     const data = socket.data as SocketData;
     data.name = name;
     const first = !(clusterId in data.clusters);
@@ -273,7 +298,7 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     // Gone while its join was in flight: release what the join took.
     if (socket.disconnected) {
       this.forgetSocket(socket);
-      return { ok: false, error: 'disconnected' };
+      return { ok: false, error: 'disconnected', code: 'join-interrupted' };
     }
     await this.presence.addWatcher(clusterId, this.instance, socket.id, {
       name,
@@ -283,7 +308,11 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     // A leave or a disconnect that ran while the entry was written has removed it already.
     if (!(clusterId in data.clusters)) {
       await this.presence.removeWatcher(clusterId, this.instance, socket.id);
-      return { ok: false, error: `left cluster ${clusterId} while joining` };
+      return {
+        ok: false,
+        error: `left cluster ${clusterId} while joining`,
+        code: 'join-interrupted',
+      };
     }
     this.announcePresence(clusterId);
     const snapshot = await this.frames.latestWireFrame(clusterId);
@@ -300,13 +329,19 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
   }
 
   /** Per-VM metrics flow only to sockets that ask (the VM table is open), and are computed only then. */
-  async watchVms(socket: Socket, body: unknown): Promise<{ ok: boolean; error?: string }> {
+  async watchVms(socket: Socket, body: unknown): Promise<AckReply> {
     const parsed = watchVmsSchema.safeParse(body);
-    if (!parsed.success) return { ok: false, error: 'expected { clusterId, on: true | false }' };
+    if (!parsed.success)
+      return { ok: false, error: 'expected { clusterId, on: true | false }', code: 'invalid-body' };
     const { clusterId, on } = parsed.data;
     const data = socket.data as SocketData;
     if (!(clusterId in data.clusters))
-      return { ok: false, error: `join cluster ${clusterId} first` };
+      return {
+        ok: false,
+        error: `join cluster ${clusterId} first`,
+        code: 'not-joined',
+        params: { id: clusterId },
+      };
     const watching = clusterId in data.vms;
     if (on && !watching) {
       data.vms[clusterId] = true;
@@ -334,15 +369,21 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       );
   }
 
-  async leave(socket: Socket, body: unknown): Promise<{ ok: boolean; error?: string }> {
+  async leave(socket: Socket, body: unknown): Promise<AckReply> {
     const clusterId =
       typeof body === 'object' && body !== null
         ? (body as { clusterId?: unknown }).clusterId
         : undefined;
     const data = socket.data as SocketData;
-    if (typeof clusterId !== 'string') return { ok: false, error: 'expected { clusterId }' };
+    if (typeof clusterId !== 'string')
+      return { ok: false, error: 'expected { clusterId }', code: 'invalid-body' };
     if (!(clusterId in data.clusters))
-      return { ok: false, error: `not joined to cluster ${clusterId.slice(0, 64)}` };
+      return {
+        ok: false,
+        error: `not joined to cluster ${clusterId.slice(0, 64)}`,
+        code: 'not-joined',
+        params: { id: clusterId.slice(0, 64) },
+      };
     await this.drop(socket, clusterId);
     return { ok: true };
   }
@@ -355,13 +396,26 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
       const errors = parsed.ok ? [] : parsed.errors.map((e) => `${e.path}: ${e.message}`);
       if (typeof clusterId !== 'string')
         errors.unshift('clusterId: expected the id of a joined cluster');
-      return { id: '', status: 'refused', reason: `not a valid command: ${errors.join('; ')}` };
+      const details = errors.join('; ');
+      return {
+        id: '',
+        status: 'refused',
+        reason: `not a valid command: ${details}`,
+        code: 'invalid-command',
+        params: { details },
+      };
     }
     const request = parsed.request;
     const data = socket.data as SocketData;
     const role = data.clusters[clusterId];
     if (role === undefined)
-      return { id: request.id ?? '', status: 'refused', reason: `join cluster ${clusterId} first` };
+      return {
+        id: request.id ?? '',
+        status: 'refused',
+        reason: `join cluster ${clusterId} first`,
+        code: 'not-joined',
+        params: { id: clusterId.slice(0, 64) },
+      };
     return this.clusters.command(clusterId, request, data.name, role);
   }
 

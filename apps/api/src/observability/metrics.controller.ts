@@ -1,5 +1,6 @@
 import { SkipThrottle } from '@nestjs/throttler';
-import { Controller, Get, Headers, Inject, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
+import { ServiceError } from '../common/service-errors';
 import type { Response } from 'express';
 import { secretsEqual } from '../common/tokens';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
@@ -25,7 +26,11 @@ export class MetricsController {
   ): Promise<string> {
     const token = this.config.METRICS_TOKEN;
     if (token && !secretsEqual(authorization, `Bearer ${token}`))
-      throw new UnauthorizedException('GET /metrics wants Authorization: Bearer <METRICS_TOKEN>');
+      throw new ServiceError(
+        'metrics-token',
+        'GET /metrics wants Authorization: Bearer <METRICS_TOKEN>',
+        401,
+      );
     res.setHeader('content-type', this.metrics.registry.contentType);
     return this.metrics.scrape();
   }

@@ -79,6 +79,9 @@ export const commandOutcomeSchema = z.object({
   id: z.string(),
   status: z.enum(commandStatuses),
   reason: z.string().optional(),
+  /** For a refusal by the server rather than the engine (rate-limited, try-again): its error code. */
+  code: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   tick: z.number().int().optional(),
 });
 export type CommandOutcome = z.infer<typeof commandOutcomeSchema>;
@@ -107,7 +110,13 @@ export const joinReplySchema = z.union([
     /** True when sinceTick is older than the history: the client must start from the snapshot. */
     gap: z.boolean(),
   }),
-  z.object({ ok: z.literal(false), error: z.string() }),
+  z.object({
+    ok: z.literal(false),
+    /** In English, for people reading logs; `code` (errorCodes) and `params` for the dashboard. */
+    error: z.string(),
+    code: z.string().optional(),
+    params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  }),
 ]);
 export type JoinReply = z.infer<typeof joinReplySchema>;
 
