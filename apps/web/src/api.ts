@@ -18,16 +18,30 @@ import {
   migrationTargetsSchema,
   type Visibility,
   formatInputErrors,
+  type ErrorParams,
   type InputError,
   zodIssuesToInputErrors,
 } from '@overcommit/contracts';
 import { z } from 'zod';
 
 export interface ApiError {
+  /** In English, as the API (or this dashboard) wrote it. */
   message: string;
+  /**
+   * The API's stable error code (contracts' errorCodes), or one of this dashboard's own
+   * (CLIENT_ERROR_CODES): the dashboard says it in its reader's language (useErrorText).
+   */
+  code?: string;
+  params?: ErrorParams;
   /** Scenario errors, each at its path. */
   errors?: InputError[];
 }
+
+/** Errors this dashboard finds itself, before or after the API answers. */
+export const CLIENT_ERROR_CODES = ['api-unreachable', 'api-mismatch', 'http-status'] as const;
+
+/** An error answer's params: names and figures, nothing else (an API of another version may differ). */
+const errorParamsSchema = z.record(z.string(), z.union([z.string(), z.number()])).optional();
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
@@ -40,6 +54,8 @@ function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): ApiResu
     ok: false,
     error: {
       message: `the API's answer for ${what} is not what this dashboard expects (${first}): are the API and the dashboard the same version?`,
+      code: 'api-mismatch',
+      params: { details: first },
     },
   };
 }
@@ -53,6 +69,8 @@ async function request<T>(url: string, init?: RequestInit): Promise<ApiResult<T>
       ok: false,
       error: {
         message: `cannot reach the API at ${new URL(url).origin}: ${(error as Error).message}`,
+        code: 'api-unreachable',
+        params: { origin: new URL(url).origin, details: (error as Error).message },
       },
     };
   }
@@ -64,13 +82,28 @@ async function request<T>(url: string, init?: RequestInit): Promise<ApiResult<T>
     body = undefined;
   }
   if (!response.ok) {
-    const b = (body ?? {}) as { message?: unknown; errors?: ApiError['errors'] };
+    const b = (body ?? {}) as {
+      message?: unknown;
+      code?: unknown;
+      params?: unknown;
+      errors?: ApiError['errors'];
+    };
     const message = Array.isArray(b.message)
       ? b.message.join('; ')
       : typeof b.message === 'string'
         ? b.message
         : `${response.status} ${response.statusText}`;
-    return { ok: false, error: { message, errors: b.errors } };
+    const coded = errorParamsSchema.safeParse(b.params);
+    return {
+      ok: false,
+      error: {
+        message,
+        errors: b.errors,
+        ...(typeof b.code === 'string'
+          ? { code: b.code, ...(coded.success && coded.data ? { params: coded.data } : {}) }
+          : { code: 'http-status', params: { status: response.status } }),
+      },
+    };
   }
   return { ok: true, value: body as T };
 }
@@ -256,9 +289,23 @@ export async function exerciseReportMarkdown(
       headers: bearer(token),
     });
     if (!response.ok)
-      return { ok: false, error: { message: `${response.status} ${response.statusText}` } };
+      return {
+        ok: false,
+        error: {
+          message: `${response.status} ${response.statusText}`,
+          code: 'http-status',
+          params: { status: response.status },
+        },
+      };
     return { ok: true, value: await response.text() };
   } catch (error) {
-    return { ok: false, error: { message: `cannot reach the API: ${(error as Error).message}` } };
+    return {
+      ok: false,
+      error: {
+        message: `cannot reach the API: ${(error as Error).message}`,
+        code: 'api-unreachable',
+        params: { origin: new URL(api).origin, details: (error as Error).message },
+      },
+    };
   }
 }

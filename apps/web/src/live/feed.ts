@@ -28,8 +28,10 @@ export interface Connection {
   recovered?: number;
   /** Ticks that could not be recovered (older than the history): drawn as a gap. */
   missing?: number;
-  /** Why joining failed (no such cluster, bad link). */
+  /** Why joining failed (no such cluster, bad link), in English; errorCode for the reader's language. */
   error?: string;
+  errorCode?: string;
+  errorParams?: Record<string, string | number>;
 }
 
 export interface ActivityItem {
@@ -218,7 +220,14 @@ export class ClusterFeed {
         ...(since !== null ? { sinceTick: since } : {}),
       })) as JoinReply;
       if (!reply.ok) {
-        this.set({ connection: { state: 'failed', error: reply.error } });
+        this.set({
+          connection: {
+            state: 'failed',
+            error: reply.error,
+            ...(reply.code ? { errorCode: reply.code } : {}),
+            ...(reply.params ? { errorParams: reply.params } : {}),
+          },
+        });
         return;
       }
       this.everJoined = true;
