@@ -1,29 +1,34 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { GLOSSARY_TEXT, TERMS } from '../../src/help/glossary';
-import { METRICS, type MetricId, rangesText } from '../../src/help/metrics';
+import { getTranslations } from 'next-intl/server';
+import { terms } from '../../src/help/glossary';
+import { METRICS, type MetricId, metricText } from '../../src/help/metrics';
 import { PageSettings } from '../../src/ui/language-switch';
 
-export const metadata: Metadata = { title: `${GLOSSARY_TEXT.title} · Overcommit` };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('help');
+  return { title: t('glossary.pageTitle') };
+}
 
 /** Every figure the dashboard shows (with its ranges) and the domain's words, each with an anchor. */
-export default function GlossaryPage() {
+export default async function GlossaryPage() {
+  const t = await getTranslations('help');
+  const common = await getTranslations('common');
   return (
     <main className="page home glossary" data-testid="glossary">
       <header className="home-head">
         <Link href="/" className="crumb">
-          Overcommit
+          {common('appName')}
         </Link>
-        <h1>{GLOSSARY_TEXT.title}</h1>
-        <p className="lede">{GLOSSARY_TEXT.lede}</p>
+        <h1>{t('glossary.title')}</h1>
+        <p className="lede">{t('glossary.lede')}</p>
         <PageSettings />
       </header>
       <section className="panel" aria-labelledby="glossary-metrics">
-        <h2 id="glossary-metrics">{GLOSSARY_TEXT.metrics}</h2>
+        <h2 id="glossary-metrics">{t('glossary.metrics')}</h2>
         <dl>
           {(Object.keys(METRICS) as MetricId[]).map((id) => {
-            const m = METRICS[id];
-            const ranges = rangesText(m);
+            const m = metricText(id, t);
             return (
               <div key={id}>
                 <dt id={id}>
@@ -31,13 +36,13 @@ export default function GlossaryPage() {
                 </dt>
                 <dd>
                   <p>{m.definition}</p>
-                  {ranges ? (
+                  {m.ranges ? (
                     <p>
-                      <strong>{GLOSSARY_TEXT.ranges}:</strong> {ranges}
+                      <strong>{t('glossary.ranges')}:</strong> {m.ranges}
                     </p>
                   ) : null}
                   <p className="dim">
-                    {GLOSSARY_TEXT.source}: {m.source}
+                    {t('glossary.source')}: {m.source}
                   </p>
                 </dd>
               </div>
@@ -46,12 +51,12 @@ export default function GlossaryPage() {
         </dl>
       </section>
       <section className="panel" aria-labelledby="glossary-terms">
-        <h2 id="glossary-terms">{GLOSSARY_TEXT.terms}</h2>
+        <h2 id="glossary-terms">{t('glossary.terms')}</h2>
         <dl>
-          {TERMS.map((t) => (
-            <div key={t.id}>
-              <dt id={t.id}>{t.term}</dt>
-              <dd>{t.definition}</dd>
+          {terms(t).map((term) => (
+            <div key={term.id}>
+              <dt id={term.id}>{term.term}</dt>
+              <dd>{term.definition}</dd>
             </div>
           ))}
         </dl>

@@ -2,6 +2,7 @@
 
 import type { FrameEvent } from '@overcommit/contracts';
 import { Badge, Group, SegmentedControl } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { memo, useMemo, useState } from 'react';
 import { useFeedView } from '../live/hooks';
 import { palette, simTime } from '../ui/format';
@@ -9,57 +10,102 @@ import { useCluster } from './context';
 
 const PEOPLE_TYPES = new Set(['command-accepted', 'command-refused', 'alarm-acked']);
 
-function describe(e: FrameEvent): { icon: string; color: string; text: string } {
+type ClusterT = ReturnType<typeof useTranslations<'cluster'>>;
+
+/** Event types the feed has words for (others are written from their type, as the engine sends it). */
+const KNOWN_EVENTS = [
+  'vm-placed',
+  'vm-refused',
+  'vm-powered-on',
+  'vm-powered-off',
+  'vm-created',
+  'vm-deleted',
+  'vm-paused',
+  'migration-started',
+  'migration-completed',
+  'migration-aborted',
+  'host-failed',
+  'host-recovered',
+  'host-maintenance',
+  'hyperthreading-changed',
+  'policy-changed',
+  'workload-changed',
+  'ha-restarted',
+  'ha-failed',
+  'ticks-skipped',
+] as const;
+type KnownEvent = (typeof KNOWN_EVENTS)[number];
+const isKnown = (type: string): type is KnownEvent =>
+  (KNOWN_EVENTS as readonly string[]).includes(type);
+
+const CRITICAL_EVENTS = new Set(['host-failed', 'ha-failed', 'vm-refused', 'migration-aborted']);
+
+/**
+ * An event in the reader's words. The engine's reasons (and a command's refusal reason) are its own
+ * English text, shown as they come.
+ */
+function describe(e: FrameEvent, t: ClusterT): { icon: string; color: string; text: string } {
   const what =
     typeof e['command'] === 'string'
       ? e['command']
       : typeof e['do'] === 'string'
         ? e['do']
-        : undefined;
+        : t('activity.command');
+  const reason = e.reason ?? '';
   switch (e.type) {
     case 'command-accepted':
-      return { icon: '✔', color: palette.ok, text: `${what ?? 'command'} ${e.target} accepted` };
+      return {
+        icon: '✔',
+        color: palette.ok,
+        text: t('activity.accepted', { what, target: e.target }),
+      };
     case 'command-refused':
       return {
         icon: '✖',
         color: palette.critical,
-        text: `${what ?? 'command'} ${e.target} refused: ${e.reason ?? ''}`,
+        text: t('activity.refused', { what, target: e.target, reason }),
       };
     case 'alarm-fired':
       return {
         icon: '▲',
         color: palette.warning,
-        text: `alarm fired on ${e.target}${e.reason ? `: ${e.reason}` : ''}`,
+        text: reason
+          ? t('activity.alarmFiredWhy', { target: e.target, reason })
+          : t('activity.alarmFired', { target: e.target }),
       };
     case 'alarm-acked':
       return {
         icon: '✔',
         color: palette.info,
-        text: `acknowledged alarm on ${e.target}${e.reason ? `: ${e.reason}` : ''}`,
+        text: reason
+          ? t('activity.alarmAckedWhy', { target: e.target, reason })
+          : t('activity.alarmAcked', { target: e.target }),
       };
     case 'alarm-resolved':
-      return { icon: '○', color: palette.ok, text: `alarm resolved on ${e.target}` };
-    case 'host-failed':
-    case 'ha-failed':
-    case 'vm-refused':
-    case 'migration-aborted':
       return {
-        icon: '✖',
-        color: palette.critical,
-        text: `${e.type.replace(/-/g, ' ')}: ${e.target}${e.reason ? ` (${e.reason})` : ''}`,
+        icon: '○',
+        color: palette.ok,
+        text: t('activity.alarmResolved', { target: e.target }),
       };
-    default:
+    default: {
+      const kind = isKnown(e.type)
+        ? t(`activity.events.${e.type}`)
+        : String(e.type).replace(/-/g, ' ');
       return {
-        icon: '•',
-        color: palette.neutral,
-        text: `${e.type.replace(/-/g, ' ')}: ${e.target}${e.reason ? ` (${e.reason})` : ''}`,
+        icon: CRITICAL_EVENTS.has(e.type) ? '✖' : '•',
+        color: CRITICAL_EVENTS.has(e.type) ? palette.critical : palette.neutral,
+        text: reason
+          ? t('activity.eventWhy', { kind, target: e.target, reason })
+          : t('activity.event', { kind, target: e.target }),
       };
+    }
   }
 }
 
 /** One line of the feed; lines keep their event object, so each is drawn once. */
 const ActivityLine = memo(function ActivityLine({ event }: { event: FrameEvent }) {
-  const d = describe(event);
+  const t = useTranslations('cluster');
+  const d = describe(event, t);
   return (
     <li data-type={event.type}>
       <span className="num dim">{simTime(event.time)}</span>{' '}
@@ -76,6 +122,7 @@ export const ActivityPanel = memo(function ActivityPanel() {
   const { feed } = useCluster();
   const activity = useFeedView(feed, (v) => v.activity, []);
   const [filter, setFilter] = useState<'people' | 'all'>('all');
+  const t = useTranslations('cluster');
   const shown = useMemo(
     () =>
       (filter === 'all' ? activity : activity.filter((a) => PEOPLE_TYPES.has(a.event.type))).slice(
@@ -92,22 +139,22 @@ export const ActivityPanel = memo(function ActivityPanel() {
         value={filter}
         onChange={(v) => setFilter(v)}
         data={[
-          { value: 'all', label: 'all' },
-          { value: 'people', label: 'people' },
+          { value: 'all', label: t('activity.all') },
+          { value: 'people', label: t('activity.people') },
         ]}
-        aria-label="Show"
+        aria-label={t('activity.show')}
       />
     ),
-    [filter],
+    [filter, t],
   );
   return (
     <section className="panel" aria-labelledby="activity-title" data-testid="activity">
       <div className="panel-head">
-        <h2 id="activity-title">Activity</h2>
+        <h2 id="activity-title">{t('activity.title')}</h2>
         {picker}
       </div>
       {shown.length === 0 ? (
-        <div className="empty">nothing yet: commands and cluster events appear here</div>
+        <div className="empty">{t('activity.empty')}</div>
       ) : (
         <ol className="activity-list">
           {shown.map((item) => (
@@ -123,10 +170,11 @@ export const ActivityPanel = memo(function ActivityPanel() {
 export const PresencePanel = memo(function PresencePanel() {
   const { feed } = useCluster();
   const presence = useFeedView(feed, (v) => v.presence, null);
+  const t = useTranslations('cluster');
   return (
     <section className="panel" aria-labelledby="presence-title" data-testid="presence">
       <div className="panel-head">
-        <h2 id="presence-title">Watching ({presence?.total ?? 0})</h2>
+        <h2 id="presence-title">{t('presence.title', { count: presence?.total ?? 0 })}</h2>
       </div>
       {!presence ? (
         <div className="empty">…</div>
@@ -139,11 +187,15 @@ export const PresencePanel = memo(function PresencePanel() {
               size="md"
               tt="none"
             >
-              {w.name} ({w.role === 'operator' ? 'op' : 'view'})
+              {w.role === 'operator'
+                ? t('presence.operator', { name: w.name })
+                : t('presence.viewer', { name: w.name })}
             </Badge>
           ))}
           {presence.total > presence.watchers.length ? (
-            <span className="dim">and {presence.total - presence.watchers.length} more</span>
+            <span className="dim">
+              {t('presence.more', { count: presence.total - presence.watchers.length })}
+            </span>
           ) : null}
         </Group>
       )}

@@ -13,24 +13,25 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { memo, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { alarmWords, ruleThresholds, thresholdFigure } from '../help/alarm-state';
-import { ALARM_ACTION_LABEL, ALARM_HELP, ALARM_HELP_HEADINGS } from '../help/alarms';
+import { ALARM_HELP, alarmActionLabel, alarmHelpText } from '../help/alarms';
 import { useFeedView } from '../live/hooks';
 import { alarmFigure, alarmLabel, severityLabel, simTime } from '../ui/format';
 import { ActButton, CommandResult, useCluster, useCommand } from './context';
 import { useOps } from './ops-context';
 import { useClusterConfig } from './use-config';
 import { useWaitingText } from './waiting';
-import { WAITING_TEXT } from '../help/waiting';
 
 type Rules = Partial<Record<AlarmRuleId, EffectiveAlarmRule>> | undefined;
 
 function SeverityTag({ severity }: { severity: AlarmFrame['severity'] }) {
   const s = severityLabel[severity];
+  const t = useTranslations('help');
   return (
     <span className="sev" style={{ color: s.color, borderColor: s.color }}>
-      <span aria-hidden="true">{s.icon}</span> {s.word}
+      <span aria-hidden="true">{s.icon}</span> {t(`severity.${severity}`)}
     </span>
   );
 }
@@ -41,6 +42,7 @@ const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
 function AckDialog({ alarm, onClose }: { alarm: AlarmFrame | null; onClose: () => void }) {
   const [note, setNote] = useState('');
   const ack = useCommand();
+  const t = useTranslations('cluster');
   const { reset } = ack;
   useEffect(() => {
     setNote('');
@@ -50,7 +52,7 @@ function AckDialog({ alarm, onClose }: { alarm: AlarmFrame | null; onClose: () =
     <Modal
       opened={alarm !== null}
       onClose={onClose}
-      title={alarm ? `Acknowledge ${alarm.rule} on ${alarm.target}` : ''}
+      title={alarm ? t('alarms.ackTitle', { rule: alarm.rule, target: alarm.target }) : ''}
     >
       <form
         onSubmit={(e) => {
@@ -63,7 +65,7 @@ function AckDialog({ alarm, onClose }: { alarm: AlarmFrame | null; onClose: () =
       >
         <Stack gap="xs">
           <Textarea
-            label="Note (what you are doing about it)"
+            label={t('alarms.note')}
             value={note}
             onChange={(e) => setNote(e.currentTarget.value)}
             maxLength={500}
@@ -77,7 +79,7 @@ function AckDialog({ alarm, onClose }: { alarm: AlarmFrame | null; onClose: () =
             w="fit-content"
             loading={ack.state.phase === 'sending' || ack.state.phase === 'queued'}
           >
-            Acknowledge
+            {t('alarms.acknowledge')}
           </Button>
           <CommandResult state={ack.state} />
         </Stack>
@@ -102,19 +104,24 @@ const sameAlarm = (a: AlarmFrame, b: AlarmFrame) =>
  */
 const AckAction = memo(
   function AckAction({ alarm: a, onAck }: { alarm: AlarmFrame; onAck: (a: AlarmFrame) => void }) {
+    const t = useTranslations('cluster');
     return a.state === 'acknowledged' ? (
       <span className="acked" data-testid="acked-by">
-        <span aria-hidden="true">✔ </span>acked by {a.ackedBy}
-        {a.ackNote ? `: “${a.ackNote}”` : ''}
+        <span aria-hidden="true">✔ </span>
+        {t('alarms.ackedBy', {
+          by: a.ackedBy ?? '',
+          hasNote: a.ackNote ? 'yes' : 'no',
+          note: a.ackNote ?? '',
+        })}
       </span>
     ) : (
       <ActButton
         size="compact-xs"
         variant="light"
         onClick={() => onAck(a)}
-        aria-label={`Acknowledge ${a.rule} on ${a.target}`}
+        aria-label={t('alarms.ackTitle', { rule: a.rule, target: a.target })}
       >
-        Acknowledge…
+        {t('alarms.acknowledgeOpen')}
       </ActButton>
     );
   },
@@ -150,33 +157,35 @@ const AlarmExplanation = memo(function AlarmExplanation({
 }) {
   const { clusterId, token } = useCluster();
   const ops = useOps();
+  const t = useTranslations('help');
   const help = ALARM_HELP[a.rule];
+  const text = alarmHelpText(a.rule, t);
   const onVm = help.actions.includes('migrate-vm') || help.actions.includes('vm-actions');
   const vmHost = useVmHost(a.target, onVm);
   const host = onVm ? vmHost : a.target;
   const query = token ? `?token=${encodeURIComponent(token)}` : '';
-  const words = alarmWords(a, rule);
+  const words = alarmWords(a, rule, t);
   return (
     <div className="alarm-explain" data-testid="alarm-explanation">
       <dl>
-        <dt>{ALARM_HELP_HEADINGS.state}</dt>
+        <dt>{t('alarmHeadings.state')}</dt>
         <dd data-testid="alarm-state-words">
           {words.long.map((sentence) => (
             <span key={sentence}>{sentence} </span>
           ))}
         </dd>
-        <dt>{ALARM_HELP_HEADINGS.measures}</dt>
-        <dd>{help.measures}</dd>
-        <dt>{ALARM_HELP_HEADINGS.cause}</dt>
-        <dd>{help.cause}</dd>
-        {help.image ? (
+        <dt>{t('alarmHeadings.measures')}</dt>
+        <dd>{text.measures}</dd>
+        <dt>{t('alarmHeadings.cause')}</dt>
+        <dd>{text.cause}</dd>
+        {text.image ? (
           <>
-            <dt>{ALARM_HELP_HEADINGS.image}</dt>
-            <dd>{help.image}</dd>
+            <dt>{t('alarmHeadings.image')}</dt>
+            <dd>{text.image}</dd>
           </>
         ) : null}
-        <dt>{ALARM_HELP_HEADINGS.action}</dt>
-        <dd>{help.action}</dd>
+        <dt>{t('alarmHeadings.action')}</dt>
+        <dd>{text.action}</dd>
       </dl>
       <Group gap="xs" className="alarm-actions">
         {help.actions.map((action) => {
@@ -189,7 +198,7 @@ const AlarmExplanation = memo(function AlarmExplanation({
                   variant="light"
                   onClick={() => ops.openVmNamed(a.target, 'migrate')}
                 >
-                  {ALARM_ACTION_LABEL[action](a.target)}
+                  {alarmActionLabel(action, a.target, t)}
                 </ActButton>
               );
             case 'vm-actions':
@@ -200,7 +209,7 @@ const AlarmExplanation = memo(function AlarmExplanation({
                   variant="light"
                   onClick={() => ops.openVmNamed(a.target, 'choose')}
                 >
-                  {ALARM_ACTION_LABEL[action](a.target)}
+                  {alarmActionLabel(action, a.target, t)}
                 </ActButton>
               );
             case 'migrate-off-host':
@@ -211,13 +220,13 @@ const AlarmExplanation = memo(function AlarmExplanation({
                   variant="light"
                   onClick={() => ops.openVm({ kind: 'pick', host: a.target })}
                 >
-                  {ALARM_ACTION_LABEL[action](a.target)}
+                  {alarmActionLabel(action, a.target, t)}
                 </ActButton>
               );
             case 'open-policy':
               return (
                 <ActButton key={action} size="compact-xs" variant="light" onClick={ops.openPolicy}>
-                  {ALARM_ACTION_LABEL[action](a.target)}
+                  {alarmActionLabel(action, a.target, t)}
                 </ActButton>
               );
             case 'open-host':
@@ -229,7 +238,7 @@ const AlarmExplanation = memo(function AlarmExplanation({
                   size="compact-xs"
                   variant="subtle"
                 >
-                  {ALARM_ACTION_LABEL[action](host)}
+                  {alarmActionLabel(action, host, t)}
                 </Button>
               ) : null;
           }
@@ -254,7 +263,10 @@ const AlarmRow = memo(
     onAck: (a: AlarmFrame) => void;
     onToggle: (id: string) => void;
   }) {
-    const words = alarmWords(a, rule);
+    const t = useTranslations('cluster');
+    const th = useTranslations('help');
+    const words = alarmWords(a, rule, th);
+    const label = alarmLabel(a.rule, th);
     const trigger = a.severity === 'critical' ? rule.critical : rule.warning;
     return (
       <li
@@ -265,20 +277,24 @@ const AlarmRow = memo(
       >
         <div className="alarm-line">
           <SeverityTag severity={a.severity} />
-          <span className="alarm-rule" title={alarmLabel(a.rule)}>
+          <span className="alarm-rule" title={label}>
             {a.rule}
           </span>
           <span className="alarm-target">{a.target}</span>
           <span className="num" data-testid="alarm-value">
-            {alarmFigure(a.rule, a.value)}{' '}
+            {alarmFigure(a.rule, a.value, th)}{' '}
             <span className="dim">
-              ({a.severity === 'critical' ? 'critical' : 'warning'} at{' '}
-              {thresholdFigure(a.rule, trigger)})
+              (
+              {t('alarms.trigger', {
+                severity: a.severity,
+                threshold: thresholdFigure(a.rule, trigger, th),
+              })}
+              )
             </span>
           </span>
         </div>
         <div className="alarm-line dim">
-          <span data-testid="alarm-label">{alarmLabel(a.rule)}</span>
+          <span data-testid="alarm-label">{label}</span>
           <AckAction alarm={a} onAck={onAck} />
         </div>
         <div className="alarm-line dim">
@@ -289,9 +305,13 @@ const AlarmRow = memo(
             className="why-button"
             onClick={() => onToggle(a.id)}
             aria-expanded={open}
-            aria-label={`${open ? 'Hide' : 'Explain'} ${a.rule} on ${a.target}`}
+            aria-label={
+              open
+                ? t('alarms.hideLabel', { rule: a.rule, target: a.target })
+                : t('alarms.explainLabel', { rule: a.rule, target: a.target })
+            }
           >
-            {open ? '▾ less' : '▸ why, and what to do'}
+            {open ? `▾ ${t('alarms.less')}` : `▸ ${t('alarms.why')}`}
           </button>
         </div>
         {open ? <AlarmExplanation alarm={a} rule={rule} /> : null}
@@ -404,6 +424,8 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
   const frame = useFeedView(feed, (v) => v.frame, null);
   const resolved = useFeedView(feed, (v) => v.resolvedAlarms, []);
   const waiting = useWaitingText();
+  const t = useTranslations('cluster');
+  const th = useTranslations('help');
   const [showResolved, setShowResolved] = useState(false);
   const [sound, setSound] = useState(false);
   const [severity, setSeverity] = useState<'all' | 'critical' | 'warning'>('all');
@@ -422,18 +444,23 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
     lastToastAt.current = Date.now();
     notifications.show({
       color: 'red',
-      title:
+      title: `▲ ${
         batch.length === 1
-          ? `▲ Critical: ${first.rule}`
-          : `▲ ${batch.length} critical alarms fired`,
+          ? t('alarms.toastOne', { rule: first.rule })
+          : t('alarms.toastMany', { count: batch.length })
+      }`,
       message:
         batch.length === 1
-          ? `${first.target}: ${alarmFigure(first.rule, first.value)}, critical at ${thresholdFigure(first.rule, first.threshold)}`
-          : `first: ${first.rule} on ${first.target}; see the alarms panel`,
+          ? t('alarms.toastOneBody', {
+              target: first.target,
+              value: alarmFigure(first.rule, first.value, th),
+              threshold: thresholdFigure(first.rule, first.threshold, th),
+            })
+          : t('alarms.toastManyBody', { rule: first.rule, target: first.target }),
       autoClose: 8000,
     });
     if (sound) beep();
-  }, [sound]);
+  }, [sound, t, th]);
   useEffect(() => () => clearTimeout(toastTimer.current), []);
   const active = useMemo(
     () =>
@@ -481,46 +508,47 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
           value={severity}
           onChange={(v) => setSeverity(v)}
           data={[
-            { value: 'all', label: 'all' },
-            { value: 'critical', label: '▲ critical' },
-            { value: 'warning', label: '◆ warning' },
+            { value: 'all', label: t('alarms.all') },
+            { value: 'critical', label: `▲ ${th('levelWord.critical')}` },
+            { value: 'warning', label: `◆ ${th('levelWord.warning')}` },
           ]}
-          aria-label="Severity"
+          aria-label={t('alarms.severity')}
         />
         <TextInput
           size="xs"
           w={140}
-          placeholder="rule or target"
+          placeholder={t('alarms.filterPlaceholder')}
           value={query}
           onChange={(e) => setQuery(e.currentTarget.value)}
-          aria-label="Filter alarms"
+          aria-label={t('alarms.filter')}
         />
         <Checkbox
           size="xs"
-          label="sound"
+          label={t('alarms.sound')}
           checked={sound}
           onChange={(e) => setSound(e.currentTarget.checked)}
         />
       </Group>
     ),
-    [severity, query, sound],
+    [severity, query, sound, t, th],
   );
   return (
     <section className="panel" aria-labelledby="alarms-title" data-testid="alarms">
       <div className="panel-head">
         <h2 id="alarms-title">
-          Alarms <span className="dim num">({active.length})</span>
+          {t('alarms.title')} <span className="dim num">({active.length})</span>
         </h2>
         {filters}
       </div>
       {!frame ? (
-        <div className="empty">{waiting ?? WAITING_TEXT.firstFrame}</div>
+        <div className="empty">{waiting ?? th('waiting.firstFrame')}</div>
       ) : active.length === 0 ? (
         <div className="empty" data-testid="no-alarms">
-          <span aria-hidden="true">✔ </span>no active alarms
+          <span aria-hidden="true">✔ </span>
+          {t('alarms.none')}
         </div>
       ) : shown.length === 0 ? (
-        <div className="empty">no active alarm matches</div>
+        <div className="empty">{t('alarms.noMatch')}</div>
       ) : (
         <AlarmList
           alarms={shown.slice(0, limit)}
@@ -532,7 +560,10 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
                   size="compact-xs"
                   onClick={() => setLimit((l) => l + PAGE)}
                 >
-                  show {Math.min(PAGE, shown.length - limit)} more of {shown.length - limit}
+                  {t('alarms.showMore', {
+                    count: Math.min(PAGE, shown.length - limit),
+                    rest: shown.length - limit,
+                  })}
                 </Button>
               </li>
             ) : null
@@ -545,25 +576,33 @@ export const AlarmsPanel = memo(function AlarmsPanel() {
         onClick={() => setShowResolved((s) => !s)}
         aria-expanded={showResolved}
       >
-        {showResolved ? '▾' : '▸'} resolved ({resolved.length})
+        {showResolved ? '▾' : '▸'} {t('alarms.resolved', { count: resolved.length })}
       </Button>
       {showResolved ? (
         resolved.length === 0 ? (
-          <div className="empty">none resolved since this page opened</div>
+          <div className="empty">{t('alarms.noneResolved')}</div>
         ) : (
           <ul className="alarm-list resolved">
             {resolved.slice(0, 100).map((a) => (
               <li key={`${a.id}-${a.resolvedAt ?? ''}`} className="alarm">
                 <SeverityTag severity={a.severity} />{' '}
-                <span className="alarm-rule" title={alarmLabel(a.rule)}>
+                <span className="alarm-rule" title={alarmLabel(a.rule, th)}>
                   {a.rule}
                 </span>{' '}
                 <span className="alarm-target">{a.target}</span>{' '}
                 <span className="dim">
-                  t={simTime(a.since)}–{a.resolvedAt !== null ? simTime(a.resolvedAt) : '?'}
+                  {t('alarms.during', {
+                    from: simTime(a.since),
+                    to: a.resolvedAt !== null ? simTime(a.resolvedAt) : '?',
+                  })}
+                  {' · '}
                   {a.ackedBy
-                    ? ` · acked by ${a.ackedBy}${a.ackNote ? `: “${a.ackNote}”` : ''}`
-                    : ' · not acknowledged'}
+                    ? t('alarms.ackedBy', {
+                        by: a.ackedBy,
+                        hasNote: a.ackNote ? 'yes' : 'no',
+                        note: a.ackNote ?? '',
+                      })
+                    : t('alarms.notAcked')}
                 </span>
               </li>
             ))}

@@ -2,6 +2,7 @@
 
 import { Button, Group, SegmentedControl, Text, TextInput } from '@mantine/core';
 import { useElementSize } from '@mantine/hooks';
+import { useTranslations } from 'next-intl';
 import { memo, useCallback, useMemo, useState } from 'react';
 import {
   CartesianGrid,
@@ -13,18 +14,14 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { CHART_TEXT } from '../help/charts';
 import { useFeedView } from '../live/hooks';
 import type { ClusterFeed } from '../live/feed';
 import { type HostMetric, lttb, type Series, type SeriesMetric } from '../live/series';
 import { palette, parseSimTime, simTime } from '../ui/format';
 import { useWaitingText } from './waiting';
 
-export const WINDOWS = [
-  { value: '300', label: '5 min' },
-  { value: '900', label: '15 min' },
-  { value: '3600', label: '60 min' },
-];
+/** The windows a panel offers, in simulated seconds (each labelled in minutes). */
+export const WINDOWS = [300, 900, 3600] as const;
 
 /**
  * What a panel's charts show: the last N simulated seconds, following the live ticks, or a fixed
@@ -39,6 +36,7 @@ const HEIGHT = 170;
 
 export interface LineSpec {
   key: string;
+  /** The line's name in the reader's language (the chart's legend and tooltip). */
   name: string;
   color: string;
   dash?: string;
@@ -94,6 +92,7 @@ const Chart = memo(function Chart({
   waiting: string | null;
 }) {
   const { ref, width } = useElementSize();
+  const t = useTranslations('help');
   const target = Math.max(60, Math.floor((width || 600) / 2));
   const seconds = view.kind === 'window' ? view.seconds : view.to - view.from;
   // A chart redraws when its window has gained about one drawn point: every
@@ -176,7 +175,7 @@ const Chart = memo(function Chart({
       <div ref={ref} className="chart-box" style={{ height: HEIGHT }}>
         {rows.length === 0 ? (
           <div className="empty">
-            {view.kind === 'range' ? CHART_TEXT.emptyRange : (waiting ?? CHART_TEXT.waiting)}
+            {view.kind === 'range' ? t('charts.emptyRange') : (waiting ?? t('charts.waiting'))}
           </div>
         ) : width > 0 ? (
           <LineChart
@@ -264,23 +263,30 @@ const line = (
   dash?: string,
 ): LineSpec => ({ key, name, color, dash, value: (s, i) => s.metric(metric, i) });
 
-const CPU_LINES: LineSpec[] = [
-  line('cpu', 'CPU usage %', palette.info, 'cpuUsagePct'),
-  line('ready', 'CPU ready %', palette.critical, 'cpuReadyPct'),
-];
-const MEM_LINES: LineSpec[] = [
-  line('consumed', 'consumed', palette.info, 'memConsumedGiB'),
-  line('active', 'active', palette.ok, 'memActiveGiB'),
-  line('balloon', 'ballooned', palette.warning, 'balloonGiB'),
-  line('compressed', 'compressed', palette.purple, 'compressedGiB'),
-  line('swap', 'swapped', palette.critical, 'swapUsedGiB'),
-  line('capacity', 'capacity', palette.neutral, 'memTotalGiB', '5 4'),
-];
-const NUMA_LINES: LineSpec[] = [
-  line('local', 'local %', palette.ok, 'numaLocalPct'),
-  line('remote', 'remote %', palette.critical, 'numaRemotePct'),
-];
-const POWER_LINES: LineSpec[] = [line('power', 'power kW', palette.warning, 'powerKW')];
+type ClusterT = ReturnType<typeof useTranslations<'cluster'>>;
+
+/** The cluster charts' lines, named in the reader's language. */
+function clusterLines(t: ClusterT) {
+  return {
+    cpu: [
+      line('cpu', t('charts.lines.cpuUsage'), palette.info, 'cpuUsagePct'),
+      line('ready', t('charts.lines.cpuReady'), palette.critical, 'cpuReadyPct'),
+    ],
+    mem: [
+      line('consumed', t('charts.lines.consumed'), palette.info, 'memConsumedGiB'),
+      line('active', t('charts.lines.active'), palette.ok, 'memActiveGiB'),
+      line('balloon', t('charts.lines.ballooned'), palette.warning, 'balloonGiB'),
+      line('compressed', t('charts.lines.compressed'), palette.purple, 'compressedGiB'),
+      line('swap', t('charts.lines.swapped'), palette.critical, 'swapUsedGiB'),
+      line('capacity', t('charts.lines.capacity'), palette.neutral, 'memTotalGiB', '5 4'),
+    ],
+    numa: [
+      line('local', t('charts.lines.local'), palette.ok, 'numaLocalPct'),
+      line('remote', t('charts.lines.remote'), palette.critical, 'numaRemotePct'),
+    ],
+    power: [line('power', t('charts.lines.power'), palette.warning, 'powerKW')],
+  };
+}
 const PCT: [number, number] = [0, 100];
 const HOST_COLORS = [palette.info, palette.critical, palette.ok, palette.purple, palette.warning];
 
@@ -292,7 +298,7 @@ function hostLines(
 ): LineSpec[] {
   return indexes.map((i, k) => ({
     key: `h${i}`,
-    name: names[i] ?? `host ${i}`,
+    name: names[i] ?? `#${i}`,
     color: HOST_COLORS[k % HOST_COLORS.length]!,
     value: (s, at) => s.host(metric, i, at),
   }));
@@ -312,11 +318,12 @@ export const TimeControls = memo(function TimeControls({
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const t = useTranslations('help');
   const apply = () => {
     const a = parseSimTime(from);
     const b = parseSimTime(to);
-    if (a === null || b === null) return setError(CHART_TEXT.badTime);
-    if (b <= a) return setError(CHART_TEXT.badOrder);
+    if (a === null || b === null) return setError(t('charts.badTime'));
+    if (b <= a) return setError(t('charts.badOrder'));
     setError(null);
     onChange({ kind: 'range', from: a, to: b });
   };
@@ -326,8 +333,11 @@ export const TimeControls = memo(function TimeControls({
         size="xs"
         value={view.kind === 'window' ? String(view.seconds) : ''}
         onChange={(v) => onChange({ kind: 'window', seconds: Number(v) })}
-        data={WINDOWS}
-        aria-label={CHART_TEXT.window}
+        data={WINDOWS.map((w) => ({
+          value: String(w),
+          label: t('charts.minutes', { count: w / 60 }),
+        }))}
+        aria-label={t('charts.window')}
       />
       <form
         className="time-range"
@@ -336,12 +346,12 @@ export const TimeControls = memo(function TimeControls({
           apply();
         }}
       >
-        <span className="dim legend-inline">{CHART_TEXT.range}</span>
+        <span className="dim legend-inline">{t('charts.range')}</span>
         <TextInput
           size="xs"
           w={76}
-          placeholder={CHART_TEXT.fromPlaceholder}
-          aria-label={CHART_TEXT.from}
+          placeholder="0:10:00"
+          aria-label={t('charts.from')}
           value={from}
           onChange={(e) => setFrom(e.currentTarget.value)}
           error={error !== null}
@@ -350,14 +360,14 @@ export const TimeControls = memo(function TimeControls({
         <TextInput
           size="xs"
           w={76}
-          placeholder={CHART_TEXT.toPlaceholder}
-          aria-label={CHART_TEXT.to}
+          placeholder="0:20:00"
+          aria-label={t('charts.to')}
           value={to}
           onChange={(e) => setTo(e.currentTarget.value)}
           error={error !== null}
         />
         <Button type="submit" size="compact-xs" variant="default">
-          {CHART_TEXT.show}
+          {t('charts.show')}
         </Button>
       </form>
       {view.kind === 'range' ? (
@@ -371,11 +381,11 @@ export const TimeControls = memo(function TimeControls({
             onClick={() => onChange(DEFAULT_VIEW)}
             data-testid="back-to-live"
           >
-            {CHART_TEXT.live}
+            {t('charts.live')}
           </Button>
         </Group>
       ) : (
-        <span className="dim legend-inline">{CHART_TEXT.dragHint}</span>
+        <span className="dim legend-inline">{t('charts.dragHint')}</span>
       )}
       {error ? (
         <span className="cmd-result" data-tone="crit" role="alert">
@@ -400,6 +410,8 @@ function useTimeView() {
 export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: ClusterFeed }) {
   const { view, setView, onZoom } = useTimeView();
   const waiting = useWaitingText();
+  const t = useTranslations('cluster');
+  const lines = useMemo(() => clusterLines(t), [t]);
   // The busiest hosts are re-ranked every 30 updates, so lines do not swap colours every second.
   const epoch = useFeedView(feed, (v) => Math.floor(v.seriesVersion / 30), 0);
   const busiestKey = useMemo(() => {
@@ -419,43 +431,50 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
     () => hostLines(feed.hostNames, busiestKey ? busiestKey.split(',').map(Number) : [], 'cpu'),
     [feed, busiestKey],
   );
+  const charts: {
+    title: string;
+    unit: string;
+    lines: readonly LineSpec[];
+    domain?: [number, number];
+    testId: string;
+  }[] = [
+    {
+      title: t('charts.clusterCpu'),
+      unit: '%',
+      lines: lines.cpu,
+      domain: PCT,
+      testId: 'chart-cpu',
+    },
+    {
+      title: t('charts.busiestHosts'),
+      unit: '%',
+      lines: hostCpuLines.length ? hostCpuLines : lines.cpu.slice(0, 1),
+      domain: PCT,
+      testId: 'chart-hosts',
+    },
+    {
+      title: t('charts.memory'),
+      unit: 'GiB',
+      lines: lines.mem,
+      testId: 'chart-memory',
+    },
+    {
+      title: t('charts.numa'),
+      unit: t('charts.numaUnit'),
+      lines: lines.numa,
+      domain: PCT,
+      testId: 'chart-numa',
+    },
+    { title: t('charts.power'), unit: 'kW', lines: lines.power, testId: 'chart-power' },
+  ];
   return (
     <section className="panel charts" aria-labelledby="charts-title">
       <div className="panel-head">
-        <h2 id="charts-title">Metrics</h2>
+        <h2 id="charts-title">{t('charts.title')}</h2>
         <TimeControls view={view} onChange={setView} />
       </div>
       <div className="chart-grid">
-        {[
-          {
-            title: 'Cluster CPU usage and ready',
-            unit: '%',
-            lines: CPU_LINES,
-            domain: PCT,
-            testId: 'chart-cpu',
-          },
-          {
-            title: 'CPU usage, 5 busiest hosts',
-            unit: '%',
-            lines: hostCpuLines.length ? hostCpuLines : CPU_LINES.slice(0, 1),
-            domain: PCT,
-            testId: 'chart-hosts',
-          },
-          {
-            title: 'Memory against capacity',
-            unit: 'GiB',
-            lines: MEM_LINES,
-            testId: 'chart-memory',
-          },
-          {
-            title: 'NUMA local against remote',
-            unit: '% of memory accesses',
-            lines: NUMA_LINES,
-            domain: PCT,
-            testId: 'chart-numa',
-          },
-          { title: 'Power', unit: 'kW', lines: POWER_LINES, testId: 'chart-power' },
-        ].map((chart, i) => (
+        {charts.map((chart, i) => (
           <Chart
             key={chart.testId}
             {...chart}
@@ -484,6 +503,8 @@ export const HostCharts = memo(function HostCharts({
 }) {
   const { view, setView, onZoom } = useTimeView();
   const waiting = useWaitingText();
+  const t = useTranslations('cluster');
+  const th = useTranslations('help');
   const index = feed.hostNames.indexOf(host);
   const cpuLines = useMemo(
     () =>
@@ -492,17 +513,17 @@ export const HostCharts = memo(function HostCharts({
         : [
             {
               ...hostLines(feed.hostNames, [index], 'cpu')[0]!,
-              name: 'CPU usage %',
+              name: t('charts.lines.cpuUsage'),
               color: palette.info,
             },
             {
               ...hostLines(feed.hostNames, [index], 'ready')[0]!,
               key: 'ready',
-              name: 'CPU ready %',
+              name: t('charts.lines.cpuReady'),
               color: palette.critical,
             },
           ],
-    [feed, index],
+    [feed, index, t],
   );
   const memLines = useMemo(() => {
     if (index < 0) return [];
@@ -513,12 +534,12 @@ export const HostCharts = memo(function HostCharts({
       value: (s, at) => s.host(metric, index, at),
     });
     return [
-      one('memConsumed', 'consumed', 'consumed', palette.info),
-      one('memActive', 'active', 'active', palette.ok),
-      one('reclaimed', 'reclaimed', 'ballooned + compressed', palette.warning),
-      one('swap', 'swap', 'swapped', palette.critical),
+      one('memConsumed', 'consumed', t('charts.lines.consumed'), palette.info),
+      one('memActive', 'active', t('charts.lines.active'), palette.ok),
+      one('reclaimed', 'reclaimed', t('charts.lines.reclaimed'), palette.warning),
+      one('swap', 'swap', t('charts.lines.swapped'), palette.critical),
     ];
-  }, [index]);
+  }, [index, t]);
   const capacity = useMemo(
     () =>
       memTotalGiB === null
@@ -529,13 +550,13 @@ export const HostCharts = memo(function HostCharts({
   return (
     <section className="panel charts" aria-labelledby="host-charts-title">
       <div className="panel-head">
-        <h2 id="host-charts-title">{host}: CPU and memory</h2>
+        <h2 id="host-charts-title">{t('charts.hostTitle', { host })}</h2>
         <TimeControls view={view} onChange={setView} />
       </div>
       {index >= 0 ? (
         <div className="chart-grid">
           <Chart
-            title="CPU usage and ready"
+            title={t('charts.hostCpu')}
             unit="%"
             feed={feed}
             view={view}
@@ -547,7 +568,7 @@ export const HostCharts = memo(function HostCharts({
             waiting={waiting}
           />
           <Chart
-            title="Memory against the host’s"
+            title={t('charts.hostMemory')}
             unit="GiB"
             feed={feed}
             view={view}
@@ -560,7 +581,7 @@ export const HostCharts = memo(function HostCharts({
           />
         </div>
       ) : (
-        <div className="empty">{CHART_TEXT.waiting}</div>
+        <div className="empty">{th('charts.waiting')}</div>
       )}
     </section>
   );

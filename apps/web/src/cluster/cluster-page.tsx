@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { Alert, Group } from '@mantine/core';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { clusterSummary, history } from '../api';
@@ -106,18 +107,21 @@ export function ClusterShell({
   useEffect(() => {
     if (role === 'operator' && token) rememberOperatorToken(clusterId, token);
   }, [role, token, clusterId]);
+  const t = useTranslations('cluster');
   const failed = useFeedView(
     feed,
     (v) => (v.connection.state === 'failed' ? v.connection.error : null),
     null,
   );
-  if (!ctx) return <div className="empty page-loading">connecting…</div>;
+  if (!ctx) return <div className="empty page-loading">{t('page.connecting')}</div>;
   if (failed || (error && !summary))
     return (
       <main className="page">
-        <Alert color="red" title="Cannot open this cluster" role="alert">
-          {failed ?? error}. Check the link (a private cluster needs its viewer or operator link),
-          or go back to <a href="/">the list of clusters</a>.
+        <Alert color="red" title={t('page.cannotOpen')} role="alert">
+          {t.rich('page.cannotOpenBody', {
+            error: failed ?? error ?? '',
+            list: (chunks) => <a href="/">{chunks}</a>,
+          })}
         </Alert>
       </main>
     );

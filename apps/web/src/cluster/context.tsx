@@ -2,6 +2,7 @@
 
 import type { ClusterCommandRequest, CommandOutcome } from '@overcommit/contracts';
 import { Button, type ButtonProps, Tooltip } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { createContext, type ReactNode, useCallback, useContext, useRef, useState } from 'react';
 import type { ClusterFeed } from '../live/feed';
 import { useFeedView } from '../live/hooks';
@@ -39,9 +40,6 @@ export function useStart(): StartState {
   return useContext(StartCtx);
 }
 
-export const VIEWER_REASON =
-  'You joined with the viewer link: you can watch, not act. Ask the cluster’s operator for the operator link.';
-
 /**
  * Whether this tab may act on the cluster, and why not. `hidden`: a viewer of an exercise's cluster
  * (the instructor watching a team) cannot act there at all, so its controls are not shown.
@@ -51,16 +49,17 @@ export function useCanAct(): { canAct: boolean; reason: string | undefined; hidd
   const role = useFeedView(feed, (v) => v.role, null);
   const state = useFeedView(feed, (v) => v.connection.state, 'connecting');
   const { exercise } = useStart();
+  const t = useTranslations('cluster');
   if (role !== 'operator')
     return {
       canAct: false,
-      reason: role === null ? 'Joining…' : VIEWER_REASON,
+      reason: role === null ? t('act.joining') : t('act.viewer'),
       hidden: exercise && role === 'viewer',
     };
   if (state === 'reconnecting' || state === 'connecting')
     return {
       canAct: false,
-      reason: 'Not connected: commands are disabled until the connection is back.',
+      reason: t('act.disconnected'),
       hidden: false,
     };
   return { canAct: true, reason: undefined, hidden: false };
@@ -106,20 +105,22 @@ export function useCommand(): {
 
 /** A command's result, in words, next to the control that sent it. */
 export function CommandResult({ state }: { state: CommandState }) {
+  const t = useTranslations('cluster');
   if (state.phase === 'idle') return null;
-  if (state.phase === 'sending') return <span className="cmd-result">sending…</span>;
-  if (state.phase === 'queued')
-    return <span className="cmd-result">queued: applies at the next tick…</span>;
+  if (state.phase === 'sending') return <span className="cmd-result">{t('command.sending')}</span>;
+  if (state.phase === 'queued') return <span className="cmd-result">{t('command.queued')}</span>;
   const { outcome } = state;
   return outcome.status === 'refused' ? (
     <span className="cmd-result" data-tone="crit" role="alert">
-      <span aria-hidden="true">✖ </span>refused: {outcome.reason}
+      <span aria-hidden="true">✖ </span>
+      {t('command.refused', { reason: outcome.reason ?? '' })}
     </span>
   ) : (
     <span className="cmd-result" data-tone="ok" role="status">
       <span aria-hidden="true">✔ </span>
-      {outcome.status === 'accepted' ? 'accepted' : outcome.status}
-      {outcome.tick !== undefined ? ` at tick ${outcome.tick}` : ''}
+      {outcome.tick !== undefined
+        ? t('command.doneAt', { status: outcome.status, tick: String(outcome.tick) })
+        : t('command.done', { status: outcome.status })}
     </span>
   );
 }

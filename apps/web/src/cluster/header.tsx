@@ -2,11 +2,12 @@
 
 import { Badge, Group, Progress, Select, Tooltip } from '@mantine/core';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { memo, type ReactNode } from 'react';
 import { useFeedView } from '../live/hooks';
 import type { Connection } from '../live/feed';
 import { palette, ratio, severityLabel, simTime, watts } from '../ui/format';
-import { WAITING_TEXT } from '../help/waiting';
+import { useWaitingWords } from '../help/waiting';
 import { PageSettings } from '../ui/language-switch';
 import { MetricHelp } from '../ui/metric-help';
 import type { MetricId } from '../help/metrics';
@@ -32,18 +33,29 @@ function ConnectionBadge({
   waiting: boolean;
 }) {
   const { state } = connection;
+  const t = useTranslations('cluster');
+  const w = useWaitingWords();
   const look: Record<Connection['state'], { icon: string; color: string; text: string }> = {
-    connecting: { icon: '…', color: palette.neutral, text: 'connecting' },
+    connecting: { icon: '…', color: palette.neutral, text: t('connection.connecting') },
     live: waiting
-      ? { icon: '○', color: palette.neutral, text: WAITING_TEXT.connectedWaiting }
-      : { icon: '●', color: palette.ok, text: 'live' },
-    reconnecting: { icon: '↻', color: palette.warning, text: 'reconnecting' },
+      ? { icon: '○', color: palette.neutral, text: w.connectedWaiting }
+      : { icon: '●', color: palette.ok, text: t('connection.live') },
+    reconnecting: { icon: '↻', color: palette.warning, text: t('connection.reconnecting') },
     resumed: {
       icon: '✔',
       color: palette.info,
-      text: `resumed: ${connection.recovered ?? 0} ticks recovered${connection.missing ? `, ${connection.missing} older than the history (gap shown)` : ''}`,
+      text: connection.missing
+        ? t('connection.resumedGap', {
+            recovered: connection.recovered ?? 0,
+            missing: connection.missing,
+          })
+        : t('connection.resumed', { recovered: connection.recovered ?? 0 }),
     },
-    failed: { icon: '✖', color: palette.critical, text: connection.error ?? 'cannot join' },
+    failed: {
+      icon: '✖',
+      color: palette.critical,
+      text: connection.error ?? t('connection.failed'),
+    },
   };
   const l = look[state];
   return (
@@ -76,6 +88,7 @@ const Gauge = memo(function Gauge({
   limit: number;
   testId: string;
 }) {
+  const t = useTranslations('cluster');
   const share = limit > 0 ? (value / limit) * 100 : 0;
   const tone = share >= 100 ? palette.critical : share >= 90 ? palette.warning : palette.info;
   return (
@@ -84,14 +97,14 @@ const Gauge = memo(function Gauge({
         <MetricHelp id={help}>{label}</MetricHelp>
       </div>
       <div className="gauge-value num">
-        {ratio(value)} <span className="dim">of {ratio(limit)}</span>
-        {share >= 100 ? <span style={{ color: 'var(--crit)' }}> ▲ over</span> : null}
+        {ratio(value)} <span className="dim">{t('header.ofLimit', { limit: ratio(limit) })}</span>
+        {share >= 100 ? <span style={{ color: 'var(--crit)' }}> ▲ {t('header.over')}</span> : null}
       </div>
       <Progress
         value={Math.min(100, share)}
         color={tone}
         size="sm"
-        aria-label={`${label} ${ratio(value)} of ${ratio(limit)}`}
+        aria-label={t('header.gaugeLabel', { label, value: ratio(value), limit: ratio(limit) })}
       />
     </div>
   );
@@ -127,18 +140,19 @@ const AlarmCounts = memo(function AlarmCounts({
   critical: number;
   warning: number;
 }) {
+  const t = useTranslations('cluster');
   return (
     <div data-testid="alarm-counts">
-      <div className="fig-label">active alarms</div>
+      <div className="fig-label">{t('header.activeAlarms')}</div>
       <div className="fig-value num">
         <span style={{ color: severityLabel.critical.color }} aria-hidden="true">
           {severityLabel.critical.icon}
         </span>{' '}
-        {critical} critical{' '}
+        {t('header.critical', { count: critical })}{' '}
         <span style={{ color: severityLabel.warning.color }} aria-hidden="true">
           {severityLabel.warning.icon}
         </span>{' '}
-        {warning} warning
+        {t('header.warning', { count: warning })}
       </div>
     </div>
   );
@@ -154,19 +168,23 @@ const Title = memo(function Title({
   visibility: string;
   role: string | null;
 }) {
+  const t = useTranslations('cluster');
+  const common = useTranslations('common');
   return (
     <Group gap="sm" wrap="wrap" className="title-group">
       <Link href="/" className="crumb">
-        Overcommit
+        {common('appName')}
       </Link>
       <span aria-hidden="true">/</span>
       <h1 className="cluster-name">{name}</h1>
       <Badge variant="outline" size="sm">
-        {visibility}
+        {visibility === 'public' || visibility === 'private'
+          ? t(`header.visibility.${visibility}`)
+          : visibility}
       </Badge>
       {role ? (
         <Badge variant="light" size="sm" data-testid="role">
-          {role === 'operator' ? 'operator' : 'viewer'}
+          {role === 'operator' ? t('header.operator') : t('header.viewer')}
         </Badge>
       ) : null}
     </Group>
@@ -181,12 +199,14 @@ const Controls = memo(function Controls({ paused, speed }: { paused: boolean; sp
   const pause = useCommand();
   const setSpeed = useCommand();
   const { exercise } = useStart();
+  const t = useTranslations('cluster');
+  const w = useWaitingWords();
   // In an exercise nobody on a team's page controls time: the instructor does, for every team.
   if (exercise)
     return (
-      <Tooltip label={WAITING_TEXT.instructorTimeWhy} multiline w={280} withArrow>
+      <Tooltip label={w.instructorTimeWhy} multiline w={280} withArrow>
         <span className="dim instructor-time" tabIndex={0} data-testid="instructor-time">
-          {WAITING_TEXT.instructorTime}
+          {w.instructorTime}
         </span>
       </Tooltip>
     );
@@ -196,9 +216,9 @@ const Controls = memo(function Controls({ paused, speed }: { paused: boolean; sp
         size="xs"
         variant="default"
         onClick={() => void pause.run({ do: paused ? 'resume' : 'pause' })}
-        aria-label={paused ? 'Resume the cluster' : 'Pause the cluster'}
+        aria-label={paused ? t('header.resumeLabel') : t('header.pauseLabel')}
       >
-        {paused ? '▶ Resume' : '❚❚ Pause'}
+        {paused ? `▶ ${t('header.resume')}` : `❚❚ ${t('header.pause')}`}
       </ActButton>
       <SpeedSelect
         speed={speed}
@@ -224,11 +244,12 @@ const Controls = memo(function Controls({ paused, speed }: { paused: boolean; sp
 
 function SpeedSelect({ speed, onChange }: { speed: number; onChange: (s: number) => void }) {
   const { canAct, reason } = useCanAct();
+  const t = useTranslations('cluster');
   const select = (
     <Select
       size="xs"
       w={90}
-      aria-label="Speed"
+      aria-label={t('header.speed')}
       data={SPEEDS.map((s) => ({ value: s, label: `×${s}` }))}
       value={SPEEDS.includes(String(speed)) ? String(speed) : null}
       placeholder={`×${speed}`}
@@ -258,49 +279,51 @@ export const ClusterHeader = memo(function ClusterHeader({
   const role = useFeedView(feed, (v) => v.role, null);
   const presence = useFeedView(feed, (v) => v.presence, null);
   const waiting = useWaitingText();
+  const t = useTranslations('cluster');
   const c = frame?.cluster;
   return (
     <header className="cluster-header" data-testid="cluster-header" data-tick={frame?.tick ?? ''}>
       <Group justify="space-between" wrap="wrap" gap="sm" className="header-bar">
         <Title name={name} visibility={visibility} role={role} />
         <Group gap="md" wrap="wrap">
-          <span className="num header-time" data-testid="sim-time" title="simulated time">
-            t={frame ? simTime(frame.time) : '–'} <span className="dim">×{speed}</span>
+          <span className="num header-time" data-testid="sim-time" title={t('header.simTime')}>
+            {t('header.time', { time: frame ? simTime(frame.time) : '–' })}{' '}
+            <span className="dim">×{speed}</span>
             {paused && frame ? (
               <Badge ml={6} color="gray">
-                paused
+                {t('header.paused')}
               </Badge>
             ) : null}
           </span>
           <Controls paused={paused} speed={speed} />
           <Connected connection={connection} waiting={waiting !== null && frame === null} />
           <span className="watching" data-testid="watching">
-            {presence?.total ?? 0} watching
+            {t('header.watching', { count: presence?.total ?? 0 })}
           </span>
           <Link href="/glossary" className="crumb" data-testid="glossary-link">
-            Glossary
+            {t('header.glossary')}
           </Link>
           <Theme />
         </Group>
       </Group>
       <div className="header-figures">
-        <Figure label="hosts up" testId="hosts-up">
+        <Figure label={t('header.hostsUp')} testId="hosts-up">
           {c ? `${c.hostsUp}/${c.hostsTotal}` : '–'}
         </Figure>
-        <Figure label="VMs running" testId="vms-running">
+        <Figure label={t('header.vmsRunning')} testId="vms-running">
           {c ? `${c.vmsRunning}/${c.vmsTotal}` : '–'}
         </Figure>
         {c ? (
           <>
             <Gauge
-              label="vCPU : logical CPU"
+              label={t('header.vcpuRatio')}
               help="vcpuRatio"
               value={c.vcpuRatio}
               limit={c.cpuAllocationRatio}
               testId="vcpu-ratio"
             />
             <Gauge
-              label="memory overcommit"
+              label={t('header.memOvercommit')}
               help="memOvercommit"
               value={c.memOvercommitRatio}
               limit={c.ramAllocationRatio}
@@ -308,7 +331,7 @@ export const ClusterHeader = memo(function ClusterHeader({
             />
           </>
         ) : null}
-        <Figure label="power">{c ? watts(c.powerWatts) : '–'}</Figure>
+        <Figure label={t('header.power')}>{c ? watts(c.powerWatts) : '–'}</Figure>
         <AlarmCounts critical={c?.alarms.critical ?? 0} warning={c?.alarms.warning ?? 0} />
       </div>
     </header>

@@ -3,6 +3,7 @@
 import type { HostFrame } from '@overcommit/contracts';
 import { Select } from '@mantine/core';
 import { useRouter } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { memo, useMemo, useState } from 'react';
 import { levelIcon, type Level } from '../help/thresholds';
 import { useFeedView } from '../live/hooks';
@@ -11,15 +12,16 @@ import { pct, ratio, severityLabel } from '../ui/format';
 import { MetricHelp } from '../ui/metric-help';
 import { useCluster } from './context';
 import { useWaitingText } from './waiting';
-import { WAITING_TEXT } from '../help/waiting';
 import { type SufferingView, sufferingOf, swapInOf } from './suffering';
 
 type Metric = 'cpu' | 'ready' | 'memory' | 'swap';
 
-/** What the heat map can show: the figure read from a host, its full scale and its words. */
+/**
+ * What the heat map can show: the figure read from a host, its full scale and how it is written
+ * (its name is cluster.json's `hosts.metric.<value>`).
+ */
 const METRICS: {
   value: Metric;
-  label: string;
   read: (h: HostFrame) => number;
   scale: number;
   scaleText: string;
@@ -27,7 +29,6 @@ const METRICS: {
 }[] = [
   {
     value: 'cpu',
-    label: 'CPU usage',
     read: (h) => h.cpuUsagePct,
     scale: 100,
     scaleText: '100%',
@@ -35,15 +36,13 @@ const METRICS: {
   },
   {
     value: 'ready',
-    label: 'CPU ready',
     read: (h) => h.cpuReadyPct,
     scale: 20,
     scaleText: '20%',
-    format: (v) => `${pct(v)} rdy`,
+    format: (v) => pct(v),
   },
   {
     value: 'memory',
-    label: 'Memory consumed',
     read: (h) => (h.memTotalMiB > 0 ? (h.memConsumedMiB / h.memTotalMiB) * 100 : 0),
     scale: 100,
     scaleText: '100%',
@@ -51,19 +50,12 @@ const METRICS: {
   },
   {
     value: 'swap',
-    label: 'Swap-in',
     read: (h) => h.swapInMiBps,
     scale: 50,
     scaleText: '50 MiB/s',
     format: (v) => `${v.toFixed(1)} MiB/s`,
   },
 ];
-
-const STATE_WORD: Record<HostFrame['state'], string> = {
-  up: '',
-  maintenance: 'MAINT',
-  failed: 'FAIL',
-};
 
 /**
  * One host, redrawn only when what it shows changes. A plain link (the
@@ -89,6 +81,7 @@ const HostTile = memo(function HostTile(props: {
   label: string;
 }) {
   const router = useRouter();
+  const t = useTranslations('cluster');
   const { name, state, href, background, text, value, ratios, over, vms, critical, warning } =
     props;
   const { suffering, sufferLevel, label } = props;
@@ -115,7 +108,7 @@ const HostTile = memo(function HostTile(props: {
           {suffering > 0 ? (
             <span className="suffer-mark" data-testid={`suffer-${name}`}>
               {levelIcon[sufferLevel]}
-              {suffering} suffer
+              {t('hosts.suffer', { count: suffering })}
             </span>
           ) : null}
         </span>
@@ -124,8 +117,8 @@ const HostTile = memo(function HostTile(props: {
           {over ? ' ▲' : ''}
         </span>
         <span className="host-foot">
-          {vms} VMs
-          {state === 'maintenance' ? ' · maintenance' : ''}
+          {t('hosts.vms', { count: vms })}
+          {state === 'maintenance' ? ` · ${t('hosts.maintenance')}` : ''}
           {critical ? (
             <span className="alarm-mark">
               {' '}
@@ -171,8 +164,11 @@ export const HostGrid = memo(function HostGrid() {
     '',
   );
   const waiting = useWaitingText();
+  const t = useTranslations('cluster');
+  const th = useTranslations('help');
   const [metric, setMetric] = useState<Metric>('cpu');
   const m = METRICS.find((x) => x.value === metric)!;
+  const mLabel = t(`hosts.metric.${metric}`);
   const alarmsByHost = useMemo(() => {
     const map = new Map<string, { critical: number; warning: number }>();
     for (const a of frame?.alarms ?? []) {
@@ -191,31 +187,37 @@ export const HostGrid = memo(function HostGrid() {
       <Select
         size="xs"
         w={170}
-        aria-label="Colour hosts by"
-        data={METRICS.map((x) => ({ value: x.value, label: `colour by ${x.label}` }))}
+        aria-label={t('hosts.colourBy')}
+        data={METRICS.map((x) => ({
+          value: x.value,
+          label: t('hosts.colourByMetric', { metric: t(`hosts.metric.${x.value}`) }),
+        }))}
         value={metric}
         onChange={(v) => v && setMetric(v)}
         allowDeselect={false}
       />
     ),
-    [metric],
+    [metric, t],
   );
   return (
     <section className="panel" aria-labelledby="hosts-title" data-testid="host-grid">
       <div className="panel-head">
-        <h2 id="hosts-title">Hosts</h2>
+        <h2 id="hosts-title">{t('hosts.title')}</h2>
         {picker}
       </div>
       {!frame ? (
-        <div className="empty">{waiting ?? WAITING_TEXT.firstFrame}</div>
+        <div className="empty">{waiting ?? th('waiting.firstFrame')}</div>
       ) : frame.hosts.length === 0 ? (
-        <div className="empty">this cluster has no hosts</div>
+        <div className="empty">{t('hosts.none')}</div>
       ) : (
         <ul className="host-grid">
           {frame.hosts.map((h) => {
             const up = h.state === 'up';
             const figure = m.read(h);
-            const shown = m.format(figure);
+            const shown =
+              metric === 'ready'
+                ? t('hosts.readyValue', { value: m.format(figure) })
+                : m.format(figure);
             const colour = up ? heat(figure / m.scale) : null;
             const alarms = alarmsByHost.get(h.name);
             const suffer = suffering?.get(h.name);
@@ -229,7 +231,7 @@ export const HostGrid = memo(function HostGrid() {
                 href={`/clusters/${encodeURIComponent(clusterId)}/hosts/${encodeURIComponent(h.name)}${query}`}
                 background={colour?.background}
                 text={colour?.text}
-                value={up ? shown : STATE_WORD[h.state]}
+                value={up ? shown : t(`hosts.stateWord.${h.state}`)}
                 ratios={`${ratio(h.vcpuRatio)}:1 · ${ratio(h.memOvercommitRatio)}×`}
                 over={cpuOver || memOver}
                 vms={h.vmsRunning}
@@ -237,19 +239,36 @@ export const HostGrid = memo(function HostGrid() {
                 warning={alarms?.warning ?? 0}
                 suffering={suffer?.count ?? 0}
                 sufferLevel={suffer?.level ?? 'ok'}
-                label={`${h.name}: ${h.state}, ${m.label} ${shown}, vCPU:pCPU ${ratio(h.vcpuRatio)} of ${ratio(frame.cluster.cpuAllocationRatio)}${cpuOver ? ' (over the policy)' : ''}, memory overcommit ${ratio(h.memOvercommitRatio)} of ${ratio(frame.cluster.ramAllocationRatio)}${memOver ? ' (over the policy)' : ''}, ${h.vmsRunning} VMs${suffer ? `, ${suffer.count} suffering` : ''}${alarms ? `, ${alarms.critical} critical and ${alarms.warning} warning alarms` : ''}`}
+                label={t('hosts.tileLabel', {
+                  name: h.name,
+                  state: h.state,
+                  metric: mLabel,
+                  value: shown,
+                  vcpu: ratio(h.vcpuRatio),
+                  cpuLimit: ratio(frame.cluster.cpuAllocationRatio),
+                  cpuOver: cpuOver ? 'yes' : 'no',
+                  mem: ratio(h.memOvercommitRatio),
+                  memLimit: ratio(frame.cluster.ramAllocationRatio),
+                  memOver: memOver ? 'yes' : 'no',
+                  vms: h.vmsRunning,
+                  suffering: suffer?.count ?? 0,
+                  critical: alarms?.critical ?? 0,
+                  warning: alarms?.warning ?? 0,
+                  alarms: alarms ? 'yes' : 'no',
+                })}
               />
             );
           })}
         </ul>
       )}
       <p className="legend">
-        <span className="heat-legend" aria-hidden="true" /> colour: {m.label}, 0 (pale) to{' '}
-        {m.scaleText} (dark red) · second line: the host’s own{' '}
-        <MetricHelp id="vcpuRatio">vCPU:pCPU</MetricHelp> and{' '}
-        <MetricHelp id="memOvercommit">memory overcommit</MetricHelp>, ▲ past the policy ·{' '}
-        <span aria-hidden="true">▲◆</span> N suffer: its VMs in Who suffers · ▲ critical,{' '}
-        <span aria-hidden="true">◆</span> warning alarms · FAIL failed, MAINT maintenance
+        <span className="heat-legend" aria-hidden="true" />{' '}
+        {t('hosts.legendColour', { metric: mLabel, scale: m.scaleText })} ·{' '}
+        {t.rich('hosts.legendRatios', {
+          vcpu: (chunks) => <MetricHelp id="vcpuRatio">{chunks}</MetricHelp>,
+          mem: (chunks) => <MetricHelp id="memOvercommit">{chunks}</MetricHelp>,
+        })}{' '}
+        · <span aria-hidden="true">▲◆</span> {t('hosts.legendSuffer')} · {t('hosts.legendAlarms')}
       </p>
     </section>
   );

@@ -1,6 +1,7 @@
 'use client';
 
 import { notifications } from '@mantine/notifications';
+import { useTranslations } from 'next-intl';
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
 import { useCluster } from './context';
 import { PolicyModal } from './policy';
@@ -30,6 +31,7 @@ export function useOps(): Ops {
  */
 export function OpsProvider({ children }: { children: ReactNode }) {
   const { feed } = useCluster();
+  const t = useTranslations('cluster');
   const [vmAction, setVmAction] = useState<VmAction | null>(null);
   const [policy, setPolicy] = useState(false);
   const ops = useMemo<Ops>(
@@ -41,8 +43,8 @@ export function OpsProvider({ children }: { children: ReactNode }) {
         if (!vms || i < 0) {
           notifications.show({
             color: 'gray',
-            title: `${name}: no figures yet`,
-            message: 'The per-VM figures arrive with the next tick: try again in a moment.',
+            title: t('ops.noFiguresTitle', { name }),
+            message: t('ops.noFigures'),
           });
           return;
         }
@@ -50,7 +52,7 @@ export function OpsProvider({ children }: { children: ReactNode }) {
       },
       openPolicy: () => setPolicy(true),
     }),
-    [feed],
+    [feed, t],
   );
   const dialogs = useMemo(
     () => (

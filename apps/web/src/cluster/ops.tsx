@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import type { ClusterCommandRequest } from '@overcommit/contracts';
 import { Group, Modal, Select, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
@@ -21,6 +22,7 @@ export function HostActions({ host }: { host: string }) {
     null,
   );
   const cmd = useCommand();
+  const t = useTranslations('cluster');
   const run = (request: ClusterCommandRequest) => void cmd.run(request);
   return (
     <Stack gap={6} data-testid="host-actions">
@@ -31,7 +33,7 @@ export function HostActions({ host }: { host: string }) {
             variant="default"
             onClick={() => run({ do: 'recover-host', target: host })}
           >
-            Recover host
+            {t('ops.recover')}
           </ActButton>
         ) : (
           <ActButton
@@ -40,7 +42,7 @@ export function HostActions({ host }: { host: string }) {
             variant="light"
             onClick={() => run({ do: 'fail-host', target: host })}
           >
-            Fail host
+            {t('ops.fail')}
           </ActButton>
         )}
         <ActButton
@@ -49,7 +51,7 @@ export function HostActions({ host }: { host: string }) {
           disabled={state === 'failed'}
           onClick={() => run({ do: 'set-maintenance', target: host, on: state !== 'maintenance' })}
         >
-          {state === 'maintenance' ? 'Exit maintenance' : 'Enter maintenance'}
+          {state === 'maintenance' ? t('ops.exitMaintenance') : t('ops.enterMaintenance')}
         </ActButton>
         {ht !== null ? (
           <ActButton
@@ -57,7 +59,7 @@ export function HostActions({ host }: { host: string }) {
             variant="default"
             onClick={() => run({ do: 'set-hyperthreading', target: host, on: !ht })}
           >
-            {ht ? 'Hyper-threading off' : 'Hyper-threading on'}
+            {ht ? t('ops.htOff') : t('ops.htOn')}
           </ActButton>
         ) : null}
       </Group>
@@ -70,6 +72,7 @@ export function HostActions({ host }: { host: string }) {
 export function HostActionsButton() {
   const { feed } = useCluster();
   const [open, setOpen] = useState(false);
+  const t = useTranslations('cluster');
   const [host, setHost] = useState<string | null>(null);
   const names = useFeedView(
     feed,
@@ -80,18 +83,21 @@ export function HostActionsButton() {
   return (
     <>
       <ActButton size="xs" variant="default" onClick={() => setOpen(true)}>
-        Host actions…
+        {t('ops.hostActionsOpen')}
       </ActButton>
-      <Modal opened={open} onClose={() => setOpen(false)} title="Host actions">
+      <Modal opened={open} onClose={() => setOpen(false)} title={t('ops.hostActions')}>
         <Stack>
           <Select
-            label="Host"
+            label={t('ops.host')}
             searchable
-            data={hosts.map(([name, state]) => ({ value: name, label: `${name} (${state})` }))}
+            data={hosts.map(([name, state]) => ({
+              value: name,
+              label: t('ops.hostOption', { name, state }),
+            }))}
             value={host}
             onChange={setHost}
           />
-          {host ? <HostActions host={host} /> : <Text size="sm">Choose a host.</Text>}
+          {host ? <HostActions host={host} /> : <Text size="sm">{t('ops.chooseHost')}</Text>}
         </Stack>
       </Modal>
     </>
@@ -101,9 +107,10 @@ export function HostActionsButton() {
 /** The policy button: opens the one policy dialog (ops-context.tsx), which alarms open too. */
 export function PolicyButton() {
   const { openPolicy } = useOps();
+  const t = useTranslations('cluster');
   return (
     <ActButton size="xs" variant="default" onClick={openPolicy}>
-      Policy…
+      {t('ops.policyOpen')}
     </ActButton>
   );
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { Button, Group, Modal, NumberInput, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useFeedView } from '../live/hooks';
@@ -15,6 +16,7 @@ export function PolicyModal({ opened, onClose }: { opened: boolean; onClose: () 
   const [ramRatio, setRam] = useState<number | string>('');
   const cmd = useCommand();
   const { canAct } = useCanAct();
+  const t = useTranslations('cluster');
   const { reset } = cmd;
   useEffect(() => {
     if (!opened) return;
@@ -23,7 +25,7 @@ export function PolicyModal({ opened, onClose }: { opened: boolean; onClose: () 
     reset();
   }, [opened, feed, reset]);
   return (
-    <Modal opened={opened} onClose={onClose} title="Overcommit policy">
+    <Modal opened={opened} onClose={onClose} title={t('policy.title')}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -38,11 +40,13 @@ export function PolicyModal({ opened, onClose }: { opened: boolean; onClose: () 
       >
         <Stack>
           <Text size="sm">
-            Admission limits for new placements and migrations; VMs already placed stay. Now:
-            vCPU:CPU {cpu !== null ? ratio(cpu) : '–'}, memory {ram !== null ? ratio(ram) : '–'}.
+            {t('policy.lede', {
+              cpu: cpu !== null ? ratio(cpu) : '–',
+              ram: ram !== null ? ratio(ram) : '–',
+            })}
           </Text>
           <NumberInput
-            label="vCPUs per logical CPU (cpuAllocationRatio)"
+            label={t('policy.cpu')}
             value={cpuRatio}
             onChange={setCpu}
             min={0.1}
@@ -52,7 +56,7 @@ export function PolicyModal({ opened, onClose }: { opened: boolean; onClose: () 
             required
           />
           <NumberInput
-            label="Memory overcommit (ramAllocationRatio)"
+            label={t('policy.ram')}
             value={ramRatio}
             onChange={setRam}
             min={0.1}
@@ -67,7 +71,7 @@ export function PolicyModal({ opened, onClose }: { opened: boolean; onClose: () 
               disabled={!canAct}
               loading={cmd.state.phase === 'sending' || cmd.state.phase === 'queued'}
             >
-              Apply
+              {t('policy.apply')}
             </Button>
             <CommandResult state={cmd.state} />
           </Group>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import type { VmColumns, VmFrame } from '@overcommit/contracts';
 import { Group, Pagination, Switch, TextInput, UnstyledButton } from '@mantine/core';
 import { type CSSProperties, memo, useEffect, useMemo, useRef, useState } from 'react';
@@ -29,9 +30,9 @@ type Key = keyof Pick<
   | 'performancePct'
 >;
 
+/** The table's columns (each head's words are cluster.json's `vms.columns.<key>`). */
 const COLUMNS: {
   key: Key | 'migration';
-  label: string;
   /** The column's width (the table's layout never depends on the figures in it). */
   width: string;
   num?: boolean;
@@ -41,14 +42,13 @@ const COLUMNS: {
   /** The figure's level against the one threshold table (help/thresholds.ts), for running VMs. */
   judge?: (v: VmFrame) => Level;
 }[] = [
-  { key: 'name', label: 'name', width: '7rem', show: (v) => v.name },
-  { key: 'host', label: 'host', width: '5.5rem', show: (v) => v.host ?? '–' },
-  { key: 'state', label: 'state', width: '5.5rem', show: (v) => v.state },
-  { key: 'vcpus', label: 'vCPUs', width: '4rem', num: true, show: (v) => String(v.vcpus) },
-  { key: 'cpuUsagePct', label: 'CPU %', width: '4rem', num: true, show: (v) => pct(v.cpuUsagePct) },
+  { key: 'name', width: '7rem', show: (v) => v.name },
+  { key: 'host', width: '5.5rem', show: (v) => v.host ?? '–' },
+  { key: 'state', width: '5.5rem', show: (v) => v.state },
+  { key: 'vcpus', width: '4rem', num: true, show: (v) => String(v.vcpus) },
+  { key: 'cpuUsagePct', width: '4rem', num: true, show: (v) => pct(v.cpuUsagePct) },
   {
     key: 'cpuReadyPct',
-    label: 'ready %',
     width: '4.5rem',
     num: true,
     show: (v) => pct(v.cpuReadyPct),
@@ -57,7 +57,6 @@ const COLUMNS: {
   },
   {
     key: 'costopPct',
-    label: 'co-stop %',
     width: '5rem',
     num: true,
     show: (v) => pct(v.costopPct),
@@ -66,7 +65,6 @@ const COLUMNS: {
   },
   {
     key: 'memActiveMiB',
-    label: 'mem active',
     width: '6rem',
     num: true,
     show: (v) => mib(v.memActiveMiB),
@@ -74,7 +72,6 @@ const COLUMNS: {
   },
   {
     key: 'balloonMiB',
-    label: 'balloon',
     width: '5rem',
     num: true,
     show: (v) => mib(v.balloonMiB),
@@ -82,7 +79,6 @@ const COLUMNS: {
   },
   {
     key: 'swappedMiB',
-    label: 'swap',
     width: '4.5rem',
     num: true,
     show: (v) => mib(v.swappedMiB),
@@ -90,7 +86,6 @@ const COLUMNS: {
   },
   {
     key: 'memMissingPct',
-    label: 'WS missing %',
     width: '6.5rem',
     num: true,
     show: (v) => pct(v.memMissingPct ?? 0),
@@ -99,7 +94,6 @@ const COLUMNS: {
   },
   {
     key: 'numaLocalPct',
-    label: 'NUMA local %',
     width: '6.5rem',
     num: true,
     show: (v) => pct(v.numaLocalPct, 0),
@@ -108,7 +102,6 @@ const COLUMNS: {
   },
   {
     key: 'performancePct',
-    label: 'perf %',
     width: '4rem',
     num: true,
     show: (v) => pct(v.performancePct, 0),
@@ -117,7 +110,6 @@ const COLUMNS: {
   },
   {
     key: 'migration',
-    label: 'migration',
     width: '12rem',
     show: (v) => (v.migration ? `${v.migration.progressPct.toFixed(0)}% → ${v.migration.to}` : ''),
   },
@@ -164,17 +156,19 @@ const sameVm = (a: VmFrame, b: VmFrame) =>
 
 /** One figure; a judged one in its level's tint with the level's icon (never colour alone). */
 function Cell({ column: c, vm: v }: { column: (typeof COLUMNS)[number]; vm: VmFrame }) {
+  const t = useTranslations('cluster');
   const level: Level = c.judge && v.state === 'running' ? c.judge(v) : 'ok';
+  const shown = c.key === 'state' ? t(`states.vm.${v.state}`) : c.show(v);
   return (
     <td
       role="cell"
       className={c.num ? 'num' : undefined}
       data-col={c.key}
       data-level={level === 'ok' ? undefined : level}
-      title={c.num ? undefined : c.show(v)}
+      title={c.num ? undefined : shown}
     >
       {level === 'ok' ? null : <span aria-hidden="true">{levelIcon[level]} </span>}
-      {c.show(v)}
+      {shown}
     </td>
   );
 }
@@ -187,6 +181,7 @@ function Cell({ column: c, vm: v }: { column: (typeof COLUMNS)[number]; vm: VmFr
  */
 const Row = memo(
   function Row({ vm: v, onAction }: { vm: VmFrame; onAction: (a: VmAction) => void }) {
+    const t = useTranslations('cluster');
     return (
       <tr role="row" data-testid={`vm-${v.name}`}>
         {COLUMNS.map((c) =>
@@ -196,7 +191,10 @@ const Row = memo(
                 <progress
                   max={100}
                   value={v.migration.progressPct}
-                  aria-label={`migration to ${v.migration.to}: ${v.migration.progressPct.toFixed(0)}%`}
+                  aria-label={t('vms.migrationLabel', {
+                    to: v.migration.to,
+                    progress: v.migration.progressPct.toFixed(0),
+                  })}
                 />
               ) : null}
               <span className="dim">{c.show(v)}</span>
@@ -209,7 +207,7 @@ const Row = memo(
           <button
             type="button"
             className="row-action"
-            aria-label={`Actions for ${v.name}`}
+            aria-label={t('vms.actionsFor', { name: v.name })}
             onClick={() => onAction({ kind: 'choose', vm: v })}
           >
             ⋯
@@ -252,6 +250,7 @@ export const VmTable = memo(function VmTable() {
   });
   const [page, setPage] = useState(1);
   const { openVm: onAction } = useOps();
+  const t = useTranslations('cluster');
   const vms = useFeedView(feed, (v) => v.vms, null);
   useEffect(() => {
     if (!open) return;
@@ -313,28 +312,28 @@ export const VmTable = memo(function VmTable() {
         {open ? (
           <TextInput
             size="xs"
-            placeholder="filter by name, host, state"
+            placeholder={t('vms.filterPlaceholder')}
             value={filter}
             onChange={(e) => {
               setFilter(e.currentTarget.value);
               setPage(1);
             }}
-            aria-label="Filter VMs"
+            aria-label={t('vms.filter')}
           />
         ) : null}
         {open ? (
           <ActButton size="xs" variant="default" onClick={() => onAction({ kind: 'create' })}>
-            New VM…
+            {t('vms.newVm')}
           </ActButton>
         ) : null}
         <Switch
-          label="show VM table (streams per-VM metrics)"
+          label={t('vms.show')}
           checked={open}
           onChange={(e) => setOpen(e.currentTarget.checked)}
         />
       </Group>
     ),
-    [open, filter, onAction],
+    [open, filter, onAction, t],
   );
   const head = useMemo(
     () => (
@@ -348,7 +347,7 @@ export const VmTable = memo(function VmTable() {
               className={c.num ? 'num' : undefined}
             >
               <SortButton
-                label={c.label}
+                label={t(`vms.columns.${c.key}`)}
                 help={c.help}
                 mark={sort.key === c.key ? (sort.desc ? '▼' : '▲') : ''}
                 onClick={() =>
@@ -360,11 +359,11 @@ export const VmTable = memo(function VmTable() {
               />
             </th>
           ))}
-          <th role="columnheader" aria-label="actions" />
+          <th role="columnheader" aria-label={t('vms.actions')} />
         </tr>
       </thead>
     ),
-    [sort],
+    [sort, t],
   );
   const pager = useMemo(
     () => <Pagination size="sm" total={pages} value={current} onChange={setPage} />,
@@ -373,14 +372,14 @@ export const VmTable = memo(function VmTable() {
   return (
     <section className="panel" aria-labelledby="vms-title" data-testid="vm-table">
       <div className="panel-head">
-        <h2 id="vms-title">VMs</h2>
+        <h2 id="vms-title">{t('vms.title')}</h2>
         {controls}
       </div>
       {!open ? null : !vms ? (
-        <div className="empty">loading per-VM metrics (next tick)…</div>
+        <div className="empty">{t('vms.loading')}</div>
       ) : order.length === 0 ? (
         <div className="empty">
-          {vms.length === 0 ? 'this cluster has no VMs' : `no VM matches “${filter}”`}
+          {vms.length === 0 ? t('vms.none') : t('vms.noMatch', { query: filter })}
         </div>
       ) : (
         <>
@@ -404,8 +403,8 @@ export const VmTable = memo(function VmTable() {
           </div>
           <div className="table-foot">
             <span className="dim">
-              {order.length} of {vms.length} VMs
-              {held ? ' · order held while you point at or focus a row' : ''}
+              {t('vms.count', { shown: order.length, total: vms.length })}
+              {held ? ` · ${t('vms.held')}` : ''}
             </span>
             {pager}
           </div>

@@ -1,7 +1,7 @@
 'use client';
 
 import { type ReactNode, useMemo } from 'react';
-import { WAITING_TEXT } from '../help/waiting';
+import { useWaitingWords } from '../help/waiting';
 import { useFeedView } from '../live/hooks';
 import { StartCtx, useCluster, useStart } from './context';
 import { useClusterConfig } from './use-config';
@@ -25,13 +25,14 @@ export function StartProvider({
 /**
  * What a panel says while it has no frame to show: the instructor has not started the exercise
  * yet, an operator has not resumed a cluster created paused, or the first frame is on its way.
- * Null once a frame has arrived.
+ * Null once a frame has arrived. In the reader's language (help.json `waiting`).
  */
 export function useWaitingText(): string | null {
   const { feed } = useCluster();
   const hasFrame = useFeedView(feed, (v) => v.frame !== null, false);
   const { exercise, notStarted } = useStart();
+  const words = useWaitingWords();
   if (hasFrame) return null;
-  if (notStarted) return exercise ? WAITING_TEXT.instructor : WAITING_TEXT.paused;
-  return WAITING_TEXT.firstFrame;
+  if (notStarted) return exercise ? words.instructor : words.paused;
+  return words.firstFrame;
 }

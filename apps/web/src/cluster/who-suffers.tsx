@@ -1,10 +1,10 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { Select } from '@mantine/core';
 import { memo, useEffect, useMemo, useState } from 'react';
 import { type Level, levelIcon } from '../help/thresholds';
 import type { MetricId } from '../help/metrics';
-import { SUFFER_TEXT } from '../help/suffering';
 import { useFeedView } from '../live/hooks';
 import { mib, pct } from '../ui/format';
 import { MetricHelp } from '../ui/metric-help';
@@ -41,10 +41,11 @@ const FIGURES: Record<SufferFigure, { help: MetricId; show: (v: VmSuffering) => 
 
 /** One figure of a VM: its value in the figure's colour band, with the level's icon. */
 function Chip({ figure, vm }: { figure: SufferFigure; vm: VmSuffering }) {
+  const t = useTranslations('help');
   const level: Level = vm.levels[figure];
   return (
     <span className="chip num" data-level={level} data-figure={figure}>
-      <span className="chip-label">{SUFFER_TEXT.short[figure]}</span>{' '}
+      <span className="chip-label">{t(`suffer.short.${figure}`)}</span>{' '}
       {level !== 'ok' ? <span aria-hidden="true">{levelIcon[level]} </span> : null}
       {FIGURES[figure].show(vm)}
     </span>
@@ -62,6 +63,8 @@ const sameRow = (a: VmSuffering, b: VmSuffering) =>
 /** One suffering VM, redrawn only when what it shows changes. */
 const Row = memo(
   function Row({ vm, onOpen }: { vm: VmSuffering; onOpen: (name: string) => void }) {
+    const t = useTranslations('help');
+    const tc = useTranslations('cluster');
     return (
       <li className="suffer-row" data-testid={`suffer-vm-${vm.name}`} data-level={vm.level}>
         <div className="suffer-who">
@@ -69,13 +72,13 @@ const Row = memo(
             type="button"
             className="link-button"
             onClick={() => onOpen(vm.name)}
-            aria-label={`Actions for ${vm.name}`}
+            aria-label={tc('vms.actionsFor', { name: vm.name })}
           >
             {vm.level !== 'ok' ? <span aria-hidden="true">{levelIcon[vm.level]} </span> : null}
             <strong>{vm.name}</strong>
           </button>{' '}
           <span className="dim">
-            {vm.host ? `${SUFFER_TEXT.on} ${vm.host}` : ''} · {SUFFER_TEXT.level[vm.level]}
+            {vm.host ? t('suffer.on', { host: vm.host }) : ''} · {t(`suffer.level.${vm.level}`)}
           </span>
         </div>
         <div className="chips">
@@ -99,6 +102,8 @@ export const WhoSuffers = memo(function WhoSuffers() {
   const { feed } = useCluster();
   const ops = useOps();
   const waiting = useWaitingText();
+  const t = useTranslations('help');
+  const tc = useTranslations('cluster');
   useEffect(() => {
     feed.watchVms(true);
     return () => feed.watchVms(false);
@@ -117,17 +122,17 @@ export const WhoSuffers = memo(function WhoSuffers() {
       <Select
         size="xs"
         w={190}
-        aria-label="Rank VMs by"
+        aria-label={tc('suffer.rankBy')}
         data={(['worst', ...SUFFER_FIGURES] as RankBy[]).map((value) => ({
           value,
-          label: SUFFER_TEXT.rankBy[value],
+          label: t(`suffer.rankBy.${value}`),
         }))}
         value={by}
         onChange={(v) => v && setBy(v)}
         allowDeselect={false}
       />
     ),
-    [by],
+    [by, t, tc],
   );
   const legend = useMemo(
     () => (
@@ -135,25 +140,27 @@ export const WhoSuffers = memo(function WhoSuffers() {
         {SUFFER_FIGURES.map((f, i) => (
           <span key={f}>
             {i > 0 ? ' · ' : ''}
-            {SUFFER_TEXT.short[f]}:{' '}
-            <MetricHelp id={FIGURES[f].help}>{SUFFER_TEXT.long[f]}</MetricHelp>
+            {t(`suffer.short.${f}`)}:{' '}
+            <MetricHelp id={FIGURES[f].help}>{t(`suffer.long.${f}`)}</MetricHelp>
           </span>
         ))}
-        . {SUFFER_TEXT.legend}
+        . {t('suffer.legend')}
       </p>
     ),
-    [],
+    [t],
   );
   const summary = view
     ? view.suffering === 0
       ? null
-      : SUFFER_TEXT.summary(
-          view.suffering,
-          view.running,
-          SUFFER_FIGURES.filter((f) => view.byFigure[f] > 0).map(
-            (f) => `${view.byFigure[f]} ${SUFFER_TEXT.cause[f]}`,
-          ),
-        )
+      : t('suffer.summary', {
+          suffering: view.suffering,
+          running: view.running,
+          causes: SUFFER_FIGURES.filter((f) => view.byFigure[f] > 0)
+            .map((f) =>
+              t('suffer.causeCount', { count: view.byFigure[f], cause: t(`suffer.cause.${f}`) }),
+            )
+            .join(t('suffer.separator')),
+        })
     : null;
   return (
     <section
@@ -164,19 +171,21 @@ export const WhoSuffers = memo(function WhoSuffers() {
     >
       <div className="panel-head">
         <h2 id="suffer-title">
-          {SUFFER_TEXT.title} {view ? <span className="dim num">({view.suffering})</span> : null}
+          {t('suffer.title')} {view ? <span className="dim num">({view.suffering})</span> : null}
         </h2>
         {picker}
       </div>
       {!frame || !vms ? (
-        <div className="empty">{waiting ?? SUFFER_TEXT.loading}</div>
+        <div className="empty">{waiting ?? t('suffer.loading')}</div>
       ) : (
         <>
           {summary ? <p className="suffer-summary">{summary}</p> : null}
           {rows.length === 0 ? (
             <div className="empty" data-testid="none-suffer">
               <span aria-hidden="true">✔ </span>
-              {by === 'worst' ? SUFFER_TEXT.none : SUFFER_TEXT.noneBy(SUFFER_TEXT.long[by])}
+              {by === 'worst'
+                ? t('suffer.none')
+                : t('suffer.noneBy', { figure: t(`suffer.long.${by}`) })}
             </div>
           ) : (
             <ol className="suffer-list">
@@ -186,7 +195,9 @@ export const WhoSuffers = memo(function WhoSuffers() {
             </ol>
           )}
           {view && by === 'worst' && view.suffering > rows.length ? (
-            <p className="dim suffer-more">{SUFFER_TEXT.more(view.suffering - rows.length)}</p>
+            <p className="dim suffer-more">
+              {t('suffer.more', { count: view.suffering - rows.length })}
+            </p>
           ) : null}
         </>
       )}

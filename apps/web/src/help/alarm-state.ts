@@ -6,10 +6,11 @@ import {
 } from '@overcommit/contracts';
 import { simTime } from '../ui/format';
 import { ALARM_HELP } from './alarms';
+import type { HelpT } from './t';
 
 // An alarm's state machine in words (docs/model.md, section 14): pending, firing, acknowledged,
-// and when it drops back or clears (hysteresis). The sentences are here, as templates, so that a
-// translation replaces this module and nothing in the components.
+// and when it drops back or clears (hysteresis). The sentences are messages (help.json `state`),
+// filled in here, so that a language changes the message files and nothing in the components.
 
 /** A rule's thresholds in force: the cluster's (after overrides) when known, else the built-in ones. */
 export function ruleThresholds(
@@ -26,9 +27,8 @@ const compact = (v: number) =>
   Math.abs(v) >= 100 ? v.toFixed(0) : String(+v.toFixed(Math.abs(v) >= 10 ? 1 : 2));
 
 /** A rule's threshold with its unit, as short as it reads: "95%", "0.5 MiB/s", "5% of working set". */
-export function thresholdFigure(rule: AlarmRuleId, value: number): string {
-  const unit = alarmRuleInfo[rule].unit;
-  return unit.startsWith('%') ? `${compact(value)}${unit}` : `${compact(value)} ${unit}`;
+export function thresholdFigure(rule: AlarmRuleId, value: number, t: HelpT): string {
+  return t(`figure.${rule}`, { value: compact(value) });
 }
 
 export interface AlarmWords {
@@ -38,52 +38,91 @@ export interface AlarmWords {
   long: string[];
 }
 
-export function alarmWords(alarm: AlarmFrame, t: EffectiveAlarmRule): AlarmWords {
-  const f = (v: number) => thresholdFigure(alarm.rule, v);
+export function alarmWords(alarm: AlarmFrame, th: EffectiveAlarmRule, t: HelpT): AlarmWords {
+  const f = (v: number) => thresholdFigure(alarm.rule, v, t);
   const help = ALARM_HELP[alarm.rule];
+  const flag = help.clears ? t(`alarmClears.${alarm.rule as 'host-down'}`) : null;
   const critical = alarm.severity === 'critical';
-  const clears = help.clears ?? `clears below ${f(t.clearWarning)}`;
+  const clears = flag ?? t('state.clearsBelow', { value: f(th.clearWarning) });
   const since = simTime(alarm.firedAt ?? alarm.since);
   const long: string[] = [];
   let short: string;
   if (alarm.state === 'pending') {
-    short = `pending since ${simTime(alarm.since)} · fires if it holds ${t.forSeconds} s at ${f(t.warning)} or more`;
+    short = t('state.pendingShort', {
+      since: simTime(alarm.since),
+      seconds: th.forSeconds,
+      warning: f(th.warning),
+    });
     long.push(
-      `Pending: the value reached ${f(critical ? t.critical : t.warning)} at ${simTime(alarm.since)}; it fires once it has held for ${t.forSeconds} s, and is dropped silently if it falls below ${f(t.warning)} first.`,
+      t('state.pendingLong', {
+        value: f(critical ? th.critical : th.warning),
+        since: simTime(alarm.since),
+        seconds: th.forSeconds,
+        warning: f(th.warning),
+      }),
     );
   } else {
     const step =
-      critical && !help.clears && t.clearCritical > t.clearWarning
-        ? ` (warning below ${f(t.clearCritical)})`
+      critical && !flag && th.clearCritical > th.clearWarning
+        ? t('state.step', { value: f(th.clearCritical) })
         : '';
-    short = `${critical ? 'critical' : 'warning'} · firing since ${since} · ${clears}${step}`;
+    short = t('state.firingShort', {
+      severity: t(critical ? 'levelWord.critical' : 'levelWord.warning'),
+      since,
+      clears,
+      step,
+    });
     long.push(
-      t.forSeconds > 0
-        ? `Fired at ${since}, after the condition held for ${t.forSeconds} s (from ${simTime(alarm.since)}).`
-        : `Fired at ${since}, as soon as the condition held.`,
+      th.forSeconds > 0
+        ? t('state.firedAfter', {
+            since,
+            seconds: th.forSeconds,
+            start: simTime(alarm.since),
+          })
+        : t('state.firedAtOnce', { since }),
     );
     if (critical) {
-      if (!help.clears)
+      if (!flag)
         long.push(
-          `Critical at ${f(t.critical)} or more. It drops back to warning only below ${f(t.clearCritical)} and resolves below ${f(t.clearWarning)}.`,
+          t('state.criticalRange', {
+            critical: f(th.critical),
+            clearCritical: f(th.clearCritical),
+            clearWarning: f(th.clearWarning),
+          }),
         );
-      if (!help.clears && alarm.value < t.critical)
+      if (!flag && alarm.value < th.critical)
         long.push(
-          `It reads ${f(alarm.value)}, under the ${f(t.critical)} that made it critical, and stays critical until it falls below ${f(t.clearCritical)}: hysteresis, so an alarm does not flap on every dip.`,
+          t('state.criticalUnder', {
+            value: f(alarm.value),
+            critical: f(th.critical),
+            clearCritical: f(th.clearCritical),
+          }),
         );
-    } else if (!help.clears) {
+    } else if (!flag) {
       long.push(
-        `Warning at ${f(t.warning)} or more; it escalates to critical at ${f(t.critical)} and resolves below ${f(t.clearWarning)}.`,
+        t('state.warningRange', {
+          warning: f(th.warning),
+          critical: f(th.critical),
+          clearWarning: f(th.clearWarning),
+        }),
       );
-      if (alarm.value < t.warning)
+      if (alarm.value < th.warning)
         long.push(
-          `It reads ${f(alarm.value)}, under the ${f(t.warning)} that raised it, and stays until it falls below ${f(t.clearWarning)}: hysteresis, so an alarm does not flap on every dip.`,
+          t('state.warningUnder', {
+            value: f(alarm.value),
+            warning: f(th.warning),
+            clearWarning: f(th.clearWarning),
+          }),
         );
-    } else long.push(`It ${help.clears}.`);
+    } else long.push(t('state.flagClears', { clears: flag }));
   }
   if (alarm.state === 'acknowledged' && alarm.ackedBy)
     long.push(
-      `Acknowledged by ${alarm.ackedBy}${alarm.ackedAt !== null ? ` at ${simTime(alarm.ackedAt)}` : ''}${alarm.ackNote ? `: “${alarm.ackNote}”` : ''}. It stays acknowledged while it lasts, whatever its severity.`,
+      t('state.acked', {
+        by: alarm.ackedBy,
+        at: alarm.ackedAt !== null ? t('state.ackedAt', { time: simTime(alarm.ackedAt) }) : '',
+        note: alarm.ackNote ? t('state.ackedNote', { note: alarm.ackNote }) : '',
+      }),
     );
   return { short, long };
 }

@@ -1,9 +1,14 @@
 import { type AlarmFrame, alarmRuleIds, alarmRuleInfo } from '@overcommit/contracts';
-import { alarmWords, ruleThresholds, thresholdFigure } from './alarm-state';
-import { ALARM_ACTION_LABEL, ALARM_HELP } from './alarms';
-import { TERMS } from './glossary';
-import { METRICS, type MetricId, rangesText } from './metrics';
+import { alarmWords as alarmWordsIn, ruleThresholds, thresholdFigure } from './alarm-state';
+import { ALARM_HELP, alarmActionLabel, alarmHelpText } from './alarms';
+import { englishHelp } from './english';
+import { terms } from './glossary';
+import { METRICS, type MetricId, metricText, rangesText } from './metrics';
 import { levelOf, THRESHOLDS } from './thresholds';
+
+const t = englishHelp();
+const alarmWords = (a: AlarmFrame, th: Parameters<typeof alarmWordsIn>[1]) =>
+  alarmWordsIn(a, th, t);
 
 const alarm = (over: Partial<AlarmFrame>): AlarmFrame => ({
   id: 'a1',
@@ -48,23 +53,24 @@ describe('the one threshold table', () => {
 
 describe('help for every figure and every rule', () => {
   it('every metric has a definition, a unit, a source and ranges', () => {
-    for (const [id, help] of Object.entries(METRICS) as [MetricId, (typeof METRICS)[MetricId]][]) {
+    for (const id of Object.keys(METRICS) as MetricId[]) {
+      const help = metricText(id, t);
       expect(help.definition.length).toBeGreaterThan(40);
       expect(help.unit).not.toBe('');
       expect(help.source).not.toBe('');
-      expect(rangesText(help)).not.toBe('');
+      expect(rangesText(id, t)).not.toBe('');
       expect(id).toMatch(/^[a-z][A-Za-z]+$/);
     }
   });
 
   it('writes ranges from the thresholds, not from prose that could disagree', () => {
-    expect(rangesText(METRICS.ready)).toBe(
+    expect(rangesText('ready', t)).toBe(
       'good below 5% · worth a look from 5% · a problem from 10%',
     );
-    expect(rangesText(METRICS.performance)).toBe(
+    expect(rangesText('performance', t)).toBe(
       'good above 80% · worth a look at 80% and below · a problem at 50% and below',
     );
-    expect(rangesText(METRICS.swapIn)).toBe(
+    expect(rangesText('swapIn', t)).toBe(
       'good below 1 MiB/s · worth a look from 1 MiB/s · a problem from 20 MiB/s',
     );
   });
@@ -72,22 +78,23 @@ describe('help for every figure and every rule', () => {
   it('every alarm rule says what it measures, why, what to do, with actions that fit its target', () => {
     for (const rule of alarmRuleIds) {
       const help = ALARM_HELP[rule];
-      for (const text of [help.measures, help.cause, help.action])
+      const words = alarmHelpText(rule, t);
+      for (const text of [words.measures, words.cause, words.action])
         expect(text.length).toBeGreaterThan(30);
       expect(help.actions.length).toBeGreaterThan(0);
       const scope = alarmRuleInfo[rule].scope;
       // VM actions only on VM alarms, host actions only on host alarms.
       if (help.actions.includes('migrate-vm')) expect(scope).toBe('vm');
       if (help.actions.includes('migrate-off-host')) expect(scope).toBe('host');
-      for (const a of help.actions) expect(ALARM_ACTION_LABEL[a]('x')).not.toBe('');
+      for (const a of help.actions) expect(alarmActionLabel(a, 'x', t)).not.toBe('');
     }
   });
 
   it('carries the seed notes’ images where they fit', () => {
-    expect(ALARM_HELP['vm-cpu-ready'].image).toContain('One cook, two stoves');
-    expect(ALARM_HELP['vcpu-overcommit'].image).toContain('gambler');
-    expect(ALARM_HELP['mem-overcommit'].image).toContain('150% line');
-    expect(TERMS.map((t) => t.id)).toEqual(
+    expect(alarmHelpText('vm-cpu-ready', t).image).toContain('One cook, two stoves');
+    expect(alarmHelpText('vcpu-overcommit', t).image).toContain('gambler');
+    expect(alarmHelpText('mem-overcommit', t).image).toContain('150% line');
+    expect(terms(t).map((term) => term.id)).toEqual(
       expect.arrayContaining(['overcommit', 'hyper-threading']),
     );
   });
@@ -123,7 +130,7 @@ describe('an alarm’s state machine in words', () => {
   });
 
   it('pending, warning, acknowledged and flag rules read as such, with units', () => {
-    const t = ruleThresholds('vm-memory-starved', undefined);
+    const th = ruleThresholds('vm-memory-starved', undefined);
     expect(
       alarmWords(
         alarm({
@@ -133,12 +140,12 @@ describe('an alarm’s state machine in words', () => {
           firedAt: null,
           value: 2,
         }),
-        t,
+        th,
       ).short,
     ).toBe('pending since 0:03:50 · fires if it holds 20 s at 1% of working set or more');
     const warn = alarmWords(
       alarm({ rule: 'vm-memory-starved', severity: 'warning', value: 0.8 }),
-      t,
+      th,
     );
     expect(warn.short).toBe('warning · firing since 0:04:10 · clears below 0.5% of working set');
     expect(warn.long.join(' ')).toContain('under the 1% of working set that raised it');
@@ -155,7 +162,7 @@ describe('an alarm’s state machine in words', () => {
     );
     expect(down.short).toBe('critical · firing since 0:04:10 · clears when the host is recovered');
     expect(down.long.join(' ')).toContain('Acknowledged by Lin at 0:04:20: “on it”.');
-    expect(thresholdFigure('host-swap-in', 0.5)).toBe('0.5 MiB/s');
-    expect(thresholdFigure('vcpu-overcommit', 100)).toBe('100% of limit');
+    expect(thresholdFigure('host-swap-in', 0.5, t)).toBe('0.5 MiB/s');
+    expect(thresholdFigure('vcpu-overcommit', 100, t)).toBe('100% of limit');
   });
 });

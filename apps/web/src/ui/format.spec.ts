@@ -1,10 +1,17 @@
-import { alarmRuleIds } from '@overcommit/contracts';
-import { alarmFigure, alarmLabel, parseSimTime, simTime } from './format';
+import { alarmRuleIds, alarmRuleInfo } from '@overcommit/contracts';
+import { englishHelp } from '../help/english';
+import { alarmFigure as figureIn, alarmLabel as labelIn, parseSimTime, simTime } from './format';
+
+const t = englishHelp();
+const alarmLabel = (rule: Parameters<typeof labelIn>[0]) => labelIn(rule, t);
+const alarmFigure = (rule: Parameters<typeof figureIn>[0], v: number) => figureIn(rule, v, t);
 
 describe('alarm labels', () => {
   it('every rule has words and a unit for the alarms panel', () => {
     for (const rule of alarmRuleIds) {
       expect(alarmLabel(rule).length).toBeGreaterThan(5);
+      // The English words are the contracts' own (help.json says them in each language).
+      expect(alarmLabel(rule)).toBe(alarmRuleInfo[rule].label);
       expect(alarmFigure(rule, 1)).toMatch(/^1\.00 ?\S/);
     }
   });

@@ -1,4 +1,5 @@
-import { type AlarmRuleId, alarmRuleInfo } from '@overcommit/contracts';
+import type { AlarmRuleId } from '@overcommit/contracts';
+import type { HelpT } from '../help/t';
 
 /** Simulated seconds as h:mm:ss (or d h:mm:ss past a day). */
 export function simTime(seconds: number): string {
@@ -59,17 +60,20 @@ export const palette = {
   sky: 'var(--line-sky)',
 } as const;
 
-/** What an alarm's rule watches, in words (docs/model.md, section 13). */
-export const alarmLabel = (rule: AlarmRuleId): string => alarmRuleInfo[rule].label;
+/** What an alarm's rule watches, in words (help.json `rules.<rule>`; docs/model.md, section 13). */
+export const alarmLabel = (rule: AlarmRuleId, t: HelpT): string => t(`rules.${rule}`);
 
 /** An alarm's value (or threshold) with its rule's unit: "33.50% of working set", "2 level". */
-export function alarmFigure(rule: AlarmRuleId, value: number): string {
-  const unit = alarmRuleInfo[rule].unit;
+export function alarmFigure(rule: AlarmRuleId, value: number, t: HelpT): string {
   const v = Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2);
-  return unit.startsWith('%') ? `${v}${unit}` : `${v} ${unit}`;
+  return t(`figure.${rule}`, { value: v });
 }
 
-/** A severity as an icon, a word and a text colour (4.5:1 on the page in either scheme). */
+/**
+ * A severity as an icon, a word and a text colour (4.5:1 on the page in either scheme). The word
+ * here is English, for callers not yet converted (home/clusters-list.tsx); pages in the reader's
+ * language say help.json's `severity.<severity>` instead.
+ */
 export const severityLabel = {
   critical: { icon: '▲', word: 'CRIT', color: 'var(--crit)' },
   warning: { icon: '◆', word: 'WARN', color: 'var(--warn)' },

@@ -1,29 +1,35 @@
 'use client';
 
 import { HoverCard } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { cloneElement, isValidElement, type ReactElement, type ReactNode } from 'react';
-import { GLOSSARY_TEXT } from '../help/glossary';
-import { METRICS, type MetricId, rangesText } from '../help/metrics';
+import { type MetricId, metricText } from '../help/metrics';
 
 /** The help card's body: what the figure is, its unit, its good and bad ranges, where it comes from. */
 export function MetricHelpBody({ id }: { id: MetricId }) {
-  const help = METRICS[id];
-  const ranges = rangesText(help);
+  const t = useTranslations('help');
+  const help = metricText(id, t);
   return (
     <div className="help-card" data-testid={`help-${id}`}>
       <div className="help-title">
         {help.name} <span className="dim">({help.unit})</span>
       </div>
       <p>{help.definition}</p>
-      {ranges ? (
+      {help.ranges ? (
         <p>
-          <strong>{GLOSSARY_TEXT.ranges}:</strong> {ranges}
+          <strong>{t('glossary.ranges')}:</strong> {help.ranges}
         </p>
       ) : null}
       <p className="dim">{help.source}</p>
-      <a href={`/glossary#${id}`}>{GLOSSARY_TEXT.more} →</a>
+      <a href={`/glossary#${id}`}>{t('glossary.more')} →</a>
     </div>
   );
+}
+
+/** A metric's name in the reader's language, where no other text is given. */
+function MetricName({ id }: { id: MetricId }) {
+  const t = useTranslations('help');
+  return t(`metrics.${id}.name`);
 }
 
 /**
@@ -36,7 +42,7 @@ export function MetricHelp({ id, children }: { id: MetricId; children?: ReactNod
     cloneElement(children as ReactElement<Record<string, unknown>>, { 'data-help': id })
   ) : (
     <span className="help-term" tabIndex={0} data-help={id}>
-      {children ?? METRICS[id].name}
+      {children ?? <MetricName id={id} />}
     </span>
   );
   return (
