@@ -1,5 +1,6 @@
 'use client';
 
+import { joinError, useErrorText } from '../i18n/errors';
 import { useTranslations } from 'next-intl';
 import { Alert, Group } from '@mantine/core';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
@@ -108,11 +109,13 @@ export function ClusterShell({
     if (role === 'operator' && token) rememberOperatorToken(clusterId, token);
   }, [role, token, clusterId]);
   const t = useTranslations('cluster');
-  const failed = useFeedView(
+  const errorText = useErrorText();
+  const failedJoin = useFeedView(
     feed,
-    (v) => (v.connection.state === 'failed' ? v.connection.error : null),
+    (v) => (v.connection.state === 'failed' ? v.connection : null),
     null,
   );
+  const failed = failedJoin ? errorText(joinError(failedJoin)) : null;
   if (!ctx) return <div className="empty page-loading">{t('page.connecting')}</div>;
   if (failed || (error && !summary))
     return (

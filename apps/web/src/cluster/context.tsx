@@ -1,5 +1,6 @@
 'use client';
 
+import { useErrorText } from '../i18n/errors';
 import type { ClusterCommandRequest, CommandOutcome } from '@overcommit/contracts';
 import { Button, type ButtonProps, Tooltip } from '@mantine/core';
 import { useTranslations } from 'next-intl';
@@ -106,6 +107,7 @@ export function useCommand(): {
 /** A command's result, in words, next to the control that sent it. */
 export function CommandResult({ state }: { state: CommandState }) {
   const t = useTranslations('cluster');
+  const errorText = useErrorText();
   if (state.phase === 'idle') return null;
   if (state.phase === 'sending') return <span className="cmd-result">{t('command.sending')}</span>;
   if (state.phase === 'queued') return <span className="cmd-result">{t('command.queued')}</span>;
@@ -113,7 +115,10 @@ export function CommandResult({ state }: { state: CommandState }) {
   return outcome.status === 'refused' ? (
     <span className="cmd-result" data-tone="crit" role="alert">
       <span aria-hidden="true">✖ </span>
-      {t('command.refused', { reason: outcome.reason ?? '' })}
+      {/* The server's own refusals carry a code (rate-limited, viewer...); the engine's, a reason. */}
+      {outcome.code
+        ? errorText({ message: outcome.reason ?? '', code: outcome.code, params: outcome.params })
+        : t('command.refused', { reason: outcome.reason ?? '' })}
     </span>
   ) : (
     <span className="cmd-result" data-tone="ok" role="status">

@@ -1,5 +1,6 @@
 'use client';
 
+import { joinError, useErrorText } from '../i18n/errors';
 import { Badge, Group, Progress, Select, Tooltip } from '@mantine/core';
 import Link from 'next/link';
 import { useTranslations } from 'next-intl';
@@ -35,6 +36,7 @@ function ConnectionBadge({
   const { state } = connection;
   const t = useTranslations('cluster');
   const w = useWaitingWords();
+  const errorText = useErrorText();
   const look: Record<Connection['state'], { icon: string; color: string; text: string }> = {
     connecting: { icon: '…', color: palette.neutral, text: t('connection.connecting') },
     live: waiting
@@ -54,7 +56,7 @@ function ConnectionBadge({
     failed: {
       icon: '✖',
       color: palette.critical,
-      text: connection.error ?? t('connection.failed'),
+      text: connection.error ? errorText(joinError(connection)) : t('connection.failed'),
     },
   };
   const l = look[state];

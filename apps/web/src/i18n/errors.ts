@@ -10,6 +10,19 @@ export interface CodedError {
   params?: Record<string, string | number>;
 }
 
+/** Why a join failed (the live feed's connection), as a coded error. */
+export function joinError(connection: {
+  error?: string;
+  errorCode?: string;
+  errorParams?: Record<string, string | number>;
+}): CodedError {
+  return {
+    message: connection.error ?? '',
+    ...(connection.errorCode ? { code: connection.errorCode } : {}),
+    ...(connection.errorParams ? { params: connection.errorParams } : {}),
+  };
+}
+
 type ErrorKey = Parameters<ReturnType<typeof useTranslations<'errors'>>>[0];
 
 /**

@@ -1,5 +1,6 @@
 'use client';
 
+import { useErrorText } from '../i18n/errors';
 import { useEffect, useRef, useState } from 'react';
 import type { ApiResult } from '../api';
 
@@ -39,12 +40,14 @@ export function usePolledApi<T>(
   key: string,
 ): { value: T | null; error: string | null } {
   const latest = usePolling(load, everyMs, key);
+  const errorText = useErrorText();
   const [lastGood, setLastGood] = useState<{ key: string; value: T } | null>(null);
   useEffect(() => {
     if (latest?.ok) setLastGood({ key, value: latest.value });
   }, [latest, key]);
   return {
     value: latest?.ok ? latest.value : lastGood?.key === key ? lastGood.value : null,
-    error: latest && !latest.ok ? latest.error.message : null,
+    // In the reader's language when the error has a code (src/i18n/errors.ts).
+    error: latest && !latest.ok ? errorText(latest.error) : null,
   };
 }
