@@ -78,6 +78,17 @@ export function createRedis(
       slotsRefreshInterval: use === 'subscriber' ? 1_000 : 5_000,
       shardedSubscribers: use === 'subscriber',
       enableAutoPipelining: use === 'commands',
+      // No ready check on BullMQ's connection. After a master's crash a worker's blocking fetch
+      // goes round to the dead node until its replica is promoted (about two node timeouts), so
+      // BullMQ's watchdog (block timeout + 1 s) disconnects the worker's blocking connection (a
+      // duplicate of this one, with these options) and awaits connect(). ioredis's ready check
+      // sends CLUSTER INFO to any node, the dead one included; when it fails, or says
+      // cluster_state:fail, ioredis drops every node and connects again in a new attempt, and the
+      // connect() promise it handed out never settles (ioredis issue 709): that queue's worker
+      // took no job again, for good (the "18 s" stalls: the test's window). Without the check,
+      // connect() settles once a node gave the slot map; commands the cluster cannot serve yet
+      // are retried (CLUSTERDOWN, closed connections) as on any connection.
+      enableReadyCheck: use !== 'queue',
     });
     reportOutages(cluster, describeRedis(target), logger);
     return cluster;

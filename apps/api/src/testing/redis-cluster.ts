@@ -89,6 +89,7 @@ export class TestRedisCluster {
         '--cluster-yes',
       ]);
       await cluster.waitHealthy();
+      await cluster.waitReplicasInSync();
     } catch (error) {
       await cluster.stop();
       throw error;
@@ -127,6 +128,10 @@ export class TestRedisCluster {
         // As docker-compose.yml and npm start's private Redis: delayed tick jobs wake on time.
         '--hz',
         '100',
+        // A replica's first sync at once (Redis 7 waits 5 s for more replicas before a diskless
+        // one): the cluster is ready for a failover when start() returns (waitReplicasInSync).
+        '--repl-diskless-sync-delay',
+        '0',
       ],
       { stdio: 'ignore' },
     );
@@ -230,11 +235,13 @@ export class TestRedisCluster {
 
   /**
    * A manual failover (`CLUSTER FAILOVER` on the replica): the replica waits until it has every
-   * write of its master, then takes its slots over; no write is lost. Resolves once the replica
-   * is the master and every node says cluster_state:ok.
+   * write of its master, then takes its slots over; no write is lost. First waits until that
+   * replica is in sync (waitReplicasInSync). Resolves once the replica is the master and every
+   * node says cluster_state:ok.
    */
   async failover(masterPort: number): Promise<{ newMasterPort: number }> {
     const replica = await this.replicaOf(masterPort);
+    await this.waitReplicasInSync(10_000, [replica.port]);
     await run('redis-cli', ['-p', String(replica.port), 'cluster', 'failover']);
     await this.waitMaster(replica.port);
     return { newMasterPort: replica.port };
@@ -243,10 +250,13 @@ export class TestRedisCluster {
   /**
    * A master's crash: SIGKILLed. The other masters take it for failed after the node timeout and
    * its replica is elected in its place; writes it had not yet passed to the replica are lost.
-   * Resolves once the replica is the master and every running node says cluster_state:ok.
+   * First waits until that replica is in sync (waitReplicasInSync), as a long-running replica
+   * would be. Resolves once the replica is the master and every running node says
+   * cluster_state:ok.
    */
   async crash(masterPort: number): Promise<{ newMasterPort: number }> {
     const replica = await this.replicaOf(masterPort);
+    await this.waitReplicasInSync(10_000, [replica.port]);
     await this.kill(masterPort);
     await this.waitMaster(replica.port);
     return { newMasterPort: replica.port };
@@ -297,6 +307,43 @@ export class TestRedisCluster {
       await sleep(50);
     }
     throw new Error(`the test Redis Cluster is not healthy after ${timeoutMs} ms: ${last}`);
+  }
+
+  /**
+   * Until every running replica (or those on `ports`) has finished its sync with its master
+   * (master_link_status:up, no sync in progress). The failover tests' premise is a replica that
+   * has its master's writes; one still waiting for its first sync may be promoted all the same
+   * (seen, failing over 1 to 2 s after the cluster's creation: the new master served the tick
+   * queue's BullMQ job schedulers without their fields, only the iteration counter written since,
+   * and those tick chains stopped for good).
+   */
+  async waitReplicasInSync(timeoutMs = 20_000, ports?: number[]): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const replicas =
+        ports ??
+        (await this.roles()).filter((n) => n.role === 'replica' && !n.failed).map((n) => n.port);
+      const links = await Promise.all(
+        replicas
+          .filter((port) => this.running(port))
+          .map((port) =>
+            this.on(port, (r) => r.info('replication')).then(
+              (info) =>
+                /master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info)
+                  ? 'up'
+                  : `${port} ${/master_link_status:(\w+)/.exec(info)?.[1] ?? 'unknown'}`,
+              () => `${port} unreachable`,
+            ),
+          ),
+      );
+      if (links.every((l) => l === 'up')) return;
+      last = links.filter((l) => l !== 'up').join(', ');
+      await sleep(50);
+    }
+    throw new Error(
+      `the test Redis Cluster's replicas are not in sync after ${timeoutMs} ms: ${last}`,
+    );
   }
 
   /** Kills every node and removes the directory. Safe to call twice. */

@@ -84,7 +84,8 @@ export class TickQueues implements OnModuleInit, OnApplicationShutdown {
       (prefix) => new Queue<TickJobData>(TICKS_QUEUE, { connection: this.connection, prefix }),
     );
     // A master that stops answering (a crash) gives connection errors, which BullMQ's workers do
-    // not report: the shared connection's node errors wake the queues too.
+    // not report (a wait failed with one forgets its due time all the same: wakeAfterError): the
+    // shared connection's node errors wake the queues too.
     this.shared?.on('node error', () => {
       if (this.workers.length > 0) for (const queue of this.queues) this.wakeAfterError(queue);
     });
@@ -165,10 +166,14 @@ export class TickQueues implements OnModuleInit, OnApplicationShutdown {
   /**
    * On a Redis Cluster, after a worker's error (a master handing its slots to its replica: the
    * worker's blocked fetch is unblocked, its next command MOVED), the worker waits for jobs again
-   * with BullMQ's longest block, 10 s, unless a job's marker ends it; the markers of the delayed
-   * tick jobs were on the old master's side of the wait. So the queue gets a wake job a second
-   * later (again each second while Redis refuses it, five times at most): every worker blocked on
-   * the queue takes up the due ticks at once instead of 10 s later. Once per error burst.
+   * with BullMQ's longest block, 10 s, unless a job's marker ends it: BullMQ's Worker.waitForJob
+   * answers a failed wait with Infinity for "block until", which forgets when the next delayed
+   * tick job falls due, and that job's marker was taken already by the wait that told it. (Seen
+   * without the wake jobs: a manual failover's shard waited 10.0 s.) No worker option bounds that
+   * block (drainDelay applies only when nothing is delayed; the 10 s ceiling is the Redis
+   * backend's), so the queue gets a wake job a second later, and at 2, 3, 5 and 8 s (a crash's
+   * replica serves the slot only after two node timeouts): every worker blocked on the queue
+   * takes up the due ticks at once instead of 10 s later. Once per error burst.
    */
   private readonly waking = new Set<Queue<TickJobData>>();
   private wakeAfterError(queue: Queue<TickJobData>): void {
