@@ -2,7 +2,8 @@
 // tests (playwright-core never downloads a browser), nginx and docker-compose for the
 // deployment's checks and smoke test (no Docker engine needed), prometheus for its promtool,
 // python3-socketio for the test with a socket.io client that is not ours (Debian's python3, not
-// whichever python3 comes first on the PATH).
+// whichever python3 comes first on the PATH), and a Chinese font so that the browser tests'
+// screenshots of the zh-Hans and zh-Hant pages show characters, not boxes.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { onPath } from './redis.mjs';
@@ -13,6 +14,11 @@ export const debianTools = [
   ['nginx', 'nginx', () => onPath('nginx')],
   ['docker-compose', 'docker-compose', () => onPath('docker-compose')],
   ['promtool', 'prometheus', () => onPath('promtool')],
+  [
+    'a Chinese font',
+    'fonts-wqy-microhei',
+    () => existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),
+  ],
   [
     'python3-socketio',
     'python3-socketio python3-websocket',
