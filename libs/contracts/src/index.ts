@@ -6,6 +6,7 @@ export * from './errors/input-error';
 export * from './errors/zod-issues';
 export * from './health/health.schema';
 export * from './scenario/scenario.schema';
+export * from './scenario/briefing';
 export * from './scenario/name-expansion';
 export * from './scenario/parse-scenario';
 export * from './scenario/scenario-limits';

@@ -1,8 +1,8 @@
 'use client';
 
-import { clock, type ExerciseFrame, type ObjectiveScore } from '@overcommit/contracts';
+import { briefingIn, clock, type ExerciseFrame, type ObjectiveScore } from '@overcommit/contracts';
 import { Progress } from '@mantine/core';
-import { useFormatter, useTranslations } from 'next-intl';
+import { useFormatter, useLocale, useTranslations } from 'next-intl';
 import { memo } from 'react';
 import { WAITING_TEXT } from '../help/waiting';
 import { Markdown } from '../ui/markdown';
@@ -267,7 +267,8 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
 /** What the team is told (the scenario's briefing), read once with the cluster's configuration. */
 const Briefing = memo(function Briefing({ open = false }: { open?: boolean }) {
   const t = useTranslations('exercise');
-  const briefing = useClusterConfig()?.exercise?.briefing;
+  // The reader's language when the scenario wrote the briefing in it, else English.
+  const briefing = briefingIn(useClusterConfig()?.exercise?.briefing, useLocale());
   if (!briefing) return null;
   return (
     <details className="exercise-briefing" data-testid="exercise-briefing" open={open}>

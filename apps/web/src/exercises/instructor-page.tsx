@@ -1,9 +1,9 @@
 'use client';
 
-import { clock, type ExerciseControl, type Scoreboard } from '@overcommit/contracts';
+import { briefingIn, clock, type ExerciseControl, type Scoreboard } from '@overcommit/contracts';
 import { Alert, Button, Group, Progress, Select, TextInput } from '@mantine/core';
 import Link from 'next/link';
-import { useTranslations } from 'next-intl';
+import { useLocale, useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { controlExercise, exerciseScoreboard } from '../api';
 import { useApiUrl } from '../app-config';
@@ -219,6 +219,7 @@ function ScoreboardTable({ board, token }: { board: Scoreboard; token: string })
 /** The instructor's page: briefing, controls, live scoreboard, the report's link. */
 export function InstructorPage({ exerciseId, token }: { exerciseId: string; token?: string }) {
   const t = useTranslations('exercise');
+  const locale = useLocale();
   const apiUrl = useApiUrl();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -300,7 +301,7 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
         <>
           {token ? <Controls board={board} act={act} busy={busy} /> : null}
           <ScoreboardTable board={board} token={token ?? ''} />
-          {board.briefing ? (
+          {briefingIn(board.briefing, locale) ? (
             <section className="panel" aria-labelledby="briefing-title">
               <details open={board.state === 'ready'}>
                 <summary>
@@ -309,7 +310,7 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
                   </h2>{' '}
                   <span className="dim">{t('instructor.briefingWhat')}</span>
                 </summary>
-                <Markdown text={board.briefing} />
+                <Markdown text={briefingIn(board.briefing, locale)} />
               </details>
             </section>
           ) : null}
