@@ -50,9 +50,7 @@ export const clusterConfigSchema = z.object({
   policy: policySchema,
   hosts: z.array(hostTopologySchema),
   /** For an exercise's cluster: what the teams are told, and how long it lasts (simulated seconds). */
-  exercise: z
-    .object({ briefing: briefingAnswerSchema, durationSeconds: z.number() })
-    .optional(),
+  exercise: z.object({ briefing: briefingAnswerSchema, durationSeconds: z.number() }).optional(),
   /**
    * Every alarm rule's thresholds as they apply here (the scenario's overrides taken), so that an
    * alarm can say when it clears. Optional: an older API does not send it.

@@ -13,7 +13,13 @@ function scenario(briefing?: unknown) {
       durationSeconds: 600,
       ...(briefing === undefined ? {} : { briefing }),
       objectives: [
-        { id: 'up', text: 'Keep the VMs running', metric: 'cluster.vmsRunning', above: 1, weight: 1 },
+        {
+          id: 'up',
+          text: 'Keep the VMs running',
+          metric: 'cluster.vmsRunning',
+          above: 1,
+          weight: 1,
+        },
       ],
     },
   };
