@@ -122,7 +122,8 @@ function ScoreboardTable({ board, token }: { board: Scoreboard; token: string })
         <h2 id="scores-title">{t('instructor.scoreboard')}</h2>
       </div>
       <div className="table-scroll">
-        <table className="scoreboard num">
+        {/* Chinese words kept whole: a narrow screen scrolls the table instead of stacking characters. */}
+        <table className="scoreboard num" style={{ wordBreak: 'keep-all' }}>
           <thead>
             <tr>
               <th scope="col">{t('instructor.col.team')}</th>

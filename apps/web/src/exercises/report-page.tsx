@@ -24,6 +24,9 @@ import { ExerciseHead, needsInstructorLink } from './exercise-head';
 
 type TeamReport = ExerciseReport['teams'][number];
 
+/** Column headings keep Chinese words whole (权重, not 权 over 重). */
+const KEEP_WORDS = { wordBreak: 'keep-all' } as const;
+
 /** Points and CPU ready over the exercise, critical alarms (▲) and commands (●) marked where they happened. */
 function Timeline({ team }: { team: TeamReport }) {
   const t = useTranslations('exercise');
@@ -105,7 +108,7 @@ function TeamSection({ team }: { team: TeamReport }) {
       {s ? (
         <table className="report-table num">
           <caption className="sr-only">{t('report.objectives')}</caption>
-          <thead>
+          <thead style={KEEP_WORDS}>
             <tr>
               <th scope="col">{t('report.col.objective')}</th>
               <th scope="col">{t('report.col.weight')}</th>
@@ -152,7 +155,7 @@ function TeamSection({ team }: { team: TeamReport }) {
         <p className="dim">{t('report.noAlarm')}</p>
       ) : (
         <table className="report-table num" data-testid={`report-alarms-${team.team}`}>
-          <thead>
+          <thead style={KEEP_WORDS}>
             <tr>
               <th scope="col">{t('report.col.fired')}</th>
               <th scope="col">{t('report.col.alarm')}</th>
@@ -181,7 +184,7 @@ function TeamSection({ team }: { team: TeamReport }) {
         <p className="dim">{t('report.noCommand')}</p>
       ) : (
         <table className="report-table num" data-testid={`report-commands-${team.team}`}>
-          <thead>
+          <thead style={KEEP_WORDS}>
             <tr>
               <th scope="col">{t('report.col.at')}</th>
               <th scope="col">{t('report.col.by')}</th>

@@ -162,6 +162,9 @@ export function NewCluster() {
             </>
           )}
           <SegmentedControl
+            fullWidth
+            // Long labels wrap on a phone rather than run off the screen.
+            styles={{ label: { whiteSpace: 'normal' } }}
             value={visibility}
             onChange={(v) => setVisibility(v)}
             data={[
