@@ -86,17 +86,19 @@ function HostVmPicker({ host, onChoose }: { host: string; onChoose: (a: VmAction
 /** What one can do to a VM; for a viewer every button is disabled, with the reason. */
 function Chooser({ vm, onChoose }: { vm: VmFrame; onChoose: (a: VmAction) => void }) {
   const t = useTranslations('host');
+  const line = {
+    vm: vm.name,
+    state: t('actions.vmState', { state: vm.state }),
+    vcpus: vm.vcpus,
+    memory: mib(vm.memConfiguredMiB),
+  };
   const running = vm.state === 'running';
   return (
     <Stack gap="xs">
       <Text size="sm">
-        {t('actions.chooserLine', {
-          vm: vm.name,
-          state: t('actions.vmState', { state: vm.state }),
-          host: vm.host ?? 'none',
-          vcpus: vm.vcpus,
-          memory: mib(vm.memConfiguredMiB),
-        })}
+        {vm.host
+          ? t('actions.chooserLine', { ...line, host: vm.host })
+          : t('actions.chooserLineNoHost', line)}
       </Text>
       <Group gap="xs">
         <ActButton
@@ -229,7 +231,7 @@ function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
             disabled={!to}
             loading={cmd.state.phase === 'sending' || cmd.state.phase === 'queued'}
           >
-            {t('actions.migrateTo', { to: to ?? 'none' })}
+            {to ? t('actions.migrateTo', { to }) : t('actions.migrate')}
           </Button>
           <CommandResult state={cmd.state} />
         </Group>

@@ -242,9 +242,12 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
           ok: refused.length === 0,
           text:
             refused.length === 0
-              ? t('instructor.done', { action: control.do, count: r.value.teams.length })
+              ? t('instructor.done', {
+                  action: t(`instructor.action.${control.do}`),
+                  count: r.value.teams.length,
+                })
               : t('instructor.refused', {
-                  action: control.do,
+                  action: t(`instructor.action.${control.do}`),
                   teams: refused
                     .map((team) =>
                       t('instructor.refusedTeam', {
