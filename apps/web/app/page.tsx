@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { ClustersList } from '../src/home/clusters-list';
 import { NewCluster } from '../src/home/new-cluster';
 import { NewExercise } from '../src/home/new-exercise';
@@ -6,14 +7,16 @@ import { PageSettings } from '../src/ui/language-switch';
 import { HealthStatus } from './health-status';
 
 export default function HomePage() {
+  const t = useTranslations('home');
+  const common = useTranslations('common');
   return (
     <main className="page home">
       <header className="home-head">
-        <h1>Overcommit</h1>
+        <h1>{common('appName')}</h1>
         <p className="lede">
-          A live, multi-user simulator and monitor of virtualized clusters.{' '}
+          {t('page.lede')}{' '}
           <Link href="/glossary" data-testid="glossary-link">
-            Glossary
+            {t('page.glossary')}
           </Link>
         </p>
         <PageSettings />

@@ -7,6 +7,7 @@ export * from './errors/zod-issues';
 export * from './errors/error-codes';
 export * from './health/health.schema';
 export * from './scenario/scenario.schema';
+export * from './scenario/briefing';
 export * from './scenario/name-expansion';
 export * from './scenario/parse-scenario';
 export * from './scenario/scenario-limits';

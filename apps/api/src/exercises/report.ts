@@ -1,4 +1,17 @@
-import { clock, type ExerciseReport, type Frame } from '@overcommit/contracts';
+import {
+  briefingLanguages,
+  briefingTexts,
+  clock,
+  type ExerciseReport,
+  type Frame,
+} from '@overcommit/contracts';
+
+/** Each briefing language's heading in the Markdown report (English's is plain "Briefing"). */
+const BRIEFING_HEADINGS: Record<(typeof briefingLanguages)[number], string> = {
+  en: 'Briefing',
+  'zh-Hans': 'Briefing (简体中文)',
+  'zh-Hant': 'Briefing (繁體中文)',
+};
 
 /** How many points a team's timeline keeps (sampled evenly from its history). */
 export const TIMELINE_POINTS = 240;
@@ -49,7 +62,12 @@ export function reportMarkdown(report: ExerciseReport): string {
     `Exercise \`${report.id}\`, ${report.state}; ${Math.round(report.durationSeconds / 60)} simulated minutes; generated ${new Date(report.generatedAt).toISOString()}.`,
     '',
   ];
-  if (report.briefing.trim()) lines.push('## Briefing', '', report.briefing.trim(), '');
+  // The report is English; the briefing is given in every language the scenario wrote it in.
+  const briefings = briefingTexts(report.briefing) as Partial<Record<string, string>>;
+  for (const language of briefingLanguages) {
+    const text = briefings[language]?.trim();
+    if (text) lines.push(`## ${BRIEFING_HEADINGS[language]}`, '', text, '');
+  }
   lines.push(
     '## Scores',
     '',

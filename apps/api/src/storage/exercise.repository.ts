@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { ExerciseReport, ExerciseState } from '@overcommit/contracts';
+import {
+  type Briefing,
+  briefingTexts,
+  type ExerciseReport,
+  type ExerciseState,
+  localizedBriefingSchema,
+} from '@overcommit/contracts';
 import { exerciseKeys } from './keys';
 import { RedisRepository } from './redis-repository';
 
@@ -10,9 +16,23 @@ export interface ExerciseMeta {
   state: ExerciseState;
   instructorHash: string;
   teams: Array<{ team: string; clusterId: string }>;
-  briefing: string;
+  /** The scenario's briefing: Markdown, or `{ en, zh-Hans?, zh-Hant? }`. */
+  briefing: Briefing;
   durationSeconds: number;
   createdAt: number;
+}
+
+/** A record's briefing: its languages when it holds them (and they read back), else its text. */
+function storedBriefing(text: string | undefined, languages: string | undefined): Briefing {
+  if (languages) {
+    try {
+      const parsed = localizedBriefingSchema.safeParse(JSON.parse(languages));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // Not JSON: the English text below is still true.
+    }
+  }
+  return text ?? '';
 }
 
 /**
@@ -26,8 +46,13 @@ export class ExerciseRepository extends RedisRepository {
   }
 
   async create(meta: ExerciseMeta): Promise<void> {
+    // `briefing` holds the English text (what records written before briefings had languages
+    // hold); `briefings`, the languages as JSON when the scenario wrote several.
+    const { briefing, ...rest } = meta;
     await this.redis.hset(this.keys(meta.id).record, {
-      ...meta,
+      ...rest,
+      briefing: briefingTexts(briefing).en,
+      ...(typeof briefing === 'string' ? {} : { briefings: JSON.stringify(briefing) }),
       teams: JSON.stringify(meta.teams),
       durationSeconds: String(meta.durationSeconds),
       createdAt: String(meta.createdAt),
@@ -44,7 +69,7 @@ export class ExerciseRepository extends RedisRepository {
       state: (raw['state'] ?? 'ready') as ExerciseState,
       instructorHash: raw['instructorHash'] ?? '',
       teams: JSON.parse(raw['teams'] ?? '[]') as ExerciseMeta['teams'],
-      briefing: raw['briefing'] ?? '',
+      briefing: storedBriefing(raw['briefing'], raw['briefings']),
       durationSeconds: Number(raw['durationSeconds'] ?? 0),
       createdAt: Number(raw['createdAt'] ?? 0),
     };

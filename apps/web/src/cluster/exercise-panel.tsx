@@ -1,7 +1,8 @@
 'use client';
 
-import { clock, type ExerciseFrame, type ObjectiveScore } from '@overcommit/contracts';
+import { briefingIn, clock, type ExerciseFrame, type ObjectiveScore } from '@overcommit/contracts';
 import { Progress } from '@mantine/core';
+import { useFormatter, useLocale, useTranslations } from 'next-intl';
 import { memo } from 'react';
 import { WAITING_TEXT } from '../help/waiting';
 import { Markdown } from '../ui/markdown';
@@ -16,7 +17,11 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 /** A countdown shows 0:00 only once the time is really up. */
 const ceil = (x: number) => Math.ceil(x - 1e-9);
 
-const value = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+/** A figure to two decimals at most, in the reader's digits. */
+function useValue(): (v: number) => string {
+  const format = useFormatter();
+  return (v) => format.number(v, { maximumFractionDigits: 2 });
+}
 
 /** A yes/no in a word and an icon, never in colour alone. */
 function Verdict({ ok, yes, no }: { ok: boolean; yes: string; no: string }) {
@@ -28,6 +33,8 @@ function Verdict({ ok, yes, no }: { ok: boolean; yes: string; no: string }) {
 }
 
 function ObjectiveRow({ o }: { o: ObjectiveScore }) {
+  const t = useTranslations('exercise');
+  const value = useValue();
   return (
     <tr data-testid={`objective-${o.id}`} data-holding={o.holding ? 'true' : 'false'}>
       <th scope="row" className="objective-text">
@@ -35,7 +42,7 @@ function ObjectiveRow({ o }: { o: ObjectiveScore }) {
       </th>
       <td className="num">{value(o.weight)}</td>
       <td>
-        <Verdict ok={o.holding} yes="holding" no="not holding" />
+        <Verdict ok={o.holding} yes={t('panel.holding')} no={t('panel.notHolding')} />
       </td>
       <td className="num">{pct(o.heldPct)}</td>
       <td className="num">{value(o.points)}</td>
@@ -45,7 +52,7 @@ function ObjectiveRow({ o }: { o: ObjectiveScore }) {
         {o.violations > 0 ? (
           <span className="verdict violations" data-tone="crit">
             <span aria-hidden="true">▲ </span>
-            {o.violations} forbidden command(s)
+            {t('panel.violations', { count: o.violations })}
           </span>
         ) : null}
         {o.value === null && o.violations === 0 ? <span className="dim">–</span> : null}
@@ -73,23 +80,25 @@ function ResponseRow({
   target: number;
   met: boolean;
 }) {
+  const t = useTranslations('exercise');
   return (
     <tr data-testid={testId} data-met={met ? 'true' : 'false'}>
       <th scope="row">{label}</th>
       <td className="num">
-        {done} <span className="dim">of {critical}</span>
+        {done} <span className="dim">{t('panel.outOf', { count: critical })}</span>
       </td>
       <td className="num">{clock(mean)}</td>
       <td className="num">{clock(worst)}</td>
       <td className="num">{clock(target)}</td>
       <td>
-        <Verdict ok={met} yes="met" no="missed" />
+        <Verdict ok={met} yes={t('panel.met')} no={t('panel.missed')} />
       </td>
     </tr>
   );
 }
 
 function ExerciseView({ ex }: { ex: ExerciseFrame }) {
+  const t = useTranslations('exercise');
   const { finished, durationSeconds, elapsedSeconds, response: r } = ex;
   const left = finished ? 0 : Math.max(0, durationSeconds - elapsedSeconds);
   const elapsedShare =
@@ -104,33 +113,39 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
       data-finished={finished ? 'true' : 'false'}
     >
       <div className="panel-head">
-        <h2 id="exercise-title">Exercise</h2>
+        <h2 id="exercise-title">{t('panel.title')}</h2>
         {/* A live region that changes once: when the time is up. */}
         <span className="exercise-state" role="status" data-tone={finished ? 'done' : 'running'}>
           {finished ? (
             <>
-              <span aria-hidden="true">■ </span>time is up — final score
+              <span aria-hidden="true">■ </span>
+              {t('panel.finalState')}
             </>
           ) : (
             <>
-              <span aria-hidden="true">● </span>in progress
+              <span aria-hidden="true">● </span>
+              {t('panel.inProgress')}
             </>
           )}
         </span>
       </div>
       <div className="exercise-top">
         <div>
-          <div className="exercise-label">{finished ? 'final score' : 'score so far'}</div>
+          <div className="exercise-label">
+            {finished ? t('panel.finalScore') : t('panel.scoreSoFar')}
+          </div>
           <div className="exercise-big num" data-testid="exercise-points">
             {`${round1(ex.points)} / ${round1(ex.maxPoints)}`}
           </div>
-          <div className="exercise-label">points</div>
+          <div className="exercise-label">{t('panel.points')}</div>
         </div>
         <div>
-          <div className="exercise-label">{finished ? 'time is up' : 'time left'}</div>
+          <div className="exercise-label">{finished ? t('panel.timeUp') : t('panel.timeLeft')}</div>
           <div className="exercise-big num" data-testid="exercise-time-left">
             {clock(left, { round: ceil })}{' '}
-            <span className="exercise-of dim">of {clock(durationSeconds, { round: ceil })}</span>
+            <span className="exercise-of dim">
+              {t('panel.of', { total: clock(durationSeconds, { round: ceil }) })}
+            </span>
           </div>
           <Progress
             value={elapsedShare}
@@ -138,14 +153,17 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
             size="md"
             mt={6}
             transitionDuration={0}
-            aria-label={`time elapsed: ${clock(Math.min(elapsedSeconds, durationSeconds))} of ${clock(durationSeconds, { round: ceil })}`}
+            aria-label={t('panel.elapsedAria', {
+              elapsed: clock(Math.min(elapsedSeconds, durationSeconds)),
+              total: clock(durationSeconds, { round: ceil }),
+            })}
           />
         </div>
       </div>
       <div className="exercise-tables">
         <div className="table-scroll">
           <table className="exercise-table objectives">
-            <caption>Objectives</caption>
+            <caption>{t('panel.objectives')}</caption>
             <colgroup>
               <col />
               <col className="c-weight" />
@@ -156,25 +174,25 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
             </colgroup>
             <thead>
               <tr>
-                <th scope="col">objective</th>
+                <th scope="col">{t('panel.col.objective')}</th>
                 <th scope="col" className="num">
-                  weight
+                  {t('panel.col.weight')}
                 </th>
-                <th scope="col">now</th>
+                <th scope="col">{t('panel.col.now')}</th>
                 <th scope="col" className="num">
-                  held so far
+                  {t('panel.col.heldSoFar')}
                 </th>
                 <th scope="col" className="num">
-                  points
+                  {t('panel.col.points')}
                 </th>
-                <th scope="col">current value</th>
+                <th scope="col">{t('panel.col.value')}</th>
               </tr>
             </thead>
             <tbody>
               {ex.objectives.length === 0 ? (
                 <tr>
                   <td colSpan={6} className="dim">
-                    no objectives
+                    {t('panel.noObjectives')}
                   </td>
                 </tr>
               ) : (
@@ -186,7 +204,8 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
         <div className="table-scroll">
           <table className="exercise-table response" data-testid="exercise-response">
             <caption>
-              Response to critical alarms: <span className="num">{r.critical} fired</span>
+              {t('panel.response')}{' '}
+              <span className="num">{t('panel.fired', { count: r.critical })}</span>
             </caption>
             <colgroup>
               <col className="c-what" />
@@ -198,25 +217,25 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
             </colgroup>
             <thead>
               <tr>
-                <th scope="col">step</th>
+                <th scope="col">{t('panel.col.step')}</th>
                 <th scope="col" className="num">
-                  done
+                  {t('panel.col.done')}
                 </th>
                 <th scope="col" className="num">
-                  mean
+                  {t('panel.col.mean')}
                 </th>
                 <th scope="col" className="num">
-                  worst
+                  {t('panel.col.worst')}
                 </th>
                 <th scope="col" className="num">
-                  target
+                  {t('panel.col.target')}
                 </th>
-                <th scope="col">result</th>
+                <th scope="col">{t('panel.col.result')}</th>
               </tr>
             </thead>
             <tbody>
               <ResponseRow
-                label="acknowledge"
+                label={t('panel.acknowledge')}
                 testId="response-ack"
                 done={r.acknowledged}
                 critical={r.critical}
@@ -226,7 +245,7 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
                 met={r.ackMet}
               />
               <ResponseRow
-                label="resolve"
+                label={t('panel.resolve')}
                 testId="response-resolve"
                 done={r.resolved}
                 critical={r.critical}
@@ -237,10 +256,7 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
               />
             </tbody>
           </table>
-          <p className="legend">
-            Times in simulated m:ss; worst counts an alarm still open for as long as it has been
-            open.
-          </p>
+          <p className="legend">{t('panel.legend')}</p>
         </div>
       </div>
       <Briefing />
@@ -250,11 +266,13 @@ function ExerciseView({ ex }: { ex: ExerciseFrame }) {
 
 /** What the team is told (the scenario's briefing), read once with the cluster's configuration. */
 const Briefing = memo(function Briefing({ open = false }: { open?: boolean }) {
-  const briefing = useClusterConfig()?.exercise?.briefing;
+  const t = useTranslations('exercise');
+  // The reader's language when the scenario wrote the briefing in it, else English.
+  const briefing = briefingIn(useClusterConfig()?.exercise?.briefing, useLocale());
   if (!briefing) return null;
   return (
     <details className="exercise-briefing" data-testid="exercise-briefing" open={open}>
-      <summary>Briefing</summary>
+      <summary>{t('panel.briefing')}</summary>
       <Markdown text={briefing} />
     </details>
   );
@@ -266,6 +284,7 @@ const Briefing = memo(function Briefing({ open = false }: { open?: boolean }) {
  * that is not an exercise.
  */
 export const ExercisePanel = memo(function ExercisePanel() {
+  const t = useTranslations('exercise');
   const { feed } = useCluster();
   const ex = useFeedView(feed, (v) => v.frame?.exercise ?? null, null);
   const { exercise } = useStart();
@@ -280,7 +299,7 @@ export const ExercisePanel = memo(function ExercisePanel() {
         data-testid="exercise-waiting"
       >
         <div className="panel-head">
-          <h2 id="exercise-title">Exercise</h2>
+          <h2 id="exercise-title">{t('panel.title')}</h2>
         </div>
         <p className="waiting-banner" role="status">
           <span aria-hidden="true">○ </span>

@@ -3,6 +3,7 @@
 import type { HostTopology } from '@overcommit/contracts';
 import { Alert, Badge, Group, Text } from '@mantine/core';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { clusterConfig } from '../api';
 import type { ClusterFeed } from '../live/feed';
@@ -50,6 +51,7 @@ function useTopology(host: string): TopologyState {
  * holds it. vCPUs float over their node's threads; they are drawn in order.
  */
 function Topology({ host }: { host: string }) {
+  const t = useTranslations('host');
   const { feed } = useCluster();
   const loaded = useTopology(host);
   const frame = useFeedView(feed, (v) => v.frame, null);
@@ -67,13 +69,13 @@ function Topology({ host }: { host: string }) {
   if (loaded.phase === 'failed')
     return (
       <Alert color="red" role="alert">
-        Cannot load the host’s topology: {loaded.error}
+        {t('topology.cannotLoad', { error: loaded.error })}
       </Alert>
     );
   if (loaded.phase === 'loading' || !frame)
-    return <div className="empty">loading the host’s topology…</div>;
+    return <div className="empty">{t('topology.loading')}</div>;
   const topology = loaded.host;
-  if (!topology || !h) return <Alert color="red">No host named {host} in this cluster.</Alert>;
+  if (!topology || !h) return <Alert color="red">{t('topology.noHost', { host })}</Alert>;
   const nodes = Math.max(1, topology.numaNodes);
   const cores = topology.sockets * topology.coresPerSocket;
   const coresPerNode = Math.max(1, Math.floor(cores / nodes));
@@ -82,18 +84,24 @@ function Topology({ host }: { host: string }) {
     <section className="panel" aria-labelledby="topology-title" data-testid="topology">
       <div className="panel-head">
         <h2 id="topology-title">
-          {host}: {topology.sockets} socket{topology.sockets > 1 ? 's' : ''} ×{' '}
-          {topology.coresPerSocket} cores × {topology.threadsPerCore} threads = {h.logicalCpus}{' '}
-          logical CPUs
+          {t('topology.title', {
+            host,
+            sockets: topology.sockets,
+            cores: topology.coresPerSocket,
+            threads: topology.threadsPerCore,
+            logical: h.logicalCpus,
+          })}
         </h2>
         <Group gap={6}>
-          <Badge variant="outline">HT {h.hyperThreading ? 'on' : 'off'}</Badge>
+          <Badge variant="outline">
+            {t('topology.ht', { on: h.hyperThreading ? 'yes' : 'no' })}
+          </Badge>
           {topology.virtualization ? (
             <Badge variant="outline">{topology.virtualization}</Badge>
           ) : null}
           {topology.hypervisor ? <Badge variant="outline">{topology.hypervisor}</Badge> : null}
           <Badge color={h.state === 'up' ? 'teal' : h.state === 'failed' ? 'red' : 'yellow'}>
-            {h.state}
+            {t('topology.state', { state: h.state })}
           </Badge>
         </Group>
       </div>
@@ -120,25 +128,40 @@ function Topology({ host }: { host: string }) {
           return (
             <div key={n} className="numa-node" data-testid={`numa-${n}`}>
               <Text size="sm" fw={600}>
-                socket {socket} / NUMA node {n}{' '}
+                {t('topology.node', { socket, node: n })}{' '}
                 <span className="dim">
                   {node
-                    ? `${mib(node.memUsedMiB)} of ${mib(node.memTotalMiB)} · CPU ${pct(node.cpuUsagePct, 0)} · remote ${pct(node.remoteAccessPct, 0)}`
+                    ? t('topology.nodeFigures', {
+                        used: mib(node.memUsedMiB),
+                        total: mib(node.memTotalMiB),
+                        cpu: pct(node.cpuUsagePct, 0),
+                        remote: pct(node.remoteAccessPct, 0),
+                      })
                     : ''}
                 </span>
               </Text>
               <div className="cores">
                 {Array.from({ length: coresPerNode }, (_, c) => (
-                  <div key={c} className="core" title={`core ${n * coresPerNode + c}`}>
-                    <span className="core-label">core {n * coresPerNode + c}</span>
-                    {Array.from({ length: threads }, (_, t) => {
-                      const slot = slots[c * threads + t] ?? [];
+                  <div
+                    key={c}
+                    className="core"
+                    title={t('topology.core', { core: n * coresPerNode + c })}
+                  >
+                    <span className="core-label">
+                      {t('topology.core', { core: n * coresPerNode + c })}
+                    </span>
+                    {Array.from({ length: threads }, (_, th) => {
+                      const slot = slots[c * threads + th] ?? [];
                       return (
                         <div
-                          key={t}
+                          key={th}
                           className="thread"
                           data-busy={slot.length > 0}
-                          aria-label={`core ${n * coresPerNode + c} thread ${t}: ${slot.map((s) => s.vm).join(', ') || 'idle'}`}
+                          aria-label={t('topology.threadAria', {
+                            core: n * coresPerNode + c,
+                            thread: th,
+                            vms: slot.map((s) => s.vm).join(', ') || t('topology.idle'),
+                          })}
                         >
                           {slot.slice(0, 3).map((s) => (
                             <span
@@ -160,9 +183,9 @@ function Topology({ host }: { host: string }) {
                 ))}
               </div>
               <div className="node-mem">
-                memory:{' '}
+                {t('topology.memory')}{' '}
                 {onNode.length === 0 ? (
-                  <span className="dim">no VM memory here</span>
+                  <span className="dim">{t('topology.noMemory')}</span>
                 ) : (
                   onNode.map((v) => (
                     <span
@@ -172,7 +195,9 @@ function Topology({ host }: { host: string }) {
                     >
                       {v.name} {mib(v.memConfiguredMiB / Math.max(1, v.numaNodes.length))}
                       {v.numaLocalPct < 99.5 ? (
-                        <span className="dim"> (local {pct(v.numaLocalPct, 0)})</span>
+                        <span className="dim">
+                          {t('topology.local', { pct: pct(v.numaLocalPct, 0) })}
+                        </span>
                       ) : null}
                     </span>
                   ))
@@ -183,9 +208,8 @@ function Topology({ host }: { host: string }) {
         })}
       </div>
       <p className="legend">
-        {vms === null ? 'loading the VMs… ' : `${here.length} running VMs. `}vCPUs float over their
-        node’s threads: they are drawn in order, not pinned. A VM spread over two nodes shows on
-        both.
+        {vms === null ? t('topology.loadingVms') : t('topology.running', { count: here.length })}
+        {t('topology.legend')}
       </p>
     </section>
   );
@@ -213,44 +237,49 @@ function Judged({
 }
 
 function HostVms({ host }: { host: string }) {
+  const t = useTranslations('host');
   const { feed } = useCluster();
   const vms = useFeedView(feed, (v) => v.vms, null);
   const here = useMemo(() => vmsOn(vms, host), [vms, host]);
   return (
     <section className="panel" aria-labelledby="host-vms-title">
       <div className="panel-head">
-        <h2 id="host-vms-title">VMs on {host}</h2>
+        <h2 id="host-vms-title">{t('vms.title', { host })}</h2>
       </div>
       {vms === null ? (
-        <div className="empty">loading…</div>
+        <div className="empty">{t('vms.loading')}</div>
       ) : here.length === 0 ? (
-        <div className="empty">no VMs on this host</div>
+        <div className="empty">{t('vms.none')}</div>
       ) : (
         <ul className="plain-list">
           {here.map((v) => (
             <li key={v.name} data-testid={`host-vm-${v.name}`}>
-              <strong>{v.name}</strong> {v.vcpus} vCPUs · CPU {pct(v.cpuUsagePct)} ·{' '}
+              <strong>{v.name}</strong> {t('vms.vcpus', { count: v.vcpus })} ·{' '}
+              {t('vms.cpu', { pct: pct(v.cpuUsagePct) })} ·{' '}
               <Judged metric="ready" value={v.cpuReadyPct} running={v.state === 'running'}>
-                ready {pct(v.cpuReadyPct)}
+                {t('vms.ready', { pct: pct(v.cpuReadyPct) })}
               </Judged>{' '}
-              · {mib(v.memActiveMiB)} active ·{' '}
+              · {t('vms.active', { size: mib(v.memActiveMiB) })} ·{' '}
               <Judged
                 metric="memMissing"
                 value={v.memMissingPct ?? 0}
                 running={v.state === 'running'}
               >
-                WS missing {pct(v.memMissingPct ?? 0)}
+                {t('vms.wsMissing', { pct: pct(v.memMissingPct ?? 0) })}
               </Judged>{' '}
               ·{' '}
               <Judged metric="numaLocal" value={v.numaLocalPct} running={v.state === 'running'}>
-                NUMA local {pct(v.numaLocalPct, 0)}
+                {t('vms.numaLocal', { pct: pct(v.numaLocalPct, 0) })}
               </Judged>{' '}
               ·{' '}
               <Judged metric="performance" value={v.performancePct} running={v.state === 'running'}>
-                perf {pct(v.performancePct, 0)}
+                {t('vms.perf', { pct: pct(v.performancePct, 0) })}
               </Judged>
               {v.migration
-                ? ` · migrating ${v.migration.progressPct.toFixed(0)}% → ${v.migration.to}`
+                ? t('vms.migrating', {
+                    pct: v.migration.progressPct.toFixed(0),
+                    to: v.migration.to,
+                  })
                 : ''}
             </li>
           ))}
@@ -262,6 +291,7 @@ function HostVms({ host }: { host: string }) {
 
 /** The host's alarms and those of its VMs, each explained as in the alarms panel, with units. */
 function HostAlarms({ host }: { host: string }) {
+  const t = useTranslations('host');
   const { feed } = useCluster();
   const frame = useFeedView(feed, (v) => v.frame, null);
   const vms = useFeedView(feed, (v) => v.vms, null);
@@ -275,12 +305,13 @@ function HostAlarms({ host }: { host: string }) {
     <section className="panel" aria-labelledby="host-alarms-title" data-testid="host-alarms">
       <div className="panel-head">
         <h2 id="host-alarms-title">
-          Alarms on {host} and its VMs <span className="dim num">({alarms.length})</span>
+          {t('alarms.title', { host })} <span className="dim num">({alarms.length})</span>
         </h2>
       </div>
       {alarms.length === 0 ? (
         <div className="empty">
-          <span aria-hidden="true">✔ </span>none
+          <span aria-hidden="true">✔ </span>
+          {t('alarms.none')}
         </div>
       ) : (
         <AlarmList alarms={alarms} />
@@ -290,6 +321,7 @@ function HostAlarms({ host }: { host: string }) {
 }
 
 function Panels({ feed, host }: { feed: ClusterFeed; host: string }) {
+  const t = useTranslations('host');
   const { clusterId, token } = useCluster();
   const memTotalGiB = useFeedView(
     feed,
@@ -303,7 +335,7 @@ function Panels({ feed, host }: { feed: ClusterFeed; host: string }) {
   return (
     <main className="page">
       <Group justify="space-between">
-        <Link href={back}>← back to the cluster</Link>
+        <Link href={back}>{t('back')}</Link>
         <HostActions host={host} />
       </Group>
       <Topology host={host} />

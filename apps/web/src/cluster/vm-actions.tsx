@@ -20,6 +20,7 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { useEffect, useMemo, useState } from 'react';
 import type { MigrationTargets } from '@overcommit/contracts';
 import { migrationTargets } from '../api';
@@ -36,6 +37,7 @@ export type VmAction =
 
 /** A host's running VMs, busiest first, each with the button that migrates it elsewhere. */
 function HostVmPicker({ host, onChoose }: { host: string; onChoose: (a: VmAction) => void }) {
+  const t = useTranslations('host');
   const { feed } = useCluster();
   const vms = useFeedView(feed, (v) => v.vms, null);
   const here = useMemo(
@@ -46,22 +48,23 @@ function HostVmPicker({ host, onChoose }: { host: string; onChoose: (a: VmAction
       ),
     [vms, host],
   );
-  if (vms === null) return <Text size="sm">loading the VMs…</Text>;
-  if (here.length === 0) return <Text size="sm">No VM runs on {host}.</Text>;
+  if (vms === null) return <Text size="sm">{t('actions.loadingVms')}</Text>;
+  if (here.length === 0) return <Text size="sm">{t('actions.noVm', { host })}</Text>;
   return (
     <Stack gap="xs">
-      <Text size="sm">
-        Live-migrate one of {host}’s VMs to a host with room: the busiest first (CPU used across its
-        vCPUs), then the largest working set.
-      </Text>
+      <Text size="sm">{t('actions.pickIntro', { host })}</Text>
       <ul className="plain-list pick-list">
         {here.map((vm) => (
           <li key={vm.name}>
             <span>
               <strong>{vm.name}</strong>{' '}
               <span className="dim">
-                {vm.vcpus} vCPUs · CPU {vm.cpuUsagePct.toFixed(0)}% · ready{' '}
-                {vm.cpuReadyPct.toFixed(1)}% · {mib(vm.memActiveMiB)} active
+                {t('actions.pickFigures', {
+                  vcpus: vm.vcpus,
+                  cpu: vm.cpuUsagePct.toFixed(0),
+                  ready: vm.cpuReadyPct.toFixed(1),
+                  active: mib(vm.memActiveMiB),
+                })}
               </span>
             </span>{' '}
             <ActButton
@@ -69,9 +72,9 @@ function HostVmPicker({ host, onChoose }: { host: string; onChoose: (a: VmAction
               variant="light"
               disabled={vm.migration !== null}
               onClick={() => onChoose({ kind: 'migrate', vm })}
-              aria-label={`Migrate ${vm.name}`}
+              aria-label={t('actions.migrateAria', { vm: vm.name })}
             >
-              {vm.migration ? 'migrating' : 'Migrate…'}
+              {vm.migration ? t('actions.migrating') : t('actions.migrateButton')}
             </ActButton>
           </li>
         ))}
@@ -82,12 +85,20 @@ function HostVmPicker({ host, onChoose }: { host: string; onChoose: (a: VmAction
 
 /** What one can do to a VM; for a viewer every button is disabled, with the reason. */
 function Chooser({ vm, onChoose }: { vm: VmFrame; onChoose: (a: VmAction) => void }) {
+  const t = useTranslations('host');
+  const line = {
+    vm: vm.name,
+    state: t('actions.vmState', { state: vm.state }),
+    vcpus: vm.vcpus,
+    memory: mib(vm.memConfiguredMiB),
+  };
   const running = vm.state === 'running';
   return (
     <Stack gap="xs">
       <Text size="sm">
-        {vm.name}: {vm.state}
-        {vm.host ? ` on ${vm.host}` : ''}, {vm.vcpus} vCPUs, {mib(vm.memConfiguredMiB)}
+        {vm.host
+          ? t('actions.chooserLine', { ...line, host: vm.host })
+          : t('actions.chooserLineNoHost', line)}
       </Text>
       <Group gap="xs">
         <ActButton
@@ -95,19 +106,19 @@ function Chooser({ vm, onChoose }: { vm: VmFrame; onChoose: (a: VmAction) => voi
           disabled={!running}
           onClick={() => onChoose({ kind: 'migrate', vm })}
         >
-          Migrate…
+          {t('actions.migrateButton')}
         </ActButton>
         <ActButton
           variant="default"
           onClick={() => onChoose({ kind: running ? 'power-off' : 'power-on', vm })}
         >
-          {running ? 'Power off…' : 'Power on…'}
+          {running ? t('actions.powerOffButton') : t('actions.powerOnButton')}
         </ActButton>
         <ActButton variant="default" onClick={() => onChoose({ kind: 'spike', vm })}>
-          Spike workload…
+          {t('actions.spikeButton')}
         </ActButton>
         <ActButton variant="light" color="red" onClick={() => onChoose({ kind: 'delete', vm })}>
-          Delete…
+          {t('actions.deleteButton')}
         </ActButton>
       </Group>
     </Stack>
@@ -115,6 +126,7 @@ function Chooser({ vm, onChoose }: { vm: VmFrame; onChoose: (a: VmAction) => voi
 }
 
 function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
+  const t = useTranslations('host');
   const { apiUrl, clusterId, token } = useCluster();
   const [answer, setAnswer] = useState<MigrationTargets | null>(null);
   const targets = answer?.targets ?? null;
@@ -145,8 +157,13 @@ function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
     >
       <Stack gap="sm">
         <Text size="sm">
-          {vm.name}: {vm.vcpus} vCPUs, {mib(vm.memConfiguredMiB)}, now on{' '}
-          <strong>{vm.host ?? 'no host'}</strong>. Choose the destination:
+          {t.rich('actions.migrateIntro', {
+            vm: vm.name,
+            vcpus: vm.vcpus,
+            memory: mib(vm.memConfiguredMiB),
+            host: vm.host ?? t('actions.noHost'),
+            b: (chunks) => <strong>{chunks}</strong>,
+          })}
         </Text>
         {answer?.refusal ? (
           <Text c="red" role="alert">
@@ -155,35 +172,43 @@ function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
         ) : null}
         {error ? (
           <Text c="red" role="alert">
-            cannot list the hosts: {error}
+            {t('actions.cannotList', { error })}
           </Text>
         ) : !targets ? (
-          <Text size="sm">checking every host’s headroom…</Text>
+          <Text size="sm">{t('actions.checking')}</Text>
         ) : (
           <ScrollArea.Autosize mah={320}>
             <Radio.Group
               value={to}
               onChange={setTo}
               name="to"
-              label="Destination host"
-              aria-label="Destination host"
+              label={t('actions.destination')}
+              aria-label={t('actions.destination')}
             >
               <Stack gap={6} mt={6}>
-                {targets.map((t) => (
-                  <div key={t.host} data-testid={`target-${t.host}`} data-fits={t.fits}>
+                {targets.map((target) => (
+                  <div
+                    key={target.host}
+                    data-testid={`target-${target.host}`}
+                    data-fits={target.fits}
+                  >
                     <Radio
-                      value={t.host}
-                      disabled={!t.fits}
+                      value={target.host}
+                      disabled={!target.fits}
                       label={
                         <span>
-                          <strong>{t.host}</strong>{' '}
+                          <strong>{target.host}</strong>{' '}
                           <span className="dim">
-                            {Math.floor(t.freeVcpus)} vCPUs, {mib(t.freeMemMiB)} free
+                            {t('actions.free', {
+                              vcpus: Math.floor(target.freeVcpus),
+                              memory: mib(target.freeMemMiB),
+                            })}
                           </span>
-                          {t.fits ? null : (
+                          {target.fits ? null : (
                             <span className="refusal">
                               {' '}
-                              <span aria-hidden="true">✖</span> would refuse: {t.reason}
+                              <span aria-hidden="true">✖</span>{' '}
+                              {t('actions.wouldRefuse', { reason: target.reason ?? '' })}
                             </span>
                           )}
                         </span>
@@ -196,7 +221,7 @@ function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
           </ScrollArea.Autosize>
         )}
         <Checkbox
-          label="auto-converge (throttle the guest if it dirties memory faster than the link)"
+          label={t('actions.autoConverge')}
           checked={autoConverge}
           onChange={(e) => setAutoConverge(e.currentTarget.checked)}
         />
@@ -206,7 +231,7 @@ function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
             disabled={!to}
             loading={cmd.state.phase === 'sending' || cmd.state.phase === 'queued'}
           >
-            Migrate {to ? `to ${to}` : ''}
+            {to ? t('actions.migrateTo', { to }) : t('actions.migrate')}
           </Button>
           <CommandResult state={cmd.state} />
         </Group>
@@ -246,16 +271,15 @@ function ConfirmForm({
 }
 
 function SpikeForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
+  const t = useTranslations('host');
   const [cpu, setCpu] = useState(100);
   const [memoryActive, setMemoryActive] = useState(90);
   const cmd = useCommand();
   return (
     <Stack gap="md">
-      <Text size="sm">
-        Set {vm.name}’s workload: demand per vCPU and active memory, from the next tick.
-      </Text>
+      <Text size="sm">{t('actions.spikeIntro', { vm: vm.name })}</Text>
       <div>
-        <Text size="sm">CPU demand per vCPU: {cpu}%</Text>
+        <Text size="sm">{t('actions.cpuDemand', { pct: cpu })}</Text>
         <Slider
           value={cpu}
           onChange={setCpu}
@@ -263,11 +287,11 @@ function SpikeForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
           max={100}
           step={5}
           label={(v) => `${v}%`}
-          aria-label="CPU demand per vCPU"
+          aria-label={t('actions.cpuDemandAria')}
         />
       </div>
       <div>
-        <Text size="sm">active memory: {memoryActive}% of configured</Text>
+        <Text size="sm">{t('actions.activeMemory', { pct: memoryActive })}</Text>
         <Slider
           value={memoryActive}
           onChange={setMemoryActive}
@@ -275,7 +299,7 @@ function SpikeForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
           max={100}
           step={5}
           label={(v) => `${v}%`}
-          aria-label="Active memory"
+          aria-label={t('actions.activeMemoryAria')}
         />
       </div>
       <Group>
@@ -293,7 +317,7 @@ function SpikeForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
               })
           }
         >
-          Apply
+          {t('actions.apply')}
         </Button>
         <CommandResult state={cmd.state} />
       </Group>
@@ -302,6 +326,7 @@ function SpikeForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
 }
 
 function CreateForm({ onDone }: { onDone: () => void }) {
+  const t = useTranslations('host');
   const [name, setName] = useState('');
   const [vcpus, setVcpus] = useState<number | string>(2);
   const [memoryGiB, setMemoryGiB] = useState<number | string>(4);
@@ -329,16 +354,23 @@ function CreateForm({ onDone }: { onDone: () => void }) {
     >
       <Stack gap="sm">
         <TextInput
-          label="Name"
+          label={t('actions.name')}
           value={name}
           onChange={(e) => setName(e.currentTarget.value)}
           required
           maxLength={60}
           data-autofocus
         />
-        <NumberInput label="vCPUs" value={vcpus} onChange={setVcpus} min={1} max={256} required />
         <NumberInput
-          label="Memory (GiB)"
+          label={t('actions.vcpusLabel')}
+          value={vcpus}
+          onChange={setVcpus}
+          min={1}
+          max={256}
+          required
+        />
+        <NumberInput
+          label={t('actions.memory')}
           value={memoryGiB}
           onChange={setMemoryGiB}
           min={0.25}
@@ -353,7 +385,7 @@ function CreateForm({ onDone }: { onDone: () => void }) {
             disabled={!name.trim()}
             loading={cmd.state.phase === 'sending' || cmd.state.phase === 'queued'}
           >
-            Create and power on
+            {t('actions.create')}
           </Button>
           <CommandResult state={cmd.state} />
         </Group>
@@ -377,14 +409,20 @@ export function VmActionModal({
   onClose: () => void;
   onChoose: (a: VmAction) => void;
 }) {
+  const t = useTranslations('host');
   const title =
     action === null
       ? ''
       : action.kind === 'create'
-        ? 'New VM'
+        ? t('actions.newVm')
         : action.kind === 'pick'
-          ? `Migrate a VM off ${action.host}`
-          : `${{ choose: 'Act on', migrate: 'Migrate', 'power-on': 'Power on', 'power-off': 'Power off', delete: 'Delete', spike: 'Spike workload' }[action.kind]} ${action.vm.name}`;
+          ? t('actions.pickTitle', { host: action.host })
+          : t('actions.title', {
+              kind:
+                { 'power-on': 'powerOn', 'power-off': 'powerOff' }[action.kind as string] ??
+                action.kind,
+              vm: action.vm.name,
+            });
   return (
     <Modal opened={action !== null} onClose={onClose} title={title} size="lg">
       {action === null ? null : action.kind === 'pick' ? (

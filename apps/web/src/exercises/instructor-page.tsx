@@ -1,8 +1,9 @@
 'use client';
 
-import { clock, type ExerciseControl, type Scoreboard } from '@overcommit/contracts';
+import { briefingIn, clock, type ExerciseControl, type Scoreboard } from '@overcommit/contracts';
 import { Alert, Button, Group, Progress, Select, TextInput } from '@mantine/core';
 import Link from 'next/link';
+import { useLocale, useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { controlExercise, exerciseScoreboard } from '../api';
 import { useApiUrl } from '../app-config';
@@ -11,12 +12,10 @@ import { ExerciseHead, needsInstructorLink } from './exercise-head';
 import { Markdown } from '../ui/markdown';
 
 const SPEEDS = ['0.5', '1', '2', '5', '10'];
-const INJECTIONS = [
-  { value: 'fail-host', label: 'fail a host' },
-  { value: 'recover-host', label: 'recover a host' },
-  { value: 'spike', label: 'spike a VM’s workload' },
-] as const;
-type Injection = (typeof INJECTIONS)[number]['value'];
+const INJECTIONS = ['fail-host', 'recover-host', 'spike'] as const;
+type Injection = (typeof INJECTIONS)[number];
+/** The target field's example: a name in the bundled exercises, the same in every language. */
+const EXAMPLE_TARGET = { vm: 'web-01', host: 'esx-02' } as const;
 
 /** Start, pause, resume, end, speed and injected events: every team's cluster at once. */
 function Controls({
@@ -28,41 +27,42 @@ function Controls({
   act: (control: ExerciseControl) => void;
   busy: boolean;
 }) {
+  const t = useTranslations('exercise');
   const [speed, setSpeed] = useState<string | null>('1');
   const [kind, setKind] = useState<Injection>('fail-host');
   const [target, setTarget] = useState('');
   const ended = board.state === 'ended';
   const inject = () => {
-    const t = target.trim();
-    if (!t) return;
+    const to = target.trim();
+    if (!to) return;
     act({
       do: 'inject',
       event:
         kind === 'spike'
-          ? { do: 'set-workload', target: t, workload: { cpu: 0.95 } }
-          : { do: kind, target: t },
+          ? { do: 'set-workload', target: to, workload: { cpu: 0.95 } }
+          : { do: kind, target: to },
     });
   };
   return (
     <section className="panel" aria-labelledby="controls-title" data-testid="exercise-controls">
       <div className="panel-head">
-        <h2 id="controls-title">Controls</h2>
-        <span className="dim">for every team at once</span>
+        <h2 id="controls-title">{t('instructor.controls')}</h2>
+        <span className="dim">{t('instructor.everyTeam')}</span>
       </div>
       <Group gap="xs" wrap="wrap">
         {board.state === 'ready' ? (
           <Button onClick={() => act({ do: 'start' })} loading={busy} data-testid="exercise-start">
-            ▶ Start
+            {t('instructor.start')}
           </Button>
         ) : null}
         {board.state === 'running' ? (
           <Button variant="default" onClick={() => act({ do: 'pause' })} disabled={busy}>
-            ❚❚ Pause
+            {t('instructor.pause')}
           </Button>
         ) : null}
         {board.state === 'paused' ? (
           <Button onClick={() => act({ do: 'resume' })} disabled={busy}>
-            ▶ Resume
+            {t('instructor.resume')}
           </Button>
         ) : null}
         <Button
@@ -72,10 +72,10 @@ function Controls({
           disabled={busy || ended}
           data-testid="exercise-end"
         >
-          ■ End
+          {t('instructor.end')}
         </Button>
         <Select
-          aria-label="Speed"
+          aria-label={t('instructor.speed')}
           w={100}
           data={SPEEDS.map((s) => ({ value: s, label: `×${s}` }))}
           value={speed}
@@ -89,24 +89,24 @@ function Controls({
       </Group>
       <Group gap="xs" mt="sm" wrap="wrap" align="flex-end">
         <Select
-          label="Inject an event"
+          label={t('instructor.inject')}
           w={200}
-          data={INJECTIONS.map((i) => ({ value: i.value, label: i.label }))}
+          data={INJECTIONS.map((i) => ({ value: i, label: t(`instructor.injection.${i}`) }))}
           value={kind}
           onChange={(v) => v && setKind(v)}
           allowDeselect={false}
           disabled={ended}
         />
         <TextInput
-          label={kind === 'spike' ? 'VM' : 'host'}
-          placeholder={kind === 'spike' ? 'web-01' : 'esx-02'}
+          label={kind === 'spike' ? t('instructor.vm') : t('instructor.host')}
+          placeholder={kind === 'spike' ? EXAMPLE_TARGET.vm : EXAMPLE_TARGET.host}
           value={target}
           onChange={(e) => setTarget(e.currentTarget.value)}
           disabled={ended}
           data-testid="inject-target"
         />
         <Button onClick={inject} disabled={busy || ended || !target.trim()} data-testid="inject">
-          Inject into every team
+          {t('instructor.injectButton')}
         </Button>
       </Group>
     </section>
@@ -115,56 +115,63 @@ function Controls({
 
 /** The live scoreboard: every team side by side. */
 function ScoreboardTable({ board, token }: { board: Scoreboard; token: string }) {
+  const t = useTranslations('exercise');
   return (
     <section className="panel" aria-labelledby="scores-title" data-testid="scoreboard">
       <div className="panel-head">
-        <h2 id="scores-title">Scoreboard</h2>
+        <h2 id="scores-title">{t('instructor.scoreboard')}</h2>
       </div>
       <div className="table-scroll">
-        <table className="scoreboard num">
+        {/* Chinese words kept whole: a narrow screen scrolls the table instead of stacking characters. */}
+        <table className="scoreboard num" style={{ wordBreak: 'keep-all' }}>
           <thead>
             <tr>
-              <th scope="col">team</th>
-              <th scope="col">who</th>
-              <th scope="col">time</th>
-              <th scope="col">points</th>
-              <th scope="col">objectives (held)</th>
-              <th scope="col">critical alarms</th>
+              <th scope="col">{t('instructor.col.team')}</th>
+              <th scope="col">{t('instructor.col.who')}</th>
+              <th scope="col">{t('instructor.col.time')}</th>
+              <th scope="col">{t('instructor.col.points')}</th>
+              <th scope="col">{t('instructor.col.objectives')}</th>
+              <th scope="col">{t('instructor.col.critical')}</th>
               <th scope="col">
-                <span className="sr-only">watch</span>
+                <span className="sr-only">{t('instructor.col.watch')}</span>
               </th>
             </tr>
           </thead>
           <tbody>
             {[...board.teams]
               .sort((a, b) => (b.score?.points ?? 0) - (a.score?.points ?? 0))
-              .map((t) => {
-                const s = t.score;
+              .map((team) => {
+                const s = team.score;
                 const share = s && s.maxPoints > 0 ? (s.points / s.maxPoints) * 100 : 0;
                 return (
-                  <tr key={t.clusterId} data-testid={`team-${t.team}`}>
-                    <th scope="row">{t.team}</th>
+                  <tr key={team.clusterId} data-testid={`team-${team.team}`}>
+                    <th scope="row">{team.team}</th>
                     <td>
-                      {t.members.length === 0 ? (
-                        <span className="dim">nobody yet</span>
+                      {team.members.length === 0 ? (
+                        <span className="dim">{t('instructor.nobody')}</span>
                       ) : (
-                        t.members
-                          .map((m) => `${m.name}${m.role === 'operator' ? '' : ' (viewer)'}`)
+                        team.members
+                          .map((m) => t('instructor.member', { name: m.name, role: m.role }))
                           .join(', ')
                       )}
                     </td>
                     <td>
                       {s ? `${clock(s.elapsedSeconds)} / ${clock(s.durationSeconds)}` : '0:00'}
-                      {t.paused && s && !s.finished ? <span className="dim"> · paused</span> : null}
-                      {s?.finished ? <span> · final</span> : null}
+                      {team.paused && s && !s.finished ? (
+                        <span className="dim">{t('instructor.paused')}</span>
+                      ) : null}
+                      {s?.finished ? <span>{t('instructor.final')}</span> : null}
                     </td>
-                    <td data-testid={`team-points-${t.team}`}>
+                    <td data-testid={`team-points-${team.team}`}>
                       <strong>{s ? s.points : 0}</strong>
                       <span className="dim"> / {s?.maxPoints ?? '–'}</span>
                       <Progress
                         value={share}
                         size="sm"
-                        aria-label={`${t.team}: ${share.toFixed(0)}% of the points`}
+                        aria-label={t('instructor.pointsAria', {
+                          team: team.team,
+                          share: share.toFixed(0),
+                        })}
                       />
                     </td>
                     <td>
@@ -175,25 +182,29 @@ function ScoreboardTable({ board, token }: { board: Scoreboard; token: string })
                               <span aria-hidden="true">{o.holding ? '✓' : '✗'}</span> {o.id}{' '}
                               {o.heldPct}%
                               <span className="sr-only">
-                                {o.holding ? ' holding' : ' not holding'}
+                                {o.holding ? t('instructor.holding') : t('instructor.notHolding')}
                               </span>
                             </li>
                           ))}
                         </ul>
                       ) : (
-                        <span className="dim">not started</span>
+                        <span className="dim">{t('instructor.notStarted')}</span>
                       )}
                     </td>
                     <td>
                       {s
-                        ? `${s.response.acknowledged}/${s.response.critical} acknowledged, worst ${clock(s.response.ackWorstSeconds)}`
+                        ? t('instructor.acks', {
+                            acked: s.response.acknowledged,
+                            critical: s.response.critical,
+                            worst: clock(s.response.ackWorstSeconds),
+                          })
                         : '–'}
                     </td>
                     <td>
                       <Link
-                        href={`/clusters/${encodeURIComponent(t.clusterId)}?token=${encodeURIComponent(token)}`}
+                        href={`/clusters/${encodeURIComponent(team.clusterId)}?token=${encodeURIComponent(token)}`}
                       >
-                        watch
+                        {t('instructor.watch')}
                       </Link>
                     </td>
                   </tr>
@@ -208,6 +219,8 @@ function ScoreboardTable({ board, token }: { board: Scoreboard; token: string })
 
 /** The instructor's page: briefing, controls, live scoreboard, the report's link. */
 export function InstructorPage({ exerciseId, token }: { exerciseId: string; token?: string }) {
+  const t = useTranslations('exercise');
+  const locale = useLocale();
   const apiUrl = useApiUrl();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -229,8 +242,21 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
           ok: refused.length === 0,
           text:
             refused.length === 0
-              ? `${control.do}: done for ${r.value.teams.length} teams`
-              : `${control.do}: refused for ${refused.map((t) => `${t.team} (${t.reason ?? 'no reason'})`).join(', ')}`,
+              ? t('instructor.done', {
+                  action: t(`instructor.action.${control.do}`),
+                  count: r.value.teams.length,
+                })
+              : t('instructor.refused', {
+                  action: t(`instructor.action.${control.do}`),
+                  teams: refused
+                    .map((team) =>
+                      t('instructor.refusedTeam', {
+                        team: team.team,
+                        reason: team.reason ?? t('instructor.noReason'),
+                      }),
+                    )
+                    .join(', '),
+                }),
         });
       }
     });
@@ -238,21 +264,28 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
   return (
     <main className="page exercise" data-testid="instructor-page">
       <ExerciseHead
-        title={board ? board.name : 'Exercise'}
+        title={board ? board.name : t('instructor.title')}
         what="exercise"
         error={error}
         lede={
           board ? (
             <>
               <span data-testid="exercise-state" data-state={board.state}>
-                {board.state}
+                {t('state', { state: board.state })}
               </span>{' '}
-              · {board.teams.length} teams · {clock(board.durationSeconds)} simulated ·{' '}
+              ·{' '}
+              {t('instructor.lede', {
+                teams: board.teams.length,
+                duration: clock(board.durationSeconds),
+              })}{' '}
+              ·{' '}
               <Link
                 href={`/exercises/${encodeURIComponent(exerciseId)}/report?token=${encodeURIComponent(token ?? '')}`}
                 data-testid="report-link"
               >
-                {board.state === 'ended' ? 'the after-action report' : 'the report so far'}
+                {board.state === 'ended'
+                  ? t('instructor.finalReport')
+                  : t('instructor.reportSoFar')}
               </Link>
             </>
           ) : null
@@ -272,16 +305,16 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
         <>
           {token ? <Controls board={board} act={act} busy={busy} /> : null}
           <ScoreboardTable board={board} token={token ?? ''} />
-          {board.briefing ? (
+          {briefingIn(board.briefing, locale) ? (
             <section className="panel" aria-labelledby="briefing-title">
               <details open={board.state === 'ready'}>
                 <summary>
                   <h2 id="briefing-title" className="inline-heading">
-                    Briefing
+                    {t('instructor.briefing')}
                   </h2>{' '}
-                  <span className="dim">(what the teams are told)</span>
+                  <span className="dim">{t('instructor.briefingWhat')}</span>
                 </summary>
-                <Markdown text={board.briefing} />
+                <Markdown text={briefingIn(board.briefing, locale)} />
               </details>
             </section>
           ) : null}

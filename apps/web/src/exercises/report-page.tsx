@@ -3,6 +3,7 @@
 import { clock, type ExerciseReport } from '@overcommit/contracts';
 import { Button, Group } from '@mantine/core';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useRef } from 'react';
 import {
   CartesianGrid,
@@ -23,8 +24,12 @@ import { ExerciseHead, needsInstructorLink } from './exercise-head';
 
 type TeamReport = ExerciseReport['teams'][number];
 
+/** Column headings keep Chinese words whole (权重, not 权 over 重). */
+const KEEP_WORDS = { wordBreak: 'keep-all' } as const;
+
 /** Points and CPU ready over the exercise, critical alarms (▲) and commands (●) marked where they happened. */
 function Timeline({ team }: { team: TeamReport }) {
+  const t = useTranslations('exercise');
   const max = team.score?.maxPoints ?? 100;
   return (
     <div className="report-chart" data-testid={`report-chart-${team.team}`}>
@@ -64,7 +69,7 @@ function Timeline({ team }: { team: TeamReport }) {
           <Line
             yAxisId="points"
             dataKey="points"
-            name="points"
+            name={t('report.points')}
             stroke={palette.ok}
             dot={false}
             isAnimationActive={false}
@@ -73,7 +78,7 @@ function Timeline({ team }: { team: TeamReport }) {
           <Line
             yAxisId="ready"
             dataKey="cpuReadyPct"
-            name="CPU ready %"
+            name={t('report.cpuReady')}
             stroke={palette.critical}
             dot={false}
             isAnimationActive={false}
@@ -85,6 +90,7 @@ function Timeline({ team }: { team: TeamReport }) {
 }
 
 function TeamSection({ team }: { team: TeamReport }) {
+  const t = useTranslations('exercise');
   const s = team.score;
   return (
     <section
@@ -95,20 +101,20 @@ function TeamSection({ team }: { team: TeamReport }) {
       <div className="panel-head">
         <h2 id={`team-${team.clusterId}`}>{team.team}</h2>
         <span className="num" data-testid={`report-points-${team.team}`}>
-          {s ? `${s.points} / ${s.maxPoints}` : 'not started'}
+          {s ? `${s.points} / ${s.maxPoints}` : t('report.notStarted')}
         </span>
       </div>
       <Timeline team={team} />
       {s ? (
         <table className="report-table num">
-          <caption className="sr-only">Objectives</caption>
-          <thead>
+          <caption className="sr-only">{t('report.objectives')}</caption>
+          <thead style={KEEP_WORDS}>
             <tr>
-              <th scope="col">objective</th>
-              <th scope="col">weight</th>
-              <th scope="col">held</th>
-              <th scope="col">points</th>
-              <th scope="col">at the end</th>
+              <th scope="col">{t('report.col.objective')}</th>
+              <th scope="col">{t('report.col.weight')}</th>
+              <th scope="col">{t('report.col.held')}</th>
+              <th scope="col">{t('report.col.points')}</th>
+              <th scope="col">{t('report.col.atEnd')}</th>
             </tr>
           </thead>
           <tbody>
@@ -119,8 +125,8 @@ function TeamSection({ team }: { team: TeamReport }) {
                 <td>{o.heldPct}%</td>
                 <td>{o.points}</td>
                 <td>
-                  {o.holding ? '✓ holding' : '✗ not holding'}
-                  {o.violations > 0 ? `, ${o.violations} forbidden command(s)` : ''}
+                  {o.holding ? t('report.holding') : t('report.notHolding')}
+                  {o.violations > 0 ? t('report.violations', { count: o.violations }) : ''}
                 </td>
               </tr>
             ))}
@@ -129,36 +135,41 @@ function TeamSection({ team }: { team: TeamReport }) {
       ) : null}
       {s ? (
         <p>
-          Critical alarms: {s.response.critical}; acknowledged {s.response.acknowledged} (mean{' '}
-          {clock(s.response.ackMeanSeconds)}, worst {clock(s.response.ackWorstSeconds)}, target{' '}
-          {clock(s.response.ackTargetSeconds)}: {s.response.ackMet ? 'met' : 'missed'}); resolved{' '}
-          {s.response.resolved} (mean {clock(s.response.resolveMeanSeconds)}, worst{' '}
-          {clock(s.response.resolveWorstSeconds)}, target {clock(s.response.resolveTargetSeconds)}:{' '}
-          {s.response.resolveMet ? 'met' : 'missed'}).
+          {t('report.response', {
+            critical: s.response.critical,
+            acked: s.response.acknowledged,
+            ackMean: clock(s.response.ackMeanSeconds),
+            ackWorst: clock(s.response.ackWorstSeconds),
+            ackTarget: clock(s.response.ackTargetSeconds),
+            ackMet: s.response.ackMet ? 'yes' : 'no',
+            resolved: s.response.resolved,
+            resolveMean: clock(s.response.resolveMeanSeconds),
+            resolveWorst: clock(s.response.resolveWorstSeconds),
+            resolveTarget: clock(s.response.resolveTargetSeconds),
+            resolveMet: s.response.resolveMet ? 'yes' : 'no',
+          })}
         </p>
       ) : null}
-      <h3>Alarms</h3>
+      <h3>{t('report.alarms')}</h3>
       {team.alarms.length === 0 ? (
-        <p className="dim">No critical alarm fired.</p>
+        <p className="dim">{t('report.noAlarm')}</p>
       ) : (
         <table className="report-table num" data-testid={`report-alarms-${team.team}`}>
-          <thead>
+          <thead style={KEEP_WORDS}>
             <tr>
-              <th scope="col">fired</th>
-              <th scope="col">alarm</th>
-              <th scope="col">acknowledged</th>
-              <th scope="col">by</th>
-              <th scope="col">note</th>
-              <th scope="col">resolved</th>
+              <th scope="col">{t('report.col.fired')}</th>
+              <th scope="col">{t('report.col.alarm')}</th>
+              <th scope="col">{t('report.col.acknowledged')}</th>
+              <th scope="col">{t('report.col.by')}</th>
+              <th scope="col">{t('report.col.note')}</th>
+              <th scope="col">{t('report.col.resolved')}</th>
             </tr>
           </thead>
           <tbody>
             {team.alarms.map((a) => (
               <tr key={a.id}>
                 <td>{clock(a.firedAt)}</td>
-                <td>
-                  ▲ {a.rule} on {a.target}
-                </td>
+                <td>{t('report.alarmOn', { rule: a.rule, target: a.target })}</td>
                 <td>{clock(a.ackedAt)}</td>
                 <td>{a.ackedBy ?? '–'}</td>
                 <td>{a.ackNote || '–'}</td>
@@ -168,18 +179,18 @@ function TeamSection({ team }: { team: TeamReport }) {
           </tbody>
         </table>
       )}
-      <h3>Commands</h3>
+      <h3>{t('report.commands')}</h3>
       {team.commands.length === 0 ? (
-        <p className="dim">No command was sent.</p>
+        <p className="dim">{t('report.noCommand')}</p>
       ) : (
         <table className="report-table num" data-testid={`report-commands-${team.team}`}>
-          <thead>
+          <thead style={KEEP_WORDS}>
             <tr>
-              <th scope="col">at</th>
-              <th scope="col">by</th>
-              <th scope="col">command</th>
-              <th scope="col">target</th>
-              <th scope="col">outcome</th>
+              <th scope="col">{t('report.col.at')}</th>
+              <th scope="col">{t('report.col.by')}</th>
+              <th scope="col">{t('report.col.command')}</th>
+              <th scope="col">{t('report.col.target')}</th>
+              <th scope="col">{t('report.col.outcome')}</th>
             </tr>
           </thead>
           <tbody>
@@ -190,7 +201,7 @@ function TeamSection({ team }: { team: TeamReport }) {
                 <td>● {c.do}</td>
                 <td>{c.target}</td>
                 <td>
-                  {c.outcome === 'accepted' ? '✓ accepted' : '✗ refused'}
+                  {c.outcome === 'accepted' ? t('report.accepted') : t('report.refused')}
                   {c.reason ? `: ${c.reason}` : ''}
                 </td>
               </tr>
@@ -237,6 +248,7 @@ function chartImages(root: HTMLElement | null): Map<string, string> {
 
 /** The after-action report: per team the timeline, objectives, alarms and commands; JSON and Markdown. */
 export function ReportPage({ exerciseId, token }: { exerciseId: string; token?: string }) {
+  const t = useTranslations('exercise');
   const apiUrl = useApiUrl();
   const root = useRef<HTMLDivElement>(null);
   const { value: report, error } = usePolledApi(
@@ -254,24 +266,25 @@ export function ReportPage({ exerciseId, token }: { exerciseId: string; token?: 
       text = replaceLast(
         text,
         `\n## ${team}\n`,
-        `\n## ${team}\n\n![${team}: points and CPU ready over the exercise](${uri})\n`,
+        `\n## ${team}\n\n![${t('report.chartAlt', { team })}](${uri})\n`,
       );
     download(`exercise-${exerciseId}.md`, 'text/markdown', text);
   };
   return (
     <main className="page exercise" data-testid="report-page" ref={root}>
       <ExerciseHead
-        title={report ? `After-action report: ${report.name}` : 'After-action report'}
+        title={report ? t('report.titleOf', { name: report.name }) : t('report.title')}
         what="report"
         error={error}
         lede={
           report ? (
             <>
-              <span data-testid="report-state">{report.state}</span> · {report.teams.length} teams ·{' '}
+              <span data-testid="report-state">{t('state', { state: report.state })}</span> ·{' '}
+              {t('report.lede', { teams: report.teams.length })} ·{' '}
               <Link
                 href={`/exercises/${encodeURIComponent(exerciseId)}?token=${encodeURIComponent(token ?? '')}`}
               >
-                the scoreboard
+                {t('report.scoreboard')}
               </Link>
             </>
           ) : null
@@ -291,19 +304,17 @@ export function ReportPage({ exerciseId, token }: { exerciseId: string; token?: 
               }
               data-testid="download-json"
             >
-              Download JSON
+              {t('report.downloadJson')}
             </Button>
             <Button
               variant="default"
               onClick={() => void downloadMarkdown()}
               data-testid="download-markdown"
             >
-              Download Markdown (with the charts)
+              {t('report.downloadMarkdown')}
             </Button>
           </Group>
-          {report.state !== 'ended' ? (
-            <p className="dim">The exercise is still going: this is the report so far.</p>
-          ) : null}
+          {report.state !== 'ended' ? <p className="dim">{t('report.soFar')}</p> : null}
           {report.teams.map((t) => (
             <TeamSection key={t.clusterId} team={t} />
           ))}

@@ -52,13 +52,18 @@ describe('fetchHealth', () => {
     await new Promise((resolve) => started.server.close(resolve));
     await expect(fetchHealth(url)).resolves.toEqual({
       kind: 'unreachable',
-      message: `The API at ${url} cannot be reached (connection failed).`,
+      reason: 'connection',
+      timeoutMs: 3_000,
     });
   });
 
   it('says so when something else answers', async () => {
     const started = await serve(200, JSON.stringify({ hello: 'world' }));
     server = started.server;
-    await expect(fetchHealth(started.url)).resolves.toMatchObject({ kind: 'invalid' });
+    await expect(fetchHealth(started.url)).resolves.toEqual({
+      kind: 'invalid',
+      status: 200,
+      problem: 'unexpected',
+    });
   });
 });

@@ -14,6 +14,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import Link from 'next/link';
+import { useFormatter, useTranslations } from 'next-intl';
 import { useEffect, useMemo, useState } from 'react';
 import { deleteCluster, listClusters } from '../api';
 import { useApiUrl } from '../app-config';
@@ -44,15 +45,20 @@ const compare: Record<SortKey, (a: ClusterSummary, b: ClusterSummary) => number>
   alarms: (a, b) => b.alarms.critical - a.alarms.critical || b.alarms.warning - a.alarms.warning,
 };
 
-/** When a cluster was created, in this browser's time zone: "today 14:05" or "3 Dec 14:05". */
-function created(ms: number | undefined): string {
-  if (!ms) return '–';
-  const d = new Date(ms);
-  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  const today = new Date();
-  return d.toDateString() === today.toDateString()
-    ? `${HOME_TEXT.today} ${time}`
-    : `${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${time}`;
+/**
+ * When a cluster was created, in the reader's language and this browser's time zone: "today 14:05"
+ * or "3 Dec 14:05".
+ */
+function useCreated(): (ms: number | undefined) => string {
+  const format = useFormatter();
+  return (ms) => {
+    if (!ms) return '–';
+    const d = new Date(ms);
+    const time = format.dateTime(d, { hour: '2-digit', minute: '2-digit' });
+    return d.toDateString() === new Date().toDateString()
+      ? `${HOME_TEXT.today} ${time}`
+      : `${format.dateTime(d, { day: 'numeric', month: 'short' })} ${time}`;
+  };
 }
 
 /**
@@ -60,6 +66,9 @@ function created(ms: number | undefined): string {
  * how it is shared; sorted and filtered; deletable where this browser holds the operator link.
  */
 export function ClustersList() {
+  const t = useTranslations('home');
+  const format = useFormatter();
+  const created = useCreated();
   const apiUrl = useApiUrl();
   const { value: clusters, error } = usePolledApi(() => listClusters(apiUrl), POLL_MS, apiUrl);
   const [query, setQuery] = useState('');
@@ -109,17 +118,17 @@ export function ClustersList() {
         </Group>
       </div>
       {error ? (
-        <Alert color="red" role="alert" title="Cannot list the clusters">
+        <Alert color="red" role="alert" title={t('list.cannotList')}>
           {error}
-          {clusters ? ' (showing the last list received)' : ''}
+          {clusters ? t('list.stale') : ''}
         </Alert>
       ) : null}
       {clusters === null ? (
         error ? null : (
-          <div className="empty">loading…</div>
+          <div className="empty">{t('list.loading')}</div>
         )
       ) : clusters.length === 0 ? (
-        <div className="empty">no public clusters yet: create one below</div>
+        <div className="empty">{t('list.none')}</div>
       ) : shown.length === 0 ? (
         <div className="empty">{HOME_TEXT.noMatch(query)}</div>
       ) : (
@@ -127,17 +136,17 @@ export function ClustersList() {
           <Table highlightOnHover verticalSpacing={6}>
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>name</Table.Th>
-                <Table.Th>created</Table.Th>
-                <Table.Th>shared</Table.Th>
-                <Table.Th className="num">tick</Table.Th>
-                <Table.Th className="num">simulated time</Table.Th>
-                <Table.Th className="num">speed</Table.Th>
-                <Table.Th className="num">hosts up</Table.Th>
-                <Table.Th className="num">VMs running</Table.Th>
-                <Table.Th>alarms</Table.Th>
-                <Table.Th className="num">watching</Table.Th>
-                <Table.Th aria-label="actions" />
+                <Table.Th>{t('list.col.name')}</Table.Th>
+                <Table.Th>{t('list.col.created')}</Table.Th>
+                <Table.Th>{t('list.col.shared')}</Table.Th>
+                <Table.Th className="num">{t('list.col.tick')}</Table.Th>
+                <Table.Th className="num">{t('list.col.simTime')}</Table.Th>
+                <Table.Th className="num">{t('list.col.speed')}</Table.Th>
+                <Table.Th className="num">{t('list.col.hostsUp')}</Table.Th>
+                <Table.Th className="num">{t('list.col.vmsRunning')}</Table.Th>
+                <Table.Th>{t('list.col.alarms')}</Table.Th>
+                <Table.Th className="num">{t('list.col.watching')}</Table.Th>
+                <Table.Th aria-label={t('list.col.actions')} />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -149,15 +158,15 @@ export function ClustersList() {
                   </Table.Td>
                   <Table.Td
                     className="num"
-                    title={c.createdAt ? new Date(c.createdAt).toString() : ''}
+                    title={c.createdAt ? format.dateTime(c.createdAt, 'moment') : ''}
                   >
                     {created(c.createdAt)}
                   </Table.Td>
-                  <Table.Td>{c.visibility}</Table.Td>
+                  <Table.Td>{t('list.visibility', { visibility: c.visibility })}</Table.Td>
                   <Table.Td className="num">{c.tick}</Table.Td>
                   <Table.Td className="num">{simTime(c.time)}</Table.Td>
                   <Table.Td className="num">
-                    ×{c.speed} {c.paused ? <Badge color="gray">paused</Badge> : null}
+                    ×{c.speed} {c.paused ? <Badge color="gray">{t('list.paused')}</Badge> : null}
                   </Table.Td>
                   <Table.Td className="num">
                     {c.hostsUp}/{c.hostsTotal}
@@ -167,11 +176,11 @@ export function ClustersList() {
                     <span style={{ color: severityLabel.critical.color }} aria-hidden="true">
                       {severityLabel.critical.icon}
                     </span>{' '}
-                    {c.alarms.critical} critical{' '}
+                    {t('list.critical', { count: c.alarms.critical })}{' '}
                     <span style={{ color: severityLabel.warning.color }} aria-hidden="true">
                       {severityLabel.warning.icon}
                     </span>{' '}
-                    {c.alarms.warning} warning
+                    {t('list.warning', { count: c.alarms.warning })}
                   </Table.Td>
                   <Table.Td className="num">{c.watchers}</Table.Td>
                   <Table.Td>
@@ -181,7 +190,7 @@ export function ClustersList() {
                         variant="subtle"
                         color="red"
                         onClick={() => setDeleting(c)}
-                        aria-label={`Delete ${c.name} (${c.id})`}
+                        aria-label={t('list.deleteAria', { name: c.name, id: c.id })}
                       >
                         {HOME_TEXT.delete}
                       </Button>

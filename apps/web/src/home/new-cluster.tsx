@@ -16,6 +16,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
 import { type ApiError, createCluster, listScenarios, type ScenarioInfo } from '../api';
 import { rememberOperatorToken } from './tokens';
@@ -28,6 +29,7 @@ export const pathOf = (link: string) => {
 };
 
 export function LinkRow({ label, url, testId }: { label: string; url: string; testId: string }) {
+  const t = useTranslations('home');
   return (
     <Group gap="xs" wrap="nowrap">
       <TextInput
@@ -45,9 +47,9 @@ export function LinkRow({ label, url, testId }: { label: string; url: string; te
             size="sm"
             variant={copied ? 'filled' : 'default'}
             onClick={copy}
-            aria-label={`Copy the ${label.toLowerCase()}`}
+            aria-label={t('newCluster.copyAria', { label: label.toLowerCase() })}
           >
-            {copied ? '✔ copied' : 'Copy'}
+            {copied ? t('newCluster.copied') : t('newCluster.copy')}
           </Button>
         )}
       </CopyButton>
@@ -57,6 +59,7 @@ export function LinkRow({ label, url, testId }: { label: string; url: string; te
 
 /** "New cluster": a bundled scenario, or YAML pasted or uploaded; errors at their paths; the links after. */
 export function NewCluster() {
+  const t = useTranslations('home');
   const apiUrl = useApiUrl();
   const [scenarios, setScenarios] = useState<ScenarioInfo[] | null>(null);
   const [source, setSource] = useState<'bundled' | 'yaml'>('bundled');
@@ -78,7 +81,7 @@ export function NewCluster() {
   return (
     <section className="panel" aria-labelledby="new-title" data-testid="new-cluster">
       <div className="panel-head">
-        <h2 id="new-title">New cluster</h2>
+        <h2 id="new-title">{t('newCluster.title')}</h2>
       </div>
       <form
         onSubmit={(e) => {
@@ -104,22 +107,26 @@ export function NewCluster() {
             value={source}
             onChange={(v) => setSource(v)}
             data={[
-              { value: 'bundled', label: 'a bundled scenario' },
-              { value: 'yaml', label: 'my scenario (YAML)' },
+              { value: 'bundled', label: t('newCluster.bundled') },
+              { value: 'yaml', label: t('newCluster.yaml') },
             ]}
-            aria-label="Scenario source"
+            aria-label={t('newCluster.sourceAria')}
           />
           {source === 'bundled' ? (
             <>
               <Select
-                label="Scenario"
+                label={t('newCluster.scenario')}
                 data={(scenarios ?? []).map((s) => ({
                   value: s.name,
-                  label: `${s.title ?? s.name} (${s.hosts} hosts, ${s.vms} VMs)`,
+                  label: t('newCluster.scenarioOption', {
+                    title: s.title ?? s.name,
+                    hosts: s.hosts,
+                    vms: s.vms,
+                  }),
                 }))}
                 value={scenarioName}
                 onChange={setScenarioName}
-                placeholder={scenarios ? 'choose' : 'loading…'}
+                placeholder={scenarios ? t('newCluster.choose') : t('newCluster.loading')}
                 allowDeselect={false}
               />
               {chosen?.description ? (
@@ -131,8 +138,8 @@ export function NewCluster() {
           ) : (
             <>
               <Textarea
-                label="Scenario YAML"
-                description="Paste it, or upload a file. The format is in docs/scenarios.md."
+                label={t('newCluster.yamlLabel')}
+                description={t('newCluster.yamlHint')}
                 value={yaml}
                 onChange={(e) => setYaml(e.currentTarget.value)}
                 autosize
@@ -148,20 +155,23 @@ export function NewCluster() {
               >
                 {(props) => (
                   <Button variant="default" size="xs" {...props} w="fit-content">
-                    Upload a YAML file…
+                    {t('newCluster.upload')}
                   </Button>
                 )}
               </FileButton>
             </>
           )}
           <SegmentedControl
+            fullWidth
+            // Long labels wrap on a phone rather than run off the screen.
+            styles={{ label: { whiteSpace: 'normal' } }}
             value={visibility}
             onChange={(v) => setVisibility(v)}
             data={[
-              { value: 'public', label: 'public: listed, anyone may watch' },
-              { value: 'private', label: 'private: only with its link' },
+              { value: 'public', label: t('newCluster.public') },
+              { value: 'private', label: t('newCluster.private') },
             ]}
-            aria-label="Visibility"
+            aria-label={t('newCluster.visibilityAria')}
           />
           <Button
             type="submit"
@@ -169,7 +179,7 @@ export function NewCluster() {
             disabled={source === 'bundled' ? !scenarioName : !yaml.trim()}
             w="fit-content"
           >
-            Create and start
+            {t('newCluster.submit')}
           </Button>
         </Stack>
       </form>
@@ -179,30 +189,35 @@ export function NewCluster() {
             <List size="sm">
               {error.errors.map((e, i) => (
                 <List.Item key={i}>
-                  <code>{e.path || '(scenario)'}</code>: {e.message}
+                  <code>{e.path || t('newCluster.wholeScenario')}</code>: {e.message}
                 </List.Item>
               ))}
             </List>
           ) : null}
           <Text size="xs" mt={4}>
-            Nothing was created.
+            {t('newCluster.nothingCreated')}
           </Text>
         </Alert>
       ) : null}
       {created ? (
-        <Alert color="teal" mt="sm" title={`Created ${created.name}`} data-testid="created">
+        <Alert
+          color="teal"
+          mt="sm"
+          title={t('newCluster.created', { name: created.name })}
+          data-testid="created"
+        >
           <Stack gap="xs">
             <LinkRow
-              label="Operator link (can act: share with your team only)"
+              label={t('newCluster.operatorLink')}
               url={created.operatorLink}
               testId="operator-link"
             />
             <LinkRow
-              label="Viewer link (watch only)"
+              label={t('newCluster.viewerLink')}
               url={created.viewerLink}
               testId="viewer-link"
             />
-            <Link href={pathOf(created.operatorLink)}>Open it as operator →</Link>
+            <Link href={pathOf(created.operatorLink)}>{t('newCluster.open')}</Link>
           </Stack>
         </Alert>
       ) : null}

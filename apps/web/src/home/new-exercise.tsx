@@ -13,6 +13,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
 import { type ApiError, createExercise, listScenarios, type ScenarioInfo } from '../api';
 import { useApiUrl } from '../app-config';
@@ -23,6 +24,7 @@ import { LinkRow, pathOf } from './new-cluster';
  * instructor's link and each team's operator and viewer links.
  */
 export function NewExercise() {
+  const t = useTranslations('home');
   const apiUrl = useApiUrl();
   const [exercises, setExercises] = useState<ScenarioInfo[] | null>(null);
   const [scenarioName, setScenarioName] = useState<string | null>(null);
@@ -60,21 +62,20 @@ export function NewExercise() {
   return (
     <section className="panel" aria-labelledby="new-exercise-title" data-testid="new-exercise">
       <div className="panel-head">
-        <h2 id="new-exercise-title">New exercise</h2>
+        <h2 id="new-exercise-title">{t('newExercise.title')}</h2>
       </div>
       <Stack gap="sm">
         <Text size="sm" c="dimmed">
-          Every team gets its own copy of the same troubled cluster. You start them together, watch
-          the scores side by side and read the after-action report at the end.
+          {t('newExercise.intro')}
         </Text>
-        {exercises === null && !error ? <Text size="sm">loading the exercises…</Text> : null}
+        {exercises === null && !error ? <Text size="sm">{t('newExercise.loading')}</Text> : null}
         {exercises !== null && exercises.length === 0 ? (
-          <Text size="sm">No bundled exercise (scenarios/exercises/ is empty).</Text>
+          <Text size="sm">{t('newExercise.none')}</Text>
         ) : null}
         {exercises && exercises.length > 0 ? (
           <>
             <Select
-              label="Exercise"
+              label={t('newExercise.exercise')}
               data={exercises.map((s) => ({ value: s.name, label: s.title ?? s.name }))}
               value={scenarioName}
               onChange={setScenarioName}
@@ -88,7 +89,7 @@ export function NewExercise() {
             ) : null}
             <Group grow align="flex-start">
               <NumberInput
-                label="Teams"
+                label={t('newExercise.teams')}
                 min={1}
                 max={20}
                 value={teams}
@@ -97,8 +98,8 @@ export function NewExercise() {
                 data-testid="exercise-teams"
               />
               <TextInput
-                label="or team names, comma-separated"
-                placeholder="Red, Blue, Green"
+                label={t('newExercise.teamNames')}
+                placeholder={t('newExercise.teamNamesExample')}
                 value={names}
                 onChange={(e) => setNames(e.currentTarget.value)}
                 data-testid="exercise-team-names"
@@ -106,13 +107,13 @@ export function NewExercise() {
             </Group>
             <Group>
               <Button onClick={() => void create()} loading={busy} data-testid="create-exercise">
-                Create the exercise
+                {t('newExercise.submit')}
               </Button>
             </Group>
           </>
         ) : null}
         {error ? (
-          <Alert color="red" title="Not created" role="alert">
+          <Alert color="red" title={t('newExercise.notCreated')} role="alert">
             {error.message}
             {error.errors?.length ? (
               <List size="sm">
@@ -128,25 +129,33 @@ export function NewExercise() {
         {created ? (
           <Stack gap="xs" data-testid="exercise-created">
             <Text>
-              <strong>{created.name}</strong> is ready for {created.teams.length} teams, paused
-              until you start it from{' '}
-              <Link href={pathOf(created.instructorLink)} data-testid="instructor-link">
-                the instructor&apos;s page
-              </Link>
-              . Keep the instructor link to yourself; give each team its operator link.
+              {t.rich('newExercise.ready', {
+                name: created.name,
+                count: created.teams.length,
+                b: (chunks) => <strong>{chunks}</strong>,
+                link: (chunks) => (
+                  <Link href={pathOf(created.instructorLink)} data-testid="instructor-link">
+                    {chunks}
+                  </Link>
+                ),
+              })}
             </Text>
-            <LinkRow label="Instructor link" url={created.instructorLink} testId="instructor-url" />
-            {created.teams.map((t) => (
-              <Stack key={t.clusterId} gap={4} data-testid={`team-links-${t.team}`}>
+            <LinkRow
+              label={t('newExercise.instructorLink')}
+              url={created.instructorLink}
+              testId="instructor-url"
+            />
+            {created.teams.map((team) => (
+              <Stack key={team.clusterId} gap={4} data-testid={`team-links-${team.team}`}>
                 <LinkRow
-                  label={`${t.team}: operator link`}
-                  url={t.operatorLink}
-                  testId={`team-operator-${t.team}`}
+                  label={t('newExercise.teamOperatorLink', { team: team.team })}
+                  url={team.operatorLink}
+                  testId={`team-operator-${team.team}`}
                 />
                 <LinkRow
-                  label={`${t.team}: viewer link`}
-                  url={t.viewerLink}
-                  testId={`team-viewer-${t.team}`}
+                  label={t('newExercise.teamViewerLink', { team: team.team })}
+                  url={team.viewerLink}
+                  testId={`team-viewer-${team.team}`}
                 />
               </Stack>
             ))}

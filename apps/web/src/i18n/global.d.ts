@@ -8,6 +8,7 @@ import type cluster from '../../messages/en/cluster.json';
 import type help from '../../messages/en/help.json';
 import type home from '../../messages/en/home.json';
 import type exercise from '../../messages/en/exercise.json';
+import type host from '../../messages/en/host.json';
 
 declare module 'next-intl' {
   interface AppConfig {
@@ -19,6 +20,7 @@ declare module 'next-intl' {
       help: typeof help;
       home: typeof home;
       exercise: typeof exercise;
+      host: typeof host;
     };
     Formats: typeof FORMATS;
   }

@@ -14,5 +14,7 @@ export const NAMESPACES = [
   'home',
   /** Exercises: the team's panel, the instructor's page, the report. */
   'exercise',
+  /** The host page (topology, its VMs and alarms) and the VM actions' dialogs. */
+  'host',
 ] as const;
 export type Namespace = (typeof NAMESPACES)[number];

@@ -1,6 +1,7 @@
 'use client';
 
 import { Button, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { type ReactNode, useEffect, useState } from 'react';
 import { setDisplayName } from '../live/socket';
 
@@ -8,6 +9,7 @@ const KEY = 'overcommit:name';
 
 /** Asks for the display name others see (once per browser), before joining anything. */
 export function NameGate({ children }: { children: ReactNode }) {
+  const t = useTranslations('home');
   const [name, setName] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
   const [ready, setReady] = useState(false);
@@ -23,7 +25,13 @@ export function NameGate({ children }: { children: ReactNode }) {
   if (name) return <>{children}</>;
   const valid = draft.trim().length >= 1 && draft.trim().length <= 60;
   return (
-    <Modal opened onClose={() => undefined} withCloseButton={false} title="Who are you?" centered>
+    <Modal
+      opened
+      onClose={() => undefined}
+      withCloseButton={false}
+      title={t('nameGate.title')}
+      centered
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -35,9 +43,9 @@ export function NameGate({ children }: { children: ReactNode }) {
         }}
       >
         <Stack>
-          <Text size="sm">Others watching this cluster see this name beside what you do.</Text>
+          <Text size="sm">{t('nameGate.why')}</Text>
           <TextInput
-            label="Your display name"
+            label={t('nameGate.label')}
             value={draft}
             onChange={(e) => setDraft(e.currentTarget.value)}
             maxLength={60}
@@ -45,7 +53,7 @@ export function NameGate({ children }: { children: ReactNode }) {
             required
           />
           <Button type="submit" disabled={!valid}>
-            Join
+            {t('nameGate.join')}
           </Button>
         </Stack>
       </form>

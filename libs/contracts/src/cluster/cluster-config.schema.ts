@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { briefingAnswerSchema } from '../scenario/briefing';
 import { hostStates, vmStates } from '../frame/frame.schema';
 import {
   alarmRuleIds,
@@ -49,7 +50,7 @@ export const clusterConfigSchema = z.object({
   policy: policySchema,
   hosts: z.array(hostTopologySchema),
   /** For an exercise's cluster: what the teams are told, and how long it lasts (simulated seconds). */
-  exercise: z.object({ briefing: z.string(), durationSeconds: z.number() }).optional(),
+  exercise: z.object({ briefing: briefingAnswerSchema, durationSeconds: z.number() }).optional(),
   /**
    * Every alarm rule's thresholds as they apply here (the scenario's overrides taken), so that an
    * alarm can say when it clears. Optional: an older API does not send it.

@@ -62,7 +62,11 @@ function objectShape(schema: Schema, value: unknown): z.core.$ZodShape | undefin
   if (def.type === 'object') return (def as z.core.$ZodObjectDef).shape;
   if (def.type === 'union') {
     const union = def as z.core.$ZodDiscriminatedUnionDef;
-    if (typeof union.discriminator !== 'string') return undefined;
+    if (typeof union.discriminator !== 'string') {
+      // A text-or-object union (a briefing: Markdown, or its languages): the one object form.
+      const shapes = union.options.map((o) => objectShape(o, value)).filter((s) => s !== undefined);
+      return isRecord(value) && shapes.length === 1 ? shapes[0] : undefined;
+    }
     const wanted = isRecord(value) ? value[union.discriminator] : undefined;
     for (const option of union.options) {
       const shape = objectShape(option, value);

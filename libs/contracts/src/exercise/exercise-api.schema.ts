@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { briefingAnswerSchema } from '../scenario/briefing';
 import { exerciseFrameSchema } from '../frame/frame.schema';
 import { actionSchemas } from '../scenario/scenario.schema';
 import { plainText } from '../text/text';
@@ -104,7 +105,7 @@ export const scoreboardSchema = z.object({
   id: z.string(),
   name: z.string(),
   state: z.enum(exerciseStates),
-  briefing: z.string(),
+  briefing: briefingAnswerSchema,
   durationSeconds: z.number(),
   createdAt: z.number(),
   teams: z.array(scoreboardTeamSchema),
@@ -160,7 +161,7 @@ export const exerciseReportSchema = z.object({
   id: z.string(),
   name: z.string(),
   state: z.enum(exerciseStates),
-  briefing: z.string(),
+  briefing: briefingAnswerSchema,
   durationSeconds: z.number(),
   generatedAt: z.number(),
   teams: z.array(teamReportSchema),

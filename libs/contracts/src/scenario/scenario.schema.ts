@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { VALUE_LIMITS as MAX } from './scenario-limits';
 import { plainText } from '../text/text';
+import { briefingSchema } from './briefing';
 
 // The scenario file, version 1 (SCENARIOS.md). Every object is strict: an
 // unknown key is an error naming the key and its path, never a silent default.
@@ -567,7 +568,7 @@ export const EXERCISE_MAX_TICKS = 3600;
 export const exerciseSchema = z
   .strictObject({
     durationSeconds: positive('durationSeconds', 86_400),
-    briefing: plainText('briefing', MAX.textLength, { lines: true, empty: true }).default(''),
+    briefing: briefingSchema.default(''),
     objectives: z
       .array(exerciseObjectiveSchema)
       .min(1, { error: 'an exercise needs at least one objective' })
