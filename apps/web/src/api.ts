@@ -38,7 +38,13 @@ export interface ApiError {
 }
 
 /** Errors this dashboard finds itself, before or after the API answers. */
-export const CLIENT_ERROR_CODES = ['api-unreachable', 'api-mismatch', 'http-status'] as const;
+export const CLIENT_ERROR_CODES = [
+  'api-unreachable',
+  'api-mismatch',
+  'http-status',
+  /** A socket event the server did not acknowledge in time (connection lost?). */
+  'no-answer',
+] as const;
 
 /** An error answer's params: names and figures, nothing else (an API of another version may differ). */
 const errorParamsSchema = z.record(z.string(), z.union([z.string(), z.number()])).optional();

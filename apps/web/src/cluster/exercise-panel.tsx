@@ -4,7 +4,7 @@ import { briefingIn, clock, type ExerciseFrame, type ObjectiveScore } from '@ove
 import { Progress } from '@mantine/core';
 import { useFormatter, useLocale, useTranslations } from 'next-intl';
 import { memo } from 'react';
-import { WAITING_TEXT } from '../help/waiting';
+import { useWaitingWords } from '../help/waiting';
 import { Markdown } from '../ui/markdown';
 import { useFeedView } from '../live/hooks';
 import { palette, pct } from '../ui/format';
@@ -289,6 +289,7 @@ export const ExercisePanel = memo(function ExercisePanel() {
   const ex = useFeedView(feed, (v) => v.frame?.exercise ?? null, null);
   const { exercise } = useStart();
   const waiting = useWaitingText();
+  const waitingWords = useWaitingWords();
   if (ex) return <ExerciseView ex={ex} />;
   // Before the instructor starts: say so, once, where the score will be, with the briefing open.
   if (exercise && waiting)
@@ -305,7 +306,7 @@ export const ExercisePanel = memo(function ExercisePanel() {
           <span aria-hidden="true">○ </span>
           {waiting}
         </p>
-        <p className="dim">{WAITING_TEXT.meanwhile}</p>
+        <p className="dim">{waitingWords.meanwhile}</p>
         <Briefing open />
       </section>
     );

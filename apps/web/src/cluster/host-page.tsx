@@ -1,5 +1,6 @@
 'use client';
 
+import { type CodedError, useErrorText } from '../i18n/errors';
 import type { HostTopology } from '@overcommit/contracts';
 import { Alert, Badge, Group, Text } from '@mantine/core';
 import Link from 'next/link';
@@ -21,7 +22,7 @@ import { ClusterShell } from './cluster-page';
 
 type TopologyState =
   | { phase: 'loading' }
-  | { phase: 'failed'; error: string }
+  | { phase: 'failed'; error: CodedError }
   | { phase: 'ready'; host: HostTopology | undefined };
 
 /** The host's topology from the cluster's configuration, read once per page. */
@@ -35,7 +36,7 @@ function useTopology(host: string): TopologyState {
       setState(
         r.ok
           ? { phase: 'ready', host: r.value.hosts.find((h) => h.name === host) }
-          : { phase: 'failed', error: r.error.message },
+          : { phase: 'failed', error: r.error },
       );
     });
     return () => {
@@ -54,6 +55,7 @@ function Topology({ host }: { host: string }) {
   const t = useTranslations('host');
   const { feed } = useCluster();
   const loaded = useTopology(host);
+  const errorText = useErrorText();
   const frame = useFeedView(feed, (v) => v.frame, null);
   const vms = useFeedView(feed, (v) => v.vms, null);
   useEffect(() => {
@@ -69,7 +71,7 @@ function Topology({ host }: { host: string }) {
   if (loaded.phase === 'failed')
     return (
       <Alert color="red" role="alert">
-        {t('topology.cannotLoad', { error: loaded.error })}
+        {t('topology.cannotLoad', { error: errorText(loaded.error) })}
       </Alert>
     );
   if (loaded.phase === 'loading' || !frame)

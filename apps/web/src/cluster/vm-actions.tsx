@@ -1,5 +1,6 @@
 'use client';
 
+import { type CodedError, useErrorText } from '../i18n/errors';
 import {
   type ClusterCommandRequest,
   formatInputErrors,
@@ -130,7 +131,8 @@ function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
   const { apiUrl, clusterId, token } = useCluster();
   const [answer, setAnswer] = useState<MigrationTargets | null>(null);
   const targets = answer?.targets ?? null;
-  const [error, setError] = useState<string | null>(null);
+  const errorText = useErrorText();
+  const [error, setError] = useState<CodedError | null>(null);
   const [to, setTo] = useState<string | null>(null);
   const [autoConverge, setAutoConverge] = useState(false);
   const cmd = useCommand();
@@ -139,7 +141,7 @@ function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
     void migrationTargets(apiUrl, clusterId, token, vm.name).then((r) => {
       if (cancelled) return;
       if (r.ok) setAnswer(r.value);
-      else setError(r.error.message);
+      else setError(r.error);
     });
     return () => {
       cancelled = true;
@@ -172,7 +174,7 @@ function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
         ) : null}
         {error ? (
           <Text c="red" role="alert">
-            {t('actions.cannotList', { error })}
+            {t('actions.cannotList', { error: errorText(error) })}
           </Text>
         ) : !targets ? (
           <Text size="sm">{t('actions.checking')}</Text>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useErrorText } from '../i18n/errors';
 import { briefingIn, clock, type ExerciseControl, type Scoreboard } from '@overcommit/contracts';
 import { Alert, Button, Group, Progress, Select, TextInput } from '@mantine/core';
 import Link from 'next/link';
@@ -223,6 +224,7 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
   const locale = useLocale();
   const apiUrl = useApiUrl();
   const [busy, setBusy] = useState(false);
+  const errorText = useErrorText();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const { value: board, error } = usePolledApi(
     () =>
@@ -235,7 +237,7 @@ export function InstructorPage({ exerciseId, token }: { exerciseId: string; toke
     setBusy(true);
     void controlExercise(apiUrl, exerciseId, token, control).then((r) => {
       setBusy(false);
-      if (!r.ok) setMessage({ ok: false, text: r.error.message });
+      if (!r.ok) setMessage({ ok: false, text: errorText(r.error) });
       else {
         const refused = r.value.teams.filter((t) => t.status === 'refused');
         setMessage({

@@ -18,7 +18,8 @@ import { useFormatter, useTranslations } from 'next-intl';
 import { useEffect, useMemo, useState } from 'react';
 import { deleteCluster, listClusters } from '../api';
 import { useApiUrl } from '../app-config';
-import { HOME_TEXT } from '../help/home';
+import { useHomeText } from '../help/home';
+import { useErrorText } from '../i18n/errors';
 import { usePolledApi } from '../ui/use-polling';
 import { severityLabel, simTime } from '../ui/format';
 import { forgetOperatorToken, onOperatorTokens, operatorTokens } from './tokens';
@@ -27,13 +28,7 @@ const POLL_MS = 2000;
 
 type SortKey = 'created' | 'name' | 'tick' | 'watchers' | 'alarms';
 
-const SORTS: { value: SortKey; label: string }[] = [
-  { value: 'created', label: HOME_TEXT.sort.created },
-  { value: 'name', label: HOME_TEXT.sort.name },
-  { value: 'tick', label: HOME_TEXT.sort.tick },
-  { value: 'watchers', label: HOME_TEXT.sort.watchers },
-  { value: 'alarms', label: HOME_TEXT.sort.alarms },
-];
+const SORT_KEYS: SortKey[] = ['created', 'name', 'tick', 'watchers', 'alarms'];
 
 const byName = new Intl.Collator('en', { numeric: true }).compare;
 
@@ -51,12 +46,13 @@ const compare: Record<SortKey, (a: ClusterSummary, b: ClusterSummary) => number>
  */
 function useCreated(): (ms: number | undefined) => string {
   const format = useFormatter();
+  const homeText = useHomeText();
   return (ms) => {
     if (!ms) return '–';
     const d = new Date(ms);
     const time = format.dateTime(d, { hour: '2-digit', minute: '2-digit' });
     return d.toDateString() === new Date().toDateString()
-      ? `${HOME_TEXT.today} ${time}`
+      ? `${homeText.today} ${time}`
       : `${format.dateTime(d, { day: 'numeric', month: 'short' })} ${time}`;
   };
 }
@@ -67,6 +63,7 @@ function useCreated(): (ms: number | undefined) => string {
  */
 export function ClustersList() {
   const t = useTranslations('home');
+  const homeText = useHomeText();
   const format = useFormatter();
   const created = useCreated();
   const apiUrl = useApiUrl();
@@ -95,22 +92,22 @@ export function ClustersList() {
     <section className="panel" aria-labelledby="clusters-title" data-testid="clusters">
       <div className="panel-head">
         <h2 id="clusters-title">
-          {HOME_TEXT.title} {clusters ? <span className="dim num">({clusters.length})</span> : null}
+          {homeText.title} {clusters ? <span className="dim num">({clusters.length})</span> : null}
         </h2>
         <Group gap="xs">
           <TextInput
             size="xs"
             w={170}
-            placeholder={HOME_TEXT.filter}
-            aria-label={HOME_TEXT.filter}
+            placeholder={homeText.filter}
+            aria-label={homeText.filter}
             value={query}
             onChange={(e) => setQuery(e.currentTarget.value)}
           />
           <Select
             size="xs"
             w={150}
-            aria-label={HOME_TEXT.sortBy}
-            data={SORTS}
+            aria-label={homeText.sortBy}
+            data={SORT_KEYS.map((value) => ({ value, label: homeText.sort[value] }))}
             value={sort}
             onChange={(v) => v && setSort(v)}
             allowDeselect={false}
@@ -130,7 +127,7 @@ export function ClustersList() {
       ) : clusters.length === 0 ? (
         <div className="empty">{t('list.none')}</div>
       ) : shown.length === 0 ? (
-        <div className="empty">{HOME_TEXT.noMatch(query)}</div>
+        <div className="empty">{homeText.noMatch(query)}</div>
       ) : (
         <Table.ScrollContainer minWidth={980}>
           <Table highlightOnHover verticalSpacing={6}>
@@ -192,7 +189,7 @@ export function ClustersList() {
                         onClick={() => setDeleting(c)}
                         aria-label={t('list.deleteAria', { name: c.name, id: c.id })}
                       >
-                        {HOME_TEXT.delete}
+                        {homeText.delete}
                       </Button>
                     ) : null}
                   </Table.Td>
@@ -202,7 +199,7 @@ export function ClustersList() {
           </Table>
         </Table.ScrollContainer>
       )}
-      <p className="legend">{HOME_TEXT.deleteHint}</p>
+      <p className="legend">{homeText.deleteHint}</p>
       <DeleteDialog
         cluster={deleting}
         token={deleting ? tokens.get(deleting.id) : undefined}
@@ -230,6 +227,8 @@ function DeleteDialog({
   onDeleted: (id: string) => void;
 }) {
   const apiUrl = useApiUrl();
+  const homeText = useHomeText();
+  const errorText = useErrorText();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -240,11 +239,11 @@ function DeleteDialog({
     <Modal
       opened={cluster !== null}
       onClose={onClose}
-      title={cluster ? HOME_TEXT.deleteTitle(cluster.name) : ''}
+      title={cluster ? homeText.deleteTitle(cluster.name) : ''}
     >
       {cluster ? (
         <Stack gap="sm">
-          <Text size="sm">{HOME_TEXT.deleteBody(cluster.id, cluster.watchers)}</Text>
+          <Text size="sm">{homeText.deleteBody(cluster.id, cluster.watchers)}</Text>
           <Group>
             <Button
               color="red"
@@ -256,20 +255,20 @@ function DeleteDialog({
                 void deleteCluster(apiUrl, cluster.id, token).then((r) => {
                   setBusy(false);
                   if (r.ok) onDeleted(cluster.id);
-                  else setError(r.error.message);
+                  else setError(errorText(r.error));
                 });
               }}
             >
-              {HOME_TEXT.deleteConfirm}
+              {homeText.deleteConfirm}
             </Button>
             <Button variant="default" onClick={onClose}>
-              {HOME_TEXT.cancel}
+              {homeText.cancel}
             </Button>
           </Group>
           {error ? (
             <span className="cmd-result" data-tone="crit" role="alert">
               <span aria-hidden="true">✖ </span>
-              {HOME_TEXT.refused}: {error}
+              {homeText.refused}: {error}
             </span>
           ) : null}
         </Stack>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useErrorText } from '../i18n/errors';
 import type { CreateClusterResponse, Visibility } from '@overcommit/contracts';
 import {
   Alert,
@@ -67,6 +68,7 @@ export function NewCluster() {
   const [yaml, setYaml] = useState('');
   const [visibility, setVisibility] = useState<Visibility>('public');
   const [busy, setBusy] = useState(false);
+  const errorText = useErrorText();
   const [error, setError] = useState<ApiError | null>(null);
   const [created, setCreated] = useState<CreateClusterResponse | null>(null);
   useEffect(() => {
@@ -184,7 +186,13 @@ export function NewCluster() {
         </Stack>
       </form>
       {error ? (
-        <Alert color="red" mt="sm" title={error.message} role="alert" data-testid="create-errors">
+        <Alert
+          color="red"
+          mt="sm"
+          title={errorText(error)}
+          role="alert"
+          data-testid="create-errors"
+        >
           {error.errors?.length ? (
             <List size="sm">
               {error.errors.map((e, i) => (

@@ -1,5 +1,6 @@
 'use client';
 
+import { useErrorText } from '../i18n/errors';
 import type { CreateExerciseResponse } from '@overcommit/contracts';
 import {
   Alert,
@@ -31,6 +32,7 @@ export function NewExercise() {
   const [teams, setTeams] = useState<number>(2);
   const [names, setNames] = useState('');
   const [busy, setBusy] = useState(false);
+  const errorText = useErrorText();
   const [error, setError] = useState<ApiError | null>(null);
   const [created, setCreated] = useState<CreateExerciseResponse | null>(null);
   useEffect(() => {
@@ -114,7 +116,7 @@ export function NewExercise() {
         ) : null}
         {error ? (
           <Alert color="red" title={t('newExercise.notCreated')} role="alert">
-            {error.message}
+            {errorText(error)}
             {error.errors?.length ? (
               <List size="sm">
                 {error.errors.map((e) => (

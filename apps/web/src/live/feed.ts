@@ -181,6 +181,7 @@ export class ClusterFeed {
         id,
         status: 'refused',
         reason: 'no answer from the server (connection lost?): try again',
+        code: 'no-answer',
       };
     }
     if (ack.status !== 'queued') return { ack, outcome: Promise.resolve(ack) };

@@ -70,11 +70,10 @@ export function alarmFigure(rule: AlarmRuleId, value: number, t: HelpT): string 
 }
 
 /**
- * A severity as an icon, a word and a text colour (4.5:1 on the page in either scheme). The word
- * here is English, for callers not yet converted (home/clusters-list.tsx); pages in the reader's
- * language say help.json's `severity.<severity>` instead.
+ * A severity as an icon and a text colour (4.5:1 on the page in either scheme); its word is
+ * help.json's `severity.<severity>`, in the reader's language.
  */
 export const severityLabel = {
-  critical: { icon: '▲', word: 'CRIT', color: 'var(--crit)' },
-  warning: { icon: '◆', word: 'WARN', color: 'var(--warn)' },
+  critical: { icon: '▲', color: 'var(--crit)' },
+  warning: { icon: '◆', color: 'var(--warn)' },
 } as const;
