@@ -23,21 +23,21 @@ function flatten(value: unknown, prefix = ''): Map<string, string> {
   return out;
 }
 
-/** The arguments a message uses, with their kind (`count:plural`, `name:text`, `b:tag`). */
+/** The arguments a message uses: values, selects and tags (`count:value`, `state:select`, `b:tag`). */
 function argumentsOf(elements: MessageFormatElement[], into = new Set<string>()): Set<string> {
   for (const e of elements) {
     switch (e.type) {
+      // A value's kind may differ between languages (Chinese needs no plural form, English does),
+      // its name may not.
       case TYPE.argument:
-        into.add(`${e.value}:text`);
-        break;
       case TYPE.number:
       case TYPE.date:
       case TYPE.time:
-        into.add(`${e.value}:${TYPE[e.type]}`);
+        into.add(`${e.value}:value`);
         break;
       case TYPE.plural:
       case TYPE.select:
-        into.add(`${e.value}:${TYPE[e.type]}`);
+        into.add(`${e.value}:${e.type === TYPE.select ? 'select' : 'value'}`);
         for (const option of Object.values(e.options)) argumentsOf(option.value, into);
         break;
       case TYPE.tag:
