@@ -232,7 +232,9 @@ describe('a dashboard that teaches who suffers and why, in Chromium', () => {
     // Not a bare rule id: its words, its value with the unit, its state.
     expect(await row.textContent()).toContain('Host CPU usage');
     expect(await row.getByTestId('alarm-value').textContent()).toMatch(/%/);
-    // VM chips are readable: dark text on light colours (yellow), white on dark ones.
+    // VM chips are readable: dark text on light colours (yellow), white on dark ones. (They are
+    // drawn once the first frame reaches the page: wait for one.)
+    await page.getByTestId('numa-0').locator('.vcpu').first().waitFor({ timeout: 10_000 });
     const colours = await page
       .getByTestId('numa-0')
       .locator('.vcpu')
