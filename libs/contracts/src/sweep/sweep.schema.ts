@@ -45,8 +45,7 @@ export function parseRatioAxis(input: unknown): number[] | string {
     const text = input.trim();
     if (text.includes(':')) {
       const parts = text.split(':');
-      if (parts.length !== 3)
-        return `a range is start:end:step (such as 1:4:0.25), got "${input}"`;
+      if (parts.length !== 3) return `a range is start:end:step (such as 1:4:0.25), got "${input}"`;
       const [start, end, stepSize] = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
       if (![start, end, stepSize].every((n) => Number.isFinite(n)))
         return `a range is three numbers start:end:step (such as 1:4:0.25), got "${input}"`;

@@ -78,7 +78,10 @@ const ratioText = (r: number) => `${r}:1`;
  * until all fit. Refuses (with the reason) when a VM fits no host of the model even alone, or the
  * fleet would need more hosts than a cluster may have.
  */
-export function hostsNeeded(scenario: Scenario, point: SweepPoint): HostsNeeded | { refused: string } {
+export function hostsNeeded(
+  scenario: Scenario,
+  point: SweepPoint,
+): HostsNeeded | { refused: string } {
   const model = scenario.hosts[0]!;
   const where = `at cpu ${ratioText(point.cpuAllocationRatio)}, ram ${ratioText(point.ramAllocationRatio)}`;
   if (usableModelMiB(scenario) <= 0)
