@@ -104,7 +104,8 @@ export function parseSweepArgs(argv: string[]): SweepCliOptions | { error: strin
       },
     });
   } catch (error) {
-    return { error: (error as Error).message };
+    // One line: node's parser adds a hint on a second.
+    return { error: (error as Error).message.split('\n')[0]! };
   }
   const { values, positionals } = parsed;
   if (values.help) return { error: 'help' };
