@@ -383,6 +383,8 @@ export async function runSweepCli(argv: string[], io: Output): Promise<number> {
   const plan = planned.plan;
   const runs = plan.referenceIndex === null ? [...plan.points, plan.reference] : plan.points;
   const started = Date.now();
+  // The whole process's CPU time, worker threads included (getrusage).
+  const cpuBefore = process.cpuUsage();
   const progress = io.progress;
   progress?.(progressBar(0, runs.length, 0));
   let results: SweepPointResult[];
@@ -401,8 +403,10 @@ export async function runSweepCli(argv: string[], io: Output): Promise<number> {
     plan.referenceIndex === null ? results[plan.points.length]! : points[plan.referenceIndex]!;
   const result = summarizeSweep(plan, points, reference);
   const seconds = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   io.out(
-    `sweep of ${scenario.name}: ${plan.points.length} points${plan.referenceIndex === null ? ' and the 1:1 reference' : ''}, ${plan.vms.toLocaleString('en-US')} VMs, ${plan.settings.minutes} simulated minutes each at ${plan.settings.stepSeconds} s a tick; host model ${plan.hostModel}; price ${plan.settings.hostPriceUsd === null ? 'none' : `$${plan.settings.hostPriceUsd.toLocaleString('en-US')} a host (${plan.priceSource})`}; ${seconds.toFixed(1)} s on ${Math.min(options.workers, runs.length)} worker${options.workers === 1 ? '' : 's'}`,
+    `sweep of ${scenario.name}: ${plan.points.length} points${plan.referenceIndex === null ? ' and the 1:1 reference' : ''}, ${plan.vms.toLocaleString('en-US')} VMs, ${plan.settings.minutes} simulated minutes each at ${plan.settings.stepSeconds} s a tick; host model ${plan.hostModel}; price ${plan.settings.hostPriceUsd === null ? 'none' : `$${plan.settings.hostPriceUsd.toLocaleString('en-US')} a host (${plan.priceSource})`}; ${seconds.toFixed(1)} s on ${Math.min(options.workers, runs.length)} worker${options.workers === 1 ? '' : 's'} (${cpuSeconds.toFixed(1)} s of CPU)`,
   );
   for (const line of sweepTable(result)) io.out(line);
   io.out('');
