@@ -7,7 +7,6 @@ import {
   formatInputErrors,
   type InputError,
   parseRatioAxis,
-  sweepObjectiveIds,
   type SweepObjectiveId,
   type SweepPointResult,
   type SweepResult,
@@ -385,7 +384,7 @@ export async function runSweepCli(argv: string[], io: Output): Promise<number> {
   const started = Date.now();
   // The whole process's CPU time, worker threads included (getrusage).
   const cpuBefore = process.cpuUsage();
-  const progress = io.progress;
+  const progress = io.progress ? (line: string | null) => io.progress?.(line) : undefined;
   progress?.(progressBar(0, runs.length, 0));
   let results: SweepPointResult[];
   try {

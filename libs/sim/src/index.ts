@@ -17,8 +17,19 @@ export {
   type ExerciseAlarmRt,
   type ExerciseRt,
 } from './exercise-scoring';
-export { hostsNeeded, hostsLowerBound, pointScenario, type HostsNeeded } from './sweep/hosts-needed';
-export { runPoint, runTicks, judge, type PointSettings, type PlannedPoint } from './sweep/run-point';
+export {
+  hostsNeeded,
+  hostsLowerBound,
+  pointScenario,
+  type HostsNeeded,
+} from './sweep/hosts-needed';
+export {
+  runPoint,
+  runTicks,
+  judge,
+  type PointSettings,
+  type PlannedPoint,
+} from './sweep/run-point';
 export {
   planSweep,
   sweep,

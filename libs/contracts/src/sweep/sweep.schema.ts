@@ -38,9 +38,10 @@ export function parseRatioAxis(input: unknown): number[] | string {
   let values: number[];
   if (typeof input === 'number') values = [input];
   else if (Array.isArray(input)) {
-    if (!input.every((v) => typeof v === 'number'))
+    const list: unknown[] = input;
+    if (!list.every((v): v is number => typeof v === 'number'))
       return 'expected ratios (numbers), a list such as 1,1.5,2 or a range start:end:step';
-    values = input as number[];
+    values = list;
   } else if (typeof input === 'string') {
     const text = input.trim();
     if (text.includes(':')) {

@@ -52,7 +52,7 @@ const samePoint = (a: SweepPoint, b: SweepPoint) =>
  * errors at their paths, its total work against SWEEP_LIMITS, and a point that cannot admit the
  * fleet at all (a VM bigger than the host model) refused with the reason.
  */
-export function planSweep(scenario: Scenario, input: SweepRequest | unknown): SweepPlanResult {
+export function planSweep(scenario: Scenario, input: unknown): SweepPlanResult {
   const parsed = parseSweepRequest(input);
   if (!parsed.ok) return parsed;
   const request: SweepRequest = parsed.request;
@@ -135,7 +135,7 @@ export type SweepProgress = (done: number, total: number) => void;
  */
 export function sweep(
   scenario: Scenario,
-  request: SweepRequest | unknown,
+  request: unknown,
   onProgress?: SweepProgress,
 ): { ok: true; result: SweepResult } | { ok: false; errors: InputError[] } {
   const planned = planSweep(scenario, request);
