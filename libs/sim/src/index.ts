@@ -18,6 +18,7 @@ export {
   type ExerciseRt,
 } from './exercise-scoring';
 export {
+  admissionImpossible,
   hostsNeeded,
   hostsLowerBound,
   pointScenario,

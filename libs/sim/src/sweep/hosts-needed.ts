@@ -73,21 +73,15 @@ function usableModelMiB(scenario: Scenario): number {
 const ratioText = (r: number) => `${r}:1`;
 
 /**
- * The fewest hosts of the model that take every powered-on VM, placed in file order by the
- * engine's scheduler exactly as the first tick places them: from the lower bound, one host more
- * until all fit. Refuses (with the reason) when a VM fits no host of the model even alone, or the
- * fleet would need more hosts than a cluster may have.
+ * Why no number of hosts of the model admits the fleet under the point's policy, or null: a VM
+ * that fails admission on an empty host of the model (no number of hosts helps it), or a lower
+ * bound past the hosts a cluster may have. Cheap: one empty host, each VM spec once.
  */
-export function hostsNeeded(
-  scenario: Scenario,
-  point: SweepPoint,
-): HostsNeeded | { refused: string } {
+export function admissionImpossible(scenario: Scenario, point: SweepPoint): string | null {
   const model = scenario.hosts[0]!;
   const where = `at cpu ${ratioText(point.cpuAllocationRatio)}, ram ${ratioText(point.ramAllocationRatio)}`;
   if (usableModelMiB(scenario) <= 0)
-    return {
-      refused: `${where}: host model ${model.name} has no usable memory (${model.memoryGiB} GiB, ${scenario.policy.reservedHostMemoryGiB} GiB reserved)`,
-    };
+    return `${where}: host model ${model.name} has no usable memory (${model.memoryGiB} GiB, ${scenario.policy.reservedHostMemoryGiB} GiB reserved)`;
   // Each VM spec against one empty host of the model: no number of hosts helps a VM that fails here.
   const single = initialState(pointScenario(scenario, point, 1));
   const alone = single.hosts[0]!;
@@ -103,20 +97,36 @@ export function hostsNeeded(
     };
     const verdict = admissionRefusal(alone, vm, single);
     if (typeof verdict === 'string')
-      return {
-        refused: `${where}: vms[${i}] (${spec.name}: ${spec.vcpus} vCPUs, ${gib(vm.memMiB)} GiB) fits no host of model ${model.name}, even an empty one (${verdict.replace(`${alone.name}: `, '')})`,
-      };
+      return `${where}: vms[${i}] (${spec.name}: ${spec.vcpus} vCPUs, ${gib(vm.memMiB)} GiB) fits no host of model ${model.name}, even an empty one (${verdict.replace(`${alone.name}: `, '')})`;
   }
+  if (hostsLowerBound(scenario, point) > SWEEP_LIMITS.hosts) return tooMany(where, model.name);
+  return null;
+}
+
+const tooMany = (where: string, model: string) =>
+  `${where}: the fleet needs more than ${SWEEP_LIMITS.hosts.toLocaleString('en-US')} hosts of model ${model}, more than a cluster may have`;
+
+/**
+ * The fewest hosts of the model that take every powered-on VM, placed in file order by the
+ * engine's scheduler exactly as the first tick places them: from the lower bound, one host more
+ * until all fit. Refuses (with the reason) when a VM fits no host of the model even alone, or the
+ * fleet would need more hosts than a cluster may have.
+ */
+export function hostsNeeded(
+  scenario: Scenario,
+  point: SweepPoint,
+): HostsNeeded | { refused: string } {
+  const impossible = admissionImpossible(scenario, point);
+  if (impossible !== null) return { refused: impossible };
+  const model = scenario.hosts[0]!;
+  const where = `at cpu ${ratioText(point.cpuAllocationRatio)}, ram ${ratioText(point.ramAllocationRatio)}`;
   const lowerBound = hostsLowerBound(scenario, point);
   let fleet = 0;
   for (const spec of scenario.vms) if (spec.poweredOn) fleet += spec.count;
   // With as many hosts as VMs every VM finds an empty host, so the search ends by then.
   const upper = Math.max(lowerBound, fleet);
   for (let n = lowerBound; n <= upper; n++) {
-    if (n > SWEEP_LIMITS.hosts)
-      return {
-        refused: `${where}: the fleet needs more than ${SWEEP_LIMITS.hosts.toLocaleString('en-US')} hosts of model ${model.name}, more than a cluster may have`,
-      };
+    if (n > SWEEP_LIMITS.hosts) return { refused: tooMany(where, model.name) };
     if (placesAll(scenario, point, n)) return { hosts: n, lowerBound };
   }
   return { hosts: upper, lowerBound };

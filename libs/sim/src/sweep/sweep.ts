@@ -13,13 +13,11 @@ import {
   type SweepResult,
   type SweepSavings,
 } from '@overcommit/contracts';
-import { hostsNeeded } from './hosts-needed';
+import { admissionImpossible } from './hosts-needed';
 import { type PointSettings, runPoint, runTicks } from './run-point';
 
-export interface PlannedSweepPoint extends SweepPoint {
-  hosts: number;
-  hostsLowerBound: number;
-}
+/** A point of the plan: the hosts it needs are worked out where it runs (runPoint). */
+export type PlannedSweepPoint = SweepPoint;
 
 /** Everything a sweep will run: plain data, so it can be handed to worker threads as it is. */
 export interface SweepPlan {
@@ -84,19 +82,18 @@ export function planSweep(scenario: Scenario, input: unknown): SweepPlanResult {
   const runs = grid.length + (referenceIndex === null ? 1 : 0);
   const work = checkSweepWork(runs, vms, ticks);
   if (work.length > 0) return { ok: false, errors: work };
-  const planned: PlannedSweepPoint[] = [];
+  // Only the cheap checks here (a VM too big for the model, too many hosts); each point's
+  // search for its hosts runs with the point, in parallel on the command line.
   const refusals: InputError[] = [];
   for (const point of referenceIndex === null ? [...grid, referencePoint] : grid) {
-    const needed = hostsNeeded(scenario, point);
-    if ('refused' in needed) {
-      refusals.push({ path: '(root)', message: needed.refused });
-      if (refusals.length >= 5) break;
-      continue;
-    }
-    planned.push({ ...point, hosts: needed.hosts, hostsLowerBound: needed.lowerBound });
+    const impossible = admissionImpossible(scenario, point);
+    if (impossible === null) continue;
+    refusals.push({ path: '(root)', message: impossible });
+    if (refusals.length >= 5) break;
   }
   if (refusals.length > 0) return { ok: false, errors: refusals };
-  const reference = referenceIndex === null ? planned.pop()! : planned[referenceIndex]!;
+  const planned = grid;
+  const reference = referenceIndex === null ? referencePoint : grid[referenceIndex]!;
   const hostPrice = request.hostPriceUsd ?? scenario.cost?.hostPriceUsd ?? null;
   return {
     ok: true,
