@@ -225,10 +225,7 @@ export function sweepTable(result: SweepResult): string[] {
     'alarms',
     'objectives',
   );
-  const widths = head.map((h) => Math.max(h.length, 5));
-  widths[0] = 2;
-  widths[widths.length - 1] = 10;
-  const row = (p: SweepPointResult, mark: string) => {
+  const cellsOf = (p: SweepPointResult, mark: string) => {
     const cells = [mark, ratio(p.cpuAllocationRatio), ratio(p.ramAllocationRatio)];
     if (showHt) cells.push(p.hyperThreading ? 'on' : 'off');
     if (showPlacement) cells.push(p.placement);
@@ -248,31 +245,25 @@ export function sweepTable(result: SweepResult): string[] {
       String(p.alarmsFired),
       failing(p),
     );
-    return pad(cells, widths);
+    return cells;
   };
-  const lines = [pad(head, widths)];
-  points.forEach((p, i) => {
-    const mark =
+  const isReference = (p: SweepPointResult) =>
+    p.cpuAllocationRatio === 1 &&
+    p.ramAllocationRatio === 1 &&
+    p.hyperThreading === result.reference.hyperThreading &&
+    p.placement === result.reference.placement;
+  const rows = points.map((p, i) =>
+    cellsOf(
+      p,
       (i === result.recommended ? '*' : '') +
-      (i === result.knee ? 'k' : '') +
-      (p.cpuAllocationRatio === 1 &&
-      p.ramAllocationRatio === 1 &&
-      p.hyperThreading === result.reference.hyperThreading &&
-      p.placement === result.reference.placement
-        ? '='
-        : '');
-    lines.push(row(p, mark));
-  });
-  if (
-    !points.some(
-      (p) =>
-        p.cpuAllocationRatio === 1 &&
-        p.ramAllocationRatio === 1 &&
-        p.hyperThreading === result.reference.hyperThreading &&
-        p.placement === result.reference.placement,
-    )
-  )
-    lines.push(row(result.reference, '='));
+        (i === result.knee ? 'k' : '') +
+        (isReference(p) ? '=' : ''),
+    ),
+  );
+  if (!points.some(isReference)) rows.push(cellsOf(result.reference, '='));
+  // Each column as wide as its widest cell.
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const lines = [pad(head, widths), ...rows.map((r) => pad(r, widths))];
   lines.push(
     `* recommended  k knee  = 1:1 reference   balloon: mean per VM; swapped: the largest VM; swapIn: MiB in all; perf: mean and worst VM %`,
   );
@@ -405,7 +396,7 @@ export async function runSweepCli(argv: string[], io: Output): Promise<number> {
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   io.out(
-    `sweep of ${scenario.name}: ${plan.points.length} points${plan.referenceIndex === null ? ' and the 1:1 reference' : ''}, ${plan.vms.toLocaleString('en-US')} VMs, ${plan.settings.minutes} simulated minutes each at ${plan.settings.stepSeconds} s a tick; host model ${plan.hostModel}; price ${plan.settings.hostPriceUsd === null ? 'none' : `$${plan.settings.hostPriceUsd.toLocaleString('en-US')} a host (${plan.priceSource})`}; ${seconds.toFixed(1)} s on ${Math.min(options.workers, runs.length)} worker${options.workers === 1 ? '' : 's'} (${cpuSeconds.toFixed(1)} s of CPU)`,
+    `sweep of ${scenario.name}: ${plan.points.length} points${plan.referenceIndex === null ? ' and the 1:1 reference' : ''}, ${plan.vms.toLocaleString('en-US')} VMs, ${plan.settings.minutes} simulated minute${plan.settings.minutes === 1 ? '' : 's'} each at ${plan.settings.stepSeconds} s a tick; host model ${plan.hostModel}; price ${plan.settings.hostPriceUsd === null ? 'none' : `$${plan.settings.hostPriceUsd.toLocaleString('en-US')} a host (${plan.priceSource})`}; ${seconds.toFixed(1)} s on ${Math.min(options.workers, runs.length)} worker${options.workers === 1 ? '' : 's'} (${cpuSeconds.toFixed(1)} s of CPU)`,
   );
   for (const line of sweepTable(result)) io.out(line);
   io.out('');
