@@ -17,6 +17,9 @@ async function capture(argv: string[]) {
   return { status, out, err, progress };
 }
 
+// Each run is small (16 VMs, a minute or two), but the machine may be shared: room for that.
+jest.setTimeout(60_000);
+
 describe('npm run sim -- sweep', () => {
   const dir = mkdtempSync(join(tmpdir(), 'oc-sweep-'));
   const write = (name: string, text: string) => {
@@ -89,7 +92,7 @@ vms:
   it('gives identical JSON with 1 and 2 workers', async () => {
     const one = join(dir, 'one.json');
     const two = join(dir, 'two.json');
-    const args = [small, '--cpu', '1.5:3:0.75', '--ram', '1:1.5:0.5', '--minutes', '2'];
+    const args = [small, '--cpu', '1.5,3', '--ram', '1:1.5:0.5', '--minutes', '1'];
     args.push('--placement', 'spread,pack', '--ht', 'on,off', '--price', '9000');
     const a = await capture([...args, '--json', one, '--workers', '1']);
     const b = await capture([...args, '--json', two, '--workers', '2']);
@@ -98,8 +101,8 @@ vms:
     const first = readFileSync(one, 'utf8');
     expect(readFileSync(two, 'utf8')).toBe(first);
     const result = sweepResultSchema.parse(JSON.parse(first));
-    // 3 x 2 x 2 x 2 = 24 points, and the 1:1 reference apart (cpu 1 is not on the grid).
-    expect(result.points).toHaveLength(24);
+    // 2 x 2 x 2 x 2 = 16 points, and the 1:1 reference apart (cpu 1 is not on the grid).
+    expect(result.points).toHaveLength(16);
     expect(result.priceSource).toBe('request');
     expect(result.reference).toMatchObject({ cpuAllocationRatio: 1, ramAllocationRatio: 1 });
     expect(a.out.join('\n')).toContain('HT');
