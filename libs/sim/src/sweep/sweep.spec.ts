@@ -11,6 +11,9 @@ import { hostsLowerBound, hostsNeeded } from './hosts-needed';
 import { judge, runPoint } from './run-point';
 import { findKnee, planSweep, recommend, sweep } from './sweep';
 
+// Runs take a second or two each; the machine may be shared.
+jest.setTimeout(60_000);
+
 // The small fleet every test here uses. The host model: 1 socket x 8 cores x 2 threads = 16
 // logical CPUs, 64 GiB, one NUMA node. The fleet: 12 x web (2 vCPUs, 8 GiB) and 4 x db (4 vCPUs,
 // 16 GiB): 12 x 2 + 4 x 4 = 40 vCPUs and 12 x 8 + 4 x 16 = 160 GiB.
