@@ -19,6 +19,8 @@ import { cliVersion } from './version';
 export interface Output {
   out(line: string): void;
   err(line: string): void;
+  /** A progress line redrawn in place (the sweep's bar); null clears it. Absent: no progress shown. */
+  progress?(line: string | null): void;
 }
 
 /** Exit statuses: 0 done, 2 bad input (arguments, scenario or commands; nothing ran). */
@@ -26,6 +28,7 @@ export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 2;
 
 const usage = `Usage: npm run sim -- <scenario.yaml> [--ticks N] [--format jsonl|table] [--every N] [--commands file.jsonl] [--seed N] [--vms]
+       npm run sim -- sweep <scenario.yaml> --cpu 1:4:0.25 --ram 1:2:0.1 [--minutes 60] (sweep --help)
   --ticks N        ticks to run (default 600)
   --format F       jsonl: one frame per line; table: a summary every --every ticks and a closing report (default)
   --every N        ticks between table summaries (default 60)

@@ -16,3 +16,4 @@ export * from './frame/frame-codec';
 export * from './live/live.schema';
 export * from './cluster/cluster-config.schema';
 export * from './exercise/exercise-api.schema';
+export * from './sweep/sweep.schema';

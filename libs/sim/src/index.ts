@@ -17,3 +17,33 @@ export {
   type ExerciseAlarmRt,
   type ExerciseRt,
 } from './exercise-scoring';
+export {
+  admissionImpossible,
+  hostsNeeded,
+  hostsLowerBound,
+  pointScenario,
+  type HostsNeeded,
+} from './sweep/hosts-needed';
+export {
+  runPoint,
+  runTicks,
+  judge,
+  type PointSettings,
+  type PlannedPoint,
+} from './sweep/run-point';
+export {
+  planSweep,
+  sweep,
+  summarizeSweep,
+  recommend,
+  findKnee,
+  savingsAgainst,
+  describePoint,
+  sweepAnswer,
+  performanceLost,
+  type PlannedSweepPoint,
+  type SweepPlan,
+  type SweepPlanResult,
+  type SweepProgress,
+} from './sweep/sweep';
+export { PercentHistogram } from './sweep/histogram';

@@ -36,6 +36,8 @@ export const VALUE_LIMITS = {
   /** A scenario's description, an exercise's briefing. */
   textLength: 20_000,
   alarmOverrides: 100,
+  /** A host's price or a kWh's, in US dollars. */
+  priceUsd: 1e9,
 } as const;
 
 /** What one cluster may hold. */

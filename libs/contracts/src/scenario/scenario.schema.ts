@@ -594,6 +594,13 @@ export const exerciseSchema = z
   });
 export type Exercise = z.output<typeof exerciseSchema>;
 
+/** Money, for the trade-off sweep (docs/sweep.md): what one host of the scenario's model costs to buy, and energy. */
+export const costSchema = z.strictObject({
+  hostPriceUsd: nonNegative('hostPriceUsd', MAX.priceUsd),
+  kwhPriceUsd: nonNegative('kwhPriceUsd', MAX.priceUsd).optional(),
+});
+export type Cost = z.output<typeof costSchema>;
+
 export const scenarioSchema = z
   .strictObject({
     version: z.literal(1, { error: 'version must be 1' }),
@@ -617,6 +624,7 @@ export const scenarioSchema = z
     events: z.array(scenarioEventSchema).default([]),
     alarms: z.array(alarmOverrideSchema).max(MAX.alarmOverrides).default([]),
     exercise: exerciseSchema.optional(),
+    cost: costSchema.optional(),
   })
   .superRefine((scenario, ctx) => {
     const ticks = scenario.exercise
