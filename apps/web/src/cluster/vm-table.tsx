@@ -25,6 +25,7 @@ type Key = keyof Pick<
   | 'memActiveMiB'
   | 'balloonMiB'
   | 'swappedMiB'
+  | 'swapInMiBps'
   | 'memMissingPct'
   | 'numaLocalPct'
   | 'performancePct'
@@ -85,6 +86,14 @@ const COLUMNS: {
     help: 'swapped',
   },
   {
+    key: 'swapInMiBps',
+    width: '5rem',
+    num: true,
+    show: (v) => v.swapInMiBps.toFixed(1),
+    help: 'swapIn',
+    judge: (v) => levelOf('swapIn', v.swapInMiBps),
+  },
+  {
     key: 'memMissingPct',
     width: '6.5rem',
     num: true,
@@ -119,7 +128,7 @@ const PAGE = 25;
 
 /**
  * The grid's columns (see .vm-table in globals.css): the name and the migration share what is left,
- * the rest fixed. Their sum (83rem) stays within the table's min-width (83.5rem), or the last columns
+ * the rest fixed. Their sum (88rem) stays within the table's min-width (88.5rem), or the last columns
  * would fall outside the rows, which are size-contained.
  */
 const TABLE_STYLE = {
