@@ -11,6 +11,7 @@ import { mib, pct } from '../ui/format';
 import { MetricHelp } from '../ui/metric-help';
 import { ActButton, useCluster } from './context';
 import { useOps } from './ops-context';
+import { filterVms } from './vm-filter';
 import type { VmAction } from './vm-actions';
 
 type Key = keyof Pick<
@@ -271,26 +272,14 @@ export const VmTable = memo(function VmTable() {
   const order = useMemo(() => {
     if (!vms) return [];
     const names = vms.column('name');
-    const q = filter.trim().toLowerCase();
-    const picked: number[] = [];
-    if (q) {
-      const hosts = vms.column('host');
-      const states = vms.column('state');
-      for (let i = 0; i < vms.length; i++)
-        if (
-          names[i]!.toLowerCase().includes(q) ||
-          (hosts[i] ?? '').toLowerCase().includes(q) ||
-          states[i]!.includes(q)
-        )
-          picked.push(i);
-    } else for (let i = 0; i < vms.length; i++) picked.push(i);
+    const picked = filterVms(vms, filter, (s) => t(`states.vm.${s}`));
     const values = sortValues(vms, sort.key);
     const direction = sort.desc ? -1 : 1;
     picked.sort(
       (a, b) => direction * compareValues(values[a]!, values[b]!) || byName(names[a]!, names[b]!),
     );
     return picked;
-  }, [vms, filter, sort]);
+  }, [vms, filter, sort, t]);
   const pages = Math.max(1, Math.ceil(order.length / PAGE));
   const current = Math.min(page, pages);
   // While the pointer is over the rows or focus is in them, the page keeps its VMs in their places
