@@ -148,6 +148,52 @@ describe('every page on a phone, in Chromium', () => {
     },
   );
 
+  it('a finger dragged sideways across a chart zooms it; dragged up, it scrolls the page', async () => {
+    const { context, page, problems } = await phone(PHONES[0]!);
+    await page.goto(`${stack.webUrl}/clusters/${cluster.id}?token=${cluster.operatorToken}`);
+    await live(page);
+    const chart = page.getByTestId('chart-cpu');
+    await chart.locator('svg').first().waitFor({ timeout: 20_000 });
+    // A few ticks to zoom into.
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('[data-testid=chart-cpu]')?.getAttribute('data-points')) >= 8,
+      undefined,
+      { timeout: 20_000 },
+    );
+    await chart.scrollIntoViewIfNeeded();
+    const box = (await chart.locator('.chart-box').boundingBox())!;
+    const cdp = await context.newCDPSession(page);
+    const touch = async (points: { x: number; y: number }[]) => {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [points[0]!] });
+      for (const p of points.slice(1))
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [p] });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    };
+    const steps = (from: { x: number; y: number }, to: { x: number; y: number }, n = 10) =>
+      Array.from({ length: n + 1 }, (_, k) => ({
+        x: from.x + ((to.x - from.x) * k) / n,
+        y: from.y + ((to.y - from.y) * k) / n,
+      }));
+    // Up: the page scrolls, nothing zooms.
+    const midX = box.x + box.width / 2;
+    const before = await page.evaluate(() => window.scrollY);
+    await touch(steps({ x: midX, y: box.y + box.height - 10 }, { x: midX, y: box.y + 10 }));
+    await page.waitForFunction((y) => window.scrollY > y, before, { timeout: 5_000 });
+    expect(await page.getByTestId('time-range').count()).toBe(0);
+    // Sideways: the range dragged across is shown, on this chart and the panel's others.
+    const at = (await chart.locator('.chart-box').boundingBox())!;
+    const y = at.y + at.height / 2;
+    await touch(steps({ x: at.x + at.width * 0.3, y }, { x: at.x + at.width * 0.75, y }));
+    const range = page.getByTestId('time-range').first();
+    await range.waitFor({ timeout: 5_000 });
+    const [from, to] = (await range.textContent())!.split('–');
+    expect(from).not.toBe(to);
+    await page.getByTestId('back-to-live').first().waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('a team’s page before the instructor starts: waiting, no time controls, no green "live"', async () => {
     const { context, page, problems } = await phone(PHONES[0]!);
     await page.goto(exercise.teams[0]!.operatorLink);

@@ -254,4 +254,35 @@ describe('a dashboard that teaches who suffers and why, in Chromium', () => {
     expect(await activity.locator('li').count()).toBeGreaterThan(6);
     expect(problems).toEqual([]);
   });
+
+  it('a reload opens on the alarms that resolved, from the history', async () => {
+    // busy-06's ready alarm has fired; powered off, the VM gives no reading and the alarm resolves.
+    await page
+      .getByTestId('activity')
+      .getByText(/alarm fired on busy-06/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const res = await stack.api(
+      `/api/clusters/${cluster.id}/commands?token=${cluster.operatorToken}`,
+      { method: 'POST', body: { do: 'power-off-vm', target: 'busy-06' } },
+    );
+    expect(res.status).toBeLessThan(300);
+    const alarms = page.getByTestId('alarms');
+    await alarms
+      .getByRole('button', { name: /^▸ resolved \([1-9]\d*\)$/ })
+      .waitFor({ timeout: 15_000 });
+    await page.reload();
+    await page
+      .getByTestId('connection')
+      .and(page.locator('[data-state=live]'))
+      .waitFor({ timeout: 20_000 });
+    // Not "resolved (0)": the history's resolutions, busy-06's among them.
+    const button = alarms.getByRole('button', { name: /^▸ resolved \([1-9]\d*\)$/ });
+    await button.waitFor({ timeout: 15_000 });
+    await button.click();
+    const row = alarms.locator('.alarm-list.resolved li').filter({ hasText: 'busy-06' }).first();
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/vm-(cpu-ready|costop)/);
+    expect(problems).toEqual([]);
+  });
 });

@@ -206,6 +206,7 @@ export function simulateHosts(state: SimState, dt: number): GuestTotals {
       vm.cpuDemandPct = vm.cpuUsagePct = vm.cpuRunPct = vm.cpuReadyPct = vm.costopPct = 0;
       vm.activeMiB = vm.consumedMiB = 0;
       vm.performancePct = 0;
+      vm.swapInMiBps = 0;
       vm.numaLocalPct = 100;
       scratch.readyPct[i] = scratch.costopPct[i] = scratch.numaRemotePct[i] = 0;
       scratch.memStarvedPct[i] = 0;
@@ -309,6 +310,7 @@ function simulateHost(
       scratch.costopPct[i] = vms[i]!.costopPct;
       scratch.numaRemotePct[i] = 100 - vms[i]!.numaLocalPct;
       scratch.memStarvedPct[i] = 0;
+      vms[i]!.swapInMiBps = 0;
     }
     return -1;
   }
@@ -400,7 +402,9 @@ function sumGuests(
     compressed += vm.compressedMiB;
     swapped += vm.swappedMiB;
     configured += vm.memMiB;
-    if (vm.swappedMiB > 0 && running) swapInWanted += swapInWantedOf(vm);
+    // What the guest would read back; reclaimMemory scales it to the host's swap-in.
+    if (vm.swappedMiB > 0 && running) swapInWanted += vm.swapInMiBps = swapInWantedOf(vm);
+    else vm.swapInMiBps = 0;
     addNodeMemory(nodeMem, vm, backedMiB(vm));
   }
   const sums = scratch.sums;

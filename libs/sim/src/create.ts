@@ -82,6 +82,7 @@ export function newVm(spec: SingleVmSpec, name: string, time: number): VmRt {
     consumedMiB: 0,
     numaLocalPct: 100,
     performancePct: 0,
+    swapInMiBps: 0,
     alarmCount: 0,
   };
 }

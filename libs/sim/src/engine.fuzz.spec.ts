@@ -362,6 +362,10 @@ function checkTick(state: SimState, frame: Frame, vms: VmFrame[]): void {
       if (!near(host[hostKey], guests, guests))
         fail(t, `${host.name}: ${hostKey} ${host[hostKey]}, guests ${guests}`);
     }
+    // Swap-in: the host's rate is its guests' (each its share of what the disk allows).
+    const swapIn = sum(on, (vm) => vm.swapInMiBps);
+    if (!near(host.swapInMiBps, swapIn, swapIn))
+      fail(t, `${host.name}: swapInMiBps ${host.swapInMiBps}, guests ${swapIn}`);
     if (host.swapUsedMiB > host.swapTotalMiB * (1 + EPS) + EPS)
       fail(t, `${host.name}: swap ${host.swapUsedMiB} of ${host.swapTotalMiB}`);
     // Memory conserved (model.md section 5): free = max(0, memMiB - reserved - backed), with

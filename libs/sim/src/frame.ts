@@ -124,6 +124,7 @@ function vmFrame(state: SimState, vm: VmRt): VmFrame {
     balloonMiB: vm.balloonMiB,
     compressedMiB: vm.compressedMiB,
     swappedMiB: vm.swappedMiB,
+    swapInMiBps: vm.swapInMiBps ?? 0,
     numaNodes: vm.nodes,
     numaLocalPct: vm.numaLocalPct,
     performancePct: vm.performancePct,

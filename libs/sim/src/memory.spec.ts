@@ -126,4 +126,31 @@ describe('memory overcommit', () => {
       memConfiguredMiB: 16 * 1024,
     });
   });
+
+  it("gives each VM its own swap-in rate: its share of the host's, which is their sum", () => {
+    // Swap builds up under pressure; powering off half the guests frees the host, and the others
+    // read their swapped pages back.
+    const off = [4, 5, 6, 7, 8].map((n) => cmd({ do: 'power-off-vm', target: `vm-0${n}` }));
+    const { frames } = run(overcommitted(1, { stepSeconds: 5, swapGiB: 64 }), 100, { 41: off });
+    const swapping = frames.filter((f) => host(f).swapInMiBps > 0);
+    expect(swapping.length).toBeGreaterThan(0);
+    let readBack = 0;
+    for (const f of swapping) {
+      const rates = f.vms.map((vm) => vm.swapInMiBps);
+      expect(rates.reduce((a, b) => a + b, 0)).toBeCloseTo(host(f).swapInMiBps, 6);
+      for (const vm of f.vms) {
+        if (vm.state !== 'running' || vm.swappedMiB === 0) expect(vm.swapInMiBps).toBe(0);
+        else expect(vm.swapInMiBps).toBeGreaterThan(0);
+      }
+      if (['high', 'clear'].includes(host(f).memState)) readBack++;
+    }
+    // After the power-offs the pages come back: a VM's swapped memory falls by its rate x dt.
+    expect(readBack).toBeGreaterThan(0);
+    const i = frames.findIndex((f, k) => k > 41 && ['high', 'clear'].includes(host(f).memState));
+    const [before, after] = [frames[i - 1]!, frames[i]!];
+    const vm = after.vms.find((v) => v.swapInMiBps > 0)!;
+    expect(vmIn(before, vm.name).swappedMiB - vm.swappedMiB).toBeCloseTo(vm.swapInMiBps * 5, 3);
+    // A stopped VM reads nothing back.
+    expect(vmIn(last(frames), 'vm-05')).toMatchObject({ state: 'stopped', swapInMiBps: 0 });
+  });
 });

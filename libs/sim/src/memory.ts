@@ -45,7 +45,10 @@ export interface HostMemory {
   compressed: number;
   swapped: number;
   configured: number;
-  /** MiB/s the running guests would swap back in (their swapped share of the active set). */
+  /**
+   * MiB/s the running guests would swap back in (their swapped share of the active set); each
+   * guest's own want is in its `swapInMiBps` (0 for the others) when reclaimMemory runs.
+   */
   swapInWanted: number;
   /** A guest on the host is paused (swap full): no other is paused while it is. */
   anyPaused: boolean;
@@ -188,16 +191,22 @@ export function reclaimMemory(
       released += give + back * (1 - MODEL.compressionRatio);
     }
   }
-  // Swap-in: guests touch swapped pages of their active set; the disk caps the rate.
-  // Under pressure (soft and below) the pages go straight back out: thrashing.
+  // Swap-in: guests touch swapped pages of their active set; the disk caps the rate, shared in
+  // proportion to what each wants (each guest's `swapInMiBps`, set to its want in pass 1, becomes
+  // its share; they sum to the host's). Reported in every state, but under pressure (soft and
+  // below) the pages go straight back out: thrashing.
   const swapIn = Math.min(held.swapInWanted, MODEL.swapInRateMiBps);
-  if (held.swapInWanted > 0 && (memState === 'high' || memState === 'clear')) {
+  if (held.swapInWanted > 0) {
     const back = swapIn / held.swapInWanted;
+    const returns = memState === 'high' || memState === 'clear';
     for (let k = from; k < to; k++) {
       const vm = vms[order[k]!]!;
-      if (vm.swappedMiB <= 0 || vm.state !== 'running') continue;
+      const wanted = vm.swapInMiBps ?? 0;
+      if (wanted <= 0) continue;
+      vm.swapInMiBps = wanted * back;
+      if (!returns) continue;
       // At most what is swapped: a long tick would otherwise count pages back that never left.
-      const swappedIn = Math.min(vm.swappedMiB, swapInWantedOf(vm) * back * dt);
+      const swappedIn = Math.min(vm.swappedMiB, vm.swapInMiBps * dt);
       vm.swappedMiB -= swappedIn;
       released += swappedIn;
     }

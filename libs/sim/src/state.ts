@@ -141,6 +141,11 @@ export interface VmRt {
   consumedMiB: number;
   numaLocalPct: number;
   performancePct: number;
+  /**
+   * MiB/s of its swapped pages the guest reads back: its share of the host's swap-in
+   * (docs/model.md, section 5). Absent in states stored before it existed (read as 0).
+   */
+  swapInMiBps?: number;
   alarmCount: number;
 }
 

@@ -3,7 +3,7 @@
 import { Button, Group, SegmentedControl, Text, TextInput } from '@mantine/core';
 import { useElementSize } from '@mantine/hooks';
 import { useTranslations } from 'next-intl';
-import { memo, useCallback, useMemo, useState } from 'react';
+import { memo, type PointerEvent, useCallback, useMemo, useRef, useState } from 'react';
 import {
   CartesianGrid,
   Line,
@@ -33,6 +33,22 @@ export type TimeView =
 const DEFAULT_VIEW: TimeView = { kind: 'window', seconds: 900 };
 
 const HEIGHT = 170;
+/** The chart's margins and its y axis's width: the plot runs from PLOT_LEFT to width - MARGIN.right. */
+const MARGIN = { top: 4, right: 22, bottom: 0, left: -12 };
+const Y_AXIS_WIDTH = 48;
+const PLOT_LEFT = MARGIN.left + Y_AXIS_WIDTH;
+/** Pixels a finger moves sideways before its drag is taken as a zoom rather than a tap. */
+const TOUCH_SLOP = 8;
+
+/** A finger on a chart: where it went down, the time there, and whether it is zooming yet. */
+interface TouchDrag {
+  id: number;
+  x: number;
+  y: number;
+  from: number;
+  to: number;
+  zooming: boolean;
+}
 
 export interface LineSpec {
   key: string;
@@ -148,6 +164,50 @@ const Chart = memo(function Chart({
   }, [rows, width]);
   const label = (state: { activeLabel?: string | number | undefined }) =>
     state.activeLabel === undefined ? null : Number(state.activeLabel);
+  // A finger (pointer events; recharts' own handlers are the mouse's): dragged sideways across the
+  // plot it zooms as the mouse does. The box's `touch-action: pan-y` leaves a vertical drag to the
+  // browser, which scrolls the page and cancels the pointer.
+  const touch = useRef<TouchDrag | null>(null);
+  const timeAt = (clientX: number, box: Element) => {
+    const r = box.getBoundingClientRect();
+    const plot = Math.max(1, r.width - PLOT_LEFT - MARGIN.right);
+    const share = Math.min(1, Math.max(0, (clientX - r.left - PLOT_LEFT) / plot));
+    // On a tick, as the mouse's drag (recharts' active label) is.
+    const step = Math.max(stepSeconds, 0.001);
+    return Math.round((xDomain[0] + share * (xDomain[1] - xDomain[0])) / step) * step;
+  };
+  const onTouchDown = (e: PointerEvent<HTMLDivElement>) => {
+    if (e.pointerType !== 'touch' || !e.isPrimary || rows.length === 0) return;
+    const at = timeAt(e.clientX, e.currentTarget);
+    touch.current = {
+      id: e.pointerId,
+      x: e.clientX,
+      y: e.clientY,
+      from: at,
+      to: at,
+      zooming: false,
+    };
+  };
+  const onTouchMove = (e: PointerEvent<HTMLDivElement>) => {
+    const f = touch.current;
+    if (!f || e.pointerId !== f.id) return;
+    const dx = Math.abs(e.clientX - f.x);
+    if (!f.zooming && (dx < TOUCH_SLOP || dx < Math.abs(e.clientY - f.y))) return;
+    f.zooming = true;
+    f.to = timeAt(e.clientX, e.currentTarget);
+    setDrag({ from: f.from, to: f.to });
+  };
+  const onTouchUp = (e: PointerEvent<HTMLDivElement>) => {
+    const f = touch.current;
+    if (!f || e.pointerId !== f.id) return;
+    touch.current = null;
+    if (f.zooming && f.from !== f.to) onZoom(Math.min(f.from, f.to), Math.max(f.from, f.to));
+    setDrag(null);
+  };
+  const onTouchCancel = () => {
+    touch.current = null;
+    setDrag(null);
+  };
   return (
     <section
       className="chart"
@@ -172,7 +232,15 @@ const Chart = memo(function Chart({
           </li>
         ))}
       </ul>
-      <div ref={ref} className="chart-box" style={{ height: HEIGHT }}>
+      <div
+        ref={ref}
+        className="chart-box"
+        style={{ height: HEIGHT }}
+        onPointerDown={onTouchDown}
+        onPointerMove={onTouchMove}
+        onPointerUp={onTouchUp}
+        onPointerCancel={onTouchCancel}
+      >
         {rows.length === 0 ? (
           <div className="empty">
             {view.kind === 'range' ? t('charts.emptyRange') : (waiting ?? t('charts.waiting'))}
@@ -182,7 +250,7 @@ const Chart = memo(function Chart({
             width={width}
             height={HEIGHT}
             data={rows}
-            margin={{ top: 4, right: 22, bottom: 0, left: -12 }}
+            margin={MARGIN}
             onMouseDown={(state) => {
               const t = label(state);
               if (t !== null) setDrag({ from: t, to: t });
@@ -210,7 +278,12 @@ const Chart = memo(function Chart({
               tickFormatter={simTime}
               tick={{ fontSize: 11 }}
             />
-            <YAxis domain={domain ?? [0, 'auto']} tick={{ fontSize: 11 }} width={48} interval={0} />
+            <YAxis
+              domain={domain ?? [0, 'auto']}
+              tick={{ fontSize: 11 }}
+              width={Y_AXIS_WIDTH}
+              interval={0}
+            />
             <Tooltip
               isAnimationActive={false}
               labelFormatter={(t) => `t=${simTime(Number(t))}`}

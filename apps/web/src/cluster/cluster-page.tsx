@@ -46,7 +46,8 @@ const RECENT_EVENTS = 40;
 
 /**
  * On joining: the recent ticks whole, newest first, until the activity has enough events (a reload
- * opens on what happened, not an empty feed), which the charts take too; then the rest of the last
+ * opens on what happened, not an empty feed; the alarms panel takes the alarms that resolved in
+ * them), which the charts take too; then the rest of the last
  * hour for the charts, every Nth tick. Then the page goes on live.
  */
 export function useHistoryOnce(
@@ -72,6 +73,7 @@ export function useHistoryOnce(
         if (!r.ok) return;
         feed.addHistory(r.value);
         events += feed.addActivity(r.value);
+        feed.addResolvedAlarms(r.value);
         to = from - 1;
       }
       if (to < oldest) return;

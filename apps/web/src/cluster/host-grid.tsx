@@ -12,7 +12,7 @@ import { pct, ratio, severityLabel } from '../ui/format';
 import { MetricHelp } from '../ui/metric-help';
 import { useCluster } from './context';
 import { useWaitingText } from './waiting';
-import { type SufferingView, sufferingOf, swapInOf } from './suffering';
+import { type SufferingView, sufferingOf } from './suffering';
 
 type Metric = 'cpu' | 'ready' | 'memory' | 'swap';
 
@@ -158,11 +158,7 @@ export const HostGrid = memo(function HostGrid() {
   const frame = useFeedView(feed, (v) => v.frame, null);
   // The hosts of the VMs that suffer (the who-suffers panel's judging, once per tick), as a key
   // that changes only when a mark does: the grid does not redraw for every tick's VM figures.
-  const marksKey = useFeedView(
-    feed,
-    (v) => (v.vms && v.frame ? marksOf(sufferingOf(v.vms, swapInOf(v.frame))) : ''),
-    '',
-  );
+  const marksKey = useFeedView(feed, (v) => (v.vms ? marksOf(sufferingOf(v.vms)) : ''), '');
   const waiting = useWaitingText();
   const t = useTranslations('cluster');
   const th = useTranslations('help');

@@ -17,6 +17,7 @@ const vm = (name: string, over: Partial<VmFrame> = {}): VmFrame => ({
   balloonMiB: 0,
   compressedMiB: 0,
   swappedMiB: 0,
+  swapInMiBps: 0,
   numaNodes: [0],
   numaLocalPct: 100,
   performancePct: 100,
@@ -33,25 +34,22 @@ describe('who suffers', () => {
     vm('waits', { cpuReadyPct: 12, performancePct: 70 }),
     vm('starved', { host: 'esx-02', memMissingPct: 33, balloonMiB: 3000, performancePct: 13 }),
     vm('wide', { host: 'esx-02', numaLocalPct: 60 }),
-    vm('swapping', { host: 'esx-03', swappedMiB: 800 }),
+    vm('swapping', { host: 'esx-03', swappedMiB: 800, swapInMiBps: 25 }),
+    // On a host that swaps in, but its own pages stay on swap: it reads nothing back.
+    vm('parked', { host: 'esx-03', swappedMiB: 300 }),
     vm('off', { state: 'stopped', host: null, cpuReadyPct: 50 }),
-  ]);
-  const swapIn = new Map([
-    ['esx-01', 0],
-    ['esx-02', 0],
-    ['esx-03', 25],
   ]);
 
   it('judges every running VM against the threshold table and counts who suffers, and why', () => {
-    const view = sufferingOf(vms, swapIn);
-    expect(view.running).toBe(5);
+    const view = sufferingOf(vms);
+    expect(view.running).toBe(6);
     expect(view.suffering).toBe(4);
     const by = Object.fromEntries(
-      [0, 1, 2, 3, 4].map((i) => sufferingRow(view, i)).map((v) => [v.name, v]),
+      [0, 1, 2, 3, 4, 5].map((i) => sufferingRow(view, i)).map((v) => [v.name, v]),
     );
-    expect(Object.keys(by)).toEqual(['fine', 'waits', 'starved', 'wide', 'swapping']);
+    expect(Object.keys(by)).toEqual(['fine', 'waits', 'starved', 'wide', 'swapping', 'parked']);
     expect(by['starved']!.values).toMatchObject({ memMissing: 33, performance: 13 });
-    expect(by['swapping']!.values).toMatchObject({ swappedMiB: 800, hostSwapIn: 25 });
+    expect(by['swapping']!.values).toMatchObject({ swappedMiB: 800, swapIn: 25 });
     expect(by['fine']!.level).toBe('ok');
     expect(by['waits']!.levels).toMatchObject({ ready: 'critical', performance: 'warning' });
     expect(by['starved']!.levels).toMatchObject({
@@ -59,8 +57,10 @@ describe('who suffers', () => {
       performance: 'critical',
     });
     expect(by['wide']!.levels.numaLocal).toBe('warning');
-    // Swapped pages are judged by the host's swap-in rate (host-swap-in: critical from 20 MiB/s).
+    // Swap is judged by the VM's own swap-in rate (host-swap-in's thresholds: critical from 20
+    // MiB/s); pages that sit on swap unread cost nothing.
     expect(by['swapping']!.levels.swap).toBe('critical');
+    expect(by['parked']!.level).toBe('ok');
     expect(view.byFigure).toMatchObject({
       ready: 1,
       memMissing: 1,
@@ -71,14 +71,14 @@ describe('who suffers', () => {
   });
 
   it('marks each host with its suffering VMs and the worst level among them', () => {
-    const { byHost } = sufferingOf(vms, swapIn);
+    const { byHost } = sufferingOf(vms);
     expect(byHost.get('esx-01')).toEqual({ count: 1, level: 'critical' });
     expect(byHost.get('esx-02')).toEqual({ count: 2, level: 'critical' });
     expect(byHost.get('esx-03')).toEqual({ count: 1, level: 'critical' });
   });
 
   it('ranks the worst first (level, then lost speed), or by one figure', () => {
-    const view = sufferingOf(vms, swapIn);
+    const view = sufferingOf(vms);
     expect(rankSuffering(view, 'worst', 10).map((v) => v.name)).toEqual([
       'starved',
       'waits',
@@ -89,10 +89,11 @@ describe('who suffers', () => {
     expect(rankSuffering(view, 'ready', 10).map((v) => v.name)).toEqual(['waits']);
     expect(rankSuffering(view, 'performance', 10).map((v) => v.name)).toEqual(['starved', 'waits']);
     expect(rankSuffering(view, 'numaLocal', 10).map((v) => v.name)).toEqual(['wide']);
+    expect(rankSuffering(view, 'swap', 10).map((v) => v.name)).toEqual(['swapping', 'parked']);
   });
 
   it('judges one tick once, however many panels ask', () => {
-    expect(sufferingOf(vms, swapIn)).toBe(sufferingOf(vms, new Map(swapIn)));
-    expect(sufferingOf(vms, new Map([['esx-03', 0]]))).not.toBe(sufferingOf(vms, swapIn));
+    expect(sufferingOf(vms)).toBe(sufferingOf(vms));
+    expect(sufferingOf(columns([vm('fine')]))).not.toBe(sufferingOf(vms));
   });
 });

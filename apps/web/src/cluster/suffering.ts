@@ -37,8 +37,8 @@ export interface VmSuffering {
     memMissing: number;
     /** MiB of the VM on its host's swap. */
     swappedMiB: number;
-    /** Its host's swap-in rate, MiB/s: what its swapped pages cost it now. */
-    hostSwapIn: number;
+    /** MiB/s of its swapped pages it reads back now: what its swap costs it. */
+    swapIn: number;
     numaLocal: number;
   };
 }
@@ -56,34 +56,18 @@ export interface SufferingView {
   vms: VmColumns;
   level: Uint8Array;
   figureLevels: Uint8Array;
-  hostSwapIn: ReadonlyMap<string, number>;
 }
 
-const cache = new WeakMap<VmColumns, { swapKey: string; view: SufferingView }>();
-
-/** Each host's swap-in rate, for judging its VMs' swapped pages (one map per frame). */
-const swapMaps = new WeakMap<object, Map<string, number>>();
-export function swapInOf(frame: {
-  hosts: readonly { name: string; swapInMiBps: number }[];
-}): Map<string, number> {
-  let map = swapMaps.get(frame);
-  if (!map) swapMaps.set(frame, (map = new Map(frame.hosts.map((h) => [h.name, h.swapInMiBps]))));
-  return map;
-}
+const cache = new WeakMap<VmColumns, SufferingView>();
 
 /**
- * Every running VM judged. A VM's swapped pages are judged by its host's swap-in rate (the
- * host-swap-in rule's thresholds): pages on swap that nobody reads cost nothing, pages read back
- * cost a thousand RAM accesses each.
+ * Every running VM judged. A VM's swap is judged by its own swap-in rate (with the host-swap-in
+ * rule's thresholds): pages on swap that nobody reads cost nothing, pages read back cost a
+ * thousand RAM accesses each.
  */
-export function sufferingOf(
-  vms: VmColumns,
-  hostSwapIn: ReadonlyMap<string, number>,
-): SufferingView {
-  let swapKey = '';
-  for (const [h, v] of hostSwapIn) swapKey += `${h}:${v},`;
+export function sufferingOf(vms: VmColumns): SufferingView {
   const hit = cache.get(vms);
-  if (hit && hit.swapKey === swapKey) return hit.view;
+  if (hit) return hit;
   const n = vms.length;
   const hosts = vms.column('host');
   const states = vms.column('state');
@@ -91,7 +75,7 @@ export function sufferingOf(
   const ready = vms.column('cpuReadyPct');
   const costop = vms.column('costopPct');
   const missing = vms.column('memMissingPct');
-  const swapped = vms.column('swappedMiB');
+  const swapIn = vms.column('swapInMiBps');
   const local = vms.column('numaLocalPct');
   const level = new Uint8Array(n);
   const figureLevels = new Uint8Array(n * FIGURES);
@@ -116,8 +100,7 @@ export function sufferingOf(
     figureLevels[base + 2] = levelIndex(t.costop, costop[i]!);
     // An older API's frames have no such column: nothing missing, as far as we know.
     figureLevels[base + 3] = levelIndex(t.memMissing, missing[i] ?? 0);
-    figureLevels[base + 4] =
-      swapped[i]! > 0 ? levelIndex(t.swapIn, host ? (hostSwapIn.get(host) ?? 0) : 0) : 0;
+    figureLevels[base + 4] = levelIndex(t.swapIn, swapIn[i]!);
     figureLevels[base + 5] = levelIndex(t.numaLocal, local[i]!);
     let worst = 0;
     for (let f = 0; f < FIGURES; f++) {
@@ -147,9 +130,8 @@ export function sufferingOf(
     vms,
     level,
     figureLevels,
-    hostSwapIn,
   };
-  cache.set(vms, { swapKey, view });
+  cache.set(vms, view);
   return view;
 }
 
@@ -173,7 +155,7 @@ export function sufferingRow(view: SufferingView, i: number): VmSuffering {
       costop: vms.column('costopPct')[i]!,
       memMissing: vms.column('memMissingPct')[i] ?? 0,
       swappedMiB: vms.column('swappedMiB')[i]!,
-      hostSwapIn: host ? (view.hostSwapIn.get(host) ?? 0) : 0,
+      swapIn: vms.column('swapInMiBps')[i]!,
       numaLocal: vms.column('numaLocalPct')[i]!,
     },
   };
@@ -198,13 +180,10 @@ function badnessOf(view: SufferingView, by: RankBy): (i: number) => number {
       return (i) => 100 - local[i]!;
     }
     case 'swap': {
+      // Reading back first (by rate), then what merely sits on swap (by size).
       const swapped = vms.column('swappedMiB');
-      const hosts = vms.column('host');
-      return (i) => {
-        const host = hosts[i];
-        const rate = host ? (view.hostSwapIn.get(host) ?? 0) : 0;
-        return swapped[i]! > 0 ? rate * 1e6 + swapped[i]! : 0;
-      };
+      const swapIn = vms.column('swapInMiBps');
+      return (i) => (swapped[i]! > 0 ? swapIn[i]! * 1e6 + swapped[i]! : 0);
     }
     case 'ready':
       return (

@@ -11,6 +11,7 @@ import { mib, pct } from '../ui/format';
 import { MetricHelp } from '../ui/metric-help';
 import { ActButton, useCluster } from './context';
 import { useOps } from './ops-context';
+import { filterVms } from './vm-filter';
 import type { VmAction } from './vm-actions';
 
 type Key = keyof Pick<
@@ -25,6 +26,7 @@ type Key = keyof Pick<
   | 'memActiveMiB'
   | 'balloonMiB'
   | 'swappedMiB'
+  | 'swapInMiBps'
   | 'memMissingPct'
   | 'numaLocalPct'
   | 'performancePct'
@@ -85,6 +87,14 @@ const COLUMNS: {
     help: 'swapped',
   },
   {
+    key: 'swapInMiBps',
+    width: '5rem',
+    num: true,
+    show: (v) => v.swapInMiBps.toFixed(1),
+    help: 'swapIn',
+    judge: (v) => levelOf('swapIn', v.swapInMiBps),
+  },
+  {
     key: 'memMissingPct',
     width: '6.5rem',
     num: true,
@@ -119,7 +129,7 @@ const PAGE = 25;
 
 /**
  * The grid's columns (see .vm-table in globals.css): the name and the migration share what is left,
- * the rest fixed. Their sum (83rem) stays within the table's min-width (83.5rem), or the last columns
+ * the rest fixed. Their sum (88rem) stays within the table's min-width (88.5rem), or the last columns
  * would fall outside the rows, which are size-contained.
  */
 const TABLE_STYLE = {
@@ -262,26 +272,14 @@ export const VmTable = memo(function VmTable() {
   const order = useMemo(() => {
     if (!vms) return [];
     const names = vms.column('name');
-    const q = filter.trim().toLowerCase();
-    const picked: number[] = [];
-    if (q) {
-      const hosts = vms.column('host');
-      const states = vms.column('state');
-      for (let i = 0; i < vms.length; i++)
-        if (
-          names[i]!.toLowerCase().includes(q) ||
-          (hosts[i] ?? '').toLowerCase().includes(q) ||
-          states[i]!.includes(q)
-        )
-          picked.push(i);
-    } else for (let i = 0; i < vms.length; i++) picked.push(i);
+    const picked = filterVms(vms, filter, (s) => t(`states.vm.${s}`));
     const values = sortValues(vms, sort.key);
     const direction = sort.desc ? -1 : 1;
     picked.sort(
       (a, b) => direction * compareValues(values[a]!, values[b]!) || byName(names[a]!, names[b]!),
     );
     return picked;
-  }, [vms, filter, sort]);
+  }, [vms, filter, sort, t]);
   const pages = Math.max(1, Math.ceil(order.length / PAGE));
   const current = Math.min(page, pages);
   // While the pointer is over the rows or focus is in them, the page keeps its VMs in their places

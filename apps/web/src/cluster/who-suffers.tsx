@@ -16,7 +16,6 @@ import {
   SUFFER_FIGURES,
   type SufferFigure,
   sufferingOf,
-  swapInOf,
   type VmSuffering,
 } from './suffering';
 import { useWaitingText } from './waiting';
@@ -33,7 +32,7 @@ const FIGURES: Record<SufferFigure, { help: MetricId; show: (v: VmSuffering) => 
     help: 'swapIn',
     show: (v) =>
       v.values.swappedMiB > 0
-        ? `${mib(v.values.swappedMiB)} @ ${v.values.hostSwapIn.toFixed(1)} MiB/s`
+        ? `${mib(v.values.swappedMiB)} @ ${v.values.swapIn.toFixed(1)} MiB/s`
         : '0',
   },
   numaLocal: { help: 'numaLocal', show: (v) => pct(v.values.numaLocal, 0) },
@@ -111,10 +110,7 @@ export const WhoSuffers = memo(function WhoSuffers() {
   const vms = useFeedView(feed, (v) => v.vms, null);
   const frame = useFeedView(feed, (v) => v.frame, null);
   const [by, setBy] = useState<RankBy>('worst');
-  const view = useMemo(
-    () => (vms && frame ? sufferingOf(vms, swapInOf(frame)) : null),
-    [vms, frame],
-  );
+  const view = useMemo(() => (vms ? sufferingOf(vms) : null), [vms]);
   const rows = useMemo(() => (view ? rankSuffering(view, by, SHOWN) : []), [view, by]);
   const onOpen = useMemo(() => (name: string) => ops.openVmNamed(name, 'choose'), [ops]);
   const picker = useMemo(

@@ -16,7 +16,7 @@ import {
 import Link from 'next/link';
 import { useFormatter, useTranslations } from 'next-intl';
 import { useEffect, useMemo, useState } from 'react';
-import { deleteCluster, listClusters } from '../api';
+import { type ApiResult, clusterSummary, deleteCluster, listClusters } from '../api';
 import { useApiUrl } from '../app-config';
 import { useHomeText } from '../help/home';
 import { useErrorText } from '../i18n/errors';
@@ -25,6 +25,28 @@ import { severityLabel, simTime } from '../ui/format';
 import { forgetOperatorToken, onOperatorTokens, operatorTokens } from './tokens';
 
 const POLL_MS = 2000;
+/** The private clusters this browser holds links for: the newest this many, looked up this often. */
+const PRIVATE_MAX = 10;
+const PRIVATE_POLL_MS = 5000;
+
+/**
+ * The private clusters among `ids`, each asked for with this browser's operator token (the API
+ * lists only public ones): what the token opens, never anyone else's. A link whose cluster is gone
+ * or public (listed anyway) gives nothing.
+ */
+async function privateClusters(
+  apiUrl: string,
+  ids: readonly string[],
+  tokens: ReadonlyMap<string, string>,
+): Promise<ApiResult<ClusterSummary[]>> {
+  const found = await Promise.all(
+    ids.map(async (id) => {
+      const r = await clusterSummary(apiUrl, id, tokens.get(id));
+      return r.ok && r.value.id === id && r.value.visibility === 'private' ? r.value : null;
+    }),
+  );
+  return { ok: true, value: found.filter((c): c is ClusterSummary => c !== null) };
+}
 
 type SortKey = 'created' | 'name' | 'tick' | 'watchers' | 'alarms';
 
@@ -58,8 +80,10 @@ function useCreated(): (ms: number | undefined) => string {
 }
 
 /**
- * The public clusters, refreshed every two seconds: when each was created, its tick, who watches,
- * how it is shared; sorted and filtered; deletable where this browser holds the operator link.
+ * The public clusters, refreshed every two seconds, and the private ones this browser holds an
+ * operator link for (marked private, opened with that link): when each was created, its tick, who
+ * watches, how it is shared; sorted and filtered; deletable where this browser holds the operator
+ * link.
  */
 export function ClustersList() {
   const t = useTranslations('home');
@@ -67,7 +91,11 @@ export function ClustersList() {
   const format = useFormatter();
   const created = useCreated();
   const apiUrl = useApiUrl();
-  const { value: clusters, error } = usePolledApi(() => listClusters(apiUrl), POLL_MS, apiUrl);
+  const { value: publicClusters, error } = usePolledApi(
+    () => listClusters(apiUrl),
+    POLL_MS,
+    apiUrl,
+  );
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<SortKey>('created');
   const [tokens, setTokens] = useState<ReadonlyMap<string, string>>(new Map());
@@ -78,6 +106,26 @@ export function ClustersList() {
     setTokens(operatorTokens());
     return onOperatorTokens(() => setTokens(operatorTokens()));
   }, []);
+  // The links this browser holds for clusters the public list does not have (newest first, bounded).
+  const lookup = useMemo(() => {
+    if (!publicClusters) return [];
+    const listed = new Set(publicClusters.map((c) => c.id));
+    return [...tokens.keys()].filter((id) => !listed.has(id)).slice(0, PRIVATE_MAX);
+  }, [publicClusters, tokens]);
+  const { value: mine } = usePolledApi(
+    () =>
+      lookup.length > 0
+        ? privateClusters(apiUrl, lookup, tokens)
+        : Promise.resolve({ ok: true as const, value: [] }),
+    PRIVATE_POLL_MS,
+    `${apiUrl}|${lookup.join(',')}`,
+  );
+  const clusters = useMemo(() => {
+    if (!publicClusters) return null;
+    const listed = new Set(publicClusters.map((c) => c.id));
+    const own = (mine ?? []).filter((c) => !listed.has(c.id) && tokens.has(c.id));
+    return own.length > 0 ? [...publicClusters, ...own] : publicClusters;
+  }, [publicClusters, mine, tokens]);
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase();
     return (clusters ?? [])
@@ -150,7 +198,15 @@ export function ClustersList() {
               {shown.map((c) => (
                 <Table.Tr key={c.id} data-testid={`cluster-${c.id}`}>
                   <Table.Td>
-                    <Link href={`/clusters/${encodeURIComponent(c.id)}`}>{c.name}</Link>{' '}
+                    <Link
+                      href={
+                        c.visibility === 'private'
+                          ? `/clusters/${encodeURIComponent(c.id)}?token=${encodeURIComponent(tokens.get(c.id) ?? '')}`
+                          : `/clusters/${encodeURIComponent(c.id)}`
+                      }
+                    >
+                      {c.name}
+                    </Link>{' '}
                     <span className="dim num">{c.id}</span>
                   </Table.Td>
                   <Table.Td
@@ -159,7 +215,20 @@ export function ClustersList() {
                   >
                     {created(c.createdAt)}
                   </Table.Td>
-                  <Table.Td>{t('list.visibility', { visibility: c.visibility })}</Table.Td>
+                  <Table.Td>
+                    {c.visibility === 'private' ? (
+                      <Badge
+                        color="grape"
+                        variant="light"
+                        title={t('list.privateMine')}
+                        data-testid="private-mine"
+                      >
+                        {t('list.visibility', { visibility: c.visibility })}
+                      </Badge>
+                    ) : (
+                      t('list.visibility', { visibility: c.visibility })
+                    )}
+                  </Table.Td>
                   <Table.Td className="num">{c.tick}</Table.Td>
                   <Table.Td className="num">{simTime(c.time)}</Table.Td>
                   <Table.Td className="num">

@@ -100,6 +100,14 @@ export class ClusterFeed {
   private vmWatchers = 0;
   private resumedTimer: Timer | undefined;
   private activeAlarms = new Map<string, AlarmFrame>();
+  /**
+   * Alarms the loaded history saw resolve, not yet shown: the resolving event, and the fired event
+   * once seen (older chunks come later), until a frame before the resolution lists the alarm.
+   */
+  private readonly historyResolved = new Map<
+    string,
+    { time: number; tick: number; fired: FrameEvent | null }
+  >();
   private closed = false;
   private readonly off: Array<() => void> = [];
 
@@ -366,6 +374,74 @@ export class ClusterFeed {
       .slice(0, ACTIVITY_MAX);
     this.set({ activity });
     return items.length;
+  }
+
+  /**
+   * The alarms that resolved in frames from the HTTP history (so a reload does not open on an empty
+   * resolved list): each `alarm-resolved` event with its alarm as the last frame before it listed
+   * it (severity, since, acknowledgement), merged into the resolved list, newest first, each once.
+   * History comes newest first in chunks; an alarm not listed in this chunk is looked for in the
+   * next (older) ones, and written from its `alarm-fired` event if no frame listed it. Returns how
+   * many were added.
+   */
+  addResolvedAlarms(frames: readonly FrameColumns[]): number {
+    const shown = new Set(this.view.resolvedAlarms.map((a) => a.id));
+    const pending = this.historyResolved;
+    for (const frame of frames)
+      for (const event of frame.events) {
+        const id = typeof event['alarmId'] === 'string' ? event['alarmId'] : null;
+        if (id === null || shown.has(id)) continue;
+        if (event.type === 'alarm-resolved' && !pending.has(id))
+          pending.set(id, { time: event.time, tick: frame.tick, fired: null });
+        else if (event.type === 'alarm-fired' && pending.has(id)) {
+          // The last word on its severity: an escalation to critical wins.
+          const at = pending.get(id)!;
+          if (!at.fired || event['severity'] === 'critical') at.fired = event;
+        }
+      }
+    if (pending.size === 0) return 0;
+    // Each alarm's last row before it resolved: the newest frame that lists it.
+    const last = new Map<string, { tick: number; frame: FrameColumns; row: number }>();
+    for (const frame of frames) {
+      const ids = frame.alarms.column('id');
+      for (let i = 0; i < ids.length; i++) {
+        const at = pending.get(ids[i]!);
+        const seen = last.get(ids[i]!);
+        if (at && frame.tick < at.tick && (!seen || seen.tick < frame.tick))
+          last.set(ids[i]!, { tick: frame.tick, frame, row: i });
+      }
+    }
+    const found: AlarmFrame[] = [];
+    for (const [id, at] of pending) {
+      const seen = last.get(id);
+      const fired = at.fired;
+      if (seen)
+        found.push({ ...seen.frame.alarms.row(seen.row), state: 'resolved', resolvedAt: at.time });
+      else if (fired && (fired['severity'] === 'warning' || fired['severity'] === 'critical'))
+        found.push({
+          id,
+          rule: fired['rule'] as AlarmFrame['rule'],
+          target: fired.target,
+          severity: fired['severity'],
+          state: 'resolved',
+          since: fired.time,
+          firedAt: fired.time,
+          value: typeof fired['value'] === 'number' ? fired['value'] : 0,
+          threshold: typeof fired['threshold'] === 'number' ? fired['threshold'] : 0,
+          ackedBy: null,
+          ackNote: null,
+          ackedAt: null,
+          resolvedAt: at.time,
+        });
+      else continue;
+      pending.delete(id);
+    }
+    if (found.length === 0) return 0;
+    const resolvedAlarms = [...this.view.resolvedAlarms, ...found]
+      .sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0))
+      .slice(0, RESOLVED_MAX);
+    this.set({ resolvedAlarms });
+    return found.length;
   }
 
   /** Older frames from the HTTP history (chart windows opening on the past): only the series takes them. */

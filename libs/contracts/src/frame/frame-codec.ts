@@ -106,6 +106,7 @@ const vmSpec: Spec<VmFrame> = {
   balloonMiB: whole,
   compressedMiB: whole,
   swappedMiB: whole,
+  swapInMiBps: pct,
   numaNodes: 'json',
   numaLocalPct: pct,
   performancePct: pct,

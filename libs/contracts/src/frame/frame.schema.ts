@@ -83,6 +83,8 @@ export const vmFrameSchema = z.object({
   balloonMiB: z.number(),
   compressedMiB: z.number(),
   swappedMiB: z.number(),
+  /** MiB/s of its swapped pages the VM reads back now: its share of its host's swapInMiBps. */
+  swapInMiBps: z.number(),
   numaNodes: z.array(z.number().int()),
   numaLocalPct: z.number(),
   performancePct: z.number(),

@@ -463,6 +463,7 @@ export const exerciseMetrics = {
     'balloonMiB',
     'compressedMiB',
     'swappedMiB',
+    'swapInMiBps',
     'numaLocalPct',
     'performancePct',
   ],
