@@ -13,6 +13,7 @@ import { LiveModule } from './live/live.module';
 import { loggerParams } from './observability/logging';
 import { ObservabilityModule } from './observability/observability.module';
 import { RedisModule } from './redis/redis.module';
+import { SweepsModule } from './sweeps/sweeps.module';
 
 @Module({})
 export class AppModule {
@@ -53,9 +54,14 @@ export class AppModule {
 /**
  * The features a role runs: every role has clusters (and, through them, the tick queue; the
  * worker's tick runner for ROLE=worker or all); ROLE=api or all also serves the live socket.io
- * gateway and exercises.
+ * gateway and exercises. Every role has sweeps (the worker runs them, the API serves them).
  */
 function featureModules(role: ApiConfig['ROLE']): DynamicModule[] {
-  if (role === 'worker') return [ClustersModule.forRole(role)];
-  return [ClustersModule.forRole(role), LiveModule.forRole(role), ExercisesModule.forRole(role)];
+  if (role === 'worker') return [ClustersModule.forRole(role), SweepsModule.forRole(role)];
+  return [
+    ClustersModule.forRole(role),
+    LiveModule.forRole(role),
+    ExercisesModule.forRole(role),
+    SweepsModule.forRole(role),
+  ];
 }

@@ -17,3 +17,4 @@ export * from './live/live.schema';
 export * from './cluster/cluster-config.schema';
 export * from './exercise/exercise-api.schema';
 export * from './sweep/sweep.schema';
+export * from './sweep/sweep-api.schema';

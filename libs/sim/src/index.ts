@@ -47,3 +47,4 @@ export {
   type SweepProgress,
 } from './sweep/sweep';
 export { PercentHistogram } from './sweep/histogram';
+export { scenarioFromState } from './sweep/from-state';

@@ -10,7 +10,7 @@ export class ServiceError extends Error {
     /** The stable code (contracts' errorCodes) the dashboard says in its reader's language. */
     readonly code: ErrorCode,
     message: string,
-    readonly status: 400 | 401 | 403 | 404 | 409 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429,
     readonly errors?: InputError[],
     /** More fields of the answer, before its message (a refused command's outcome). */
     readonly fields?: Record<string, unknown>,

@@ -13,6 +13,7 @@ import {
   PRESENCE_LIST_MAX,
   type Role,
   socketEvents,
+  sweepSocketEvents,
   type VmsEventPayload,
   watchVmsSchema,
   wireTick,
@@ -31,6 +32,7 @@ import { FrameHistoryRepository } from '../storage/frame-history.repository';
 import { INSTANCE_TTL_MS, PresenceRepository } from '../storage/presence.repository';
 import { broadcastPreEncoded } from './frame-broadcast';
 import { LiveSubscriber } from './live.subscriber';
+import { SweepsLive } from '../sweeps/sweeps.live';
 
 interface SocketData {
   name: string;
@@ -86,6 +88,7 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     private readonly presence: PresenceRepository,
     private readonly subscriber: LiveSubscriber,
     private readonly metrics: Metrics,
+    private readonly sweeps: SweepsLive,
     @InjectThrottlerStorage() private readonly limits: ThrottlerStorage,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {
@@ -183,6 +186,7 @@ export class LiveGateway implements OnGatewayInit, BeforeApplicationShutdown {
     [socketEvents.watchVms]: (socket, body) => this.watchVms(socket, body),
     [socketEvents.leave]: (socket, body) => this.leave(socket, body),
     [socketEvents.command]: (socket, body) => this.command(socket, body),
+    [sweepSocketEvents.watchSweep]: (socket, body) => this.sweeps.watch(socket, body),
   };
 
   /**

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module';
 import { StorageModule } from '../storage/storage.module';
+import { SweepsModule } from '../sweeps/sweeps.module';
 import { LiveGateway } from './live.gateway';
 import { LiveSubscriber } from './live.subscriber';
 
@@ -10,7 +11,7 @@ export class LiveModule {
   static forRole(role: 'api' | 'all'): DynamicModule {
     return {
       module: LiveModule,
-      imports: [StorageModule, ClustersModule.forRole(role)],
+      imports: [StorageModule, ClustersModule.forRole(role), SweepsModule.forRole(role)],
       providers: [LiveGateway, LiveSubscriber],
     };
   }

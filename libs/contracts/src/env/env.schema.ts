@@ -197,6 +197,16 @@ export const apiEnvSchema = z.object({
   MAX_CLUSTERS: countSchema(200),
   /** Clusters one client address may have at once (exercise teams included). */
   MAX_CLUSTERS_PER_ADDRESS: countSchema(50),
+  /** Points (grid, plus the 1:1 reference) one sweep of the API may run (the CLI's limit is 400). */
+  SWEEP_MAX_POINTS: countSchema(100, 400),
+  /** VM-steps (runs x VMs x ticks) one sweep of the API may take (the CLI's limit is 500,000,000). */
+  SWEEP_MAX_VM_STEPS: countSchema(100_000_000, 500_000_000),
+  /** Sweeps queued or running at once on this deployment. */
+  SWEEP_MAX_ACTIVE: countSchema(8),
+  /** Sweeps queued or running at once from one client address. */
+  SWEEP_MAX_ACTIVE_PER_ADDRESS: countSchema(2),
+  /** How long a sweep and its result are kept, seconds (default a week). */
+  SWEEP_TTL_SECONDS: countSchema(604_800),
   /** HTTP requests per minute per client address before 429 (health and metrics are not counted). */
   RATE_LIMIT_HTTP: countSchema(600),
   /** socket.io events (join, command, ...) per 10 s per connection before they are refused. */

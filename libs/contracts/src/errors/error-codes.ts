@@ -36,6 +36,10 @@ export const errorCodes = [
   'body-too-large',
   /** The body is not UTF-8. */
   'body-charset',
+  /** The sweep request is not valid for its scenario; `errors` says where. */
+  'sweep-invalid',
+  /** The sweep is larger than this server runs. params: field, limit, value. (413) */
+  'sweep-too-large',
   /** The body is compressed. */
   'body-encoding',
   /** The body is shorter or longer than its Content-Length, or was not sent in full. */
@@ -54,6 +58,8 @@ export const errorCodes = [
   'already-paused',
   /** Resume of a running cluster. */
   'not-paused',
+  /** Only the sweep's own token cancels it. */
+  'sweep-not-owner',
   /** Only the operator's link deletes a cluster. */
   'delete-not-operator',
   /** An exercise team's cluster is deleted with its exercise. params: team, exercise. */
@@ -67,9 +73,13 @@ export const errorCodes = [
   'command-not-found',
   /** No such VM on the cluster. params: name. */
   'vm-not-found',
+  /** No such sweep (or forgotten), or a private one this link does not open. params: id. */
+  'sweep-not-found',
   /** No route for this method and path. */
   'route-not-found',
   // --- conflict (409) ---
+  /** The sweep has finished already (done, failed or cancelled). params: status. */
+  'sweep-finished',
   /** The exercise has ended. params: action. */
   'exercise-ended',
   /** The exercise is not in a state that takes this control. params: action, state. */
@@ -79,6 +89,10 @@ export const errorCodes = [
   'clusters-full',
   /** This address has as many clusters as it may keep. params: max. */
   'clusters-full-address',
+  /** The deployment runs or queues as many sweeps as it may. params: max. */
+  'sweeps-full',
+  /** This address runs or queues as many sweeps as it may. params: max. */
+  'sweeps-full-address',
   /** Too many requests or events from one client. params: limit. */
   'rate-limited',
   // --- socket.io acknowledgements ---
