@@ -1,4 +1,5 @@
 import {
+  briefingTexts,
   type Command,
   commandSchema,
   type ExerciseFrame,
@@ -148,7 +149,10 @@ describe('bundled exercises', () => {
     for (const file of files) {
       const s = load(file);
       expect(s.exercise).toBeDefined();
-      expect(s.exercise!.briefing.length).toBeGreaterThan(200);
+      // Briefed in English, 简体中文 and 繁體中文, each in full.
+      const texts = briefingTexts(s.exercise!.briefing);
+      expect(Object.keys(texts).sort()).toEqual(['en', 'zh-Hans', 'zh-Hant']);
+      for (const text of Object.values(texts)) expect(text.length).toBeGreaterThan(100);
       expect(s.exercise!.objectives.reduce((a, o) => a + o.weight, 0)).toBe(100);
     }
   });
