@@ -17,3 +17,11 @@ export {
   type ExerciseAlarmRt,
   type ExerciseRt,
 } from './exercise-scoring';
+export {
+  coded,
+  reasonFields,
+  refusal,
+  refusalText,
+  ticksSkipped,
+  type Refusal,
+} from './refusals';
