@@ -112,7 +112,10 @@ export function applyAction(ctx: Ctx, action: Action, by: string): Refusal | nul
           turn: action.on ? 'on' : 'off',
         });
       if (host.hyperThreading === action.on)
-        return refusal('hyperthreading-already', { host: host.name, turn: action.on ? 'on' : 'off' });
+        return refusal('hyperthreading-already', {
+          host: host.name,
+          turn: action.on ? 'on' : 'off',
+        });
       host.hyperThreading = action.on;
       log.add('hyperthreading-changed', host.name, by, { on: action.on });
       return null;
@@ -202,8 +205,7 @@ export function applyAction(ctx: Ctx, action: Action, by: string): Refusal | nul
         const resolved = state.alarmHistory.some((a) => a.id === action.target);
         return refusal(resolved ? 'alarm-resolved' : 'alarm-unknown', { alarm: action.target });
       }
-      if (alarm.state === 'pending')
-        return refusal('alarm-pending', { alarm: alarm.id });
+      if (alarm.state === 'pending') return refusal('alarm-pending', { alarm: alarm.id });
       if (alarm.state === 'acknowledged')
         return refusal('alarm-already-acked', { alarm: alarm.id, by: alarm.ackedBy ?? 'someone' });
       alarm.state = 'acknowledged';

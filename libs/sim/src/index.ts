@@ -17,11 +17,4 @@ export {
   type ExerciseAlarmRt,
   type ExerciseRt,
 } from './exercise-scoring';
-export {
-  coded,
-  reasonFields,
-  refusal,
-  refusalText,
-  ticksSkipped,
-  type Refusal,
-} from './refusals';
+export { coded, reasonFields, refusal, refusalText, ticksSkipped, type Refusal } from './refusals';

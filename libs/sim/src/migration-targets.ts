@@ -53,7 +53,8 @@ export function migrationTargets(
       ...coded(why),
       ...figures,
     });
-    if (index === vm.host) return refused(refusal('vm-already-on-host', { vm: vm.name, host: host.name }));
+    if (index === vm.host)
+      return refused(refusal('vm-already-on-host', { vm: vm.name, host: host.name }));
     if (vmRefusal !== null) return refused(vmRefusal);
     const verdict = admissionRefusal(host, vm, state);
     if (!('nodes' in verdict)) return refused(verdict);

@@ -28,7 +28,8 @@ export function chooseHost(
   const candidates: number[] = [];
   if (vm.pinned !== null) {
     const pin = hostIndex.get(vm.pinned);
-    if (pin === undefined) return { refused: refusal('vm-pinned-unknown-host', { host: vm.pinned }) };
+    if (pin === undefined)
+      return { refused: refusal('vm-pinned-unknown-host', { host: vm.pinned }) };
     candidates.push(pin);
   } else {
     for (let i = 0; i < state.hosts.length; i++) if (i !== exclude) candidates.push(i);

@@ -113,12 +113,21 @@ export function reasonFields(r: Refusal): {
   reasonCauses?: CodedReason[];
 } {
   return r.causes
-    ? { reason: r.text, reasonCode: r.code, reasonParams: r.params, reasonCauses: r.causes.map(coded) }
+    ? {
+        reason: r.text,
+        reasonCode: r.code,
+        reasonParams: r.params,
+        reasonCauses: r.causes.map(coded),
+      }
     : { reason: r.text, reasonCode: r.code, reasonParams: r.params };
 }
 
 /** An unknown name: with the closest known one when there is one. */
-export function unknownName(kind: 'vm' | 'host', name: string, closest: string | undefined): Refusal {
+export function unknownName(
+  kind: 'vm' | 'host',
+  name: string,
+  closest: string | undefined,
+): Refusal {
   return closest === undefined
     ? refusal(kind === 'vm' ? 'vm-unknown' : 'host-unknown', { name })
     : refusal(kind === 'vm' ? 'vm-unknown-closest' : 'host-unknown-closest', { name, closest });
