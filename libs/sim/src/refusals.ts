@@ -82,7 +82,7 @@ export function refusalText(
   params: ReasonParams,
   causes: readonly { text: string }[] = [],
 ): string {
-  return (ENGLISH[code] as English)(
+  return ENGLISH[code](
     params,
     causes.map((c) => c.text),
   );
