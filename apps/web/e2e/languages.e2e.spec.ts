@@ -276,4 +276,27 @@ describe('the dashboard in English, 简体中文 and 繁體中文, in Chromium',
     );
     await page.getByRole('alert').getByText(expected).waitFor({ timeout: 20_000 });
   }, 60_000);
+
+  it('says an engine refusal in the activity feed in the reader’s language, from its code', async () => {
+    const { page, problems } = await open('zh-CN', clusterPath());
+    await live(page);
+    // A VM no host can take: refused with one admission reason per host, and nothing changes.
+    const sent = await stack.api(`/api/clusters/${cluster.id}/commands`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cluster.operatorToken}` },
+      body: { do: 'create-vm', vm: { name: 'huge', vcpus: 2, memoryGiB: 500 } },
+    });
+    expect(sent.status).toBeLessThan(300);
+    const line = page
+      .getByTestId('activity')
+      .locator('li[data-type=command-refused]')
+      .filter({ hasText: 'huge' })
+      .first();
+    await line.waitFor({ timeout: 20_000 });
+    const text = await line.innerText();
+    expect(text).toContain('没有主机能接纳 huge（2 个 vCPU，500 GiB）：esx-01：内存 ');
+    expect(text).toMatch(/GiB，分配比 [\d.]+；esx-02：内存 \d/);
+    expect(text).not.toMatch(/no host can take|memory|at ratio/);
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

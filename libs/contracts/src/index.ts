@@ -5,6 +5,7 @@ export * from './text/clock';
 export * from './errors/input-error';
 export * from './errors/zod-issues';
 export * from './errors/error-codes';
+export * from './errors/refusal-codes';
 export * from './health/health.schema';
 export * from './scenario/scenario.schema';
 export * from './scenario/briefing';

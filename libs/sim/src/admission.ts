@@ -3,6 +3,7 @@
 // giving back what admission hands out.
 import { gib, hostLogicalCpus, usableMemMiB } from './capacity';
 import { homeNodes } from './numa';
+import { type Refusal, refusal } from './refusals';
 import type { HostRt, SimState, VmRt } from './state';
 
 /** What admission needs to know of a VM. */
@@ -25,28 +26,41 @@ export function admissionRefusal(
   host: HostRt,
   vm: VmDemand,
   state: SimState,
-): string | { nodes: number[] } {
-  if (host.state === 'failed') return `${host.name}: host failed`;
-  if (host.state === 'maintenance') return `${host.name}: in maintenance`;
+): Refusal | { nodes: number[] } {
+  if (host.state === 'failed') return refusal('admission-host-failed', { host: host.name });
+  if (host.state === 'maintenance') return refusal('admission-maintenance', { host: host.name });
   if (
     vm.nestedHypervisor &&
     !(host.nestedVirtualization && host.virtualization === 'hardware-assisted')
   ) {
-    return host.nestedVirtualization
-      ? `${host.name}: nested virtualization needs hardware-assisted virtualization (host uses binary translation)`
-      : `${host.name}: nested virtualization not allowed on this host`;
+    return refusal(
+      host.nestedVirtualization
+        ? 'admission-nested-binary-translation'
+        : 'admission-nested-not-allowed',
+      { host: host.name },
+    );
   }
   const { cpuAllocationRatio: cpuRatio, ramAllocationRatio: ramRatio } = state.policy;
   const vcpuCap = hostLogicalCpus(host) * cpuRatio;
   if (host.vcpusAlloc + vm.vcpus > vcpuCap + 1e-9) {
-    return `${host.name}: vCPUs ${host.vcpusAlloc + vm.vcpus}/${Math.floor(vcpuCap)} at ratio ${ratio(cpuRatio)}`;
+    return refusal('admission-vcpus', {
+      host: host.name,
+      vcpus: host.vcpusAlloc + vm.vcpus,
+      capacity: Math.floor(vcpuCap),
+      ratio: ratio(cpuRatio),
+    });
   }
   const memCap = usableMemMiB(host, state) * ramRatio;
   if (host.memAllocMiB + vm.memMiB > memCap + 1e-6) {
-    return `${host.name}: memory ${gib(host.memAllocMiB + vm.memMiB)}/${gib(memCap)} GiB at ratio ${ratio(ramRatio)}`;
+    return refusal('admission-memory', {
+      host: host.name,
+      memoryGiB: gib(host.memAllocMiB + vm.memMiB),
+      capacityGiB: gib(memCap),
+      ratio: ratio(ramRatio),
+    });
   }
   const nodes = homeNodes(host, vm, state);
-  if (typeof nodes === 'string') return `${host.name}: ${nodes}`;
+  if (!Array.isArray(nodes)) return refusal('admission-numa-strict', { host: host.name, ...nodes });
   return { nodes };
 }
 

@@ -10,6 +10,7 @@ import {
   vmIn,
   observe,
   type Observed,
+  reasonProblems,
 } from './testing/scenarios';
 
 /**
@@ -159,6 +160,9 @@ describe('commands', () => {
         expect.objectContaining({ commandId: command.id, by: 'tester', do: command.do }),
       ]);
       expect(refused[0]?.reason).toBe(reason);
+      // Its code (contracts' refusalCodes) and params say the same sentence (refusals.ts).
+      expect(refused[0]?.reasonCode).toMatch(/^[a-z]+(-[a-z]+)*$/);
+      expect(reasonProblems(refused)).toEqual([]);
       expect(events(withCommands, 'command-accepted')).toHaveLength(0);
       // Nothing else differs: not the state, not a single figure of any frame.
       expect(JSON.parse(JSON.stringify(a))).toEqual(JSON.parse(JSON.stringify(b)));

@@ -1,6 +1,6 @@
 // docs/model.md, sections 1 (steps 2-3: events and commands, in order) and
 // 10 (failures): every action a scenario's event or a person's command names,
-// carried out against the state, or refused with the reason in words.
+// carried out against the state, or refused with the reason (refusals.ts).
 import {
   type Action,
   closestName,
@@ -13,43 +13,40 @@ import { newVm } from './create';
 import { abortMigration, migrationRefusal, startMigration } from './migration';
 import { chooseHost, evacuate, placeVm, unplaceVm } from './placement';
 import type { VmRt } from './state';
+import { type Refusal, refusal, unknownName } from './refusals';
 import { type Ctx, indexByName } from './tick-context';
 
-/** "; did you mean X?" when a known name is close to the one given. */
-function closest(name: string, names: Iterable<string>): string {
-  const match = closestName(name, names);
-  return match === undefined ? '' : `; did you mean ${match}?`;
-}
-
 /** The refusal for a VM name that is not in the cluster, with the closest known one. */
-export function noVmNamed(name: string, names: Iterable<string>): string {
-  return `no VM named ${name}${closest(name, names)}`;
+export function noVmNamed(name: string, names: Iterable<string>): Refusal {
+  return unknownName('vm', name, closestName(name, names));
 }
 
-function findVm(ctx: Ctx, name: string): VmRt | string {
+function findVm(ctx: Ctx, name: string): VmRt | Refusal {
   const i = ctx.vmIndex.get(name);
   return i === undefined ? noVmNamed(name, ctx.vmIndex.keys()) : ctx.state.vms[i]!;
 }
 
-function findHost(ctx: Ctx, name: string): number | string {
+function findHost(ctx: Ctx, name: string): number | Refusal {
   const i = ctx.hostIndex.get(name);
-  return i === undefined ? `no host named ${name}${closest(name, ctx.hostIndex.keys())}` : i;
+  return i === undefined ? unknownName('host', name, closestName(name, ctx.hostIndex.keys())) : i;
 }
+
+const isRefusal = (x: unknown): x is Refusal => typeof x === 'object' && x !== null && 'text' in x;
 
 /**
  * Applies one action (a scenario event or a person's command). Returns null
- * when it was carried out, or the reason it was refused; a refusal changes nothing.
+ * when it was carried out, or the refusal (code, params, English text); a refusal changes nothing.
  */
-export function applyAction(ctx: Ctx, action: Action, by: string): string | null {
+export function applyAction(ctx: Ctx, action: Action, by: string): Refusal | null {
   const { state, log } = ctx;
   switch (action.do) {
     case 'set-workload': {
       const vm = findVm(ctx, action.target);
-      if (typeof vm === 'string') return vm;
+      if (isRefusal(vm)) return vm;
       const patch = Object.fromEntries(
         Object.entries(action.workload).filter(([, v]) => v !== undefined),
       );
-      if (Object.keys(patch).length === 0) return 'set-workload names no field to change';
+      if (Object.keys(patch).length === 0) return refusal('workload-no-field');
       vm.workload = { ...vm.workload, ...(patch as Partial<Workload>) };
       vm.workloadSince = state.time;
       log.add('workload-changed', vm.name, by, { workload: patch });
@@ -57,17 +54,17 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
     }
     case 'fail-host': {
       const h = findHost(ctx, action.target);
-      if (typeof h === 'string') return h;
+      if (typeof h !== 'number') return h;
       const host = state.hosts[h]!;
-      if (host.state === 'failed') return `${host.name} has already failed`;
+      if (host.state === 'failed') return refusal('host-already-failed', { host: host.name });
       host.state = 'failed';
       const lost: string[] = [];
       for (const vm of state.vms) {
         if (vm.migration && vm.migration.to === h)
-          abortMigration(state, vm, `destination ${host.name} failed`, log);
+          abortMigration(state, vm, refusal('destination-failed', { host: host.name }), log);
         if (vm.host !== h) continue;
         const wasUp = vm.state === 'running' || vm.state === 'paused';
-        unplaceVm(ctx, vm, `source ${host.name} failed`);
+        unplaceVm(ctx, vm, refusal('source-failed', { host: host.name }));
         if (wasUp) {
           vm.state = 'down';
           vm.downSince = state.time;
@@ -80,20 +77,26 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
     }
     case 'recover-host': {
       const h = findHost(ctx, action.target);
-      if (typeof h === 'string') return h;
+      if (typeof h !== 'number') return h;
       const host = state.hosts[h]!;
-      if (host.state !== 'failed') return `${host.name} has not failed (it is ${host.state})`;
+      if (host.state !== 'failed')
+        return refusal('host-not-failed', { host: host.name, state: host.state });
       host.state = 'up';
       log.add('host-recovered', host.name, by);
       return null;
     }
     case 'set-maintenance': {
       const h = findHost(ctx, action.target);
-      if (typeof h === 'string') return h;
+      if (typeof h !== 'number') return h;
       const host = state.hosts[h]!;
-      if (host.state === 'failed') return `${host.name} has failed; recover it first`;
+      if (host.state === 'failed') return refusal('host-failed-recover-first', { host: host.name });
       if (action.on === (host.state === 'maintenance'))
-        return `${host.name} is already ${host.state === 'maintenance' ? 'in' : 'out of'} maintenance`;
+        return refusal(
+          host.state === 'maintenance'
+            ? 'host-already-in-maintenance'
+            : 'host-already-out-of-maintenance',
+          { host: host.name },
+        );
       host.state = action.on ? 'maintenance' : 'up';
       log.add('host-maintenance', host.name, by, { on: action.on });
       if (action.on) evacuate(ctx, h, by);
@@ -101,28 +104,34 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
     }
     case 'set-hyperthreading': {
       const h = findHost(ctx, action.target);
-      if (typeof h === 'string') return h;
+      if (typeof h !== 'number') return h;
       const host = state.hosts[h]!;
       if (host.threadsPerCore < 2)
-        return `${host.name} has one thread per core: there is no hyper-threading to turn ${action.on ? 'on' : 'off'}`;
+        return refusal('hyperthreading-unavailable', {
+          host: host.name,
+          turn: action.on ? 'on' : 'off',
+        });
       if (host.hyperThreading === action.on)
-        return `hyper-threading is already ${action.on ? 'on' : 'off'} on ${host.name}`;
+        return refusal('hyperthreading-already', {
+          host: host.name,
+          turn: action.on ? 'on' : 'off',
+        });
       host.hyperThreading = action.on;
       log.add('hyperthreading-changed', host.name, by, { on: action.on });
       return null;
     }
     case 'migrate-vm': {
       const vm = findVm(ctx, action.target);
-      if (typeof vm === 'string') return vm;
+      if (isRefusal(vm)) return vm;
       const cannot = migrationRefusal(state, vm);
       if (cannot !== null) return cannot;
       let target: { host: number; nodes: number[] };
       if (action.to !== undefined) {
         const h = findHost(ctx, action.to);
-        if (typeof h === 'string') return h;
-        if (h === vm.host) return `${vm.name} already runs on ${action.to}`;
+        if (typeof h !== 'number') return h;
+        if (h === vm.host) return refusal('vm-already-on-host', { vm: vm.name, host: action.to });
         const verdict = admissionRefusal(state.hosts[h]!, vm, state);
-        if (typeof verdict === 'string') return `destination refused: ${verdict}`;
+        if (isRefusal(verdict)) return refusal('destination-refused', {}, [verdict]);
         target = { host: h, nodes: verdict.nodes };
       } else {
         const choice = chooseHost(state, { ...vm, pinned: null }, ctx.hostIndex, vm.host);
@@ -134,8 +143,9 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
     }
     case 'power-on-vm': {
       const vm = findVm(ctx, action.target);
-      if (typeof vm === 'string') return vm;
-      if (vm.state === 'running' || vm.state === 'pending') return `${vm.name} is already running`;
+      if (isRefusal(vm)) return vm;
+      if (vm.state === 'running' || vm.state === 'pending')
+        return refusal('vm-already-running', { vm: vm.name });
       if (vm.state === 'paused') {
         vm.state = 'running';
         log.add('vm-powered-on', vm.name, by, { host: state.hosts[vm.host]!.name, resumed: true });
@@ -145,9 +155,9 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
     }
     case 'power-off-vm': {
       const vm = findVm(ctx, action.target);
-      if (typeof vm === 'string') return vm;
-      if (vm.state === 'stopped') return `${vm.name} is already off`;
-      unplaceVm(ctx, vm, 'the VM was powered off');
+      if (isRefusal(vm)) return vm;
+      if (vm.state === 'stopped') return refusal('vm-already-off', { vm: vm.name });
+      unplaceVm(ctx, vm, refusal('vm-powered-off'));
       vm.state = 'stopped';
       vm.haPending = false;
       vm.haFailed = false;
@@ -157,22 +167,22 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
     }
     case 'delete-vm': {
       const vm = findVm(ctx, action.target);
-      if (typeof vm === 'string') return vm;
-      unplaceVm(ctx, vm, 'the VM was deleted');
+      if (isRefusal(vm)) return vm;
+      unplaceVm(ctx, vm, refusal('vm-deleted'));
       state.vms.splice(ctx.vmIndex.get(vm.name)!, 1);
       ctx.vmIndex = indexByName(state.vms);
       log.add('vm-deleted', vm.name, by);
       return null;
     }
     case 'create-vm': {
-      if (ctx.vmIndex.has(action.vm.name)) return `a VM named ${action.vm.name} already exists`;
+      if (ctx.vmIndex.has(action.vm.name)) return refusal('vm-exists', { name: action.vm.name });
       const maxVms = state.maxVms ?? ENGINE_CLUSTER_LIMITS.vms;
       if (state.vms.length >= maxVms)
-        return `the cluster has ${state.vms.length} VMs, the most it may have (${maxVms}): delete one first`;
+        return refusal('cluster-vms-full', { vms: state.vms.length, max: maxVms });
       const vm = newVm(action.vm, expandNames(action.vm.name, 1)[0]!, state.time);
       if (vm.state === 'pending') {
-        const refusal = chooseHost(state, vm, ctx.hostIndex);
-        if ('refused' in refusal) return refusal.refused;
+        const choice = chooseHost(state, vm, ctx.hostIndex);
+        if ('refused' in choice) return choice.refused;
       }
       state.vms.push(vm);
       ctx.vmIndex.set(vm.name, state.vms.length - 1);
@@ -184,7 +194,7 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
       const patch = Object.fromEntries(
         Object.entries(action.policy).filter(([, v]) => v !== undefined),
       );
-      if (Object.keys(patch).length === 0) return 'set-policy names no field to change';
+      if (Object.keys(patch).length === 0) return refusal('policy-no-field');
       state.policy = { ...state.policy, ...patch };
       log.add('policy-changed', 'cluster', by, { policy: patch });
       return null;
@@ -193,14 +203,11 @@ export function applyAction(ctx: Ctx, action: Action, by: string): string | null
       const alarm = state.alarms.find((a) => a.id === action.target);
       if (!alarm) {
         const resolved = state.alarmHistory.some((a) => a.id === action.target);
-        return resolved
-          ? `alarm ${action.target} has already resolved`
-          : `no active alarm with id ${action.target}`;
+        return refusal(resolved ? 'alarm-resolved' : 'alarm-unknown', { alarm: action.target });
       }
-      if (alarm.state === 'pending')
-        return `alarm ${alarm.id} is still pending; it can be acknowledged once it fires`;
+      if (alarm.state === 'pending') return refusal('alarm-pending', { alarm: alarm.id });
       if (alarm.state === 'acknowledged')
-        return `alarm ${alarm.id} was already acknowledged by ${alarm.ackedBy ?? 'someone'}`;
+        return refusal('alarm-already-acked', { alarm: alarm.id, by: alarm.ackedBy ?? 'someone' });
       alarm.state = 'acknowledged';
       alarm.ackedBy = by;
       alarm.ackNote = action.note;

@@ -17,6 +17,7 @@ import { effectiveRules } from './alarms';
 import { MIB_PER_GIB, MODEL } from './model';
 import type { SimState } from './state';
 import { createCluster, step } from './step';
+import { reasonProblems } from './testing/scenarios';
 
 // Property-based fuzzing of the engine (issue "Reliability and security, proven"): random valid
 // scenarios (and the bundled ones) driven through many ticks by random valid commands, to targets
@@ -308,6 +309,10 @@ function checkTick(state: SimState, frame: Frame, vms: VmFrame[]): void {
   checkNumbers(frame, 'frame', false);
   checkNumbers(vms, 'vms', false);
   const hostByName = new Map(frame.hosts.map((h) => [h.name, h]));
+
+  // Every reason carries its code (refusals.ts), and the code and params rebuild its text.
+  const reasons = reasonProblems(frame.events);
+  if (reasons.length > 0) fail(t, reasons.join('\n'));
 
   // CPU accounting per vCPU (model.md section 4): run + ready + co-stop + idle = 100.
   const names = new Set<string>();

@@ -12,6 +12,7 @@ import {
   scenarioSchema,
   vmFrameSchema,
 } from '@overcommit/contracts';
+import { reasonFields, refusal } from './refusals';
 import { createCluster, step, type TickOutput } from './step';
 
 // The engine's frames on the wire (libs/contracts' codec): what the stream
@@ -234,6 +235,39 @@ describe('frames on the wire', () => {
     expect(() => decodeFrameColumns(text.replace('"count":[', '"count":[9,'))).toThrow(
       /numa counts/,
     );
+  });
+
+  it("carry an event's reason code, params and causes as they are (columns too)", () => {
+    const event = {
+      type: 'command-refused' as const,
+      time: frame.time,
+      target: 'db',
+      by: 'ana',
+      commandId: 'c1',
+      do: 'migrate-vm',
+      ...reasonFields(
+        refusal('destination-refused', {}, [
+          refusal('admission-memory', {
+            host: 'esx-02',
+            memoryGiB: '70',
+            capacityGiB: '64',
+            ratio: '1.5',
+          }),
+        ]),
+      ),
+    };
+    const withEvent = { ...frame, events: [...frame.events, event] };
+    const text = encodeFrame(withEvent);
+    const decoded = decodeFrame(text);
+    expect(frameSchema.safeParse(decoded).success).toBe(true);
+    expect(decoded.events.at(-1)).toEqual(event);
+    expect(decodeFrameColumns(text).events.at(-1)).toEqual(event);
+    expect(event.reasonCauses).toEqual([
+      {
+        code: 'admission-memory',
+        params: { host: 'esx-02', memoryGiB: '70', capacityGiB: '64', ratio: '1.5' },
+      },
+    ]);
   });
 
   it('refuse a frame of another wire version with a message that says what to do', () => {

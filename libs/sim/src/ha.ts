@@ -3,6 +3,7 @@
 // those that fit nowhere stay down, loudly (ha-restart-failed).
 import { MODEL } from './model';
 import { placeVm } from './placement';
+import { reasonFields } from './refusals';
 import type { VmRt } from './state';
 import type { Ctx } from './tick-context';
 
@@ -22,7 +23,7 @@ export function restartDownVms(ctx: Ctx, waiting: readonly VmRt[], endTime: numb
     if (refusal !== null) {
       vm.haPending = false;
       vm.haFailed = true;
-      ctx.log.add('ha-failed', vm.name, 'ha', { reason: refusal });
+      ctx.log.add('ha-failed', vm.name, 'ha', reasonFields(refusal));
     }
   }
 }

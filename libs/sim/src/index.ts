@@ -48,3 +48,4 @@ export {
 } from './sweep/sweep';
 export { PercentHistogram } from './sweep/histogram';
 export { scenarioFromState } from './sweep/from-state';
+export { coded, reasonFields, refusal, refusalText, ticksSkipped, type Refusal } from './refusals';

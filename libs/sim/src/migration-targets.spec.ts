@@ -2,7 +2,7 @@ import { migrationTargetsSchema, type MigrationTargets } from '@overcommit/contr
 import { migrationTargets } from './migration-targets';
 import type { SimState } from './state';
 import { step } from './step';
-import { cmd, run, scenario } from './testing/scenarios';
+import { cmd, run, scenario, textOfCoded } from './testing/scenarios';
 
 /**
  * Seven hosts that each answer a migration differently, after tick 2:
@@ -85,6 +85,8 @@ describe('migration targets', () => {
           expect([target.reason, `destination refused: ${target.reason}`]).toContain(
             outcome.reason,
           );
+          // Its code and params say the same sentence (refusals.ts).
+          expect(textOfCoded({ code: target.code!, params: target.params! })).toBe(target.reason);
         }
       }
     }
@@ -142,6 +144,8 @@ describe('migration targets', () => {
       host: 'a',
       migratingTo: 'b',
       refusal: 'vm is already migrating to b',
+      refusalCode: 'vm-already-migrating',
+      refusalParams: { vm: 'vm', host: 'b' },
     });
     for (const target of answer.targets) {
       expect(target.fits).toBe(false);

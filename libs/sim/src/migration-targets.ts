@@ -5,6 +5,7 @@ import { admissionRefusal } from './admission';
 import { hostLogicalCpus, usableMemMiB } from './capacity';
 import { noVmNamed } from './commands';
 import { migrationRefusal } from './migration';
+import { coded, type Refusal, refusal } from './refusals';
 import type { SimState } from './state';
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -31,9 +32,9 @@ export function migrationTargets(
       notFound: noVmNamed(
         vmName,
         state.vms.map((v) => v.name),
-      ),
+      ).text,
     };
-  const refusal = migrationRefusal(state, vm);
+  const vmRefusal = migrationRefusal(state, vm);
   const { cpuAllocationRatio, ramAllocationRatio } = state.policy;
   const targets = state.hosts.map((host, index): MigrationTarget => {
     const vcpuCapacity = hostLogicalCpus(host) * cpuAllocationRatio;
@@ -44,17 +45,19 @@ export function migrationTargets(
       memCapacityMiB: r3(memCapacityMiB),
       freeMemMiB: r3(memCapacityMiB - host.memAllocMiB),
     };
-    const refused = (reason: string): MigrationTarget => ({
+    const refused = (why: Refusal): MigrationTarget => ({
       host: host.name,
       state: host.state,
       fits: false,
-      reason,
+      reason: why.text,
+      ...coded(why),
       ...figures,
     });
-    if (index === vm.host) return refused(`${vm.name} already runs on ${host.name}`);
-    if (refusal !== null) return refused(refusal);
+    if (index === vm.host)
+      return refused(refusal('vm-already-on-host', { vm: vm.name, host: host.name }));
+    if (vmRefusal !== null) return refused(vmRefusal);
     const verdict = admissionRefusal(host, vm, state);
-    if (typeof verdict === 'string') return refused(verdict);
+    if (!('nodes' in verdict)) return refused(verdict);
     return { host: host.name, state: host.state, fits: true, numaNodes: verdict.nodes, ...figures };
   });
   return {
@@ -64,7 +67,8 @@ export function migrationTargets(
     memMiB: vm.memMiB,
     host: vm.host >= 0 ? state.hosts[vm.host]!.name : null,
     migratingTo: vm.migration ? state.hosts[vm.migration.to]!.name : null,
-    refusal,
+    refusal: vmRefusal?.text ?? null,
+    ...(vmRefusal ? { refusalCode: vmRefusal.code, refusalParams: vmRefusal.params } : {}),
     targets,
   };
 }

@@ -4,6 +4,7 @@
 import { MODEL } from './model';
 import type { EventLog } from './events';
 import { allocate, release } from './admission';
+import { reasonFields, type Refusal, refusal } from './refusals';
 import type { HostRt, SimState, VmRt } from './state';
 
 /** Link bandwidth in MiB/s: networkGbps x 10^9 / 8 / 2^20 (DOMAIN.md, live migration). */
@@ -56,7 +57,7 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 export function abortMigration(
   state: SimState,
   vm: VmRt,
-  reason: string,
+  reason: Refusal,
   log: EventLog,
   at = state.time,
 ): void {
@@ -69,7 +70,7 @@ export function abortMigration(
   log.add('migration-aborted', vm.name, m.by, {
     from: state.hosts[m.from]!.name,
     to: state.hosts[m.to]!.name,
-    reason,
+    ...reasonFields(reason),
     rounds: m.round,
     transferredMiB: round3(m.transferredMiB),
   });
@@ -121,11 +122,14 @@ export function advanceMigration(
       return;
     }
     if (m.round >= MODEL.migrationMaxRounds) {
-      const R = rateMiBps.toFixed(1);
       abortMigration(
         state,
         vm,
-        `did not converge in ${MODEL.migrationMaxRounds} rounds: the guest dirties ${dirty.toFixed(1)} MiB/s against a link of ${R} MiB/s`,
+        refusal('migration-no-convergence', {
+          rounds: MODEL.migrationMaxRounds,
+          dirtyMiBps: dirty.toFixed(1),
+          linkMiBps: rateMiBps.toFixed(1),
+        }),
         log,
         state.time + (dt - left),
       );
@@ -172,9 +176,12 @@ function completeMigration(
 }
 
 /** Why a VM cannot live-migrate anywhere now (already migrating, not running), or null. */
-export function migrationRefusal(state: SimState, vm: VmRt): string | null {
+export function migrationRefusal(state: SimState, vm: VmRt): Refusal | null {
   if (vm.migration)
-    return `${vm.name} is already migrating to ${state.hosts[vm.migration.to]!.name}`;
-  if (vm.state !== 'running') return `${vm.name} is ${vm.state}; only a running VM migrates live`;
+    return refusal('vm-already-migrating', {
+      vm: vm.name,
+      host: state.hosts[vm.migration.to]!.name,
+    });
+  if (vm.state !== 'running') return refusal('vm-not-running', { vm: vm.name, state: vm.state });
   return null;
 }

@@ -9,9 +9,14 @@ import type { HostRt, SimState, VmRt } from './state';
 /**
  * NUMA placement on one host: the single node with the most room when the VM
  * fits one (home node), else the fewest nodes that hold it (a wide VM).
- * `numa: strict` refuses a VM that fits no single node. Returns the nodes, or a reason.
+ * `numa: strict` refuses a VM that fits no single node. Returns the nodes, or the figures of
+ * the refusal (admission says it: admission-numa-strict).
  */
-export function homeNodes(host: HostRt, vm: VmDemand, state: SimState): number[] | string {
+export function homeNodes(
+  host: HostRt,
+  vm: VmDemand,
+  state: SimState,
+): number[] | { vcpus: number; memoryGiB: string; nodeCpus: number; nodeMemoryGiB: string } {
   const nodes = host.numaNodes;
   const lcpuPerNode = hostLogicalCpus(host) / nodes;
   const memPerNode = usableMemMiB(host, state) / nodes;
@@ -32,7 +37,12 @@ export function homeNodes(host: HostRt, vm: VmDemand, state: SimState): number[]
   }
   if (best >= 0) return [best];
   if (state.policy.numa === 'strict') {
-    return `NUMA strict: no node holds ${vm.vcpus} vCPUs and ${gib(vm.memMiB)} GiB (a node has ${lcpuPerNode} logical CPUs and ${gib(memPerNode)} GiB)`;
+    return {
+      vcpus: vm.vcpus,
+      memoryGiB: gib(vm.memMiB),
+      nodeCpus: lcpuPerNode,
+      nodeMemoryGiB: gib(memPerNode),
+    };
   }
   // Wide VM: as many nodes as its vCPUs or memory need, least loaded first.
   const width = Math.min(

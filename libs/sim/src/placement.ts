@@ -4,6 +4,7 @@
 import { admissionRefusal, allocate, release, type VmDemand } from './admission';
 import { gib, usableMemMiB } from './capacity';
 import { abortMigration, startMigration } from './migration';
+import { reasonFields, type Refusal, refusal } from './refusals';
 import type { SimState, VmRt } from './state';
 import type { Ctx } from './tick-context';
 
@@ -23,22 +24,23 @@ export function chooseHost(
   vm: VmDemand,
   hostIndex: ReadonlyMap<string, number>,
   exclude = -1,
-): Placement | { refused: string } {
+): Placement | { refused: Refusal } {
   const candidates: number[] = [];
   if (vm.pinned !== null) {
     const pin = hostIndex.get(vm.pinned);
-    if (pin === undefined) return { refused: `pinned to host ${vm.pinned}, which does not exist` };
+    if (pin === undefined)
+      return { refused: refusal('vm-pinned-unknown-host', { host: vm.pinned }) };
     candidates.push(pin);
   } else {
     for (let i = 0; i < state.hosts.length; i++) if (i !== exclude) candidates.push(i);
   }
-  const reasons: string[] = [];
+  const reasons: Refusal[] = [];
   let best: Placement | null = null;
   let bestScore = 0;
   for (const index of candidates) {
     const host = state.hosts[index]!;
     const verdict = admissionRefusal(host, vm, state);
-    if (typeof verdict === 'string') {
+    if (!('nodes' in verdict)) {
       reasons.push(verdict);
       continue;
     }
@@ -51,8 +53,13 @@ export function chooseHost(
     }
   }
   if (best) return best;
-  const what = `${vm.vcpus} vCPUs, ${gib(vm.memMiB)} GiB`;
-  return { refused: `no host can take ${vm.name} (${what}): ${reasons.join('; ') || 'no hosts'}` };
+  return {
+    refused: refusal(
+      'no-host-fits',
+      { vm: vm.name, vcpus: vm.vcpus, memoryGiB: gib(vm.memMiB) },
+      reasons.length > 0 ? reasons : [refusal('no-hosts')],
+    ),
+  };
 }
 
 /** Places a VM that is not running (power-on, HA restart, first tick). Returns the refusal, or null. */
@@ -61,7 +68,7 @@ export function placeVm(
   vm: VmRt,
   by: string,
   eventType: 'vm-placed' | 'ha-restarted' | 'vm-powered-on',
-): string | null {
+): Refusal | null {
   const choice = chooseHost(ctx.state, vm, ctx.hostIndex);
   if ('refused' in choice) return choice.refused;
   const host = ctx.state.hosts[choice.host]!;
@@ -77,7 +84,7 @@ export function placeVm(
 }
 
 /** Takes a VM off its host (power-off, delete, host failure); its allocation is released. */
-export function unplaceVm(ctx: Ctx, vm: VmRt, reason: string): void {
+export function unplaceVm(ctx: Ctx, vm: VmRt, reason: Refusal): void {
   if (vm.migration) abortMigration(ctx.state, vm, reason, ctx.log);
   if (vm.host >= 0) release(ctx.state.hosts[vm.host]!, vm, vm.nodes);
   vm.host = -1;
@@ -95,7 +102,12 @@ export function evacuate(ctx: Ctx, hostIdx: number, by: string): void {
       continue;
     const choice = chooseHost(ctx.state, { ...vm, pinned: null }, ctx.hostIndex, hostIdx);
     if ('refused' in choice) {
-      ctx.log.add('vm-refused', vm.name, by, { reason: `cannot evacuate: ${choice.refused}` });
+      ctx.log.add(
+        'vm-refused',
+        vm.name,
+        by,
+        reasonFields(refusal('cannot-evacuate', {}, [choice.refused])),
+      );
       continue;
     }
     startMigration(ctx.state, vm, choice.host, choice.nodes, true, by, ctx.log);

@@ -22,6 +22,7 @@ import { restartDownVms } from './ha';
 import { advanceMigration, pairMiBps } from './migration';
 import { MODEL } from './model';
 import { placeVm } from './placement';
+import { reasonFields, refusal } from './refusals';
 import { energyKWh } from './power';
 import type { SimState, VmRt } from './state';
 import { TickCtx } from './tick-context';
@@ -86,10 +87,10 @@ export function step(
   if (state.tick === 1) {
     for (const vm of state.vms) {
       if (vm.state !== 'pending') continue;
-      const refusal = placeVm(ctx, vm, 'scenario', 'vm-placed');
-      if (refusal !== null) {
+      const refused = placeVm(ctx, vm, 'scenario', 'vm-placed');
+      if (refused !== null) {
         vm.state = 'stopped';
-        log.add('vm-refused', vm.name, 'scenario', { reason: refusal });
+        log.add('vm-refused', vm.name, 'scenario', reasonFields(refused));
       }
     }
   }
@@ -101,13 +102,13 @@ export function step(
     state.events[state.nextEvent]!.at <= endTime + 1e-9
   ) {
     const { at: _at, ...action } = state.events[state.nextEvent++]!;
-    const refusal = applyAction(ctx, action, 'scenario');
-    if (refusal === null)
+    const refused = applyAction(ctx, action, 'scenario');
+    if (refused === null)
       log.add('command-accepted', describe(action), 'scenario', { do: action.do });
     else
       log.add('command-refused', describe(action), 'scenario', {
         do: action.do,
-        reason: refusal,
+        ...reasonFields(refused),
       });
   }
   const touched = new Map<string, string>();
@@ -118,7 +119,7 @@ export function step(
       log.add('command-refused', target, by, {
         commandId: id,
         do: action.do,
-        reason: `command ${id} was already applied`,
+        ...reasonFields(refusal('command-duplicate', { id })),
         duplicate: true,
       });
       continue;
@@ -129,19 +130,23 @@ export function step(
       log.add('command-refused', target, by, {
         commandId: id,
         do: action.do,
-        reason: `${first} already changed ${target} in this tick`,
+        ...reasonFields(refusal('command-conflict', { by: first, target })),
       });
       continue;
     }
-    const refusal = applyAction(ctx, action, by);
-    if (refusal === null) {
+    const refused = applyAction(ctx, action, by);
+    if (refused === null) {
       // Only applied commands are remembered: a refusal changes nothing, so a retry is judged afresh.
       state.commandIds.push(id);
       if (state.commandIds.length > MODEL.rememberedCommandIds) state.commandIds.shift();
       if (key !== null) touched.set(key, by);
       log.add('command-accepted', target, by, { commandId: id, do: action.do });
     } else {
-      log.add('command-refused', target, by, { commandId: id, do: action.do, reason: refusal });
+      log.add('command-refused', target, by, {
+        commandId: id,
+        do: action.do,
+        ...reasonFields(refused),
+      });
     }
   }
 
@@ -172,9 +177,12 @@ export function step(
   const guests = simulateHosts(state, dt);
   for (const i of guests.paused) {
     const vm = state.vms[i]!;
-    log.add('vm-paused', vm.name, 'system', {
-      reason: `host ${state.hosts[vm.host]!.name} swap full: the VM cannot get memory`,
-    });
+    log.add(
+      'vm-paused',
+      vm.name,
+      'system',
+      reasonFields(refusal('vm-swap-full', { host: state.hosts[vm.host]!.name })),
+    );
   }
   let watts = 0;
   for (let h = 0; h < state.hosts.length; h++) watts += state.hosts[h]!.powerWatts;

@@ -198,13 +198,16 @@ export class ClustersController {
       );
     const role = this.clusters.roleFor(meta, tokenOf(authorization, token)) ?? 'viewer';
     const outcome = await this.clusters.command(id, parsed.request, by.data, role);
-    if (outcome.status === 'refused' && role !== 'operator')
+    if (outcome.status === 'refused' && role !== 'operator') {
+      // The server's own refusal has an error code; the engine's (a refusal code) is command-refused.
+      const serverCode = isErrorCode(outcome.code) ? outcome.code : undefined;
       throw new NotAllowed(
-        isErrorCode(outcome.code) ? outcome.code : 'command-refused',
+        serverCode ?? 'command-refused',
         outcome.reason ?? 'refused',
-        outcome.params ?? { reason: outcome.reason ?? '' },
+        serverCode ? outcome.params : { reason: outcome.reason ?? '' },
         outcome,
       );
+    }
     return outcome;
   }
 

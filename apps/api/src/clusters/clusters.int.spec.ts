@@ -375,14 +375,27 @@ describe('clusters over HTTP against a real Redis', () => {
           host: 'small',
           fits: false,
           reason: 'small: memory 4/3 GiB at ratio 1.5',
+          code: 'admission-memory',
+          params: { host: 'small', memoryGiB: '4', capacityGiB: '3', ratio: '1.5' },
           vcpuCapacity: 4,
         }),
       ]);
       // What the engine does with the same request agrees.
       const refused = await outcomeOf(c, { do: 'migrate-vm', target: 'vm-01', to: 'small' });
-      expect(refused).toMatchObject({
+      // Refused with the engine's code, params and causes (contracts' refusalCodes), kept in the
+      // stored outcome that GET .../commands/:id reads.
+      const { id: _id, tick: _tick, ...rest } = refused;
+      expect(rest).toEqual({
         status: 'refused',
         reason: 'destination refused: small: memory 4/3 GiB at ratio 1.5',
+        code: 'destination-refused',
+        params: {},
+        causes: [
+          {
+            code: 'admission-memory',
+            params: { host: 'small', memoryGiB: '4', capacityGiB: '3', ratio: '1.5' },
+          },
+        ],
       });
       const accepted = await outcomeOf(c, { do: 'migrate-vm', target: 'vm-01', to: 'esx-02' });
       expect(accepted.status).toBe('accepted');
@@ -393,6 +406,8 @@ describe('clusters over HTTP against a real Redis', () => {
       expect(during).toMatchObject({
         migratingTo: 'esx-02',
         refusal: 'vm-01 is already migrating to esx-02',
+        refusalCode: 'vm-already-migrating',
+        refusalParams: { vm: 'vm-01', host: 'esx-02' },
       });
       expect(during.targets.map((t) => t.fits)).toEqual([false, false, false]);
       expect(during.targets[1]).toMatchObject({ freeVcpus: 62, freeMemMiB: 98304 - 4096 });

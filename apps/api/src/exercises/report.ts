@@ -49,6 +49,9 @@ export function reportCommands(frame: Frame): ExerciseReport['teams'][number]['c
       target: e.target,
       outcome: e.type === 'command-accepted' ? ('accepted' as const) : ('refused' as const),
       ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.reasonCode !== undefined ? { reasonCode: e.reasonCode } : {}),
+      ...(e.reasonParams !== undefined ? { reasonParams: e.reasonParams } : {}),
+      ...(e.reasonCauses !== undefined ? { reasonCauses: e.reasonCauses } : {}),
     }));
 }
 

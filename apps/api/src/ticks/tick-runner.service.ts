@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type Command, type CommandOutcome, encodeFrame, encodeVms } from '@overcommit/contracts';
-import { type SimState, step } from '@overcommit/sim';
+import { reasonFields, type SimState, step, ticksSkipped } from '@overcommit/sim';
 import { ClusterStateRepository } from '../storage/cluster-state.repository';
 import { FrameHistoryRepository } from '../storage/frame-history.repository';
 import { PresenceRepository } from '../storage/presence.repository';
@@ -92,7 +92,7 @@ export class TickRunner {
           time: frame.time,
           target: clusterId,
           by: 'system',
-          reason: `no worker ran this cluster for ${seconds} s (${skipped} ticks); it resumes where it stopped instead of replaying them`,
+          ...reasonFields(ticksSkipped(seconds, skipped)),
           ticks: skipped,
         });
       }
@@ -107,6 +107,10 @@ export class TickRunner {
           id: event.commandId,
           status: accepted ? 'accepted' : 'refused',
           reason: event.reason,
+          // The engine's refusal as code and params (refusalCodes), for the dashboard's languages.
+          ...(event.reasonCode !== undefined ? { code: event.reasonCode } : {}),
+          ...(event.reasonParams !== undefined ? { params: event.reasonParams } : {}),
+          ...(event.reasonCauses !== undefined ? { causes: event.reasonCauses } : {}),
           tick: frame.tick,
         });
       }

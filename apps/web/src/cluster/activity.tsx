@@ -4,6 +4,7 @@ import type { FrameEvent } from '@overcommit/contracts';
 import { Badge, Group, SegmentedControl } from '@mantine/core';
 import { useTranslations } from 'next-intl';
 import { memo, useMemo, useState } from 'react';
+import { eventReason, useReasonText } from '../i18n/reasons';
 import { useFeedView } from '../live/hooks';
 import { palette, simTime } from '../ui/format';
 import { useCluster } from './context';
@@ -41,17 +42,21 @@ const isKnown = (type: string): type is KnownEvent =>
 const CRITICAL_EVENTS = new Set(['host-failed', 'ha-failed', 'vm-refused', 'migration-aborted']);
 
 /**
- * An event in the reader's words. The engine's reasons (and a command's refusal reason) are its own
- * English text, shown as they come.
+ * An event in the reader's words. The engine's reasons (and a command's refusal reason) are said
+ * from their codes (reasons.json); a reason without a known code is the engine's English text.
  */
-function describe(e: FrameEvent, t: ClusterT): { icon: string; color: string; text: string } {
+function describe(
+  e: FrameEvent,
+  t: ClusterT,
+  reasonText: ReturnType<typeof useReasonText>,
+): { icon: string; color: string; text: string } {
   const what =
     typeof e['command'] === 'string'
       ? e['command']
       : typeof e['do'] === 'string'
         ? e['do']
         : t('activity.command');
-  const reason = e.reason ?? '';
+  const reason = e.reason === undefined ? '' : reasonText(eventReason(e));
   switch (e.type) {
     case 'command-accepted':
       return {
@@ -105,7 +110,8 @@ function describe(e: FrameEvent, t: ClusterT): { icon: string; color: string; te
 /** One line of the feed; lines keep their event object, so each is drawn once. */
 const ActivityLine = memo(function ActivityLine({ event }: { event: FrameEvent }) {
   const t = useTranslations('cluster');
-  const d = describe(event, t);
+  const reasonText = useReasonText();
+  const d = describe(event, t, reasonText);
   return (
     <li data-type={event.type}>
       <span className="num dim">{simTime(event.time)}</span>{' '}

@@ -1,7 +1,12 @@
 'use client';
 
 import { useErrorText } from '../i18n/errors';
-import type { ClusterCommandRequest, CommandOutcome } from '@overcommit/contracts';
+import { useReasonText } from '../i18n/reasons';
+import {
+  type ClusterCommandRequest,
+  type CommandOutcome,
+  isRefusalCode,
+} from '@overcommit/contracts';
 import { Button, type ButtonProps, Tooltip } from '@mantine/core';
 import { useTranslations } from 'next-intl';
 import { createContext, type ReactNode, useCallback, useContext, useRef, useState } from 'react';
@@ -108,6 +113,7 @@ export function useCommand(): {
 export function CommandResult({ state }: { state: CommandState }) {
   const t = useTranslations('cluster');
   const errorText = useErrorText();
+  const reasonText = useReasonText();
   if (state.phase === 'idle') return null;
   if (state.phase === 'sending') return <span className="cmd-result">{t('command.sending')}</span>;
   if (state.phase === 'queued') return <span className="cmd-result">{t('command.queued')}</span>;
@@ -115,10 +121,18 @@ export function CommandResult({ state }: { state: CommandState }) {
   return outcome.status === 'refused' ? (
     <span className="cmd-result" data-tone="crit" role="alert">
       <span aria-hidden="true">✖ </span>
-      {/* The server's own refusals carry a code (rate-limited, viewer...); the engine's, a reason. */}
-      {outcome.code
+      {/* The server's own refusals carry an error code (rate-limited, viewer...); the engine's, a
+          refusal code (or, from an older engine, only a reason). */}
+      {outcome.code && !isRefusalCode(outcome.code)
         ? errorText({ message: outcome.reason ?? '', code: outcome.code, params: outcome.params })
-        : t('command.refused', { reason: outcome.reason ?? '' })}
+        : t('command.refused', {
+            reason: reasonText({
+              text: outcome.reason ?? '',
+              code: outcome.code,
+              params: outcome.params,
+              causes: outcome.causes,
+            }),
+          })}
     </span>
   ) : (
     <span className="cmd-result" data-tone="ok" role="status">

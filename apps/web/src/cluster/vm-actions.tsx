@@ -1,6 +1,7 @@
 'use client';
 
 import { type CodedError, useErrorText } from '../i18n/errors';
+import { useReasonText } from '../i18n/reasons';
 import {
   type ClusterCommandRequest,
   formatInputErrors,
@@ -132,6 +133,7 @@ function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
   const [answer, setAnswer] = useState<MigrationTargets | null>(null);
   const targets = answer?.targets ?? null;
   const errorText = useErrorText();
+  const reasonText = useReasonText();
   const [error, setError] = useState<CodedError | null>(null);
   const [to, setTo] = useState<string | null>(null);
   const [autoConverge, setAutoConverge] = useState(false);
@@ -169,7 +171,11 @@ function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
         </Text>
         {answer?.refusal ? (
           <Text c="red" role="alert">
-            {answer.refusal}
+            {reasonText({
+              text: answer.refusal,
+              code: answer.refusalCode,
+              params: answer.refusalParams,
+            })}
           </Text>
         ) : null}
         {error ? (
@@ -210,7 +216,14 @@ function MigrateForm({ vm, onDone }: { vm: VmFrame; onDone: () => void }) {
                             <span className="refusal">
                               {' '}
                               <span aria-hidden="true">✖</span>{' '}
-                              {t('actions.wouldRefuse', { reason: target.reason ?? '' })}
+                              {t('actions.wouldRefuse', {
+                                reason: reasonText({
+                                  text: target.reason ?? '',
+                                  code: target.code,
+                                  params: target.params,
+                                  causes: target.causes,
+                                }),
+                              })}
                             </span>
                           )}
                         </span>

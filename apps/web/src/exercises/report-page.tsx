@@ -17,6 +17,7 @@ import {
   YAxis,
 } from 'recharts';
 import { exerciseReport, exerciseReportMarkdown } from '../api';
+import { eventReason, useReasonText } from '../i18n/reasons';
 import { useApiUrl } from '../app-config';
 import { usePolledApi } from '../ui/use-polling';
 import { palette } from '../ui/format';
@@ -91,6 +92,7 @@ function Timeline({ team }: { team: TeamReport }) {
 
 function TeamSection({ team }: { team: TeamReport }) {
   const t = useTranslations('exercise');
+  const reasonText = useReasonText();
   const s = team.score;
   return (
     <section
@@ -202,7 +204,7 @@ function TeamSection({ team }: { team: TeamReport }) {
                 <td>{c.target}</td>
                 <td>
                   {c.outcome === 'accepted' ? t('report.accepted') : t('report.refused')}
-                  {c.reason ? `: ${c.reason}` : ''}
+                  {c.reason ? `: ${reasonText(eventReason(c))}` : ''}
                 </td>
               </tr>
             ))}

@@ -4,6 +4,7 @@ import type { FORMATS } from './formats';
 import type { Locale } from './locales';
 import type common from '../../messages/en/common.json';
 import type errors from '../../messages/en/errors.json';
+import type reasons from '../../messages/en/reasons.json';
 import type cluster from '../../messages/en/cluster.json';
 import type help from '../../messages/en/help.json';
 import type home from '../../messages/en/home.json';
@@ -16,6 +17,7 @@ declare module 'next-intl' {
     Messages: {
       common: typeof common;
       errors: typeof errors;
+      reasons: typeof reasons;
       cluster: typeof cluster;
       help: typeof help;
       home: typeof home;

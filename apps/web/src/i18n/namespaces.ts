@@ -6,6 +6,8 @@ export const NAMESPACES = [
   'common',
   /** The API's error codes (contracts' errorCodes), as the dashboard says them. */
   'errors',
+  /** The engine's refusals and event reasons (contracts' refusalCodes), as the dashboard says them. */
+  'reasons',
   /** The cluster page and the host page: header, charts, alarms, tables, actions, activity. */
   'cluster',
   /** Explanations: metrics, alarm rules, thresholds, the glossary, hover help. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { codedReasonSchema, reasonParamsSchema } from '../errors/refusal-codes';
 import { briefingAnswerSchema } from '../scenario/briefing';
 import { hostStates, vmStates } from '../frame/frame.schema';
 import {
@@ -67,6 +68,10 @@ export const migrationTargetSchema = z.object({
   fits: z.boolean(),
   /** Why not, when it does not fit: the engine's own refusal. */
   reason: z.string().optional(),
+  /** The refusal's code (refusalCodes), params and causes, beside `reason`. */
+  code: z.string().optional(),
+  params: reasonParamsSchema.optional(),
+  causes: z.array(codedReasonSchema).optional(),
   /** The NUMA nodes the VM would get there, when it fits. */
   numaNodes: z.array(z.number().int()).optional(),
   /** vCPUs admission may hand out: logical CPUs x cpuAllocationRatio. */
@@ -92,6 +97,9 @@ export const migrationTargetsSchema = z.object({
   migratingTo: z.string().nullable(),
   /** Why the VM cannot migrate anywhere now (not running, already migrating), or null. */
   refusal: z.string().nullable(),
+  /** That refusal's code and params (vm-already-migrating, vm-not-running), when there is one. */
+  refusalCode: z.string().optional(),
+  refusalParams: reasonParamsSchema.optional(),
   targets: z.array(migrationTargetSchema),
 });
 export type MigrationTargets = z.infer<typeof migrationTargetsSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { codedReasonSchema, reasonParamsSchema } from '../errors/refusal-codes';
 import { briefingAnswerSchema } from '../scenario/briefing';
 import { exerciseFrameSchema } from '../frame/frame.schema';
 import { actionSchemas } from '../scenario/scenario.schema';
@@ -145,6 +146,10 @@ export const reportCommandSchema = z.object({
   target: z.string(),
   outcome: z.enum(['accepted', 'refused']),
   reason: z.string().optional(),
+  /** The refusal's code (refusalCodes), params and causes, beside `reason`. */
+  reasonCode: z.string().optional(),
+  reasonParams: reasonParamsSchema.optional(),
+  reasonCauses: z.array(codedReasonSchema).optional(),
 });
 
 export const teamReportSchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { codedReasonSchema, reasonParamsSchema } from '../errors/refusal-codes';
 import { alarmRuleIds } from '../scenario/scenario.schema';
 
 // What one tick produces. Units are in the names: Pct (0..100), MiB, MiBps,
@@ -151,7 +152,13 @@ export const frameEventSchema = z
     time: z.number(),
     target: z.string(),
     by: z.string(),
+    /** Why, in English (refusals, ha-failed, migration-aborted, vm-paused, ticks-skipped...). */
     reason: z.string().optional(),
+    /** The reason's code (refusalCodes), beside `reason`; absent from an older engine's frames. */
+    reasonCode: z.string().optional(),
+    reasonParams: reasonParamsSchema.optional(),
+    /** The reasons it is made of (destination-refused, no-host-fits, cannot-evacuate). */
+    reasonCauses: z.array(codedReasonSchema).optional(),
     commandId: z.string().optional(),
   })
   .catchall(z.unknown());

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { codedReasonSchema, reasonParamsSchema } from '../errors/refusal-codes';
 import { actionSchema, commandIdSchema } from '../scenario/scenario.schema';
 import { displayNameSchema } from '../text/text';
 
@@ -79,9 +80,14 @@ export const commandOutcomeSchema = z.object({
   id: z.string(),
   status: z.enum(commandStatuses),
   reason: z.string().optional(),
-  /** For a refusal by the server rather than the engine (rate-limited, try-again): its error code. */
+  /**
+   * A refusal's code: the server's own (an errorCode: rate-limited, try-again, viewer-cannot-act...)
+   * or the engine's (a refusalCode: host-already-failed, destination-refused...), with its params.
+   */
   code: z.string().optional(),
-  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  params: reasonParamsSchema.optional(),
+  /** The reasons an engine refusal is made of (destination-refused, no-host-fits). */
+  causes: z.array(codedReasonSchema).optional(),
   tick: z.number().int().optional(),
 });
 export type CommandOutcome = z.infer<typeof commandOutcomeSchema>;

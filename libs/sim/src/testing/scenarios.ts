@@ -1,14 +1,18 @@
 import {
+  type CodedReason,
   type Command,
   type Frame,
+  type FrameEvent,
   type HostFrame,
   type Scenario,
   type ScenarioInput,
   type VmFrame,
   commandSchema,
+  isRefusalCode,
   scenarioSchema,
 } from '@overcommit/contracts';
 import type { z } from 'zod';
+import { refusalText } from '../refusals';
 import { createCluster, step } from '../step';
 import type { SimState } from '../state';
 
@@ -77,4 +81,34 @@ export function last<T extends Frame>(frames: T[]): T {
   const frame = frames.at(-1);
   if (!frame) throw new Error('no frames');
   return frame;
+}
+
+/**
+ * The English text an event's (or outcome's) coded reason rebuilds to, through refusals.ts, from
+ * its code, params and causes alone; throws on a code that is not in contracts' refusalCodes.
+ */
+export function textOfCoded(reason: CodedReason): string {
+  if (!isRefusalCode(reason.code)) throw new Error(`unknown refusal code ${reason.code}`);
+  return refusalText(
+    reason.code,
+    reason.params,
+    (reason.causes ?? []).map((c) => ({ text: textOfCoded(c) })),
+  );
+}
+
+/** Every event with a reason carries a known code whose rebuilt text is the reason, byte for byte. */
+export function reasonProblems(events: readonly FrameEvent[]): string[] {
+  const problems: string[] = [];
+  for (const e of events) {
+    if (e.reason === undefined) continue;
+    if (e.reasonCode === undefined || e.reasonParams === undefined) {
+      problems.push(`${e.type} ${e.target}: reason without code: ${e.reason}`);
+      continue;
+    }
+    const coded: CodedReason = { code: e.reasonCode, params: e.reasonParams };
+    if (e.reasonCauses) coded.causes = e.reasonCauses;
+    const text = textOfCoded(coded);
+    if (text !== e.reason) problems.push(`${e.type} ${e.reasonCode}: ${text} != ${e.reason}`);
+  }
+  return problems;
 }
