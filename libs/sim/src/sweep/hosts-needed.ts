@@ -96,8 +96,8 @@ export function admissionImpossible(scenario: Scenario, point: SweepPoint): stri
       pinned: null,
     };
     const verdict = admissionRefusal(alone, vm, single);
-    if (typeof verdict === 'string')
-      return `${where}: vms[${i}] (${spec.name}: ${spec.vcpus} vCPUs, ${gib(vm.memMiB)} GiB) fits no host of model ${model.name}, even an empty one (${verdict.replace(`${alone.name}: `, '')})`;
+    if ('code' in verdict)
+      return `${where}: vms[${i}] (${spec.name}: ${spec.vcpus} vCPUs, ${gib(vm.memMiB)} GiB) fits no host of model ${model.name}, even an empty one (${verdict.text.replace(`${alone.name}: `, '')})`;
   }
   if (hostsLowerBound(scenario, point) > SWEEP_LIMITS.hosts) return tooMany(where, model.name);
   return null;
