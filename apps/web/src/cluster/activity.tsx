@@ -1,6 +1,6 @@
 'use client';
 
-import type { FrameEvent } from '@overcommit/contracts';
+import { type EventType, eventTypes, type FrameEvent } from '@overcommit/contracts';
 import { Badge, Group, SegmentedControl } from '@mantine/core';
 import { useTranslations } from 'next-intl';
 import { memo, useMemo, useState } from 'react';
@@ -13,31 +13,19 @@ const PEOPLE_TYPES = new Set(['command-accepted', 'command-refused', 'alarm-acke
 
 type ClusterT = ReturnType<typeof useTranslations<'cluster'>>;
 
-/** Event types the feed has words for (others are written from their type, as the engine sends it). */
-const KNOWN_EVENTS = [
-  'vm-placed',
-  'vm-refused',
-  'vm-powered-on',
-  'vm-powered-off',
-  'vm-created',
-  'vm-deleted',
-  'vm-paused',
-  'migration-started',
-  'migration-completed',
-  'migration-aborted',
-  'host-failed',
-  'host-recovered',
-  'host-maintenance',
-  'hyperthreading-changed',
-  'policy-changed',
-  'workload-changed',
-  'ha-restarted',
-  'ha-failed',
-  'ticks-skipped',
+/** Event types the feed words itself: the engine's own (commands and alarms are worded apart). */
+const WORDED_APART = [
+  'command-accepted',
+  'command-refused',
+  'alarm-fired',
+  'alarm-acked',
+  'alarm-resolved',
 ] as const;
-type KnownEvent = (typeof KNOWN_EVENTS)[number];
-const isKnown = (type: string): type is KnownEvent =>
-  (KNOWN_EVENTS as readonly string[]).includes(type);
+type KnownEvent = Exclude<EventType, (typeof WORDED_APART)[number]>;
+const KNOWN_EVENTS: readonly string[] = eventTypes.filter(
+  (type) => !(WORDED_APART as readonly string[]).includes(type),
+);
+const isKnown = (type: string): type is KnownEvent => KNOWN_EVENTS.includes(type);
 
 const CRITICAL_EVENTS = new Set(['host-failed', 'ha-failed', 'vm-refused', 'migration-aborted']);
 
