@@ -258,13 +258,16 @@ function DensityChart({ result }: { result: SweepResult }) {
       <div className="panel-head">
         <h2 id="chart-title">{t('chart.title')}</h2>
       </div>
-      <ul className="legend">
+      <ul className="chart-legend" aria-hidden="true">
         <li>
-          <span className="swatch" style={{ background: 'var(--line-crit)' }} />
+          <span
+            className="swatch"
+            style={{ borderColor: palette.critical, borderStyle: 'solid' }}
+          />
           {t('chart.lost')}
         </li>
         <li>
-          <span className="swatch" style={{ background: 'var(--line-info)' }} />
+          <span className="swatch" style={{ borderColor: palette.info, borderStyle: 'dashed' }} />
           {t('chart.ready')}
         </li>
       </ul>
@@ -290,7 +293,7 @@ function DensityChart({ result }: { result: SweepResult }) {
             <Line
               dataKey="lost"
               name={t('chart.lost')}
-              stroke="var(--line-crit)"
+              stroke={palette.critical}
               isAnimationActive={false}
               dot={{ r: 3 }}
             >
@@ -299,7 +302,7 @@ function DensityChart({ result }: { result: SweepResult }) {
             <Line
               dataKey="ready"
               name={t('chart.ready')}
-              stroke="var(--line-info)"
+              stroke={palette.info}
               strokeDasharray="5 3"
               isAnimationActive={false}
               dot={{ r: 3 }}
@@ -430,7 +433,7 @@ function PointsTable({
               <th scope="col">{t('table.swapIn')}</th>
               <th scope="col">{t('table.alarms')}</th>
               <th scope="col">{t('table.held')}</th>
-              <th scope="col">{t('open.title')}</th>
+              <th scope="col">{t('table.openHead')}</th>
             </tr>
           </thead>
           <tbody>
