@@ -5,6 +5,7 @@ import { NewCluster } from '../src/home/new-cluster';
 import { NewExercise } from '../src/home/new-exercise';
 import { PageSettings } from '../src/ui/language-switch';
 import { HealthStatus } from './health-status';
+import { SweepsLink } from '../src/sweep/sweep-link';
 
 export default function HomePage() {
   const t = useTranslations('home');
@@ -17,7 +18,8 @@ export default function HomePage() {
           {t('page.lede')}{' '}
           <Link href="/glossary" data-testid="glossary-link">
             {t('page.glossary')}
-          </Link>
+          </Link>{' '}
+          <SweepsLink />
         </p>
         <PageSettings />
       </header>

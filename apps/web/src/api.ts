@@ -52,7 +52,7 @@ const errorParamsSchema = z.record(z.string(), z.union([z.string(), z.number()])
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
 /** An answer checked against its contract: a mismatch (an API of another version) says where. */
-function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): ApiResult<T> {
+export function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): ApiResult<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const first = formatInputErrors(zodIssuesToInputErrors(parsed.error.issues).slice(0, 1));
@@ -66,7 +66,7 @@ function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): ApiResu
   };
 }
 
-async function request<T>(url: string, init?: RequestInit): Promise<ApiResult<T>> {
+export async function request<T>(url: string, init?: RequestInit): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(url, { cache: 'no-store', ...init });

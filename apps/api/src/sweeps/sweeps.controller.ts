@@ -14,6 +14,7 @@ import {
   type ClusterSweep,
   createSweepRequestSchema,
   type CreateSweepResponse,
+  type Scenario,
   type SweepInfo,
   zodIssuesToInputErrors,
 } from '@overcommit/contracts';
@@ -49,6 +50,19 @@ export class SweepsController {
     @Query('token') token?: string,
   ): Promise<SweepInfo> {
     return this.sweeps.info(await this.sweeps.open(id, tokenOf(authorization, token)));
+  }
+
+  /** One point's scenario (`:index` in `points`, or `reference`), to open it as a new cluster. */
+  @Get('sweeps/:id/points/:index/scenario')
+  async pointScenario(
+    @Param('id') id: string,
+    @Param('index') index: string,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
+  ): Promise<{ scenario: Scenario }> {
+    return {
+      scenario: await this.sweeps.pointScenario(id, index, tokenOf(authorization, token)),
+    };
   }
 
   /** Cancels a queued or running sweep (its own token); the record stays, status `cancelled`. */

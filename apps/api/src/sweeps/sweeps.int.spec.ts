@@ -104,6 +104,28 @@ describe('sweeps', () => {
     const engine = sweep(scenarioSchema.parse(small), request);
     if (!engine.ok) throw new Error('the engine refused');
     expect(info.result).toEqual(engine.result);
+
+    // A point's scenario opens as a new cluster: the point's policy and hosts.
+    const dense = info.result!.points.findIndex((p) => p.cpuAllocationRatio === 2);
+    const point = info.result!.points[dense]!;
+    const got = await httpRequest(
+      `${url}/api/sweeps/${id}/points/${dense}/scenario?token=${token}`,
+    );
+    expect(got.status).toBe(200);
+    const { scenario } = got.body as {
+      scenario: { policy: Record<string, unknown>; hosts: { count: number }[] };
+    };
+    expect(scenario.policy).toMatchObject({
+      cpuAllocationRatio: point.cpuAllocationRatio,
+      ramAllocationRatio: point.ramAllocationRatio,
+    });
+    expect(scenario.hosts).toEqual([expect.objectContaining({ count: point.hosts })]);
+    const cluster = await httpRequest(`${url}/api/clusters`, json({ scenario }));
+    expect(cluster.status).toBe(201);
+    expect(
+      (await httpRequest(`${url}/api/sweeps/${id}/points/99/scenario?token=${token}`)).status,
+    ).toBe(400);
+    expect((await httpRequest(`${url}/api/sweeps/${id}/points/0/scenario`)).status).toBe(404);
   });
 
   it('keeps a sweep private: no token, a wrong token or a bad socket token finds nothing', async () => {

@@ -10,7 +10,7 @@ import {
   type SweepInfo,
 } from '@overcommit/contracts';
 import { loadScenarioText } from '@overcommit/scenario-files';
-import { planSweep, runTicks, scenarioFromState } from '@overcommit/sim';
+import { planSweep, pointScenario, runTicks, scenarioFromState } from '@overcommit/sim';
 import { createHash, randomBytes } from 'node:crypto';
 import { ClustersService } from '../clusters/clusters.service';
 import { API_CONFIG, type ApiConfig, publicUrl } from '../config/api-config';
@@ -256,6 +256,34 @@ export class SweepsService {
       total: after.total,
     });
     return this.info(after);
+  }
+
+  /**
+   * The scenario of one point of a finished sweep (`points[index]`, or `reference`): the swept
+   * scenario at the point's policy, host count and step (pointScenario, as the point ran), ready
+   * for POST /api/clusters ("open as a new cluster").
+   */
+  async pointScenario(id: string, index: string, token: string | undefined): Promise<Scenario> {
+    const record = await this.open(id, token);
+    const result = record.result;
+    if (!result)
+      throw new BadInput('invalid-request', `the sweep has no result (it is ${record.status})`, [
+        { path: 'id', message: `status ${record.status}: points open once it is done` },
+      ]);
+    const point =
+      index === 'reference'
+        ? result.reference
+        : /^\d+$/.test(index)
+          ? result.points[Number(index)]
+          : undefined;
+    if (!point)
+      throw new BadInput('invalid-request', `no point ${index.slice(0, 20)} in this sweep`, [
+        {
+          path: 'index',
+          message: `expected 0 to ${result.points.length - 1}, or reference`,
+        },
+      ]);
+    return pointScenario(record.scenario, point, point.hosts, result.stepSeconds);
   }
 
   /** A live cluster's sweeps (the same token rules as the cluster), newest first. */

@@ -19,6 +19,7 @@ import { ExercisePanel } from './exercise-panel';
 import { ClusterHeader } from './header';
 import { HostGrid } from './host-grid';
 import { HostActionsButton, PolicyButton } from './ops';
+import { ClusterSweepLink } from '../sweep/sweep-link';
 import { OpsProvider } from './ops-context';
 import { VmTable } from './vm-table';
 import { StartProvider } from './waiting';
@@ -154,6 +155,7 @@ function Panels({ feed }: { feed: ClusterFeed }) {
       <Group gap="xs" className="ops-bar">
         <PolicyButton />
         <HostActionsButton />
+        <ClusterSweepLink />
       </Group>
       <div className="grid-2">
         <div className="stack">

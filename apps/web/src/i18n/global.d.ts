@@ -10,6 +10,7 @@ import type help from '../../messages/en/help.json';
 import type home from '../../messages/en/home.json';
 import type exercise from '../../messages/en/exercise.json';
 import type host from '../../messages/en/host.json';
+import type sweep from '../../messages/en/sweep.json';
 
 declare module 'next-intl' {
   interface AppConfig {
@@ -23,6 +24,7 @@ declare module 'next-intl' {
       home: typeof home;
       exercise: typeof exercise;
       host: typeof host;
+      sweep: typeof sweep;
     };
     Formats: typeof FORMATS;
   }

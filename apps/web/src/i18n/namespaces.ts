@@ -18,5 +18,7 @@ export const NAMESPACES = [
   'exercise',
   /** The host page (topology, its VMs and alarms) and the VM actions' dialogs. */
   'host',
+  /** The sweep's pages: a new sweep, its progress and result (answer, chart, grid, table). */
+  'sweep',
 ] as const;
 export type Namespace = (typeof NAMESPACES)[number];
