@@ -15,16 +15,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useFormatter, useTranslations } from 'next-intl';
 import { useCallback, useEffect, useState } from 'react';
-import {
-  CartesianGrid,
-  ComposedChart,
-  LabelList,
-  Line,
-  ReferenceDot,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { CartesianGrid, ComposedChart, Line, ReferenceDot, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ApiError } from '../api';
 import { useApiUrl } from '../app-config';
 import { pathOf } from '../home/new-cluster';
@@ -296,9 +287,7 @@ function DensityChart({ result }: { result: SweepResult }) {
               stroke={palette.critical}
               isAnimationActive={false}
               dot={{ r: 3 }}
-            >
-              <LabelList dataKey="name" position="right" fontSize={9} />
-            </Line>
+            />
             <Line
               dataKey="ready"
               name={t('chart.ready')}
@@ -320,7 +309,7 @@ const CELL: Record<SweepObjectiveId | 'held', { icon: string; background: string
   {
     // Words and icons carry the meaning; the colours (Okabe-Ito) only add to it.
     held: { icon: '✓', background: '#009e73', text: '#000' },
-    p95ReadyBelowPct: { icon: '⏱', background: '#e69f00', text: '#000' },
+    p95ReadyBelowPct: { icon: '◔', background: '#e69f00', text: '#000' },
     swapInAtMostMiB: { icon: '⇅', background: '#56b4e9', text: '#000' },
     worstPerformanceAbovePct: { icon: '▼', background: '#d55e00', text: '#000' },
   };
