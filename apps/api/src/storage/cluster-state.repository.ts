@@ -51,7 +51,8 @@ export interface ClusterMeta {
 /** A cluster as one committed tick left it, read atomically: meta, engine state, recent frames. */
 export interface ClusterSnapshot {
   meta: ClusterMeta;
-  state: SimState;
+  /** The engine state as stored (state-codec.ts): copied as is unless something in it must change. */
+  state: Buffer;
   /** The newest frames up to the snapshot's tick, oldest first: `[entry id, wire]`. */
   frames: [string, string][];
 }
@@ -314,7 +315,7 @@ export class ClusterStateRepository extends RedisRepository {
     const entries = (replies[2]![1] as [string, string[]][]).map(
       ([entryId, fields]) => [entryId, fields[1]!] as [string, string],
     );
-    return { meta: parseMeta(raw), state: decodeState(state), frames: entries.reverse() };
+    return { meta: parseMeta(raw), state, frames: entries.reverse() };
   }
 
   /**
@@ -322,12 +323,16 @@ export class ClusterStateRepository extends RedisRepository {
    * their entry ids, in one MULTI on the new cluster's slot, then lists it in the index, where its
    * reservation put it already.
    */
-  async createFork(meta: ClusterMeta, state: SimState, frames: [string, string][]): Promise<void> {
+  async createFork(
+    meta: ClusterMeta,
+    state: SimState | Buffer,
+    frames: [string, string][],
+  ): Promise<void> {
     const k = this.keys(meta.id);
     const multi = this.redis
       .multi()
       .hset(k.meta, serializeMeta(meta))
-      .set(k.state, encodeState(state));
+      .set(k.state, Buffer.isBuffer(state) ? state : encodeState(state));
     for (const [entryId, wire] of frames) multi.xadd(k.frames, entryId, 'f', wire);
     const replies = await multi.exec();
     for (const [error] of replies ?? []) if (error) throw error;
