@@ -9,6 +9,7 @@ import type help from '../../messages/en/help.json';
 import type home from '../../messages/en/home.json';
 import type exercise from '../../messages/en/exercise.json';
 import type host from '../../messages/en/host.json';
+import type fork from '../../messages/en/fork.json';
 
 declare module 'next-intl' {
   interface AppConfig {
@@ -21,6 +22,7 @@ declare module 'next-intl' {
       home: typeof home;
       exercise: typeof exercise;
       host: typeof host;
+      fork: typeof fork;
     };
     Formats: typeof FORMATS;
   }

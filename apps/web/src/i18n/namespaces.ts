@@ -16,5 +16,7 @@ export const NAMESPACES = [
   'exercise',
   /** The host page (topology, its VMs and alarms) and the VM actions' dialogs. */
   'host',
+  /** What-if forks: the Fork button, a fork's panel (run-ahead, the comparison with its source). */
+  'fork',
 ] as const;
 export type Namespace = (typeof NAMESPACES)[number];
