@@ -1,4 +1,6 @@
 import type { ClusterSummary, CreateClusterResponse } from '@overcommit/contracts';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { browser, type Stack, startStack, watchPage } from './harness';
 
@@ -116,6 +118,10 @@ describe('what-if forks in Chromium (real API, worker, web app and Redis)', () =
       undefined,
       { timeout: 20_000 },
     );
+    // The README's picture of a fork: its panel and, below, the charts with the source dashed.
+    const screenshots = join(__dirname, '../../../docs/screenshots');
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: join(screenshots, 'fork.png'), fullPage: true });
     expect(problems).toEqual([]);
   });
 });
