@@ -189,13 +189,16 @@ describe('what-if forks against a real Redis', () => {
     const cluster = await create('private');
     await waitFor('a tick', async () => (await summary(cluster.id, cluster.viewerToken)).tick >= 1);
     await command(cluster.id, cluster.operatorToken, { do: 'pause' });
-    const from = (await summary(cluster.id, cluster.viewerToken)).tick;
     const started = Date.now();
     const accepted = await command(cluster.id, cluster.operatorToken, {
       do: 'run-ahead',
       seconds: 600,
     });
-    expect(accepted.body).toMatchObject({ status: 'accepted', tick: from });
+    // From the tick it was accepted at (a tick job already under way at the pause may still have
+    // committed a tick or two since).
+    expect((accepted.body as CommandOutcome).status).toBe('accepted');
+    const from = (accepted.body as CommandOutcome).tick!;
+    expect(typeof from).toBe('number');
     // One at a time.
     const twice = await command(cluster.id, cluster.operatorToken, {
       do: 'run-ahead',
@@ -206,8 +209,9 @@ describe('what-if forks against a real Redis', () => {
       const s = await summary(cluster.id, cluster.viewerToken);
       return s.tick >= from + 600 && s.aheadUntil === undefined;
     });
-    // Ten minutes of simulated time in far less than ten seconds: 60x real time at the very least.
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Ten minutes of simulated time in well under 30 seconds, even on a loaded machine (20x real
+    // time; bench:fork measures the speed).
+    expect(Date.now() - started).toBeLessThan(30_000);
     const frames = await history(cluster.id, from, from + 600, cluster.viewerToken);
     expect(frames.map((f) => f.tick)).toEqual(Array.from({ length: 601 }, (_, i) => from + i));
     expect(await summary(cluster.id, cluster.viewerToken)).toMatchObject({ paused: true });
@@ -230,11 +234,12 @@ describe('what-if forks against a real Redis', () => {
       return s.tick >= at + 100 && s.aheadUntil === undefined;
     });
     const after = (await summary(cluster.id, cluster.viewerToken)).tick;
-    await sleep(600);
+    await sleep(1000);
     const later = (await summary(cluster.id, cluster.viewerToken)).tick;
-    // About six ticks in 600 ms at 100 ms a tick: neither stalled nor replaying.
-    expect(later - after).toBeGreaterThanOrEqual(3);
-    expect(later - after).toBeLessThanOrEqual(9);
+    // About ten ticks in a second at 100 ms a tick: neither stalled nor replaying the hundred ticks
+    // it ran ahead (bounds loose for a loaded machine).
+    expect(later - after).toBeGreaterThanOrEqual(2);
+    expect(later - after).toBeLessThanOrEqual(20);
   });
 
   it('keeps private clusters private, refuses bad ids, and a source deleted meanwhile is gone', async () => {
