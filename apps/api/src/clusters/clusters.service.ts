@@ -23,7 +23,6 @@ import { decodeState } from '../storage/state-codec';
 import { createHash, randomBytes } from 'node:crypto';
 import { API_CONFIG, type ApiConfig, publicUrl } from '../config/api-config';
 import { clusterNotFound, NotAllowed, TooMany } from '../common/service-errors';
-import { FRAME_HISTORY_LENGTH } from '../storage/frame-history.repository';
 import { Metrics } from '../observability/metrics';
 import { type ClusterMeta, ClusterStateRepository } from '../storage/cluster-state.repository';
 import { PresenceRepository } from '../storage/presence.repository';
@@ -238,14 +237,27 @@ export class ClustersService {
   async fork(id: string, token: string | undefined, address: string): Promise<ForkClusterResponse> {
     const meta = await this.meta(id);
     if (this.roleFor(meta, token) === null) throw clusterNotFound(id);
+    if (!meta.exerciseId && this.repo.copiesInPlace) {
+      // One Redis and a plain cluster: its state and frames are copied inside Redis.
+      const [place] = await this.reserve(1, address);
+      try {
+        const source = await this.repo.copyForFork(id, place!.id, FORK_HISTORY);
+        // Deleted between the two reads: gone, as it would be a moment later.
+        if (!source) throw clusterNotFound(id);
+        return await this.writeFork(source, place!, null, []);
+      } catch (error) {
+        await this.repo.delete(place!.id);
+        await this.release([place!]);
+        throw error;
+      }
+    }
+    // A Redis Cluster (the fork's keys are in another slot: read the source, then write the fork),
+    // or a team's cluster, whose state is read for its exercise's allowForks.
     const snapshot = await this.repo.snapshot(id, FORK_HISTORY);
-    // Deleted between the two reads: gone, as it would be a moment later.
     if (!snapshot) throw clusterNotFound(id);
-    const { frames } = snapshot;
     const source = snapshot.meta;
     // A plain cluster's state is copied byte for byte (decoding 4,000 VMs' state costs ~50 ms); a
-    // team's is read for its exercise's allowForks, and its fork is nobody's exercise: not scored,
-    // and its time is its owner's.
+    // team's fork is nobody's exercise: not scored, and its time is its owner's.
     let state: SimState | Buffer = snapshot.state;
     if (source.exerciseId) {
       const decoded = decodeState(snapshot.state);
@@ -261,55 +273,61 @@ export class ClustersService {
     }
     const [place] = await this.reserve(1, address);
     try {
-      const operatorToken = newToken();
-      const viewerToken = newToken();
-      const now = Date.now();
-      const suffix = ` (fork at ${clock(source.time, { hours: true })})`;
-      const fork: ClusterMeta = {
-        id: place!.id,
-        name: source.name.slice(0, NAME_MAX - suffix.length) + suffix,
-        visibility: 'private',
-        baseTickMs: source.baseTickMs,
-        speed: source.speed,
-        paused: true,
-        createdAt: now,
-        anchorAt: await this.scheduler.newAnchor(tickMs(source), now),
-        anchorTick: source.tick,
-        tick: source.tick,
-        time: source.time,
-        lastCommandId: '0',
-        operatorHash: tokenHash(operatorToken),
-        viewerHash: tokenHash(viewerToken),
-        summary: source.summary,
-        lagMs: 0,
-        exerciseId: '',
-        team: '',
-        instructorHash: '',
-        creator: place!.creator,
-        forkOfId: source.id,
-        forkOfTick: source.tick,
-        aheadUntil: 0,
-      };
-      await this.repo.createFork(
-        fork,
-        state,
-        frames.slice(-Math.min(FORK_HISTORY, FRAME_HISTORY_LENGTH)),
-      );
-      const link = `${this.publicUrl}/clusters/${fork.id}`;
-      return {
-        id: fork.id,
-        name: fork.name,
-        operatorToken,
-        viewerToken,
-        viewerLink: `${link}?token=${viewerToken}`,
-        operatorLink: `${link}?token=${operatorToken}`,
-        forkOf: { id: source.id, tick: source.tick },
-        time: source.time,
-      };
+      return await this.writeFork(source, place!, state, snapshot.frames);
     } catch (error) {
       await this.release([place!]);
       throw error;
     }
+  }
+
+  /** The fork's meta (and, unless copied in Redis already, its state and frames), and its links. */
+  private async writeFork(
+    source: ClusterMeta,
+    place: ClusterPlace,
+    state: SimState | Buffer | null,
+    frames: [string, string][],
+  ): Promise<ForkClusterResponse> {
+    const operatorToken = newToken();
+    const viewerToken = newToken();
+    const now = Date.now();
+    const suffix = ` (fork at ${clock(source.time, { hours: true })})`;
+    const fork: ClusterMeta = {
+      id: place.id,
+      name: source.name.slice(0, NAME_MAX - suffix.length) + suffix,
+      visibility: 'private',
+      baseTickMs: source.baseTickMs,
+      speed: source.speed,
+      paused: true,
+      createdAt: now,
+      anchorAt: await this.scheduler.newAnchor(tickMs(source), now),
+      anchorTick: source.tick,
+      tick: source.tick,
+      time: source.time,
+      lastCommandId: '0',
+      operatorHash: tokenHash(operatorToken),
+      viewerHash: tokenHash(viewerToken),
+      summary: source.summary,
+      lagMs: 0,
+      exerciseId: '',
+      team: '',
+      instructorHash: '',
+      creator: place.creator,
+      forkOfId: source.id,
+      forkOfTick: source.tick,
+      aheadUntil: 0,
+    };
+    await this.repo.createFork(fork, state, frames.slice(-FORK_HISTORY));
+    const link = `${this.publicUrl}/clusters/${fork.id}`;
+    return {
+      id: fork.id,
+      name: fork.name,
+      operatorToken,
+      viewerToken,
+      viewerLink: `${link}?token=${viewerToken}`,
+      operatorLink: `${link}?token=${operatorToken}`,
+      forkOf: { id: source.id, tick: source.tick },
+      time: source.time,
+    };
   }
 
   /** A scenario given to this API (JSON), held to its limits. */

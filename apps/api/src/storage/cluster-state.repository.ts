@@ -11,6 +11,7 @@ import { clusterIndexKey, clusterKeys, type ClusterKeys, creatorKey } from './ke
 import { RedisRepository } from './redis-repository';
 import { LuaScript } from './lua-script';
 import { batch } from '../redis/batch';
+import { isCluster } from '../redis/redis.module';
 import { publishCommand } from '../redis/pubsub';
 import { decodeState, encodeState } from './state-codec';
 
@@ -319,20 +320,51 @@ export class ClusterStateRepository extends RedisRepository {
   }
 
   /**
+   * On one Redis (not a Redis Cluster, where the fork's keys live in another slot): copies the
+   * source's state and newest `frames` frames to the fork's keys inside Redis, in one MULTI with
+   * the read of its meta (one committed tick, as `snapshot`), without carrying megabytes through
+   * this process. Returns the source's meta, or null when it has none (nothing is left behind).
+   * The caller then writes the fork's meta (`createFork` with no state).
+   */
+  async copyForFork(sourceId: string, forkId: string, frames: number): Promise<ClusterMeta | null> {
+    if (isCluster(this.redis)) throw new Error('copyForFork is for one Redis');
+    const s = this.keys(sourceId);
+    const f = this.keys(forkId);
+    const replies = await this.redis
+      .multi()
+      .hgetall(s.meta)
+      .copy(s.state, f.state)
+      .copy(s.frames, f.frames)
+      .xtrim(f.frames, 'MAXLEN', frames)
+      .exec();
+    for (const [error] of replies ?? []) if (error) throw error;
+    const raw = replies?.[0]?.[1] as Record<string, string> | undefined;
+    if (!raw?.['id'] || replies?.[1]?.[1] !== 1) {
+      await this.redis.del(f.state, f.frames);
+      return null;
+    }
+    return parseMeta(raw);
+  }
+
+  /** Whether keys may be copied inside Redis (`copyForFork`): one Redis, not a Redis Cluster. */
+  get copiesInPlace(): boolean {
+    return !isCluster(this.redis);
+  }
+
+  /**
    * Writes a fork (a new cluster copied from a snapshot): meta, state and the copied frames under
    * their entry ids, in one MULTI on the new cluster's slot, then lists it in the index, where its
    * reservation put it already.
    */
   async createFork(
     meta: ClusterMeta,
-    state: SimState | Buffer,
+    /** The state to write, or null when `copyForFork` copied it already (and the frames). */
+    state: SimState | Buffer | null,
     frames: [string, string][],
   ): Promise<void> {
     const k = this.keys(meta.id);
-    const multi = this.redis
-      .multi()
-      .hset(k.meta, serializeMeta(meta))
-      .set(k.state, Buffer.isBuffer(state) ? state : encodeState(state));
+    const multi = this.redis.multi().hset(k.meta, serializeMeta(meta));
+    if (state !== null) multi.set(k.state, Buffer.isBuffer(state) ? state : encodeState(state));
     for (const [entryId, wire] of frames) multi.xadd(k.frames, entryId, 'f', wire);
     const replies = await multi.exec();
     for (const [error] of replies ?? []) if (error) throw error;
