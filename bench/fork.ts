@@ -136,6 +136,8 @@ async function main(): Promise<void> {
       const s = await summary(id, token);
       if (s.aheadUntil === undefined && s.time >= before.time + seconds)
         return { seconds: s.time - before.time, wallMs: performance.now() - started };
+      if (performance.now() - started > 180_000)
+        throw new Error(`run-ahead stalled: ${JSON.stringify(s)}\n${api.tail.join('\n')}`);
       await sleep(20);
     }
   };

@@ -42,13 +42,19 @@ export class TickRunner {
   async run(clusterId: string, now = Date.now()): Promise<TickResult> {
     const meta = await this.repo.meta(clusterId);
     if (meta && meta.aheadUntil > meta.time) {
+      // Another job of this cluster (its schedule's, a command's) while a batch runs here: that
+      // batch queues the next.
       if (this.ahead.has(clusterId)) return { stepped: 0, lagMs: 0 };
       this.ahead.add(clusterId);
+      let batch: { result: TickResult; next: number | null };
       try {
-        return await this.runAhead(meta);
+        batch = await this.runAhead(meta);
       } finally {
         this.ahead.delete(clusterId);
       }
+      // Queued once this batch has let go of the cluster, so the next job never finds it held.
+      if (batch.next !== null) await this.scheduler.kick(clusterId, batch.next);
+      return batch.result;
     }
     if (!meta || meta.paused) {
       this.warm.delete(clusterId);
@@ -164,12 +170,13 @@ export class TickRunner {
    * or, at the target, the schedule re-anchored at the new tick. Commands queued before it apply
    * at its first tick, as at any tick.
    */
-  private async runAhead(meta: ClusterMeta): Promise<TickResult> {
+  private async runAhead(meta: ClusterMeta): Promise<{ result: TickResult; next: number | null }> {
     const clusterId = meta.id;
+    const none = { result: { stepped: 0, lagMs: 0 }, next: null };
     let state = this.warm.get(clusterId);
     if (!state || state.tick !== meta.tick) {
       const stored = await this.repo.state(clusterId);
-      if (!stored) return { stepped: 0, lagMs: 0 };
+      if (!stored) return none;
       state = stored;
     }
     const fromTick = state.tick;
@@ -214,8 +221,14 @@ export class TickRunner {
       anchorAt: this.scheduler.restartAnchor(meta, interval, Date.now()),
     });
     if (!committed) {
+      // A tick committed meanwhile (a scheduled job that read the meta before the run-ahead
+      // began): start the batch again from there, unless the cluster is gone or no longer ahead.
       this.warm.delete(clusterId);
-      return { stepped: 0, lagMs: 0 };
+      const now = await this.repo.meta(clusterId);
+      return {
+        result: { stepped: 0, lagMs: 0 },
+        next: now && now.aheadUntil > now.time ? now.tick : null,
+      };
     }
     for (const o of outcomes) this.metrics.commands.inc({ outcome: o.status });
     this.warm.set(clusterId, state);
@@ -223,7 +236,10 @@ export class TickRunner {
       await this.repo.updateMeta(clusterId, { paused: true, aheadUntil: 0 });
       await this.scheduler.unschedule(clusterId);
       this.warm.delete(clusterId);
-    } else if (!done) await this.scheduler.kick(clusterId, state.tick);
-    return { stepped: frames.length, lagMs: 0 };
+    }
+    return {
+      result: { stepped: frames.length, lagMs: 0 },
+      next: done || state.exercise?.finished ? null : state.tick,
+    };
   }
 }

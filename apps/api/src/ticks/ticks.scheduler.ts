@@ -145,8 +145,9 @@ export class TicksScheduler implements OnApplicationBootstrap {
       { clusterId: id },
       {
         jobId: `ahead-${id}-${fromTick}`,
+        // Gone once done either way: a kept job's id would swallow a later kick from that tick.
         removeOnComplete: true,
-        removeOnFail: 100,
+        removeOnFail: true,
         attempts: 3,
       },
     );
