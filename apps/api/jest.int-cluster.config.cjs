@@ -6,7 +6,8 @@ const { jestConfig } = require('../../jest.preset.cjs');
 // resume with sinceTick, commands, presence and per-VM metrics (live); two API instances and two
 // workers (instances); sharded subscriptions held and released as watchers come and go on two
 // instances (watchers); a worker killed (worker-failover); a master replaced (redis-failover);
-// and exercises, whose keys are global ones.
+// exercises, whose keys are global ones; and what-if forks (read the source's slot, then write the
+// fork's).
 module.exports = {
   ...jestConfig(__dirname, { kind: 'int' }),
   displayName: 'api:int-cluster',
@@ -17,6 +18,7 @@ module.exports = {
     '<rootDir>/src/ticks/worker-failover.int.spec.ts',
     '<rootDir>/src/ticks/redis-failover.int.spec.ts',
     '<rootDir>/src/exercises/exercises.int.spec.ts',
+    '<rootDir>/src/clusters/forks.int.spec.ts',
   ],
   globalSetup: path.join(__dirname, 'src/testing/redis-cluster-setup.ts'),
   setupFiles: [path.join(__dirname, 'src/testing/redis-cluster-env.ts')],

@@ -7,6 +7,8 @@ import {
   createClusterResponseSchema,
   type CreateExerciseResponse,
   createExerciseResponseSchema,
+  type ForkClusterResponse,
+  forkClusterResponseSchema,
   type ExerciseControl,
   type ExerciseReport,
   exerciseReportSchema,
@@ -205,6 +207,22 @@ export async function deleteCluster(
     headers: bearer(token),
   });
   return r.ok ? { ok: true, value: undefined } : r;
+}
+
+/**
+ * Forks a cluster: a private, paused copy at its current tick with tokens of its own. Any token
+ * that opens the cluster may fork it.
+ */
+export async function forkCluster(
+  api: string,
+  clusterId: string,
+  token: string | undefined,
+): Promise<ApiResult<ForkClusterResponse>> {
+  const r = await request<unknown>(`${clusterUrl(api, clusterId)}/fork`, {
+    method: 'POST',
+    headers: token ? bearer(token) : {},
+  });
+  return r.ok ? checked(forkClusterResponseSchema, r.value, 'the fork') : r;
 }
 
 /** The cluster's figures (name, speed, paused...), cheap enough to poll. */

@@ -161,6 +161,11 @@ export function buildFrame(
   let readyWeighted = 0;
   for (let i = 0; i < state.vms.length; i++) readyWeighted += guests.readyWeighted[i]!;
   const vcpusRunning = guests.vcpusRunning;
+  // The worst-off guest's speed (100 with none running): a fork's comparison reads it per tick.
+  let worstPerformance = 100;
+  for (const vm of state.vms)
+    if (vm.state === 'running' && vm.performancePct < worstPerformance)
+      worstPerformance = vm.performancePct;
   const hosts = state.hosts.map((host, h) =>
     hostFrame(
       state,
@@ -223,6 +228,7 @@ export function buildFrame(
       swapUsedMiB: s,
       powerWatts: watts,
       energyKWh: state.energyKWh,
+      worstPerformancePct: worstPerformance,
       alarms: { warning: alarms.warning, critical: alarms.critical },
     },
     hosts,

@@ -19,6 +19,7 @@ import {
   createClusterRequestSchema,
   decodeFrame,
   displayNameSchema,
+  type ForkClusterResponse,
   type Frame,
   type InputError,
   type MigrationTargets,
@@ -165,6 +166,22 @@ export class ClustersController {
     if ('notFound' in answer)
       throw new NotFound('vm-not-found', answer.notFound, { name: vm.slice(0, 200) });
     return answer;
+  }
+
+  /**
+   * A what-if fork: a new private cluster, paused, a copy of this one at its current tick (same
+   * state, same seed stream, its recent history), with tokens of its own; counted against the
+   * caller's address like any new cluster. Any token that opens the cluster may fork it.
+   */
+  @Post(':id/fork')
+  @HttpCode(201)
+  async fork(
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Headers('authorization') authorization?: string,
+    @Query('token') token?: string,
+  ): Promise<ForkClusterResponse> {
+    return this.clusters.fork(id, tokenOf(authorization, token), clientAddress(req));
   }
 
   @Delete(':id')

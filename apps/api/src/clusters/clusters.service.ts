@@ -5,6 +5,8 @@ import {
   type ClusterSummary,
   type CommandOutcome,
   type CreateClusterResponse,
+  clock,
+  type ForkClusterResponse,
   type InputError,
   type Role,
   type Scenario,
@@ -16,7 +18,8 @@ import {
   type Visibility,
   zodIssuesToInputErrors,
 } from '@overcommit/contracts';
-import { createCluster } from '@overcommit/sim';
+import { createCluster, type SimState } from '@overcommit/sim';
+import { decodeState } from '../storage/state-codec';
 import { createHash, randomBytes } from 'node:crypto';
 import { API_CONFIG, type ApiConfig, publicUrl } from '../config/api-config';
 import { clusterNotFound, NotAllowed, TooMany } from '../common/service-errors';
@@ -45,7 +48,12 @@ export function parseClusterCommand(
     errors.push(...zodIssuesToInputErrors(parsedId.error.issues, { at: ['id'] }));
   const withId = <T extends object>(request: T) =>
     parsedId?.success ? { ...request, id: parsedId.data } : request;
-  if (action['do'] === 'pause' || action['do'] === 'resume' || action['do'] === 'set-speed') {
+  if (
+    action['do'] === 'pause' ||
+    action['do'] === 'resume' ||
+    action['do'] === 'set-speed' ||
+    action['do'] === 'run-ahead'
+  ) {
     const live = liveActionSchema.safeParse(action);
     if (!live.success) errors.push(...zodIssuesToInputErrors(live.error.issues));
     return errors.length > 0 || !live.success
@@ -59,6 +67,15 @@ export function parseClusterCommand(
   const { by: _by, id: _pending, ...rest } = parsed.command;
   return { ok: true, request: withId(rest) };
 }
+
+/**
+ * How many of its source's newest frames a fork gets, so its charts have a past: five minutes at
+ * one tick a second (what a cluster page's charts load first), a few MB for 200 hosts.
+ */
+export const FORK_HISTORY = 300;
+
+/** The most characters of a cluster name (the scenario's `name` bound). */
+const NAME_MAX = 200;
 
 /** Where a cluster about to be created is counted: its id and its creator (a hash of the address). */
 export interface ClusterPlace {
@@ -193,6 +210,9 @@ export class ClustersService {
       team: options.exercise?.team ?? '',
       instructorHash: options.exercise?.instructorHash ?? '',
       creator: place.creator,
+      forkOfId: '',
+      forkOfTick: 0,
+      aheadUntil: 0,
     };
     await this.repo.create(meta, createCluster(scenario, { maxVms: this.config.SCENARIO_MAX_VMS }));
     if (!meta.paused) await this.scheduler.schedule(meta);
@@ -204,6 +224,109 @@ export class ClustersService {
       viewerToken,
       viewerLink: visibility === 'private' ? `${link}?token=${viewerToken}` : link,
       operatorLink: `${link}?token=${operatorToken}`,
+    };
+  }
+
+  /**
+   * A what-if fork: a new private cluster, paused, a copy of the source as its last committed tick
+   * left it (engine state with its PRNG, policy, alarms, and its newest FORK_HISTORY frames), owned
+   * by whoever forked it (new tokens, counted against their address's share). Any token that opens
+   * the source may fork it, except a team's in an exercise that forbids it (`allowForks: false`);
+   * a team's fork is not the exercise's (never scored, never on the scoreboard).
+   */
+  async fork(id: string, token: string | undefined, address: string): Promise<ForkClusterResponse> {
+    const meta = await this.meta(id);
+    if (this.roleFor(meta, token) === null) throw clusterNotFound(id);
+    if (!meta.exerciseId && this.repo.copiesInPlace) {
+      // One Redis and a plain cluster: its state and frames are copied inside Redis.
+      const [place] = await this.reserve(1, address);
+      try {
+        const source = await this.repo.copyForFork(id, place!.id, FORK_HISTORY);
+        // Deleted between the two reads: gone, as it would be a moment later.
+        if (!source) throw clusterNotFound(id);
+        return await this.writeFork(source, place!, null, []);
+      } catch (error) {
+        await this.repo.delete(place!.id);
+        await this.release([place!]);
+        throw error;
+      }
+    }
+    // A Redis Cluster (the fork's keys are in another slot: read the source, then write the fork),
+    // or a team's cluster, whose state is read for its exercise's allowForks.
+    const snapshot = await this.repo.snapshot(id, FORK_HISTORY);
+    if (!snapshot) throw clusterNotFound(id);
+    const source = snapshot.meta;
+    // A plain cluster's state is copied byte for byte (decoding 4,000 VMs' state costs ~50 ms); a
+    // team's fork is nobody's exercise: not scored, and its time is its owner's.
+    let state: SimState | Buffer = snapshot.state;
+    if (source.exerciseId) {
+      const decoded = decodeState(snapshot.state);
+      const instructor = source.instructorHash !== '' && tokenMatches(token, source.instructorHash);
+      if (decoded.exercise?.spec.allowForks === false && !instructor)
+        throw new NotAllowed(
+          'fork-forbidden',
+          `exercise ${source.exerciseId} does not allow its teams to fork their clusters (allowForks: false)`,
+          { exercise: source.exerciseId },
+        );
+      decoded.exercise = null;
+      state = decoded;
+    }
+    const [place] = await this.reserve(1, address);
+    try {
+      return await this.writeFork(source, place!, state, snapshot.frames);
+    } catch (error) {
+      await this.release([place!]);
+      throw error;
+    }
+  }
+
+  /** The fork's meta (and, unless copied in Redis already, its state and frames), and its links. */
+  private async writeFork(
+    source: ClusterMeta,
+    place: ClusterPlace,
+    state: SimState | Buffer | null,
+    frames: [string, string][],
+  ): Promise<ForkClusterResponse> {
+    const operatorToken = newToken();
+    const viewerToken = newToken();
+    const now = Date.now();
+    const suffix = ` (fork at ${clock(source.time, { hours: true })})`;
+    const fork: ClusterMeta = {
+      id: place.id,
+      name: source.name.slice(0, NAME_MAX - suffix.length) + suffix,
+      visibility: 'private',
+      baseTickMs: source.baseTickMs,
+      speed: source.speed,
+      paused: true,
+      createdAt: now,
+      anchorAt: await this.scheduler.newAnchor(tickMs(source), now),
+      anchorTick: source.tick,
+      tick: source.tick,
+      time: source.time,
+      lastCommandId: '0',
+      operatorHash: tokenHash(operatorToken),
+      viewerHash: tokenHash(viewerToken),
+      summary: source.summary,
+      lagMs: 0,
+      exerciseId: '',
+      team: '',
+      instructorHash: '',
+      creator: place.creator,
+      forkOfId: source.id,
+      forkOfTick: source.tick,
+      aheadUntil: 0,
+    };
+    await this.repo.createFork(fork, state, frames.slice(-FORK_HISTORY));
+    const link = `${this.publicUrl}/clusters/${fork.id}`;
+    return {
+      id: fork.id,
+      name: fork.name,
+      operatorToken,
+      viewerToken,
+      viewerLink: `${link}?token=${viewerToken}`,
+      operatorLink: `${link}?token=${operatorToken}`,
+      forkOf: { id: source.id, tick: source.tick },
+      time: source.time,
     };
   }
 
@@ -256,6 +379,8 @@ export class ClustersService {
       watchers,
       lagMs: meta.lagMs,
       createdAt: meta.createdAt,
+      ...(meta.forkOfId ? { forkOf: { id: meta.forkOfId, tick: meta.forkOfTick } } : {}),
+      ...(meta.aheadUntil > meta.time ? { aheadUntil: meta.aheadUntil } : {}),
     };
   }
 
@@ -339,7 +464,10 @@ export class ClustersService {
     if (
       meta.exerciseId &&
       !system &&
-      (action.do === 'pause' || action.do === 'resume' || action.do === 'set-speed')
+      (action.do === 'pause' ||
+        action.do === 'resume' ||
+        action.do === 'set-speed' ||
+        action.do === 'run-ahead')
     )
       return {
         id: commandId,
@@ -371,6 +499,20 @@ export class ClustersService {
         return this.reschedule(meta, meta.speed, commandId, { paused: false });
       case 'set-speed':
         return this.reschedule(meta, action.speed, commandId, {});
+      case 'run-ahead': {
+        // One at a time: the target is where the worker stops; another would move it under it.
+        if (meta.aheadUntil > meta.time)
+          return {
+            id: commandId,
+            status: 'refused',
+            reason: `the cluster is already running ahead (to ${clock(meta.aheadUntil, { hours: true })} simulated)`,
+            code: 'already-running-ahead',
+            params: { until: meta.aheadUntil },
+          };
+        await this.repo.updateMeta(id, { aheadUntil: meta.time + action.seconds });
+        await this.scheduler.kick(id, meta.tick);
+        return { id: commandId, status: 'accepted', tick: meta.tick };
+      }
       default: {
         // Queued once: a command sent again with its id answers with the outcome it has.
         const outcome = await this.repo.enqueueCommand(id, { ...action, id: commandId, by });

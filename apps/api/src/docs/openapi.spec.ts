@@ -10,6 +10,7 @@ describe('the OpenAPI document', () => {
       '/api/clusters/{id}',
       '/api/clusters/{id}/commands',
       '/api/clusters/{id}/commands/{commandId}',
+      '/api/clusters/{id}/fork',
       '/api/clusters/{id}/history',
       '/api/clusters/{id}/summary',
       '/api/clusters/{id}/vms/{vm}/targets',

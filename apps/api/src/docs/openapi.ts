@@ -14,6 +14,7 @@ import {
   frameSchema,
   healthSchema,
   liveActionSchema,
+  forkClusterResponseSchema,
   migrationTargetsSchema,
   scenarioSchema,
 } from '@overcommit/contracts';
@@ -224,6 +225,20 @@ export function openApiDocument(): OpenAPIObject {
             204: { description: 'Removed' },
             403: { description: 'A viewer token: it may watch, not delete' },
             404: { description: 'No such cluster (or private without its token)' },
+          },
+        },
+      },
+      '/api/clusters/{id}/fork': {
+        post: {
+          summary: 'Fork a cluster: a private, paused what-if copy at its current tick',
+          description:
+            'Any token that opens the cluster may fork it. The fork has the same engine state (the same seed stream), policy, alarms and the newest 300 frames of history, its own operator and viewer tokens, and counts against MAX_CLUSTERS and MAX_CLUSTERS_PER_ADDRESS. A team in an exercise with allowForks: false is refused (403 fork-forbidden).',
+          parameters: [id, token],
+          responses: {
+            201: json(forkClusterResponseSchema, "The fork's links and what it copies"),
+            403: { description: 'The exercise forbids its teams to fork (fork-forbidden)' },
+            404: { description: 'No such cluster (or private without its token)' },
+            429: { description: 'MAX_CLUSTERS or MAX_CLUSTERS_PER_ADDRESS reached' },
           },
         },
       },

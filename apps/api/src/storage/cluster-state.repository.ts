@@ -11,6 +11,7 @@ import { clusterIndexKey, clusterKeys, type ClusterKeys, creatorKey } from './ke
 import { RedisRepository } from './redis-repository';
 import { LuaScript } from './lua-script';
 import { batch } from '../redis/batch';
+import { isCluster } from '../redis/redis.module';
 import { publishCommand } from '../redis/pubsub';
 import { decodeState, encodeState } from './state-codec';
 
@@ -41,6 +42,20 @@ export interface ClusterMeta {
   instructorHash: string;
   /** A hash of the client address that created it ('' for older clusters): its share of MAX_CLUSTERS_PER_ADDRESS. */
   creator: string;
+  /** For a what-if fork: the cluster it copies ('' for none) and the tick it copied. */
+  forkOfId: string;
+  forkOfTick: number;
+  /** While running ahead: the simulated time (seconds) to run to as fast as the engine goes; 0 otherwise. */
+  aheadUntil: number;
+}
+
+/** A cluster as one committed tick left it, read atomically: meta, engine state, recent frames. */
+export interface ClusterSnapshot {
+  meta: ClusterMeta;
+  /** The engine state as stored (state-codec.ts): copied as is unless something in it must change. */
+  state: Buffer;
+  /** The newest frames up to the snapshot's tick, oldest first: `[entry id, wire]`. */
+  frames: [string, string][];
 }
 
 /**
@@ -130,6 +145,59 @@ return 1
 });
 
 /**
+ * Run-ahead's commit (TickRunner.runAhead): several ticks at once. Atomically, if the stored tick
+ * is still the one the batch started from: save the batch's last state, advance the meta, append
+ * every tick's frame to the history (`rest`: tick, wire, tick, wire...; outcomes go in `outcomes`
+ * as JSON pairs), drop the consumed commands and publish only the last frame (watchers get a few a
+ * second, and a gap they fill from the history). With `done` = 1 the run-ahead is over: its
+ * target is cleared and the schedule re-anchored at the last tick (`anchorAt`), so the cluster
+ * carries on at its speed from there.
+ */
+export const COMMIT_AHEAD = new LuaScript({
+  name: 'ocCommitAhead',
+  keys: ['stateKey', 'metaKey', 'framesKey', 'commandsKey', 'outcomesKey', 'outcomeOrderKey'],
+  args: [
+    'fromTick',
+    'tick',
+    'state',
+    'time',
+    'lastCommandId',
+    'summary',
+    'historyLength',
+    'outcomes',
+    'done',
+    'anchorAt',
+    'publish',
+    'channel',
+    'message',
+    'outcomesKept',
+  ],
+  rest: 'tick, wire, for each tick of the batch in order',
+  body: `
+local current = tonumber(redis.call('HGET', metaKey, 'tick') or '-1')
+if current ~= tonumber(fromTick) then return 0 end
+redis.call('SET', stateKey, state)
+redis.call('HSET', metaKey, 'tick', tick, 'time', time, 'lastCommandId', lastCommandId, 'summary', summary, 'lagMs', 0)
+if done == '1' then
+  redis.call('HSET', metaKey, 'aheadUntil', 0, 'anchorAt', anchorAt, 'anchorTick', tick)
+end
+for i = restAt, #ARGV, 2 do
+  redis.call('XADD', framesKey, 'MAXLEN', '~', historyLength, ARGV[i] .. '-1', 'f', ARGV[i + 1])
+end
+if lastCommandId ~= '0' then redis.call('XTRIM', commandsKey, 'MINID', lastCommandId) end
+local at = tonumber((string.match(lastCommandId, '^(%d+)')) or '0')
+local settled = cjson.decode(outcomes)
+for i = 1, #settled, 2 do
+  redis.call('HSET', outcomesKey, settled[i], settled[i + 1])
+  redis.call('ZADD', outcomeOrderKey, 'NX', at, settled[i])
+end
+${TRIM_OUTCOMES}
+redis.call(publish, channel, message)
+return 1
+`,
+});
+
+/**
  * Atomically: queue a command unless its id already has an outcome (queued, accepted or refused).
  * Returns the outcome in force (the new `queued` or the one there), or 0 when the cluster has no
  * meta. Two requests with one id (a client's retry while the first is still in flight) cannot
@@ -176,6 +244,7 @@ export class ClusterStateRepository extends RedisRepository {
   private readonly runCommit = COMMIT.define(this.redis);
   private readonly runReserve = RESERVE.define(this.redis);
   private readonly runEnqueue = ENQUEUE.define(this.redis);
+  private readonly runCommitAhead = COMMIT_AHEAD.define(this.redis);
   /** How many command outcomes each cluster keeps (a test lowers it to see the oldest go). */
   outcomesKept = OUTCOMES_KEPT;
 
@@ -223,6 +292,82 @@ export class ClusterStateRepository extends RedisRepository {
       .hset(k.meta, serializeMeta(meta))
       .set(k.state, encodeState(state))
       .exec();
+    await this.redis.sadd(clusterIndexKey(this.prefix), meta.id);
+  }
+
+  /**
+   * The cluster as its last committed tick left it: meta, state and the newest `frames` frames, in
+   * one MULTI on the cluster's slot, so a tick committed meanwhile (one script) is wholly in it or
+   * wholly not. Null when the cluster has no meta or no state (deleted, or being deleted).
+   */
+  async snapshot(id: string, frames: number): Promise<ClusterSnapshot | null> {
+    const k = this.keys(id);
+    const replies = await this.redis
+      .multi()
+      .hgetall(k.meta)
+      .getBuffer(k.state)
+      .xrevrange(k.frames, '+', '-', 'COUNT', frames)
+      .exec();
+    if (!replies) return null;
+    for (const [error] of replies) if (error) throw error;
+    const raw = replies[0]![1] as Record<string, string>;
+    const state = replies[1]![1] as Buffer | null;
+    if (!raw['id'] || !state) return null;
+    const entries = (replies[2]![1] as [string, string[]][]).map(
+      ([entryId, fields]) => [entryId, fields[1]!] as [string, string],
+    );
+    return { meta: parseMeta(raw), state, frames: entries.reverse() };
+  }
+
+  /**
+   * On one Redis (not a Redis Cluster, where the fork's keys live in another slot): copies the
+   * source's state and newest `frames` frames to the fork's keys inside Redis, in one MULTI with
+   * the read of its meta (one committed tick, as `snapshot`), without carrying megabytes through
+   * this process. Returns the source's meta, or null when it has none (nothing is left behind).
+   * The caller then writes the fork's meta (`createFork` with no state).
+   */
+  async copyForFork(sourceId: string, forkId: string, frames: number): Promise<ClusterMeta | null> {
+    if (isCluster(this.redis)) throw new Error('copyForFork is for one Redis');
+    const s = this.keys(sourceId);
+    const f = this.keys(forkId);
+    const replies = await this.redis
+      .multi()
+      .hgetall(s.meta)
+      .copy(s.state, f.state)
+      .copy(s.frames, f.frames)
+      .xtrim(f.frames, 'MAXLEN', frames)
+      .exec();
+    for (const [error] of replies ?? []) if (error) throw error;
+    const raw = replies?.[0]?.[1] as Record<string, string> | undefined;
+    if (!raw?.['id'] || replies?.[1]?.[1] !== 1) {
+      await this.redis.del(f.state, f.frames);
+      return null;
+    }
+    return parseMeta(raw);
+  }
+
+  /** Whether keys may be copied inside Redis (`copyForFork`): one Redis, not a Redis Cluster. */
+  get copiesInPlace(): boolean {
+    return !isCluster(this.redis);
+  }
+
+  /**
+   * Writes a fork (a new cluster copied from a snapshot): meta, state and the copied frames under
+   * their entry ids, in one MULTI on the new cluster's slot, then lists it in the index, where its
+   * reservation put it already.
+   */
+  async createFork(
+    meta: ClusterMeta,
+    /** The state to write, or null when `copyForFork` copied it already (and the frames). */
+    state: SimState | Buffer | null,
+    frames: [string, string][],
+  ): Promise<void> {
+    const k = this.keys(meta.id);
+    const multi = this.redis.multi().hset(k.meta, serializeMeta(meta));
+    if (state !== null) multi.set(k.state, Buffer.isBuffer(state) ? state : encodeState(state));
+    for (const [entryId, wire] of frames) multi.xadd(k.frames, entryId, 'f', wire);
+    const replies = await multi.exec();
+    for (const [error] of replies ?? []) if (error) throw error;
     await this.redis.sadd(clusterIndexKey(this.prefix), meta.id);
   }
 
@@ -356,6 +501,54 @@ export class ClusterStateRepository extends RedisRepository {
     });
     return result === 1;
   }
+
+  /** Applies a run-ahead batch atomically (COMMIT_AHEAD); false when another run got there first. */
+  async commitAhead(
+    id: string,
+    input: {
+      fromTick: number;
+      state: SimState;
+      /** Every tick's frame, in order, with its wire form. */
+      frames: { frame: Frame; wire: string }[];
+      lastCommandId: string;
+      outcomes: CommandOutcome[];
+      /** The run-ahead is over: re-anchor the schedule at `anchorAt` for the last tick. */
+      done: boolean;
+      anchorAt: number;
+    },
+  ): Promise<boolean> {
+    const k = this.keys(id);
+    const last = input.frames.at(-1)!;
+    const message = liveMessage(id, last.frame, last.wire, 0, input.outcomes);
+    const result = await this.runCommitAhead({
+      keys: {
+        stateKey: k.state,
+        metaKey: k.meta,
+        framesKey: k.frames,
+        commandsKey: k.commands,
+        outcomesKey: k.outcomes,
+        outcomeOrderKey: k.outcomeOrder,
+      },
+      args: {
+        fromTick: input.fromTick,
+        tick: last.frame.tick,
+        state: encodeState(input.state),
+        time: last.frame.time,
+        lastCommandId: input.lastCommandId,
+        summary: JSON.stringify(quantizeCluster(last.frame.cluster)),
+        historyLength: FRAME_HISTORY_LENGTH,
+        outcomes: JSON.stringify(input.outcomes.flatMap((o) => [o.id, JSON.stringify(o)])),
+        done: input.done ? 1 : 0,
+        anchorAt: input.anchorAt,
+        publish: publishCommand(this.redis),
+        channel: k.channel,
+        message: JSON.stringify(message),
+        outcomesKept: this.outcomesKept,
+      },
+      rest: input.frames.flatMap(({ frame, wire }) => [String(frame.tick), wire]),
+    });
+    return result === 1;
+  }
 }
 
 function serializeMeta(meta: Partial<ClusterMeta>): Record<string, string> {
@@ -385,5 +578,8 @@ function parseMeta(raw: Record<string, string>): ClusterMeta {
     team: raw['team'] ?? '',
     instructorHash: raw['instructorHash'] ?? '',
     creator: raw['creator'] ?? '',
+    forkOfId: raw['forkOfId'] ?? '',
+    forkOfTick: num('forkOfTick'),
+    aheadUntil: num('aheadUntil'),
   };
 }

@@ -135,6 +135,24 @@ export class TicksScheduler implements OnApplicationBootstrap {
     );
   }
 
+  /**
+   * One tick job now, beside the schedule: a run-ahead's next batch (TickRunner.runAhead). Its job
+   * id names the tick it starts from, so the same batch asked twice is queued once.
+   */
+  async kick(id: string, fromTick: number): Promise<void> {
+    await this.queues.queueFor(id).add(
+      TICK_JOB,
+      { clusterId: id },
+      {
+        jobId: `ahead-${id}-${fromTick}`,
+        // Gone once done either way: a kept job's id would swallow a later kick from that tick.
+        removeOnComplete: true,
+        removeOnFail: true,
+        attempts: 3,
+      },
+    );
+  }
+
   async unschedule(id: string): Promise<void> {
     await this.queues.queueFor(id).removeJobScheduler(schedulerId(id));
   }

@@ -479,8 +479,18 @@ function useTimeView() {
   return { view, setView, onZoom };
 }
 
+/** Lines drawn beside a chart's own (a fork's source, dashed): by chart. */
+export type OverlayLines = Partial<Record<'cpu' | 'mem' | 'power', readonly LineSpec[]>>;
+
 /** The cluster's live charts, with 5, 15 and 60-minute windows opened from the history. */
-export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: ClusterFeed }) {
+export const ClusterCharts = memo(function ClusterCharts({
+  feed,
+  overlay,
+}: {
+  feed: ClusterFeed;
+  /** More lines on the CPU, memory and power charts (a fork's source, at the same simulated time). */
+  overlay?: OverlayLines;
+}) {
   const { view, setView, onZoom } = useTimeView();
   const waiting = useWaitingText();
   const t = useTranslations('cluster');
@@ -514,7 +524,7 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
     {
       title: t('charts.clusterCpu'),
       unit: '%',
-      lines: lines.cpu,
+      lines: overlay?.cpu ? [...lines.cpu, ...overlay.cpu] : lines.cpu,
       domain: PCT,
       testId: 'chart-cpu',
     },
@@ -528,7 +538,7 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
     {
       title: t('charts.memory'),
       unit: 'GiB',
-      lines: lines.mem,
+      lines: overlay?.mem ? [...lines.mem, ...overlay.mem] : lines.mem,
       testId: 'chart-memory',
     },
     {
@@ -538,7 +548,12 @@ export const ClusterCharts = memo(function ClusterCharts({ feed }: { feed: Clust
       domain: PCT,
       testId: 'chart-numa',
     },
-    { title: t('charts.power'), unit: 'kW', lines: lines.power, testId: 'chart-power' },
+    {
+      title: t('charts.power'),
+      unit: 'kW',
+      lines: overlay?.power ? [...lines.power, ...overlay.power] : lines.power,
+      testId: 'chart-power',
+    },
   ];
   return (
     <section className="panel charts" aria-labelledby="charts-title">

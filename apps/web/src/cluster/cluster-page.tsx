@@ -4,6 +4,7 @@ import { joinError, useErrorText } from '../i18n/errors';
 import { useTranslations } from 'next-intl';
 import { Alert, Group } from '@mantine/core';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import type { ClusterSummary } from '@overcommit/contracts';
 import { clusterSummary, history } from '../api';
 import { useApiUrl } from '../app-config';
 import { useClusterFeed, useFeedView } from '../live/hooks';
@@ -16,6 +17,7 @@ import { AlarmsPanel } from './alarms';
 import { ClusterCharts } from './charts';
 import { ClusterProvider } from './context';
 import { ExercisePanel } from './exercise-panel';
+import { ForkButton, ForkPanel, useForkCompare, useOverlayLines } from './fork';
 import { ClusterHeader } from './header';
 import { HostGrid } from './host-grid';
 import { HostActionsButton, PolicyButton } from './ops';
@@ -97,7 +99,7 @@ export function ClusterShell({
 }: {
   clusterId: string;
   token: string | undefined;
-  children: (feed: ClusterFeed) => ReactNode;
+  children: (feed: ClusterFeed, summary: ClusterSummary | null) => ReactNode;
 }) {
   const apiUrl = useApiUrl();
   const feed = useClusterFeed(apiUrl, clusterId, token);
@@ -141,21 +143,25 @@ export function ClusterShell({
             speed={summary?.speed ?? 1}
             paused={summary?.paused ?? false}
           />
-          {children(ctx.feed)}
+          {children(ctx.feed, summary ?? null)}
         </OpsProvider>
       </StartProvider>
     </ClusterProvider>
   );
 }
 
-function Panels({ feed }: { feed: ClusterFeed }) {
+function Panels({ feed, summary }: { feed: ClusterFeed; summary: ClusterSummary | null }) {
+  const compare = useForkCompare(summary);
+  const overlay = useOverlayLines(compare?.overlay);
   return (
     <main className="page cluster-page">
       <ExercisePanel />
+      {summary?.forkOf ? <ForkPanel summary={summary} compare={compare} /> : null}
       <Group gap="xs" className="ops-bar">
         <PolicyButton />
         <HostActionsButton />
         <ClusterSweepLink />
+        <ForkButton />
       </Group>
       <div className="grid-2">
         <div className="stack">
@@ -165,7 +171,7 @@ function Panels({ feed }: { feed: ClusterFeed }) {
         <AlarmsPanel />
       </div>
       <div className="grid-2">
-        <ClusterCharts feed={feed} />
+        <ClusterCharts feed={feed} overlay={overlay} />
         <div className="stack">
           <PresencePanel />
           <ActivityPanel />
@@ -186,7 +192,7 @@ export function ClusterPage({
   return (
     <NameGate>
       <ClusterShell clusterId={clusterId} token={token}>
-        {(feed) => <Panels feed={feed} />}
+        {(feed, summary) => <Panels feed={feed} summary={summary} />}
       </ClusterShell>
     </NameGate>
   );

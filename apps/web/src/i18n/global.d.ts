@@ -11,6 +11,7 @@ import type home from '../../messages/en/home.json';
 import type exercise from '../../messages/en/exercise.json';
 import type host from '../../messages/en/host.json';
 import type sweep from '../../messages/en/sweep.json';
+import type fork from '../../messages/en/fork.json';
 
 declare module 'next-intl' {
   interface AppConfig {
@@ -25,6 +26,7 @@ declare module 'next-intl' {
       exercise: typeof exercise;
       host: typeof host;
       sweep: typeof sweep;
+      fork: typeof fork;
     };
     Formats: typeof FORMATS;
   }

@@ -20,5 +20,7 @@ export const NAMESPACES = [
   'host',
   /** The sweep's pages: a new sweep, its progress and result (answer, chart, grid, table). */
   'sweep',
+  /** What-if forks: the Fork button, a fork's panel (run-ahead, the comparison with its source). */
+  'fork',
 ] as const;
 export type Namespace = (typeof NAMESPACES)[number];

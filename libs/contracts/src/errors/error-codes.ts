@@ -64,6 +64,10 @@ export const errorCodes = [
   'delete-not-operator',
   /** An exercise team's cluster is deleted with its exercise. params: team, exercise. */
   'delete-exercise-cluster',
+  /** The exercise forbids its teams to fork their clusters (`allowForks: false`). params: exercise. */
+  'fork-forbidden',
+  /** A run-ahead while the cluster is still running ahead. params: until (simulated seconds). */
+  'already-running-ahead',
   // --- not found (404) ---
   /** No such cluster, or a private one this link does not open. params: id. */
   'cluster-not-found',

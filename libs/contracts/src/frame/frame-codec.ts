@@ -136,6 +136,7 @@ const clusterSpec: Spec<Omit<ClusterFrame, 'alarms'>> = {
   swapUsedMiB: whole,
   powerWatts: whole,
   energyKWh: { d: 3 },
+  worstPerformancePct: pct,
 };
 
 const objectiveSpec: Spec<ObjectiveScore> = {
@@ -318,6 +319,8 @@ function quantizeRecord<T extends object>(record: T, spec: Spec<T>): T {
   const out = { ...record } as Record<string, unknown>;
   for (const field of Object.keys(spec) as (keyof T & string)[]) {
     const kind = spec[field];
+    // An optional figure an older frame lacks stays absent.
+    if (record[field] === undefined) continue;
     if (typeof kind === 'object' && 'd' in kind)
       out[field] = decodeValue(kind, encodeValue(kind, record[field]));
   }

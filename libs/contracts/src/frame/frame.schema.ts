@@ -186,6 +186,8 @@ export const clusterFrameSchema = z.object({
   swapUsedMiB: z.number(),
   powerWatts: z.number(),
   energyKWh: z.number(),
+  /** The lowest performancePct of any running VM (100 with none); absent in older frames. */
+  worstPerformancePct: z.number().optional(),
   alarms: z.object({ warning: z.number().int(), critical: z.number().int() }),
 });
 export type ClusterFrame = z.infer<typeof clusterFrameSchema>;

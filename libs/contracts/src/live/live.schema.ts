@@ -30,6 +30,18 @@ export const createClusterResponseSchema = z.object({
 });
 export type CreateClusterResponse = z.infer<typeof createClusterResponseSchema>;
 
+/** A what-if fork's source: the cluster it copies and the tick it was copied at. */
+export const forkOfSchema = z.object({ id: z.string(), tick: z.number().int() });
+export type ForkOf = z.infer<typeof forkOfSchema>;
+
+/** `POST /api/clusters/:id/fork`: the new (private, paused) cluster's links, and what it copies. */
+export const forkClusterResponseSchema = createClusterResponseSchema.extend({
+  forkOf: forkOfSchema,
+  /** The simulated time of the fork tick (the source's time then). */
+  time: z.number(),
+});
+export type ForkClusterResponse = z.infer<typeof forkClusterResponseSchema>;
+
 export const clusterSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -47,12 +59,18 @@ export const clusterSummarySchema = z.object({
   lagMs: z.number(),
   /** When the cluster was created, wall-clock ms since the epoch. */
   createdAt: z.number(),
+  /** For a what-if fork: the cluster and tick it was copied from. */
+  forkOf: forkOfSchema.optional(),
+  /** While it runs ahead: the simulated time (seconds) it is running to. */
+  aheadUntil: z.number().optional(),
 });
 export type ClusterSummary = z.infer<typeof clusterSummarySchema>;
 
 /** A cluster's speed: multiples of its scenario's tick rate. */
 export const MIN_SPEED = 0.1;
 export const MAX_SPEED = 100;
+/** The most simulated seconds one run-ahead command may add (the history keeps 3,600 ticks). */
+export const MAX_RUN_AHEAD_SECONDS = 3600;
 
 /** Commands the live system handles itself, outside the engine. */
 export const liveActionSchema = z.discriminatedUnion('do', [
@@ -64,6 +82,17 @@ export const liveActionSchema = z.discriminatedUnion('do', [
       .number({ error: 'expected a speed (a number from 0.1 to 100)' })
       .min(MIN_SPEED, { error: `speed is at least ${MIN_SPEED} (ten times slower than life)` })
       .max(MAX_SPEED, { error: `speed is at most ${MAX_SPEED}` }),
+  }),
+  /** Advance the cluster `seconds` of simulated time as fast as the engine goes, then carry on as before. */
+  z.strictObject({
+    do: z.literal('run-ahead'),
+    seconds: z
+      .number({ error: `expected seconds (simulated, 1 to ${MAX_RUN_AHEAD_SECONDS})` })
+      .int({ error: 'seconds is a whole number' })
+      .min(1, { error: 'seconds is at least 1' })
+      .max(MAX_RUN_AHEAD_SECONDS, {
+        error: `seconds is at most ${MAX_RUN_AHEAD_SECONDS} (one hour of simulated time per command)`,
+      }),
   }),
 ]);
 export type LiveAction = z.output<typeof liveActionSchema>;

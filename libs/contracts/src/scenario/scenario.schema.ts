@@ -580,6 +580,8 @@ export const exerciseSchema = z
         resolveSeconds: positive('resolveSeconds', 86_400).default(300),
       })
       .default({ ackSeconds: 60, resolveSeconds: 300 }),
+    /** Whether a team may fork its cluster (a what-if copy, never scored). Default: allowed. */
+    allowForks: z.boolean({ error: 'allowForks is true or false' }).default(true),
   })
   .superRefine((exercise, ctx) => {
     const seen = new Set<string>();
