@@ -277,7 +277,17 @@ describe('what-if forks against a real Redis', () => {
       expect(r.status).toBe(404);
       expect(r.body).toMatchObject({ code: 'cluster-not-found' });
     }
-    // Deleted between the meta read and the copy: its state is gone first.
+    // Deleted between the meta read and the copy: its state is gone first. Paused, and its ticks
+    // settled, so that no tick in flight writes the state back.
+    await command(source.id, source.operatorToken, { do: 'pause' });
+    let settled = -1;
+    await waitFor('the source to stop ticking', async () => {
+      const tick = (await summary(source.id, source.viewerToken)).tick;
+      if (tick === settled) return true;
+      settled = tick;
+      await sleep(500);
+      return false;
+    });
     await redis.del(clusterKeys(prefix, source.id).state);
     const gone = await post(`/api/clusters/${source.id}/fork?token=${source.viewerToken}`);
     expect(gone.status).toBe(404);

@@ -170,19 +170,29 @@ export class SweepsRepository {
     to: SweepStatus,
     fields: Record<string, string | number> = {},
   ): Promise<boolean> {
+    // The status and its fields in one step: a reader never sees `done` without its result.
     const script = `
 local s = redis.call('HGET', KEYS[1], 'status')
 if not s then return 0 end
-for i = 2, #ARGV do if ARGV[i] == s then
+local n = tonumber(ARGV[2])
+for i = 3, 2 + n do if ARGV[i] == s then
   redis.call('HSET', KEYS[1], 'status', ARGV[1])
+  for j = 3 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[j], ARGV[j + 1]) end
   return 1
 end end
 return 0`;
-    const changed =
-      (await this.redis.eval(script, 1, sweepKey(this.prefix, id), to, ...from)) === 1;
-    if (changed && Object.keys(fields).length > 0)
-      await this.redis.hset(sweepKey(this.prefix, id), fields);
-    return changed;
+    const pairs = Object.entries(fields).flatMap(([k, v]) => [k, String(v)]);
+    return (
+      (await this.redis.eval(
+        script,
+        1,
+        sweepKey(this.prefix, id),
+        to,
+        String(from.length),
+        ...from,
+        ...pairs,
+      )) === 1
+    );
   }
 
   /** A cluster's sweeps still kept, newest first. */
