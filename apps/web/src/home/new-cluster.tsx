@@ -1,6 +1,7 @@
 'use client';
 
 import { useErrorText } from '../i18n/errors';
+import { InputErrorsAlert } from '../ui/input-errors';
 import type { CreateClusterResponse, Visibility } from '@overcommit/contracts';
 import {
   Alert,
@@ -8,7 +9,6 @@ import {
   CopyButton,
   FileButton,
   Group,
-  List,
   SegmentedControl,
   Select,
   Stack,
@@ -186,26 +186,14 @@ export function NewCluster() {
         </Stack>
       </form>
       {error ? (
-        <Alert
-          color="red"
+        <InputErrorsAlert
           mt="sm"
           title={errorText(error)}
-          role="alert"
-          data-testid="create-errors"
-        >
-          {error.errors?.length ? (
-            <List size="sm">
-              {error.errors.map((e, i) => (
-                <List.Item key={i}>
-                  <code>{e.path || t('newCluster.wholeScenario')}</code>: {e.message}
-                </List.Item>
-              ))}
-            </List>
-          ) : null}
-          <Text size="xs" mt={4}>
-            {t('newCluster.nothingCreated')}
-          </Text>
-        </Alert>
+          errors={error.errors}
+          whole={t('newCluster.wholeScenario')}
+          note={t('newCluster.nothingCreated')}
+          testId="create-errors"
+        />
       ) : null}
       {created ? (
         <Alert

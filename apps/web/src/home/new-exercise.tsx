@@ -1,18 +1,9 @@
 'use client';
 
 import { useErrorText } from '../i18n/errors';
+import { InputErrorsAlert } from '../ui/input-errors';
 import type { CreateExerciseResponse } from '@overcommit/contracts';
-import {
-  Alert,
-  Button,
-  Group,
-  List,
-  NumberInput,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Button, Group, NumberInput, Select, Stack, Text, TextInput } from '@mantine/core';
 import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
@@ -115,18 +106,11 @@ export function NewExercise() {
           </>
         ) : null}
         {error ? (
-          <Alert color="red" title={t('newExercise.notCreated')} role="alert">
-            {errorText(error)}
-            {error.errors?.length ? (
-              <List size="sm">
-                {error.errors.map((e) => (
-                  <List.Item key={`${e.path}:${e.message}`}>
-                    <code>{e.path}</code>: {e.message}
-                  </List.Item>
-                ))}
-              </List>
-            ) : null}
-          </Alert>
+          <InputErrorsAlert
+            title={t('newExercise.notCreated')}
+            message={errorText(error)}
+            errors={error.errors}
+          />
         ) : null}
         {created ? (
           <Stack gap="xs" data-testid="exercise-created">

@@ -2,10 +2,8 @@
 
 import { DEFAULT_SWEEP_OBJECTIVES } from '@overcommit/contracts';
 import {
-  Alert,
   Button,
   Group,
-  List,
   NumberInput,
   SegmentedControl,
   Select,
@@ -23,6 +21,7 @@ import { type ApiError, listScenarios, type ScenarioInfo } from '../api';
 import { useApiUrl } from '../app-config';
 import { pathOf } from '../home/new-cluster';
 import { useErrorText } from '../i18n/errors';
+import { InputErrorsAlert } from '../ui/input-errors';
 import { PageSettings } from '../ui/language-switch';
 import { createSweep, type SweepSource } from './sweep-api';
 
@@ -239,26 +238,14 @@ export function NewSweep({ clusterId, token }: { clusterId?: string; token?: str
           </Stack>
         </form>
         {error ? (
-          <Alert
-            color="red"
+          <InputErrorsAlert
             mt="sm"
             title={errorText(error)}
-            role="alert"
-            data-testid="sweep-errors"
-          >
-            {error.errors?.length ? (
-              <List size="sm">
-                {error.errors.map((e, i) => (
-                  <List.Item key={i}>
-                    <code>{e.path || t('form.whole')}</code>: {e.message}
-                  </List.Item>
-                ))}
-              </List>
-            ) : null}
-            <Text size="xs" mt={4}>
-              {t('form.nothingStarted')}
-            </Text>
-          </Alert>
+            errors={error.errors}
+            whole={t('form.whole')}
+            note={t('form.nothingStarted')}
+            testId="sweep-errors"
+          />
         ) : null}
       </section>
     </main>
